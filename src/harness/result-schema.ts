@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+/**
+ * The result file of one scenario run: what `npm run bench` writes to reports/, what the HTML
+ * report draws and what the gate compares. Bump RESULT_SCHEMA_VERSION on any incompatible change.
+ * All latencies are integer microseconds (hdr histograms keep integers).
+ */
+export const RESULT_SCHEMA_VERSION = 1;
+
+export const latencySummarySchema = z.object({
+  count: z.number().int().nonnegative(),
+  minUs: z.number().nonnegative(),
+  meanUs: z.number().nonnegative(),
+  stdevUs: z.number().nonnegative(),
+  p50Us: z.number().nonnegative(),
+  p90Us: z.number().nonnegative(),
+  p99Us: z.number().nonnegative(),
+  p999Us: z.number().nonnegative(),
+  maxUs: z.number().nonnegative(),
+});
+
+/** A histogram: its summary, and the HdrHistogram V2 compressed base64 form it can be redrawn from. */
+export const histogramSchema = z.object({
+  summary: latencySummarySchema,
+  encoded: z.string(),
+});
+
+export const fairnessSchema = z.object({
+  /** Jain's index, 1/n (one server takes all) to 1 (even, or exactly as weighted). */
+  jain: z.number(),
+  /** Coefficient of variation of the per-server counts divided by their expected shares. */
+  cv: z.number(),
+  /** Largest over smallest per-server count (Infinity is written as null). */
+  maxMinRatio: z.number().nullable(),
+  chiSquare: z.number(),
+  degreesOfFreedom: z.number().int().nonnegative(),
+  pValue: z.number(),
+});
+
+export const serverShareSchema = z.object({
+  address: z.string(),
+  weight: z.number().positive(),
+  /** Calls the load generators sent to this server. */
+  clientCount: z.number().int().nonnegative(),
+  /** Calls the server itself counted: the ground truth. */
+  serverCount: z.number().int().nonnegative(),
+  share: z.number(),
+  expectedShare: z.number(),
+  latency: histogramSchema,
+});
+
+export const timelinePointSchema = z.object({
+  second: z.number().int().nonnegative(),
+  calls: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  p99Us: z.number().nonnegative(),
+});
+
+/** One measured load phase: a select mode, or one side of a comparison such as cached vs dial. */
+export const phaseResultSchema = z.object({
+  label: z.string(),
+  mode: z.string(),
+  reuseClients: z.boolean(),
+  durationMs: z.number().nonnegative(),
+  calls: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  errorsByCode: z.record(z.string(), z.number().int().nonnegative()),
+  callsPerSecond: z.number().nonnegative(),
+  latency: histogramSchema,
+  servers: z.array(serverShareSchema),
+  fairness: fairnessSchema.nullable(),
+  timeline: z.array(timelinePointSchema),
+});
+
+export const microBenchmarkSchema = z.object({
+  name: z.string(),
+  samples: z.number().int().nonnegative(),
+  opsPerSecond: z.number().nonnegative(),
+  meanUs: z.number().nonnegative(),
+  p50Us: z.number().nonnegative(),
+  p99Us: z.number().nonnegative(),
+  rmePercent: z.number().nonnegative(),
+});
+
+/** autocannon's figures: whole milliseconds, so loopback p50 often reads 0. */
+export const httpBaselineSchema = z.object({
+  connections: z.number().int().positive(),
+  durationMs: z.number().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  requestsPerSecond: z.number().nonnegative(),
+  resolutionMs: z.literal(1),
+  latencyMs: z.object({
+    mean: z.number(),
+    p50: z.number(),
+    p90: z.number(),
+    p99: z.number(),
+    max: z.number(),
+  }),
+  errors: z.number().int().nonnegative(),
+  non2xx: z.number().int().nonnegative(),
+});
+
+export const thresholdOutcomeSchema = z.object({
+  /** As written in the scenario, e.g. `p99 < 5ms`. */
+  expression: z.string(),
+  metric: z.string(),
+  /** The phase it was checked against; null means every phase. */
+  phase: z.string().nullable(),
+  actual: z.number().nullable(),
+  passed: z.boolean(),
+});
+
+export const environmentSchema = z.object({
+  node: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  cpuModel: z.string(),
+  cores: z.number().int().positive(),
+  totalMemoryBytes: z.number().nonnegative(),
+  gitCommit: z.string().nullable(),
+});
+
+export const runResultSchema = z.object({
+  kind: z.literal('rpcbench-result'),
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  /** True when the run was interrupted (Ctrl-C): the figures cover only what ran. */
+  partial: z.boolean(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  scenario: z.object({
+    file: z.string(),
+    name: z.string(),
+    description: z.string(),
+    /** The validated scenario, defaults applied. */
+    config: z.record(z.string(), z.unknown()),
+  }),
+  environment: environmentSchema,
+  phases: z.array(phaseResultSchema),
+  micro: z.array(microBenchmarkSchema),
+  httpBaseline: httpBaselineSchema.nullable(),
+  thresholds: z.array(thresholdOutcomeSchema),
+  memory: z.object({
+    rssStartBytes: z.number().nonnegative(),
+    rssEndBytes: z.number().nonnegative(),
+  }),
+});
+
+export type LatencySummary = z.infer<typeof latencySummarySchema>;
+export type HistogramRecord = z.infer<typeof histogramSchema>;
+export type Fairness = z.infer<typeof fairnessSchema>;
+export type ServerShare = z.infer<typeof serverShareSchema>;
+export type TimelinePoint = z.infer<typeof timelinePointSchema>;
+export type PhaseResult = z.infer<typeof phaseResultSchema>;
+export type MicroBenchmark = z.infer<typeof microBenchmarkSchema>;
+export type HttpBaseline = z.infer<typeof httpBaselineSchema>;
+export type ThresholdOutcome = z.infer<typeof thresholdOutcomeSchema>;
+export type Environment = z.infer<typeof environmentSchema>;
+export type RunResult = z.infer<typeof runResultSchema>;

@@ -1,0 +1,242 @@
+import type { Socket } from 'node:net';
+import {
+  type CodecName,
+  DEFAULT_CODEC,
+  DEFAULT_MAX_FRAME_BYTES,
+  type FrameDecoder,
+  UndecodableValue,
+} from './codec.ts';
+import { getCodec } from './codecs.ts';
+import {
+  CallAbortedError,
+  CallTimeoutError,
+  ClientClosedError,
+  ConnectionClosedError,
+  InvalidArgumentError,
+  ProtocolError,
+  RemoteError,
+} from './errors.ts';
+import { FrameWriter } from './frame-writer.ts';
+import { encodeHandshake } from './handshake.ts';
+import { asHeader, type Header } from './header.ts';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_HTTP_PATH = '/_geerpc_';
+
+export interface ClientOptions {
+  /** @default 'application/msgpack' */
+  codec?: CodecName;
+  /** Dialing, including the HTTP CONNECT exchange, fails after this long; 0 waits forever. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Sent in the handshake: the server answers a call still running after this long with a timeout error; 0 means never. @default 0 */
+  handleTimeoutMs?: number;
+  /** Every call's timeout unless the call gives its own; 0 means none. @default 0 */
+  callTimeoutMs?: number;
+  /** The largest reply frame accepted. @default 16 MiB */
+  maxFrameBytes?: number;
+  /** The CONNECT path on `http@` addresses. @default '/_geerpc_' */
+  httpPath?: string;
+}
+
+/** ClientOptions with every default applied. */
+export type ResolvedClientOptions = Required<ClientOptions>;
+
+export interface CallOptions {
+  /** Aborting it rejects the call with ERR_CALL_ABORTED; a late reply is dropped. */
+  signal?: AbortSignal;
+  /** Overrides the client's callTimeoutMs for this call; 0 means none. */
+  timeoutMs?: number;
+}
+
+export function resolveClientOptions(options: ClientOptions = {}): ResolvedClientOptions {
+  const resolved: ResolvedClientOptions = {
+    codec: options.codec ?? DEFAULT_CODEC,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    handleTimeoutMs: options.handleTimeoutMs ?? 0,
+    callTimeoutMs: options.callTimeoutMs ?? 0,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    httpPath: options.httpPath ?? DEFAULT_HTTP_PATH,
+  };
+  for (const key of ['connectTimeoutMs', 'handleTimeoutMs', 'callTimeoutMs'] as const) {
+    if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
+      throw new InvalidArgumentError(`options.${key} must be a non-negative number of milliseconds`);
+    }
+  }
+  if (!Number.isSafeInteger(resolved.maxFrameBytes) || resolved.maxFrameBytes <= 0) {
+    throw new InvalidArgumentError('options.maxFrameBytes must be a positive integer');
+  }
+  if (resolved.codec !== 'application/json' && resolved.codec !== 'application/msgpack') {
+    throw new InvalidArgumentError(
+      `options.codec must be 'application/json' or 'application/msgpack', got ${String(resolved.codec)}`,
+    );
+  }
+  return resolved;
+}
+
+/** One call waiting for its reply. A class, not a closure per call: this is the hot path. */
+class PendingCall {
+  readonly serviceMethod: string;
+  readonly resolve: (reply: unknown) => void;
+  readonly reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+
+  constructor(serviceMethod: string, resolve: (reply: unknown) => void, reject: (error: Error) => void) {
+    this.serviceMethod = serviceMethod;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  release(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/**
+ * A connection to one server that multiplexes any number of calls by sequence number.
+ * Made by `dial()`.
+ */
+export class Client {
+  readonly address: string;
+  readonly #socket: Socket;
+  readonly #writer: FrameWriter;
+  readonly #decoder: FrameDecoder;
+  readonly #callTimeoutMs: number;
+  readonly #pending = new Map<number, PendingCall>();
+  #seq = 0;
+  #header: Header | undefined;
+  #closing = false;
+  #broken = false;
+  readonly #closeListeners = new Set<(error: Error) => void>();
+
+  /** Takes over a socket that is connected (and past any HTTP CONNECT) and sends the handshake. */
+  constructor(address: string, socket: Socket, options: ResolvedClientOptions, leftover?: Buffer) {
+    this.address = address;
+    this.#socket = socket;
+    this.#callTimeoutMs = options.callTimeoutMs;
+    const codec = getCodec(options.codec);
+    this.#writer = new FrameWriter(socket, codec);
+    this.#decoder = codec.createDecoder(options.maxFrameBytes);
+    socket.setNoDelay(true);
+    // The handshake goes first in the same write as the first calls: no round trip is waited for.
+    this.#writer.writeRaw(encodeHandshake(options));
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (error) => this.#breakConnection(error));
+    socket.on('end', () => this.#breakConnection(new Error('server closed the connection')));
+    socket.on('close', () => this.#breakConnection(new Error('socket closed')));
+    if (leftover !== undefined && leftover.length > 0) this.#onData(leftover);
+  }
+
+  /** Sends a call and resolves with the reply, or rejects with a typed RpcError. */
+  call<Reply = unknown>(serviceMethod: string, args: unknown, options?: CallOptions): Promise<Reply> {
+    if (this.#closing) return Promise.reject(new ClientClosedError());
+    if (this.#broken) return Promise.reject(new ConnectionClosedError());
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(new CallAbortedError(serviceMethod, signal.reason));
+    const seq = ++this.#seq;
+    const timeoutMs = options?.timeoutMs ?? this.#callTimeoutMs;
+    return new Promise<Reply>((resolve, reject) => {
+      const call = new PendingCall(serviceMethod, resolve as (reply: unknown) => void, reject);
+      if (timeoutMs > 0) {
+        call.timer = setTimeout(
+          () => this.#forget(seq, new CallTimeoutError(serviceMethod, timeoutMs)),
+          timeoutMs,
+        );
+      }
+      if (signal !== undefined) {
+        call.signal = signal;
+        call.onAbort = () => this.#forget(seq, new CallAbortedError(serviceMethod, signal.reason));
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      this.#pending.set(seq, call);
+      this.#writer.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: '' }, args ?? null);
+    });
+  }
+
+  /** False once the connection broke or the client was closed: the XClient re-dials then. */
+  isAvailable(): boolean {
+    return !this.#closing && !this.#broken;
+  }
+
+  get pendingCalls(): number {
+    return this.#pending.size;
+  }
+
+  /** Calls `listener` once when the connection breaks or is closed. */
+  onClose(listener: (error: Error) => void): void {
+    this.#closeListeners.add(listener);
+  }
+
+  /** Rejects every pending call with ERR_CONN_CLOSED and closes the connection. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#writer.flush();
+    const closed = new Promise<void>((resolve) => {
+      if (this.#socket.closed) resolve();
+      else this.#socket.once('close', () => resolve());
+    });
+    this.#socket.end();
+    this.#breakConnection(new Error('client closed'));
+    // A server that never closes its side must not hold close() forever.
+    const timer = setTimeout(() => this.#socket.destroy(), 1000);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  #onData(chunk: Buffer): void {
+    try {
+      this.#decoder.push(chunk, this.#onValue);
+    } catch (error) {
+      this.#socket.destroy();
+      this.#breakConnection(error as Error);
+    }
+  }
+
+  readonly #onValue = (value: unknown): void => {
+    if (this.#header === undefined) {
+      const header = asHeader(value);
+      if (header === undefined) {
+        const reason = value instanceof UndecodableValue ? value.reason : 'not a {ServiceMethod, Seq} object';
+        throw new ProtocolError('ERR_BAD_FRAME', `rpc client: reading header: ${reason}`);
+      }
+      this.#header = header;
+      return;
+    }
+    const header = this.#header;
+    this.#header = undefined;
+    const call = this.#pending.get(header.Seq);
+    // A call that timed out or was aborted is forgotten: its late reply is dropped here.
+    if (call === undefined) return;
+    this.#pending.delete(header.Seq);
+    call.release();
+    if (header.Error !== '') call.reject(new RemoteError(call.serviceMethod, header.Error));
+    else if (value instanceof UndecodableValue) {
+      call.reject(new ProtocolError('ERR_BAD_FRAME', `rpc client: reading body: ${value.reason}`));
+    } else call.resolve(value);
+  };
+
+  #forget(seq: number, error: Error): void {
+    const call = this.#pending.get(seq);
+    if (call === undefined) return;
+    this.#pending.delete(seq);
+    call.release();
+    call.reject(error);
+  }
+
+  #breakConnection(cause: Error): void {
+    if (this.#broken) return;
+    this.#broken = true;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const call of pending) {
+      call.release();
+      call.reject(new ConnectionClosedError(cause.message, { cause }));
+    }
+    if (!this.#socket.destroyed && !this.#closing) this.#socket.destroy();
+    for (const listener of this.#closeListeners) listener(cause);
+    this.#closeListeners.clear();
+  }
+}

@@ -1,0 +1,36 @@
+export type CodecName = 'application/json' | 'application/msgpack';
+
+export const CODEC_NAMES: readonly CodecName[] = ['application/json', 'application/msgpack'];
+/** msgpack is the fast default; JSON is what a Go GeeRPC peer speaks. */
+export const DEFAULT_CODEC: CodecName = 'application/msgpack';
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A codec frames values on a byte stream. Header and body are two values in a row,
+ * so one framing serves both, and a body that cannot be decoded does not desynchronise
+ * the stream.
+ */
+export interface Codec {
+  readonly name: CodecName;
+  /** Appends the framed bytes of one value to `out`. */
+  encode(value: unknown, out: Buffer[]): void;
+  createDecoder(maxFrameBytes: number): FrameDecoder;
+}
+
+export interface FrameDecoder {
+  /**
+   * Feeds bytes and hands every complete value to `onValue`; a frame whose bytes are there
+   * but do not decode arrives as an UndecodableValue. Throws FrameTooLargeError when a frame
+   * exceeds the limit: the stream cannot be trusted past that point.
+   */
+  push(chunk: Buffer, onValue: (value: unknown) => void): void;
+}
+
+/** A whole frame arrived but its content could not be decoded. */
+export class UndecodableValue {
+  constructor(readonly reason: string) {}
+}
+
+export function isCodecName(name: string): name is CodecName {
+  return (CODEC_NAMES as readonly string[]).includes(name);
+}

@@ -1,0 +1,307 @@
+import type { Socket } from 'node:net';
+import { type FrameDecoder, UndecodableValue } from './codec.ts';
+import { getCodec } from './codecs.ts';
+import { ProtocolError, RpcError } from './errors.ts';
+import { FrameWriter } from './frame-writer.ts';
+import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from './handshake.ts';
+import { asHeader, type Header } from './header.ts';
+import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from './http-head.ts';
+import type { CallContext, MethodHandler, Service } from './service.ts';
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly maxFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly rpcPaths: readonly string[];
+  findService(name: string): Service | undefined;
+  debugPage(): string;
+  log(message: string): void;
+  /** Whether new calls are refused because the server is closing. */
+  readonly closing: boolean;
+  onConnectionIdle(connection: ServerConnection): void;
+}
+
+/** Go's reply body for a failed call is `struct{}{}`. */
+const EMPTY_BODY = Object.freeze({});
+const CONNECTED = 'HTTP/1.0 200 Connected to Gee RPC\n\n';
+
+type Phase = 'http' | 'handshake' | 'frames';
+
+/** The server-side state of one in-flight call. Its AbortController is made only if asked for. */
+class ServerCall implements CallContext {
+  readonly serviceMethod: string;
+  readonly seq: number;
+  done = false;
+  timer: NodeJS.Timeout | undefined;
+  #controller: AbortController | undefined;
+  #abortReason: unknown;
+
+  constructor(serviceMethod: string, seq: number) {
+    this.serviceMethod = serviceMethod;
+    this.seq = seq;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+/**
+ * One accepted socket: an optional HTTP CONNECT, the option handshake, then header/body frames.
+ * Anything malformed closes this connection with a logged reason and touches no other.
+ */
+export class ServerConnection {
+  readonly #socket: Socket;
+  readonly #host: ConnectionHost;
+  readonly #remote: string;
+  #phase: Phase;
+  #pending: Buffer = Buffer.alloc(0);
+  #decoder: FrameDecoder | undefined;
+  #writer: FrameWriter | undefined;
+  #handleTimeoutMs = 0;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  /** The header whose body has not arrived yet. */
+  #header: Header | undefined;
+  readonly #inFlight = new Set<ServerCall>();
+  #closed = false;
+
+  constructor(socket: Socket, host: ConnectionHost, transport: 'http' | 'stream') {
+    this.#socket = socket;
+    this.#host = host;
+    this.#remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'local socket';
+    this.#phase = transport === 'http' ? 'http' : 'handshake';
+    socket.setNoDelay(true);
+    this.#handshakeTimer = setTimeout(() => {
+      this.fail(
+        new ProtocolError(
+          'ERR_HANDSHAKE_TIMEOUT',
+          `rpc server: no handshake within ${host.handshakeTimeoutMs} ms (handshakeTimeoutMs)`,
+        ),
+      );
+    }, host.handshakeTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => this.#onClose());
+    socket.on('drain', () => socket.resume());
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Closes this connection after logging why; other connections are untouched. */
+  fail(error: Error): void {
+    if (this.#closed) return;
+    this.#host.log(`${error.message} [${this.#remote}, closing connection]`);
+    this.#writer?.flush();
+    this.#socket.destroy();
+  }
+
+  /** Ends the connection once nothing is in flight (server close). */
+  endWhenIdle(): void {
+    if (this.#inFlight.size === 0 && !this.#closed) {
+      this.#writer?.flush();
+      this.#socket.end();
+    }
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    try {
+      if (this.#phase === 'frames') {
+        this.#decoder!.push(chunk, this.#onValue);
+        return;
+      }
+      this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+      if (this.#phase === 'http' && !this.#readHttpHead()) return;
+      if (this.#phase === 'handshake') this.#readHandshake();
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Returns true once the socket has become an RPC stream. */
+  #readHttpHead(): boolean {
+    const end = findHeadEnd(this.#pending);
+    if (end === -1) {
+      if (this.#pending.length > MAX_HTTP_HEAD_BYTES) {
+        throw new ProtocolError(
+          'ERR_BAD_HANDSHAKE',
+          `rpc server: HTTP head longer than ${MAX_HTTP_HEAD_BYTES} bytes`,
+        );
+      }
+      return false;
+    }
+    const [method = '', target = ''] = startLine(this.#pending.subarray(0, end)).split(' ');
+    this.#pending = this.#pending.subarray(end);
+    if (method === 'CONNECT' && this.#host.rpcPaths.includes(target)) {
+      this.#socket.write(CONNECTED);
+      this.#phase = 'handshake';
+      return true;
+    }
+    clearTimeout(this.#handshakeTimer);
+    this.#phase = 'frames';
+    this.#decoder = { push() {} };
+    if (method === 'GET' && target === '/debug/geerpc') {
+      this.#socket.end(httpResponse('200 OK', 'text/html; charset=utf-8', this.#host.debugPage()));
+    } else {
+      this.#socket.end(
+        httpResponse('405 Method Not Allowed', 'text/plain; charset=utf-8', '405 must CONNECT\n'),
+      );
+    }
+    return false;
+  }
+
+  #readHandshake(): void {
+    const end = findHandshakeEnd(this.#pending);
+    if (end === -1) {
+      if (this.#pending.length > MAX_HANDSHAKE_BYTES) {
+        throw new ProtocolError(
+          'ERR_BAD_HANDSHAKE',
+          `rpc server: handshake longer than ${MAX_HANDSHAKE_BYTES} bytes`,
+        );
+      }
+      return;
+    }
+    const handshake = parseHandshake(this.#pending.subarray(0, end));
+    clearTimeout(this.#handshakeTimer);
+    const codec = getCodec(handshake.codec);
+    this.#handleTimeoutMs = handshake.handleTimeoutMs;
+    this.#decoder = codec.createDecoder(this.#host.maxFrameBytes);
+    this.#writer = new FrameWriter(this.#socket, codec);
+    this.#phase = 'frames';
+    const rest = this.#pending.subarray(end);
+    this.#pending = Buffer.alloc(0);
+    if (rest.length > 0) this.#decoder.push(rest, this.#onValue);
+  }
+
+  readonly #onValue = (value: unknown): void => {
+    if (this.#header === undefined) {
+      const header = asHeader(value);
+      if (header === undefined) {
+        const reason = value instanceof UndecodableValue ? value.reason : 'not a {ServiceMethod, Seq} object';
+        throw new ProtocolError('ERR_BAD_FRAME', `rpc server: read header error: ${reason}`);
+      }
+      this.#header = header;
+      return;
+    }
+    const header = this.#header;
+    this.#header = undefined;
+    this.#dispatch(header, value);
+  };
+
+  #dispatch(header: Header, args: unknown): void {
+    const { ServiceMethod: serviceMethod, Seq: seq } = header;
+    if (args instanceof UndecodableValue) {
+      this.#replyError(serviceMethod, seq, `rpc server: read body err: ${args.reason}`);
+      return;
+    }
+    if (this.#host.closing) {
+      this.#replyError(serviceMethod, seq, 'rpc server: server is shutting down');
+      return;
+    }
+    const found = this.#findHandler(serviceMethod);
+    if (typeof found === 'string') {
+      this.#replyError(serviceMethod, seq, found);
+      return;
+    }
+    const call = new ServerCall(serviceMethod, seq);
+    this.#inFlight.add(call);
+    if (this.#handleTimeoutMs > 0) {
+      call.timer = setTimeout(() => this.#onHandleTimeout(call), this.#handleTimeoutMs);
+    }
+    let result: unknown;
+    try {
+      result = found(args, call);
+    } catch (error) {
+      this.#finish(call, undefined, error);
+      return;
+    }
+    if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        (reply) => this.#finish(call, reply, undefined),
+        (error: unknown) => this.#finish(call, undefined, error ?? new Error('handler rejected')),
+      );
+    } else {
+      this.#finish(call, result, undefined);
+    }
+  }
+
+  /** A handler, or GeeRPC's error text for why there is none. */
+  #findHandler(serviceMethod: string): MethodHandler | string {
+    const dot = serviceMethod.lastIndexOf('.');
+    if (dot <= 0 || dot === serviceMethod.length - 1) {
+      return `rpc server: service/method request ill-formed: ${serviceMethod}`;
+    }
+    const serviceName = serviceMethod.slice(0, dot);
+    const methodName = serviceMethod.slice(dot + 1);
+    const service = this.#host.findService(serviceName);
+    if (service === undefined) return `rpc server: can't find service ${serviceName}`;
+    return service.lookup(methodName) ?? `rpc server: can't find method ${methodName}`;
+  }
+
+  #onHandleTimeout(call: ServerCall): void {
+    if (call.done) return;
+    const message = `rpc server: request handle timeout: expect within ${this.#handleTimeoutMs}ms`;
+    call.abort(new RpcError('ERR_HANDLE_TIMEOUT', message));
+    this.#finish(call, undefined, message);
+  }
+
+  #finish(call: ServerCall, reply: unknown, error: unknown): void {
+    if (call.done) return;
+    call.done = true;
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    this.#inFlight.delete(call);
+    if (!this.#closed) {
+      if (error === undefined) {
+        this.#writer!.writeMessage(
+          { ServiceMethod: call.serviceMethod, Seq: call.seq, Error: '' },
+          reply ?? null,
+        );
+      } else {
+        this.#replyError(call.serviceMethod, call.seq, errorText(error));
+      }
+      if (this.#socket.writableNeedDrain) this.#socket.pause();
+    }
+    if (this.#inFlight.size === 0) this.#host.onConnectionIdle(this);
+  }
+
+  #replyError(serviceMethod: string, seq: number, message: string): void {
+    this.#writer!.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: message }, EMPTY_BODY);
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    clearTimeout(this.#handshakeTimer);
+    const reason = new RpcError('ERR_CONN_CLOSED', 'rpc server: connection closed before the reply was sent');
+    for (const call of this.#inFlight) {
+      call.abort(reason);
+      if (call.timer !== undefined) clearTimeout(call.timer);
+    }
+    this.#inFlight.clear();
+    this.#host.onConnectionIdle(this);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,75 @@
+import { InvalidArgumentError } from './errors.ts';
+
+/** What a handler receives besides its arguments. */
+export interface CallContext {
+  /** Fires when the call times out on the server, or its connection closes. */
+  readonly signal: AbortSignal;
+  readonly serviceMethod: string;
+}
+
+export type MethodHandler = (args: unknown, ctx: CallContext) => unknown;
+
+export interface MethodStats {
+  readonly name: string;
+  readonly calls: number;
+}
+
+/** One registered object: its methods and how often each was called. */
+export class Service {
+  readonly name: string;
+  readonly #methods = new Map<string, { handler: MethodHandler; calls: number }>();
+
+  constructor(name: string, instance: object) {
+    this.name = name;
+    for (const methodName of listMethods(instance)) {
+      const fn = (instance as Record<string, MethodHandler>)[methodName]!;
+      this.#methods.set(methodName, { handler: fn.bind(instance), calls: 0 });
+    }
+    if (this.#methods.size === 0) {
+      throw new InvalidArgumentError(`rpc server: service "${name}" has no methods to expose`);
+    }
+  }
+
+  /** Counts the call and returns its handler, or undefined for an unknown method. */
+  lookup(methodName: string): MethodHandler | undefined {
+    const method = this.#methods.get(methodName);
+    if (method === undefined) return undefined;
+    method.calls++;
+    return method.handler;
+  }
+
+  methods(): MethodStats[] {
+    return [...this.#methods].map(([name, { calls }]) => ({ name, calls }));
+  }
+}
+
+/** Own and inherited methods, up to but not including Object.prototype. */
+function listMethods(instance: object): string[] {
+  const names = new Set<string>();
+  for (
+    let proto: object | null = instance;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === 'constructor' || name.startsWith('_')) continue;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      if (descriptor && typeof descriptor.value === 'function') names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/** The service name of an instance: its class name, unless given. */
+export function serviceNameOf(instance: object, name: string | undefined): string {
+  const resolved = name ?? (instance.constructor !== Object ? instance.constructor.name : '');
+  if (!resolved) {
+    throw new InvalidArgumentError(
+      'rpc server: a plain object needs a service name: register(obj, { name })',
+    );
+  }
+  if (resolved.includes('.')) {
+    throw new InvalidArgumentError(`rpc server: service name "${resolved}" must not contain "."`);
+  }
+  return resolved;
+}
