@@ -1,5 +1,7 @@
 // The public API. Anything not listed here is internal.
 
+export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
+export { HistogramDecodeError, InvalidResultError } from './report/report-errors.ts';
 export type { Endpoint, Transport } from './rpc/address.ts';
 export { formatAddress, parseAddress } from './rpc/address.ts';
 export type { SumArgs } from './rpc/builtin-services.ts';
@@ -17,6 +19,7 @@ export {
   ConnectionClosedError,
   ConnectTimeoutError,
   DialError,
+  EncodeError,
   FrameTooLargeError,
   InvalidAddressError,
   InvalidArgumentError,

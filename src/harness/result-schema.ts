@@ -80,6 +80,8 @@ export const microBenchmarkSchema = z.object({
   p50Us: z.number().nonnegative(),
   p99Us: z.number().nonnegative(),
   rmePercent: z.number().nonnegative(),
+  /** Mean time over the first benchmark's of the list (the cached call): 1 for that one. Optional: added in v1. */
+  ratio: z.number().nonnegative().optional(),
 });
 
 /** autocannon's figures: whole milliseconds, so loopback p50 often reads 0. */

@@ -12,6 +12,8 @@ import {
   CallTimeoutError,
   ClientClosedError,
   ConnectionClosedError,
+  EncodeError,
+  FrameTooLargeError,
   InvalidArgumentError,
   ProtocolError,
   RemoteError,
@@ -19,6 +21,7 @@ import {
 import { FrameWriter } from './frame-writer.ts';
 import { encodeHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
+import { MAX_TIMER_MS } from './units.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HTTP_PATH = '/_geerpc_';
@@ -58,8 +61,10 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
     httpPath: options.httpPath ?? DEFAULT_HTTP_PATH,
   };
   for (const key of ['connectTimeoutMs', 'handleTimeoutMs', 'callTimeoutMs'] as const) {
-    if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
-      throw new InvalidArgumentError(`options.${key} must be a non-negative number of milliseconds`);
+    if (!Number.isFinite(resolved[key]) || resolved[key] < 0 || resolved[key] > MAX_TIMER_MS) {
+      throw new InvalidArgumentError(
+        `options.${key} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${resolved[key]}`,
+      );
     }
   }
   if (!Number.isSafeInteger(resolved.maxFrameBytes) || resolved.maxFrameBytes <= 0) {
@@ -142,7 +147,7 @@ export class Client {
       if (timeoutMs > 0) {
         call.timer = setTimeout(
           () => this.#forget(seq, new CallTimeoutError(serviceMethod, timeoutMs)),
-          timeoutMs,
+          Math.min(timeoutMs, MAX_TIMER_MS),
         );
       }
       if (signal !== undefined) {
@@ -151,7 +156,14 @@ export class Client {
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
       this.#pending.set(seq, call);
-      this.#writer.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: '' }, args ?? null);
+      try {
+        this.#writer.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: '' }, args ?? null);
+      } catch (error) {
+        // Nothing was queued, so the connection stays usable for every other call.
+        this.#pending.delete(seq);
+        call.release();
+        reject(new EncodeError('rpc client', `the arguments of ${serviceMethod}`, { cause: error }));
+      }
     });
   }
 
@@ -231,9 +243,11 @@ export class Client {
     this.#broken = true;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
+    // An oversized reply keeps its own code: the caller learns that maxFrameBytes was hit.
+    const tooLarge = cause instanceof FrameTooLargeError ? cause : undefined;
     for (const call of pending) {
       call.release();
-      call.reject(new ConnectionClosedError(cause.message, { cause }));
+      call.reject(tooLarge ?? new ConnectionClosedError(cause.message, { cause }));
     }
     if (!this.#socket.destroyed && !this.#closing) this.#socket.destroy();
     for (const listener of this.#closeListeners) listener(cause);

@@ -1,5 +1,4 @@
 import { Packr } from 'msgpackr';
-import { ByteQueue } from './byte-queue.ts';
 import { type Codec, type FrameDecoder, UndecodableValue } from './codec.ts';
 import { FrameTooLargeError } from './errors.ts';
 
@@ -13,48 +12,81 @@ export const msgpackCodec: Codec = {
   name: 'application/msgpack',
   encode(value, out) {
     const body = packr.pack(value ?? null);
-    const prefix = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES);
-    prefix.writeUInt32BE(body.length, 0);
-    out.push(prefix, body);
+    const at = out.length;
+    const bytes = out.reserve(LENGTH_PREFIX_BYTES + body.length);
+    bytes.writeUInt32BE(body.length, at);
+    bytes.set(body, at + LENGTH_PREFIX_BYTES);
+    out.commit(at + LENGTH_PREFIX_BYTES + body.length);
   },
   createDecoder(maxFrameBytes) {
     return new LengthPrefixedDecoder(maxFrameBytes);
   },
 };
 
+/**
+ * Decodes frames where they lie in the chunk that brought them: no copy and no sub-buffer per
+ * frame. Only a frame (or length prefix) cut by a chunk boundary is copied, once, into a buffer
+ * of its final size, so a large frame arriving in many chunks still costs one copy.
+ */
 class LengthPrefixedDecoder implements FrameDecoder {
-  readonly #queue = new ByteQueue();
   readonly #maxFrameBytes: number;
-  /** The length of the frame being received, or -1 while its prefix has not arrived. */
-  #frameBytes = -1;
+  /** The start of a length prefix cut by the end of the last chunk. */
+  readonly #prefix = Buffer.alloc(LENGTH_PREFIX_BYTES);
+  #prefixFilled = 0;
+  /** The frame being completed from later chunks, and how much of it has arrived. */
+  #frame: Buffer | undefined;
+  #frameFilled = 0;
 
   constructor(maxFrameBytes: number) {
     this.#maxFrameBytes = maxFrameBytes;
   }
 
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
-    const queue = this.#queue;
-    queue.push(chunk);
-    for (;;) {
-      if (this.#frameBytes === -1) {
-        if (queue.length < LENGTH_PREFIX_BYTES) return;
-        const frameBytes = queue.peekUInt32BE();
-        if (frameBytes > this.#maxFrameBytes) throw new FrameTooLargeError(frameBytes, this.#maxFrameBytes);
-        queue.take(LENGTH_PREFIX_BYTES);
-        this.#frameBytes = frameBytes;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const frame = this.#frame;
+      if (frame !== undefined) {
+        const copied = chunk.copy(frame, this.#frameFilled, offset);
+        this.#frameFilled += copied;
+        offset += copied;
+        if (this.#frameFilled < frame.length) return;
+        this.#frame = undefined;
+        onValue(unpack(frame, 0, frame.length));
+        continue;
       }
-      if (queue.length < this.#frameBytes) return;
-      const frame = queue.take(this.#frameBytes);
-      this.#frameBytes = -1;
-      onValue(unpack(frame));
+      let frameBytes: number;
+      if (this.#prefixFilled > 0 || chunk.length - offset < LENGTH_PREFIX_BYTES) {
+        const copied = chunk.copy(this.#prefix, this.#prefixFilled, offset);
+        this.#prefixFilled += copied;
+        offset += copied;
+        if (this.#prefixFilled < LENGTH_PREFIX_BYTES) return;
+        this.#prefixFilled = 0;
+        frameBytes = this.#prefix.readUInt32BE(0);
+      } else {
+        frameBytes = chunk.readUInt32BE(offset);
+        offset += LENGTH_PREFIX_BYTES;
+      }
+      if (frameBytes > this.#maxFrameBytes) throw new FrameTooLargeError(frameBytes, this.#maxFrameBytes);
+      if (chunk.length - offset >= frameBytes) {
+        onValue(unpack(chunk, offset, offset + frameBytes));
+        offset += frameBytes;
+      } else {
+        this.#frame = Buffer.allocUnsafe(frameBytes);
+        this.#frameFilled = 0;
+      }
     }
   }
 }
 
-function unpack(frame: Buffer): unknown {
-  if (frame.length === 0) return new UndecodableValue('empty MessagePack frame');
+/** One options object for every unpack: it is read at once, never kept. */
+const unpackRange = { start: 0, end: 0 };
+
+function unpack(source: Buffer, start: number, end: number): unknown {
+  if (start === end) return new UndecodableValue('empty MessagePack frame');
+  unpackRange.start = start;
+  unpackRange.end = end;
   try {
-    return packr.unpack(frame);
+    return packr.unpack(source, unpackRange);
   } catch (error) {
     return new UndecodableValue(`invalid MessagePack: ${(error as Error).message}`);
   }

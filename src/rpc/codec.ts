@@ -1,3 +1,5 @@
+import type { OutputBuffer } from './output-buffer.ts';
+
 export type CodecName = 'application/json' | 'application/msgpack';
 
 export const CODEC_NAMES: readonly CodecName[] = ['application/json', 'application/msgpack'];
@@ -12,8 +14,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
  */
 export interface Codec {
   readonly name: CodecName;
-  /** Appends the framed bytes of one value to `out`. */
-  encode(value: unknown, out: Buffer[]): void;
+  /** Appends the framed bytes of one value to `out`; appends nothing when it throws. */
+  encode(value: unknown, out: OutputBuffer): void;
   createDecoder(maxFrameBytes: number): FrameDecoder;
 }
 

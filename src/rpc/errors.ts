@@ -78,6 +78,14 @@ export class FrameTooLargeError extends RpcError {
   }
 }
 
+/** A call's arguments or reply cannot be expressed in the connection's codec (a BigInt in JSON, a cycle). */
+export class EncodeError extends RpcError {
+  constructor(side: 'rpc client' | 'rpc server', what: string, options?: ErrorOptions) {
+    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super('ERR_ENCODE', `${side}: cannot encode ${what}${detail}`, options);
+  }
+}
+
 /** The peer broke the protocol: bad handshake, wrong magic number, unknown codec, undecodable frame. */
 export class ProtocolError extends RpcError {
   constructor(code: ProtocolErrorCode, message: string, options?: ErrorOptions) {

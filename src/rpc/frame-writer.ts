@@ -1,14 +1,16 @@
 import type { Socket } from 'node:net';
 import type { Codec } from './codec.ts';
+import { OutputBuffer } from './output-buffer.ts';
 
 /**
  * Collects the frames produced during one turn of the event loop and writes them with one
  * `socket.write`: a syscall per frame, not the encoding, is what limits small-call throughput.
+ * Frames are encoded straight into one reused buffer, not into a buffer each.
  */
 export class FrameWriter {
   readonly #socket: Socket;
   readonly #codec: Codec;
-  #chunks: Buffer[] = [];
+  readonly #out = new OutputBuffer();
   #scheduled = false;
   readonly #flush = (): void => this.flush();
 
@@ -17,10 +19,20 @@ export class FrameWriter {
     this.#codec = codec;
   }
 
-  /** Queues a header frame and a body frame, which always travel together. */
+  /**
+   * Queues a header frame and a body frame, which always travel together. Throws what the codec
+   * throws (a BigInt for JSON, a cycle) and then queues nothing: a header without its body
+   * would desynchronise the stream for every later message.
+   */
   writeMessage(header: unknown, body: unknown): void {
-    this.#codec.encode(header, this.#chunks);
-    this.#codec.encode(body, this.#chunks);
+    const mark = this.#out.length;
+    try {
+      this.#codec.encode(header, this.#out);
+      this.#codec.encode(body, this.#out);
+    } catch (error) {
+      this.#out.truncate(mark);
+      throw error;
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flush);
@@ -29,7 +41,7 @@ export class FrameWriter {
 
   /** Bytes written ahead of any frame, such as the handshake. */
   writeRaw(bytes: Buffer): void {
-    this.#chunks.push(bytes);
+    this.#out.append(bytes);
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flush);
@@ -38,10 +50,9 @@ export class FrameWriter {
 
   flush(): void {
     this.#scheduled = false;
-    const chunks = this.#chunks;
-    if (chunks.length === 0) return;
-    this.#chunks = [];
+    if (this.#out.length === 0) return;
+    const bytes = this.#out.take();
     if (this.#socket.destroyed || !this.#socket.writable) return;
-    this.#socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    this.#socket.write(bytes);
   }
 }

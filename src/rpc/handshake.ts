@@ -1,4 +1,4 @@
-import { type CodecName, isCodecName } from './codec.ts';
+import { CODEC_NAMES, type CodecName, isCodecName } from './codec.ts';
 import { ProtocolError } from './errors.ts';
 import { msToNs, nsToMs } from './units.ts';
 
@@ -66,13 +66,17 @@ export function findHandshakeEnd(buffer: Buffer): number {
   return -1;
 }
 
+/**
+ * Returns -1 while only blanks follow the object: the newline may still be on its way, and
+ * handing a late newline to a length-prefixed codec would desynchronise the stream.
+ */
 function skipTrailingLine(buffer: Buffer, start: number): number {
   for (let index = start; index < buffer.length; index++) {
     const byte = buffer[index]!;
     if (byte === 0x0a) return index + 1;
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return start;
   }
-  return start;
+  return -1;
 }
 
 function isJsonWhitespace(byte: number): boolean {
@@ -80,7 +84,7 @@ function isJsonWhitespace(byte: number): boolean {
 }
 
 /** Validates the option object, in GeeRPC's wording where it has one. */
-export function parseHandshake(bytes: Buffer): Handshake {
+export function parseHandshake(bytes: Buffer, codecs: readonly CodecName[] = CODEC_NAMES): Handshake {
   let option: unknown;
   try {
     option = JSON.parse(bytes.toString('utf8'));
@@ -95,7 +99,7 @@ export function parseHandshake(bytes: Buffer): Handshake {
     const shown = typeof MagicNumber === 'number' ? MagicNumber.toString(16) : JSON.stringify(MagicNumber);
     throw new ProtocolError('ERR_BAD_MAGIC', `rpc server: invalid magic number ${shown}`);
   }
-  if (typeof CodecType !== 'string' || !isCodecName(CodecType)) {
+  if (typeof CodecType !== 'string' || !isCodecName(CodecType) || !codecs.includes(CodecType)) {
     throw new ProtocolError('ERR_UNKNOWN_CODEC', `rpc server: invalid codec type ${String(CodecType)}`);
   }
   return {

@@ -1,17 +1,21 @@
 import type { Socket } from 'node:net';
-import { type FrameDecoder, UndecodableValue } from './codec.ts';
+import { type CodecName, type FrameDecoder, UndecodableValue } from './codec.ts';
 import { getCodec } from './codecs.ts';
-import { ProtocolError, RpcError } from './errors.ts';
+import { EncodeError, ProtocolError, RpcError } from './errors.ts';
 import { FrameWriter } from './frame-writer.ts';
 import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
 import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from './http-head.ts';
 import type { CallContext, MethodHandler, Service } from './service.ts';
+import { MAX_TIMER_MS } from './units.ts';
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
   readonly maxFrameBytes: number;
   readonly handshakeTimeoutMs: number;
+  /** The server's cap on handling a call; 0: only the client's HandleTimeout applies. */
+  readonly handleTimeoutMs: number;
+  readonly codecs: readonly CodecName[];
   readonly rpcPaths: readonly string[];
   findService(name: string): Service | undefined;
   debugPage(): string;
@@ -24,6 +28,8 @@ export interface ConnectionHost {
 /** Go's reply body for a failed call is `struct{}{}`. */
 const EMPTY_BODY = Object.freeze({});
 const CONNECTED = 'HTTP/1.0 200 Connected to Gee RPC\n\n';
+/** How long a peer may keep its side open after the server ended the connection. */
+const END_GRACE_MS = 2000;
 
 type Phase = 'http' | 'handshake' | 'frames';
 
@@ -74,6 +80,7 @@ export class ServerConnection {
   #header: Header | undefined;
   readonly #inFlight = new Set<ServerCall>();
   #closed = false;
+  #endTimer: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, host: ConnectionHost, transport: 'http' | 'stream') {
     this.#socket = socket;
@@ -102,16 +109,19 @@ export class ServerConnection {
   /** Closes this connection after logging why; other connections are untouched. */
   fail(error: Error): void {
     if (this.#closed) return;
-    this.#host.log(`${error.message} [${this.#remote}, closing connection]`);
+    const code = error instanceof RpcError ? `${error.code}: ` : '';
+    this.#host.log(`rpc server: closing connection from ${this.#remote}: ${code}${error.message}`);
     this.#writer?.flush();
     this.#socket.destroy();
   }
 
   /** Ends the connection once nothing is in flight (server close). */
   endWhenIdle(): void {
-    if (this.#inFlight.size === 0 && !this.#closed) {
+    if (this.#inFlight.size === 0 && !this.#closed && this.#endTimer === undefined) {
       this.#writer?.flush();
       this.#socket.end();
+      // A peer that never closes its side must not hold the server's close() forever.
+      this.#endTimer = setTimeout(() => this.#socket.destroy(), END_GRACE_MS);
     }
   }
 
@@ -176,10 +186,13 @@ export class ServerConnection {
       }
       return;
     }
-    const handshake = parseHandshake(this.#pending.subarray(0, end));
+    if (end > MAX_HANDSHAKE_BYTES) {
+      throw new ProtocolError('ERR_BAD_HANDSHAKE', `rpc server: handshake longer than ${MAX_HANDSHAKE_BYTES} bytes`);
+    }
+    const handshake = parseHandshake(this.#pending.subarray(0, end), this.#host.codecs);
     clearTimeout(this.#handshakeTimer);
     const codec = getCodec(handshake.codec);
-    this.#handleTimeoutMs = handshake.handleTimeoutMs;
+    this.#handleTimeoutMs = effectiveTimeoutMs(handshake.handleTimeoutMs, this.#host.handleTimeoutMs);
     this.#decoder = codec.createDecoder(this.#host.maxFrameBytes);
     this.#writer = new FrameWriter(this.#socket, codec);
     this.#phase = 'frames';
@@ -267,10 +280,17 @@ export class ServerConnection {
     this.#inFlight.delete(call);
     if (!this.#closed) {
       if (error === undefined) {
-        this.#writer!.writeMessage(
-          { ServiceMethod: call.serviceMethod, Seq: call.seq, Error: '' },
-          reply ?? null,
-        );
+        try {
+          this.#writer!.writeMessage(
+            { ServiceMethod: call.serviceMethod, Seq: call.seq, Error: '' },
+            reply ?? null,
+          );
+        } catch (encodeError) {
+          const failure = new EncodeError('rpc server', `the reply of ${call.serviceMethod}`, {
+            cause: encodeError,
+          });
+          this.#replyError(call.serviceMethod, call.seq, failure.message);
+        }
       } else {
         this.#replyError(call.serviceMethod, call.seq, errorText(error));
       }
@@ -286,6 +306,7 @@ export class ServerConnection {
   #onClose(): void {
     this.#closed = true;
     clearTimeout(this.#handshakeTimer);
+    clearTimeout(this.#endTimer);
     const reason = new RpcError('ERR_CONN_CLOSED', 'rpc server: connection closed before the reply was sent');
     for (const call of this.#inFlight) {
       call.abort(reason);
@@ -298,6 +319,12 @@ export class ServerConnection {
   get closed(): boolean {
     return this.#closed;
   }
+}
+
+/** The smaller of two limits where 0 means none, kept within what a timer can wait. */
+function effectiveTimeoutMs(clientMs: number, serverMs: number): number {
+  const limitMs = clientMs === 0 ? serverMs : serverMs === 0 ? clientMs : Math.min(clientMs, serverMs);
+  return Math.min(limitMs, MAX_TIMER_MS);
 }
 
 function errorText(error: unknown): string {

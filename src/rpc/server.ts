@@ -1,11 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { formatAddress, parseAddress } from './address.ts';
-import { DEFAULT_MAX_FRAME_BYTES } from './codec.ts';
+import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES, isCodecName } from './codec.ts';
 import { renderDebugPage, type ServiceStats } from './debug-page.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { type ConnectionHost, ServerConnection } from './server-connection.ts';
 import { Service, serviceNameOf } from './service.ts';
+import { MAX_TIMER_MS } from './units.ts';
 
 /** GeeRPC's CONNECT path, and the misspelt one its Go server actually registers. */
 export const DEFAULT_RPC_PATHS: readonly string[] = ['/_geerpc_', '/_geeprc_'];
@@ -16,6 +17,14 @@ export interface ServerOptions {
   maxFrameBytes?: number;
   /** A connection that has not completed its handshake by then is closed. @default 10000 */
   handshakeTimeoutMs?: number;
+  /**
+   * The longest a call may run before it is answered with a timeout error and its handler's
+   * `ctx.signal` fires. The client's handshake may ask for less: the smaller non-zero limit
+   * applies. 0: only the client's limit. @default 0
+   */
+  handleTimeoutMs?: number;
+  /** The codecs a handshake may ask for; any other is refused with `rpc server: invalid codec type X`. @default ['application/json', 'application/msgpack'] */
+  codecs?: readonly CodecName[];
   /** Paths accepted by `CONNECT` on an `http@` listener. @default ['/_geerpc_', '/_geeprc_'] */
   rpcPaths?: readonly string[];
   /** Where connection-level problems are reported. @default console.error */
@@ -36,18 +45,36 @@ export class Server {
   readonly #connections = new Set<ServerConnection>();
   readonly #host: ConnectionHost;
   #closing = false;
+  #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
   constructor(options: ServerOptions = {}) {
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const handleTimeoutMs = options.handleTimeoutMs ?? 0;
+    const codecs = options.codecs ?? CODEC_NAMES;
     requirePositiveInteger(maxFrameBytes, 'options.maxFrameBytes');
     requirePositiveInteger(handshakeTimeoutMs, 'options.handshakeTimeoutMs');
+    if (handshakeTimeoutMs > MAX_TIMER_MS) {
+      throw new InvalidArgumentError(`options.handshakeTimeoutMs must be at most ${MAX_TIMER_MS}`);
+    }
+    if (!Number.isSafeInteger(handleTimeoutMs) || handleTimeoutMs < 0 || handleTimeoutMs > MAX_TIMER_MS) {
+      throw new InvalidArgumentError(
+        `options.handleTimeoutMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${handleTimeoutMs}`,
+      );
+    }
+    if (!Array.isArray(codecs) || codecs.length === 0 || !codecs.every((name) => isCodecName(name))) {
+      throw new InvalidArgumentError(
+        `options.codecs must be a non-empty list of ${CODEC_NAMES.join(', ')}, got ${JSON.stringify(codecs)}`,
+      );
+    }
     const log = options.log ?? ((message: string) => console.error(message));
     const server = this;
     this.#host = {
       maxFrameBytes,
       handshakeTimeoutMs,
+      handleTimeoutMs,
+      codecs: [...codecs],
       rpcPaths: options.rpcPaths ?? DEFAULT_RPC_PATHS,
       findService: (name) => this.#services.get(name),
       debugPage: () => renderDebugPage(this.services()),
@@ -114,17 +141,23 @@ export class Server {
    * Stops accepting connections, answers new calls with a shutdown error, waits for the calls
    * in flight to be answered, then closes every connection.
    */
-  async close(): Promise<void> {
-    if (!this.#closing) {
-      this.#closing = true;
-      await this.#closeListeners();
+  close(): Promise<void> {
+    this.#closing = true;
+    this.#closed ??= this.#drainAndClose();
+    return this.#closed;
+  }
+
+  async #drainAndClose(): Promise<void> {
+    // A listener's close callback waits for its connections, so it is awaited last, not first.
+    const listenersClosed = this.#closeListeners();
+    if (this.#connections.size > 0) {
+      const drained = new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+      for (const connection of this.#connections) connection.endWhenIdle();
+      await drained;
     }
-    if (this.#connections.size === 0) return;
-    const drained = new Promise<void>((resolve) => {
-      this.#drained = resolve;
-    });
-    for (const connection of this.#connections) connection.endWhenIdle();
-    await drained;
+    await listenersClosed;
   }
 
   /** Drops every connection at once, aborting handlers: what a crash looks like to clients. */

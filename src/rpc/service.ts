@@ -22,6 +22,10 @@ export class Service {
   constructor(name: string, instance: object) {
     this.name = name;
     for (const methodName of listMethods(instance)) {
+      // `Service.Method` is split at its last dot, so such a method could never be called.
+      if (methodName.includes('.')) {
+        throw new InvalidArgumentError(`rpc server: method name "${name}.${methodName}" must not contain "."`);
+      }
       const fn = (instance as Record<string, MethodHandler>)[methodName]!;
       this.#methods.set(methodName, { handler: fn.bind(instance), calls: 0 });
     }
@@ -62,7 +66,9 @@ function listMethods(instance: object): string[] {
 
 /** The service name of an instance: its class name, unless given. */
 export function serviceNameOf(instance: object, name: string | undefined): string {
-  const resolved = name ?? (instance.constructor !== Object ? instance.constructor.name : '');
+  // Objects made with Object.create(null) have no constructor at all.
+  const ctor: unknown = (instance as { constructor?: unknown }).constructor;
+  const resolved = name ?? (typeof ctor === 'function' && ctor !== Object ? ctor.name : '');
   if (!resolved) {
     throw new InvalidArgumentError(
       'rpc server: a plain object needs a service name: register(obj, { name })',

@@ -1,0 +1,297 @@
+// `npm run bench -- <scenario files...>`: runs scenarios, prints a summary, writes result JSON.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { ScenarioError } from '../harness/errors.ts';
+import {
+  DEFAULT_OVERHEAD_ROUND_MS,
+  DEFAULT_OVERHEAD_ROUNDS,
+  formatOverhead,
+  runOverheadBench,
+} from '../harness/overhead-bench.ts';
+import { applyOverrides, type ScenarioOverrides } from '../harness/overrides.ts';
+import { writeResult } from '../harness/result-file.ts';
+import type { RunResult } from '../harness/result-schema.ts';
+import { type RunProgress, runScenario } from '../harness/runner.ts';
+import { type LoadedScenario, loadScenario } from '../harness/scenario-loader.ts';
+import { describePhase, describeThreshold, formatCount, formatLatencyUs, formatSummary } from '../harness/summary.ts';
+import { msToSeconds, secondsToMs } from '../rpc/units.ts';
+
+const EXIT_OK = 0;
+const EXIT_THRESHOLD_FAILED = 1;
+const EXIT_INVALID = 2;
+/** 128 + SIGINT, as shells report a process stopped by Ctrl-C. */
+const EXIT_INTERRUPTED = 130;
+
+const SCENARIO_DIR = 'scenarios';
+const DEFAULT_OUT_DIR = 'reports';
+
+interface BenchOptions {
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  duration?: number;
+  calls?: number;
+  warmup?: number;
+  overhead?: boolean;
+  rounds?: number;
+}
+
+interface OutputOptions {
+  outDir: string;
+}
+
+/**
+ * Everything a run leaves on disk, in one place: the JSON result of each scenario. Returns the
+ * paths written.
+ */
+async function saveOutputs(results: readonly RunResult[], options: OutputOptions): Promise<string[]> {
+  const paths: string[] = [];
+  for (const result of results) paths.push(await writeResult(result, options.outDir));
+  return paths;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  const program = buildProgram(wantsHelp ? await describeScenarios() : '');
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT_OK : EXIT_INVALID;
+    }
+    throw error;
+  }
+  const options = program.opts<BenchOptions>();
+  if (options.overhead) return runOverhead(options);
+  const files = program.args;
+  if (files.length === 0) {
+    process.stderr.write(`${program.helpInformation()}\nerror: give at least one scenario file\n`);
+    return EXIT_INVALID;
+  }
+  const overrides: ScenarioOverrides = {
+    ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),
+    ...(options.calls === undefined ? {} : { calls: options.calls }),
+    ...(options.warmup === undefined ? {} : { warmupMs: options.warmup }),
+  };
+  const loaded: LoadedScenario[] = [];
+  try {
+    for (const file of files) loaded.push(applyOverrides(await loadScenario(file), overrides));
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      process.stderr.write(`invalid scenario: ${error.message}\n`);
+      return EXIT_INVALID;
+    }
+    throw error;
+  }
+  return runAll(loaded, options);
+}
+
+async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write('\nstopping: finishing calls in flight and writing a partial result (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const results: RunResult[] = [];
+  try {
+    for (const scenario of loaded) {
+      if (controller.signal.aborted) break;
+      const progress = createProgress(scenario, options);
+      try {
+        results.push(
+          await runScenario(scenario, {
+            signal: controller.signal,
+            onProgress: progress.update,
+            onPhaseEnd: progress.phaseEnded,
+          }),
+        );
+      } finally {
+        progress.stop();
+      }
+    }
+  } catch (error) {
+    process.stderr.write(`run failed: ${(error as Error).message}\n`);
+    if (results.length > 0) await report(results, options);
+    return EXIT_THRESHOLD_FAILED;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  await report(results, options);
+  if (controller.signal.aborted) return EXIT_INTERRUPTED;
+  const failed = results.flatMap((result) => result.thresholds.filter((outcome) => !outcome.passed));
+  if (failed.length > 0) {
+    for (const outcome of failed) process.stderr.write(`threshold failed: ${describeThreshold(outcome)}\n`);
+    return EXIT_THRESHOLD_FAILED;
+  }
+  return EXIT_OK;
+}
+
+async function report(results: readonly RunResult[], options: BenchOptions): Promise<void> {
+  const paths = await saveOutputs(results, { outDir: options.out });
+  const summaryStream = options.json ? process.stderr : process.stdout;
+  for (const result of results) summaryStream.write(`\n${formatSummary(result)}\n`);
+  for (const path of paths) process.stderr.write(`wrote ${path}\n`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+  }
+}
+
+interface Progress {
+  update: (progress: RunProgress) => void;
+  phaseEnded: (phase: RunResult['phases'][number]) => void;
+  stop: () => void;
+}
+
+/** A live bar on a terminal; otherwise (or with --quiet) a line as each phase starts and ends. */
+function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress {
+  const { scenario } = loaded;
+  let lastKey = '';
+  const startLine = (progress: RunProgress) =>
+    `${scenario.name}: phase ${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}: ` +
+    `warming up ${msToSeconds(scenario.warmupMs)}s, then measuring up to ${msToSeconds(scenario.durationMs)}s` +
+    `${scenario.calls === undefined ? '' : ` or ${formatCount(scenario.calls)} calls`}\n`;
+  if (options.quiet || !process.stderr.isTTY) {
+    return {
+      update: (progress) => {
+        const key = `${progress.phaseIndex}`;
+        if (key !== lastKey) process.stderr.write(startLine(progress));
+        lastKey = key;
+      },
+      phaseEnded: (phase) => process.stderr.write(`${scenario.name}: phase ${describePhase(phase)}\n`),
+      stop: () => {},
+    };
+  }
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format:
+      '{scenario} {phase} {stage} [{bar}] {elapsed}/{total}s | {rate} calls/s | p99 {p99} | errors {errors}',
+    barsize: 24,
+    hideCursor: true,
+    clearOnComplete: false,
+  });
+  let started = false;
+  return {
+    update: (progress) => {
+      const key = `${progress.phaseIndex}/${progress.stage}`;
+      const totalTenths = Math.max(1, Math.round(progress.totalMs / 100));
+      const payload = {
+        scenario: scenario.name,
+        phase: `${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}`,
+        stage: progress.stage === 'warmup' ? 'warm-up' : 'measure',
+        elapsed: msToSeconds(Math.min(progress.elapsedMs, progress.totalMs)).toFixed(1),
+        total: msToSeconds(progress.totalMs).toFixed(1),
+        rate: progress.stage === 'warmup' ? '-' : formatCount(progress.callsPerSecond),
+        p99: progress.stage === 'warmup' ? '-' : formatLatencyUs(progress.p99Us),
+        errors: formatCount(progress.errors),
+      };
+      const value = Math.min(totalTenths, Math.round(progress.elapsedMs / 100));
+      if (!started) {
+        bar.start(totalTenths, value, payload);
+        started = true;
+      } else if (key !== lastKey) {
+        bar.setTotal(totalTenths);
+        bar.update(value, payload);
+      } else {
+        bar.update(value, payload);
+      }
+      lastKey = key;
+    },
+    phaseEnded: () => {},
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+async function runOverhead(options: BenchOptions): Promise<number> {
+  const rounds = options.rounds ?? DEFAULT_OVERHEAD_ROUNDS;
+  const roundMs = options.duration === undefined ? DEFAULT_OVERHEAD_ROUND_MS : secondsToMs(options.duration);
+  process.stderr.write(`harness overhead: ${rounds} rounds of ${roundMs} ms per variant, interleaved\n`);
+  const result = await runOverheadBench({
+    rounds,
+    roundMs,
+    onRound: options.quiet
+      ? undefined
+      : (round, variant, rate) => process.stderr.write(`  round ${round + 1} ${variant}: ${formatCount(rate)} calls/s\n`),
+  });
+  process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : formatOverhead(result)}\n`);
+  return EXIT_OK;
+}
+
+function buildProgram(scenarioList: string): Command {
+  const program = new Command()
+    .name('bench')
+    .usage('[options] <scenario files...>')
+    .description(
+      'Runs load scenarios against simulated RPC servers in worker threads and reports calls/s, latency ' +
+        'percentiles (HdrHistogram), errors and selection fairness per phase.\n' +
+        'Exit codes: 0 ok, 1 a threshold failed (or the run failed), 2 invalid scenario or usage, 130 interrupted.',
+    )
+    .argument('[scenarios...]', 'scenario files (TypeScript modules that default-export defineScenario({...}))')
+    .option('--out <dir>', 'directory for the JSON results', DEFAULT_OUT_DIR)
+    .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
+    .option('--quiet', 'no progress bar: one line per phase')
+    .option('--duration <seconds>', 'measure each phase this long (overrides durationMs)', positiveNumber)
+    .option('--calls <n>', 'stop each phase after this many calls (sets calls)', positiveInteger)
+    .option('--warmup <ms>', 'warm-up per phase in milliseconds (overrides warmupMs)', nonNegativeInteger)
+    .option('--overhead', 'measure the harness overhead instead of running scenarios (--duration sets the round length)')
+    .option('--rounds <n>', `rounds of the overhead benchmark (default ${DEFAULT_OVERHEAD_ROUNDS})`, positiveInteger)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);
+  return program;
+}
+
+/** `  roundrobin.ts  description`, for every scenario in scenarios/; unloadable ones say why. */
+async function describeScenarios(): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(SCENARIO_DIR)).filter((name) => name.endsWith('.ts')).sort();
+  } catch {
+    return `  (no ${SCENARIO_DIR}/ directory here)\n`;
+  }
+  const width = Math.max(0, ...names.map((name) => name.length));
+  const lines: string[] = [];
+  for (const name of names) {
+    let description: string;
+    try {
+      description = (await loadScenario(join(SCENARIO_DIR, name))).scenario.description;
+    } catch (error) {
+      description = `(invalid: ${(error as Error).message.split('\n')[0]})`;
+    }
+    lines.push(`  ${name.padEnd(width)}  ${description}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new CommanderArgumentError('must be a positive number');
+  return number;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number <= 0) throw new CommanderArgumentError('must be a positive integer');
+  return number;
+}
+
+function nonNegativeInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0) throw new CommanderArgumentError('must be a non-negative integer');
+  return number;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_THRESHOLD_FAILED;
+  },
+);

@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { openInBrowser } from '../report/browser-opener.ts';
+import { writeHtmlReport } from '../report/html-report.ts';
+import { defaultReportPath } from '../report/output-path.ts';
+import { readResultFile } from '../report/result-input.ts';
+import { isRpcError } from '../rpc/errors.ts';
+
+/** Exit status for a bad command line or a result file that is not valid. */
+const EXIT_INVALID_INPUT = 2;
+const EXIT_FAILURE = 1;
+
+const program = new Command()
+  .name('npm run report --')
+  .description(
+    'Draws the HTML report of saved result files (reports/*.json). One file: its report. ' +
+      'Several: a comparison, the first file being the reference.',
+  )
+  .argument('<result.json...>', 'result files written by npm run bench')
+  .option(
+    '--out <file>',
+    'where to write the page (default: beside the first result, .html; compare-<time>.html for several)',
+  )
+  .option('--open', 'open the page in the default browser')
+  .showHelpAfterError()
+  .exitOverride();
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? 0
+        : EXIT_INVALID_INPUT;
+    }
+    throw error;
+  }
+  const files = program.args;
+  const options = program.opts<{ out?: string; open?: boolean }>();
+  const results = [];
+  for (const file of files) {
+    try {
+      results.push(await readResultFile(file));
+    } catch (error) {
+      if (isRpcError(error, 'ERR_INVALID_RESULT')) {
+        console.error(`error: ${error.message}`);
+        return EXIT_INVALID_INPUT;
+      }
+      throw error;
+    }
+  }
+  const out = resolve(options.out ?? defaultReportPath(files));
+  await writeHtmlReport(results, out);
+  console.log(`report written to ${out}`);
+  if (options.open) {
+    const opener = await openInBrowser(out);
+    if (opener === null)
+      console.log(`could not open a browser here; the report is at ${pathToFileURL(out).href}`);
+    else console.log(`opened with ${opener}`);
+  }
+  return 0;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { RpcError } from '../../rpc/errors.ts';
+import type { ServersReady, ServerThreadMessage } from './server-messages.ts';
+
+const STOP_TIMEOUT_MS = 5_000;
+
+export interface ServerThread {
+  readonly servers: ServersReady;
+  /** Closes the servers, then ends the thread; terminates it if that takes too long. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Node 20 cannot run TypeScript by itself, and on Node 20.20 with tsx 4 a worker given
+ * `execArgv: ['--import', 'tsx']` still fails with ERR_UNKNOWN_FILE_EXTENSION on its .ts entry.
+ * So the worker starts from a line of JavaScript that registers tsx, then imports the real entry.
+ */
+const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./server-worker.ts', import.meta.url).href)}); })`;
+
+/** Starts the worker thread holding the rpcbench, raw echo and grpc-js servers. */
+export async function startServerThread(): Promise<ServerThread> {
+  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
+  const [first] = (await Promise.race([
+    once(worker, 'message'),
+    once(worker, 'error').then(([error]) => Promise.reject(error)),
+  ])) as [ServerThreadMessage];
+  if (first.kind !== 'ready') {
+    await worker.terminate();
+    const detail = first.kind === 'failed' ? first.message : first.kind;
+    throw new RpcError('ERR_SERVER_THREAD', `core bench: the server thread did not start: ${detail}`);
+  }
+  return {
+    servers: first,
+    async stop() {
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      const exited = once(worker, 'exit');
+      worker.postMessage('stop');
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

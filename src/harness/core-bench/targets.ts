@@ -1,0 +1,72 @@
+import { type CaseKind, caseId } from './cases.ts';
+
+/** The medians a target reads. */
+export interface CaseFigures {
+  callsPerSecond: number;
+  p99Us: number;
+}
+
+export interface TargetOutcome {
+  /** As a person reads it, e.g. `msgpack@64 calls/s ≥ 10× grpc@64`. */
+  expression: string;
+  /** The measured ratio (or p99 in ms), null when a case it needs was not run. */
+  actual: number | null;
+  threshold: number;
+  /** How `actual` is shown: a multiple, a percentage or milliseconds. */
+  unit: 'x' | '%' | 'ms';
+  passed: boolean | null;
+}
+
+const MEASURED_IN_FLIGHT = 64;
+
+interface RatioTarget {
+  kind: 'ratio';
+  subject: CaseKind;
+  reference: CaseKind;
+  atLeast: number;
+  unit: 'x' | '%';
+}
+interface P99Target {
+  kind: 'p99';
+  subject: CaseKind;
+  belowMs: number;
+}
+
+/** One connection, 64 calls in flight, Bench.Echo with a 100-byte payload. */
+const TARGETS: readonly (RatioTarget | P99Target)[] = [
+  { kind: 'ratio', subject: 'msgpack', reference: 'grpc', atLeast: 10, unit: 'x' },
+  { kind: 'ratio', subject: 'msgpack', reference: 'raw', atLeast: 0.3, unit: '%' },
+  { kind: 'p99', subject: 'msgpack', belowMs: 1 },
+  { kind: 'ratio', subject: 'json', reference: 'raw', atLeast: 0.2, unit: '%' },
+];
+
+export function evaluateTargets(figures: ReadonlyMap<string, CaseFigures>): TargetOutcome[] {
+  return TARGETS.map((target) => {
+    const subject = figures.get(caseId(target.subject, MEASURED_IN_FLIGHT));
+    const subjectId = caseId(target.subject, MEASURED_IN_FLIGHT);
+    if (target.kind === 'p99') {
+      const actual = subject === undefined ? null : subject.p99Us / 1000;
+      return {
+        expression: `${subjectId} p99 < ${target.belowMs} ms`,
+        actual,
+        threshold: target.belowMs,
+        unit: 'ms' as const,
+        passed: actual === null ? null : actual < target.belowMs,
+      };
+    }
+    const referenceId = caseId(target.reference, MEASURED_IN_FLIGHT);
+    const reference = figures.get(referenceId);
+    const actual =
+      subject === undefined || reference === undefined || reference.callsPerSecond === 0
+        ? null
+        : subject.callsPerSecond / reference.callsPerSecond;
+    const shown = target.unit === 'x' ? `${target.atLeast}×` : `${target.atLeast * 100} % of`;
+    return {
+      expression: `${subjectId} calls/s ≥ ${shown} ${referenceId}`,
+      actual,
+      threshold: target.atLeast,
+      unit: target.unit,
+      passed: actual === null ? null : actual >= target.atLeast,
+    };
+  });
+}

@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Piscina } from 'piscina';
+import type { CodecName } from '../rpc/codec.ts';
+import { msToSeconds } from '../rpc/units.ts';
+import { pollUntil } from './barrier.ts';
+import { collectEnvironment } from './environment.ts';
+import { HarnessWorkerError } from './errors.ts';
+import { runHttpBaseline } from './http-baseline.ts';
+import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load-worker.ts';
+import { runMicroBenchmarks } from './micro-bench.ts';
+import { PhaseControl } from './phase-control.ts';
+import { type PhasePlan, planPhases } from './phase-plan.ts';
+import { buildPhaseResult } from './phase-result.ts';
+import { RESULT_SCHEMA_VERSION, type HttpBaseline, type MicroBenchmark, type PhaseResult, type RunResult } from './result-schema.ts';
+import type { LoadedScenario } from './scenario-loader.ts';
+import { type ResolvedScenario, resolveServerBehaviours, serverThreadCount } from './scenario-schema.ts';
+import { ServerPool } from './server-pool.ts';
+import { splitCallBudget, splitEvenly } from './split.ts';
+import { evaluateThresholds, parseThreshold } from './threshold.ts';
+import { createWorkerPool } from './worker-pool.ts';
+
+const LOAD_WORKER_URL = new URL('./load-worker.ts', import.meta.url);
+/** A phase without `calls` still stops after this many: every load is bounded in count and time. */
+export const MAX_CALLS_PER_PHASE = 100_000_000;
+/** Between go and the first measured call: time for every server thread to hear of the phase. */
+const START_LEAD_MS = 50;
+const PROGRESS_INTERVAL_MS = 250;
+/** Bounds waits on worker threads that hang; generous, as the machine may be loaded. */
+const WORKER_WAIT_MS = 60_000;
+/** Without a call timeout, calls pending after the window get this long. */
+const DEFAULT_DRAIN_MS = 10_000;
+const DRAIN_MARGIN_MS = 1_000;
+/** autocannon connections for an open-model scenario (it has no arrival-rate model of its own). */
+const OPEN_MODEL_BASELINE_CONNECTIONS = 64;
+
+export type RunStage = 'warmup' | 'measure';
+
+/** What onProgress receives, about every 250 ms. */
+export interface RunProgress {
+  phase: string;
+  phaseIndex: number;
+  phaseCount: number;
+  stage: RunStage;
+  elapsedMs: number;
+  totalMs: number;
+  calls: number;
+  callsPerSecond: number;
+  p99Us: number;
+  errors: number;
+}
+
+export interface RunOptions {
+  /** Aborting stops the load; the result covers what ran and has `partial: true`. */
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  /** Called as each phase ends, with its result. */
+  onPhaseEnd?: (phase: PhaseResult) => void;
+}
+
+/**
+ * Runs a scenario: starts its servers in worker threads, runs each phase from load-generator
+ * threads, adds the micro-benchmarks and HTTP baseline when asked, checks the thresholds and
+ * returns the result. Servers and threads are gone when it returns, also after an abort or error.
+ */
+export async function runScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<RunResult> {
+  const { scenario } = loaded;
+  const rssStartBytes = process.memoryUsage.rss();
+  const startedAt = new Date().toISOString();
+  const thresholds = scenario.thresholds.map(parseThreshold);
+  const environment = await collectEnvironment();
+  const signal = options.signal;
+  const behaviours = resolveServerBehaviours(scenario);
+  const runId = randomBytes(4).toString('hex');
+  const servers = await ServerPool.start({
+    threads: serverThreadCount(scenario),
+    http: scenario.httpBaseline,
+    servers: behaviours.map((behaviour, index) => ({
+      index,
+      behaviour,
+      listenAddress: listenAddressFor(scenario, runId, index),
+      seed: scenario.seed * 7_919 + index + 1,
+    })),
+  });
+  const phases: PhaseResult[] = [];
+  let micro: MicroBenchmark[] = [];
+  let httpBaseline: HttpBaseline | null = null;
+  let loadPool: Piscina | undefined;
+  try {
+    loadPool = createWorkerPool(LOAD_WORKER_URL, scenario.loadThreads);
+    const plans = planPhases(scenario);
+    for (const [index, plan] of plans.entries()) {
+      if (signal?.aborted) break;
+      const phase = await runPhase({
+        scenario,
+        plan,
+        index,
+        count: plans.length,
+        servers,
+        loadPool,
+        weights: behaviours.map((behaviour) => behaviour.weight),
+        options,
+      });
+      if (phase === null) break;
+      phases.push(phase);
+      options.onPhaseEnd?.(phase);
+    }
+    const codec = codecName(scenario.codec);
+    if (scenario.micro && !signal?.aborted) {
+      micro = await runMicroBenchmarks(servers.addresses[0]!, codec, scenario.payloadBytes, signal);
+    }
+    if (scenario.httpBaseline && !signal?.aborted) {
+      httpBaseline = await runHttpBaseline({
+        urls: servers.servers.map((server) => server.httpUrl!),
+        connections:
+          scenario.load.model === 'closed'
+            ? scenario.load.concurrency
+            : Math.min(scenario.load.maxInFlight, OPEN_MODEL_BASELINE_CONNECTIONS),
+        durationMs: scenario.durationMs,
+        ...(scenario.calls === undefined ? {} : { amount: scenario.calls }),
+        payloadBytes: scenario.payloadBytes,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    }
+  } finally {
+    await loadPool?.destroy();
+    await servers.close();
+  }
+  return {
+    kind: 'rpcbench-result',
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    partial: signal?.aborted === true,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    scenario: {
+      file: loaded.file,
+      name: scenario.name,
+      description: scenario.description,
+      config: scenario as unknown as Record<string, unknown>,
+    },
+    environment,
+    phases,
+    micro,
+    httpBaseline,
+    thresholds: evaluateThresholds(thresholds, phases),
+    memory: { rssStartBytes, rssEndBytes: process.memoryUsage.rss() },
+  };
+}
+
+interface PhaseContext {
+  scenario: ResolvedScenario;
+  plan: PhasePlan;
+  index: number;
+  count: number;
+  servers: ServerPool;
+  loadPool: Piscina;
+  weights: number[];
+  options: RunOptions;
+}
+
+/**
+ * One phase: the load threads warm up, the servers' counts are reset, all threads start measuring
+ * at one instant, and their records are merged with the servers' counts. Null when it was stopped
+ * before anything was measured.
+ */
+async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
+  const { scenario, plan, servers, options } = context;
+  const threads = scenario.loadThreads;
+  const control = new PhaseControl(threads);
+  const stop = () => control.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
+  let failure: unknown;
+  const running = Promise.all(
+    buildTasks(context, control).map((task) => context.loadPool.run(task) as Promise<LoadSliceResult>),
+  );
+  running.catch((error: unknown) => {
+    failure = error;
+    control.stop();
+  });
+  const report = (stage: RunStage, stageStartMs: number, totalMs: number) => {
+    if (options.onProgress === undefined) return;
+    const { calls, errors, p99Us } = control.read();
+    const elapsedMs = performance.now() - stageStartMs;
+    options.onProgress({
+      phase: plan.label,
+      phaseIndex: context.index,
+      phaseCount: context.count,
+      stage,
+      elapsedMs,
+      totalMs,
+      calls,
+      callsPerSecond: elapsedMs > 0 ? calls / msToSeconds(elapsedMs) : 0,
+      p99Us,
+      errors,
+    });
+  };
+  let stage: RunStage = 'warmup';
+  let stageStartMs = performance.now();
+  const ticker = setInterval(
+    () => report(stage, stageStartMs, stage === 'warmup' ? scenario.warmupMs : scenario.durationMs),
+    PROGRESS_INTERVAL_MS,
+  );
+  try {
+    report(stage, stageStartMs, scenario.warmupMs);
+    await pollUntil(
+      () => control.warmedThreads >= threads || control.stopRequested,
+      scenario.warmupMs + WORKER_WAIT_MS,
+      'the load threads to warm up',
+    );
+    let measured = false;
+    if (!control.stopRequested) {
+      const startAtEpochMs = Date.now() + START_LEAD_MS;
+      await servers.begin(startAtEpochMs);
+      control.go(startAtEpochMs);
+      measured = true;
+      stage = 'measure';
+      stageStartMs = performance.now() + START_LEAD_MS;
+    }
+    const slices = await running;
+    report(stage, stageStartMs, scenario.durationMs);
+    const serverCounts = await servers.counts();
+    await servers.end();
+    if (!measured || slices.every((slice) => slice.calls === 0 && slice.stopped)) return null;
+    return buildPhaseResult({
+      plan,
+      addresses: servers.addresses,
+      weights: context.weights,
+      slices,
+      serverCounts,
+    });
+  } catch (error) {
+    control.stop();
+    await running.catch(() => undefined);
+    const cause = failure ?? error;
+    throw cause instanceof HarnessWorkerError
+      ? cause
+      : new HarnessWorkerError(`phase ${plan.label} failed: ${(cause as Error).message}`, { cause });
+  } finally {
+    clearInterval(ticker);
+    options.signal?.removeEventListener('abort', stop);
+  }
+}
+
+function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask[] {
+  const { scenario, plan, servers } = context;
+  const threads = scenario.loadThreads;
+  const addresses = servers.addresses;
+  const clients = splitEvenly(scenario.clients, threads);
+  const budgets = splitCallBudget(scenario.calls ?? MAX_CALLS_PER_PHASE, threads, addresses.length);
+  const concurrency = scenario.load.model === 'closed' ? splitEvenly(scenario.load.concurrency, threads) : [];
+  const inFlight = scenario.load.model === 'open' ? splitEvenly(scenario.load.maxInFlight, threads) : [];
+  const weights: Record<string, number> = {};
+  addresses.forEach((address, index) => {
+    weights[address] = context.weights[index] ?? 1;
+  });
+  const drainTimeoutMs = scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
+  return Array.from({ length: threads }, (_, thread): LoadSliceTask => {
+    const load: SliceLoad =
+      scenario.load.model === 'closed'
+        ? { model: 'closed', concurrency: concurrency[thread]! }
+        : {
+            model: 'open',
+            ratePerSecond: scenario.load.ratePerSecond / threads,
+            maxInFlight: Math.max(1, inFlight[thread]!),
+            offsetFraction: thread / threads,
+          };
+    return {
+      control: control.buffer,
+      threads,
+      thread,
+      addresses,
+      weights,
+      mode: plan.mode,
+      clients: clients[thread]!,
+      codec: codecName(scenario.codec),
+      failMode: scenario.failMode,
+      retries: scenario.retries,
+      reuseClients: plan.reuseClients,
+      callTimeoutMs: scenario.callTimeoutMs,
+      load,
+      warmupMs: scenario.warmupMs,
+      durationMs: scenario.durationMs,
+      maxCalls: budgets[thread]!,
+      payloadBytes: scenario.payloadBytes,
+      seed: scenario.seed * 104_729 + context.index * 1_009 + thread,
+      drainTimeoutMs,
+      goTimeoutMs: WORKER_WAIT_MS,
+    };
+  });
+}
+
+function listenAddressFor(scenario: ResolvedScenario, runId: string, index: number): string {
+  if (scenario.transport === 'unix') return `unix@${join(tmpdir(), `rpcbench-${process.pid}-${runId}-${index}.sock`)}`;
+  return `${scenario.transport}@127.0.0.1:0`;
+}
+
+function codecName(codec: ResolvedScenario['codec']): CodecName {
+  return codec === 'json' ? 'application/json' : 'application/msgpack';
+}

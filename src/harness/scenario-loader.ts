@@ -1,0 +1,77 @@
+import { access } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { ScenarioError } from './errors.ts';
+import { type ResolvedScenario, scenarioSchema } from './scenario-schema.ts';
+
+/** A validated scenario and the file it came from. */
+export interface LoadedScenario {
+  /** The file as it is shown in messages and results: relative to the working directory when inside it. */
+  file: string;
+  scenario: ResolvedScenario;
+}
+
+/**
+ * Imports a scenario module and validates its default export. Throws ScenarioError (code
+ * ERR_INVALID_SCENARIO) whose message names the file and the field, e.g.
+ * `scenarios/x.ts: servers.count: must be a positive integer`.
+ */
+export async function loadScenario(file: string): Promise<LoadedScenario> {
+  const absolute = resolve(file);
+  const shown = displayPath(absolute);
+  try {
+    await access(absolute);
+  } catch {
+    throw new ScenarioError(shown, null, 'file not found');
+  }
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ScenarioError(shown, null, `cannot be loaded: ${firstLine(error)}`, { cause: error });
+  }
+  if (module.default === undefined) {
+    throw new ScenarioError(
+      shown,
+      'default',
+      'no default export: write `export default defineScenario({ ... })`',
+    );
+  }
+  return { file: shown, scenario: validateScenario(module.default, shown) };
+}
+
+/** Validates a scenario object as loadScenario does; `file` is only used in messages. */
+export function validateScenario(input: unknown, file: string): ResolvedScenario {
+  const parsed = scenarioSchema.safeParse(input, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.flatMap(describeIssue);
+  const [first = { field: '(scenario)', reason: 'is invalid' }, ...rest] = problems;
+  // One line per problem, each naming the file and the field.
+  const reason = [first.reason, ...rest.map((problem) => `${file}: ${problem.field}: ${problem.reason}`)].join('\n');
+  throw new ScenarioError(file, first.field, reason, { cause: parsed.error });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { field: string; reason: string }[] {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ field: path ? `${path}.${key}` : key, reason: 'unknown field' }));
+  }
+  if (issue.code === 'invalid_type' && path === '') {
+    return [{ field: 'default', reason: 'the default export must be an object: defineScenario({ ... })' }];
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [{ field: path || '(scenario)', reason: 'is required' }];
+  }
+  return [{ field: path || '(scenario)', reason: issue.message }];
+}
+
+function displayPath(absolute: string): string {
+  const fromCwd = relative(process.cwd(), absolute);
+  return fromCwd.startsWith('..') || isAbsolute(fromCwd) ? absolute : fromCwd;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n').find((line) => line.trim() !== '') ?? text;
+}

@@ -1,0 +1,41 @@
+import type { CurveSet } from './percentile-curve.ts';
+
+/**
+ * What the page script draws. Everything is computed in Node; the page only hands these arrays
+ * to uPlot. Series colours follow the series order.
+ */
+export interface PercentileChartSpec {
+  kind: 'percentile';
+  /** Keyed views: `phase`, `server:all`, `server:<phase index>`, `runs`, `reuse:<n>`. */
+  views: Record<string, CurveSet>;
+  initialView: string;
+}
+
+export interface TimelineChartSpec {
+  kind: 'timeline';
+  seconds: number[];
+  callsPerSecond: number[];
+  errors: number[];
+  p99Ms: number[];
+}
+
+export type ChartSpec = PercentileChartSpec | TimelineChartSpec;
+
+/** Hands out element ids for charts and keeps their data for the page's JSON. */
+export class ChartRegistry {
+  readonly #charts: Record<string, ChartSpec> = {};
+  #next = 0;
+
+  add(spec: ChartSpec): string {
+    const id = `chart-${this.#next++}`;
+    this.#charts[id] = spec;
+    return id;
+  }
+
+  toJSON(): Record<string, ChartSpec> {
+    return this.#charts;
+  }
+}
+
+/** Okabe–Ito colours: distinct for colour-blind readers and on paper. */
+export const SERIES_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];

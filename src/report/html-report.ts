@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { RunResult } from '../harness/result-schema.ts';
+import { InvalidArgumentError } from '../rpc/errors.ts';
+import { ChartRegistry, SERIES_COLOURS } from './chart-spec.ts';
+import { html, jsonScriptText, rawElementText, type SafeHtml } from './html.ts';
+import { loadPageAssets } from './page-assets.ts';
+import { runLetter } from './run-comparison.ts';
+import { renderBaseline } from './section-baseline.ts';
+import { renderComparison } from './section-comparison.ts';
+import { renderFigures } from './section-figures.ts';
+import { renderRunHeader } from './section-header.ts';
+import { renderLatency } from './section-latency.ts';
+import { renderMicro } from './section-micro.ts';
+import { renderReuse } from './section-reuse.ts';
+import { renderShares } from './section-shares.ts';
+import { renderSummary } from './section-summary.ts';
+import { renderTimeline } from './section-timeline.ts';
+
+function renderRun(result: RunResult, runIndex: number, compared: boolean, charts: ChartRegistry): SafeHtml {
+  return html`<section class="run" id="run-${runIndex}" data-run="${runIndex}">
+  ${renderRunHeader(result, runIndex, compared ? runLetter(runIndex) : null)}
+  ${renderSummary(result, runIndex)}
+  ${renderLatency(result, runIndex, charts)}
+  ${renderShares(result, runIndex)}
+  ${renderReuse(result, runIndex, charts)}
+  ${renderMicro(result, runIndex)}
+  ${renderTimeline(result, runIndex, charts)}
+  ${renderBaseline(result, runIndex)}
+  ${renderFigures(result, runIndex)}
+</section>`;
+}
+
+function pageTitle(results: readonly RunResult[]): string {
+  if (results.length === 1) return `${results[0]!.scenario.name} · rpcbench report`;
+  return `${results.map((r) => r.scenario.name).join(' vs ')} · rpcbench comparison`;
+}
+
+/**
+ * The report of one or more runs as one self-contained HTML page: uPlot, its data and the styles
+ * are inline, and the page makes no request of any kind. Several results make a comparison.
+ * Histograms are decoded here, in Node; the page only draws the computed points.
+ */
+export function renderHtmlReport(results: RunResult[]): string {
+  if (results.length === 0) throw new InvalidArgumentError('results must hold at least one run result');
+  const assets = loadPageAssets();
+  const charts = new ChartRegistry();
+  const compared = results.length > 1;
+  const comparison = compared ? renderComparison(results, charts) : html``;
+  const runs = results.map((result, i) => renderRun(result, i, compared, charts));
+  const scripts = [rawElementText(assets.uplotScript), rawElementText(assets.clientScript)];
+  // Only these two scripts may run: an injected inline handler would be refused even if escaping failed.
+  const scriptHashes = scripts.map(
+    (script) => `'sha256-${createHash('sha256').update(script.toString()).digest('base64')}'`,
+  );
+  const policy = `default-src 'none'; script-src ${scriptHashes.join(' ')}; style-src 'unsafe-inline'; img-src data:`;
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${policy}">
+<title>${pageTitle(results)}</title>
+<link rel="icon" href="data:,">
+<style>${rawElementText(assets.uplotStyle)}</style>
+<style>${rawElementText(assets.style)}</style>
+</head>
+<body>
+<header class="page-header">
+  <h1>rpcbench ${compared ? 'comparison' : 'report'}</h1>
+  <nav>
+    ${compared ? html`<a href="#comparison">Comparison</a>` : ''}
+    ${results.map(
+      (r, i) => html`<a href="#run-${i}">${compared ? `${runLetter(i)}: ` : ''}${r.scenario.name}</a>`,
+    )}
+  </nav>
+</header>
+<main>
+${comparison}
+${runs}
+</main>
+<script type="application/json" id="report-data">${jsonScriptText({ colours: SERIES_COLOURS, charts })}</script>
+<script>${scripts[0]}</script>
+<script>${scripts[1]}</script>
+</body>
+</html>
+`;
+  return page.toString();
+}
+
+/** Writes the report of `results` to `htmlPath`, creating its folder if needed. */
+export async function writeHtmlReport(results: RunResult[], htmlPath: string): Promise<void> {
+  const page = renderHtmlReport(results);
+  await mkdir(dirname(htmlPath), { recursive: true });
+  await writeFile(htmlPath, page, 'utf8');
+}

@@ -1,0 +1,119 @@
+import type { PhaseResult, RunResult } from '../harness/result-schema.ts';
+import { formatCount, formatLatencyUs, formatRate, formatStat } from './format.ts';
+
+/** Which way a metric improves. */
+export type Better = 'higher' | 'lower';
+export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
+
+export interface ComparedMetric {
+  key: 'callsPerSecond' | 'p50Us' | 'p90Us' | 'p99Us' | 'p999Us' | 'maxUs' | 'errors' | 'jain';
+  label: string;
+  better: Better;
+  read: (phase: PhaseResult) => number | null;
+  format: (value: number) => string;
+}
+
+export const COMPARED_METRICS: readonly ComparedMetric[] = [
+  {
+    key: 'callsPerSecond',
+    label: 'calls/s',
+    better: 'higher',
+    read: (p) => p.callsPerSecond,
+    format: formatRate,
+  },
+  {
+    key: 'p50Us',
+    label: 'p50',
+    better: 'lower',
+    read: (p) => p.latency.summary.p50Us,
+    format: formatLatencyUs,
+  },
+  {
+    key: 'p90Us',
+    label: 'p90',
+    better: 'lower',
+    read: (p) => p.latency.summary.p90Us,
+    format: formatLatencyUs,
+  },
+  {
+    key: 'p99Us',
+    label: 'p99',
+    better: 'lower',
+    read: (p) => p.latency.summary.p99Us,
+    format: formatLatencyUs,
+  },
+  {
+    key: 'p999Us',
+    label: 'p99.9',
+    better: 'lower',
+    read: (p) => p.latency.summary.p999Us,
+    format: formatLatencyUs,
+  },
+  {
+    key: 'maxUs',
+    label: 'max',
+    better: 'lower',
+    read: (p) => p.latency.summary.maxUs,
+    format: formatLatencyUs,
+  },
+  { key: 'errors', label: 'errors', better: 'lower', read: (p) => p.errors, format: formatCount },
+  {
+    key: 'jain',
+    label: "Jain's index",
+    better: 'higher',
+    read: (p) => p.fairness?.jain ?? null,
+    format: formatStat,
+  },
+];
+
+export interface Delta {
+  /** b − a, null when either side has no value. */
+  difference: number | null;
+  /** (b − a) / a, null when a is 0 or missing. */
+  relative: number | null;
+  verdict: Verdict;
+}
+
+export function compareValues(a: number | null, b: number | null, better: Better): Delta {
+  if (a === null || b === null) return { difference: null, relative: null, verdict: 'n/a' };
+  const difference = b - a;
+  const relative = a === 0 ? null : difference / a;
+  if (difference === 0) return { difference, relative, verdict: 'same' };
+  const improved = better === 'higher' ? difference > 0 : difference < 0;
+  return { difference, relative, verdict: improved ? 'better' : 'worse' };
+}
+
+/** The same phase in each run, or null where a run lacks it. */
+export interface PhaseMatch {
+  label: string;
+  phases: (PhaseResult | null)[];
+}
+
+/**
+ * Lines up the phases of several runs by label, in the order they first appear. Runs of a single
+ * phase each are compared directly, whatever their labels: they are one scenario measured twice.
+ */
+export function matchPhases(runs: readonly RunResult[]): PhaseMatch[] {
+  if (runs.every((run) => run.phases.length === 1)) {
+    const labels = [...new Set(runs.map((run) => run.phases[0]!.label))];
+    return [{ label: labels.join(' / '), phases: runs.map((run) => run.phases[0]!) }];
+  }
+  const labels: string[] = [];
+  for (const run of runs)
+    for (const phase of run.phases) if (!labels.includes(phase.label)) labels.push(phase.label);
+  return labels.map((label) => ({
+    label,
+    phases: runs.map((run) => run.phases.find((phase) => phase.label === label) ?? null),
+  }));
+}
+
+/** "A", "B", ... "Z", "AA": how the comparison names each run. */
+export function runLetter(index: number): string {
+  let letter = '';
+  let n = index;
+  do {
+    letter = String.fromCharCode(65 + (n % 26)) + letter;
+    n = Math.floor(n / 26) - 1;
+  } while (n >= 0);
+  return letter;
+}

@@ -1,0 +1,32 @@
+import type { RunResult } from '../harness/result-schema.ts';
+import { usToMs } from '../rpc/units.ts';
+import type { ChartRegistry } from './chart-spec.ts';
+import { html, type SafeHtml } from './html.ts';
+import { renderPhaseTitle } from './phase-label.ts';
+
+/** Calls, errors and p99 second by second, one small chart per phase. */
+export function renderTimeline(result: RunResult, runIndex: number, charts: ChartRegistry): SafeHtml {
+  const phases = result.phases.flatMap((phase, i) => (phase.timeline.length > 0 ? [{ phase, i }] : []));
+  if (phases.length === 0) return html``;
+  return html`<section class="block">
+  <h3>Timeline</h3>
+  <p class="muted">Per second: calls completed and errors (left axis), p99 latency (right axis).</p>
+  <div class="timeline-grid${phases.length === 1 ? ' single' : ''}">
+  ${phases.map(({ phase, i }) => {
+    const points = [...phase.timeline].sort((a, b) => a.second - b.second);
+    const id = charts.add({
+      kind: 'timeline',
+      seconds: points.map((p) => p.second),
+      callsPerSecond: points.map((p) => p.calls),
+      errors: points.map((p) => p.errors),
+      p99Ms: points.map((p) => usToMs(p.p99Us)),
+    });
+    return html`<figure class="timeline" data-run="${runIndex}" data-phase="${i}">
+      <figcaption>${renderPhaseTitle(phase)}</figcaption>
+      <div class="chart" id="${id}" data-chart="${id}" data-run="${runIndex}" data-role="timeline"
+        role="img" aria-label="Calls, errors and p99 per second"></div>
+    </figure>`;
+  })}
+  </div>
+</section>`;
+}

@@ -1,0 +1,456 @@
+import { type CallOptions, type Client, type ClientOptions, resolveClientOptions } from '../rpc/client.ts';
+import { dial } from '../rpc/dial.ts';
+import { InvalidArgumentError, isRpcError, isTransportError } from '../rpc/errors.ts';
+import { ClientEntry } from './client-entry.ts';
+import type { Discovery, SelectHint } from './discovery.ts';
+import {
+  CloseFailedError,
+  NoServersError,
+  UnsupportedModeError,
+  withAddress,
+  XClientClosedError,
+} from './errors.ts';
+import { type FailMode, FAIL_MODES, isFailMode } from './fail-mode.ts';
+import { isSelectMode, type SelectMode } from './select-mode.ts';
+
+export const DEFAULT_FAIL_MODE: FailMode = 'failfast';
+export const DEFAULT_RETRIES = 3;
+export const DEFAULT_REUSE_CLIENTS = true;
+/** Failures of closes started during calls are kept for close() to report, up to this many. */
+const MAX_KEPT_CLOSE_FAILURES = 100;
+
+export type DialFunction = (address: string, options: ClientOptions) => Promise<Client>;
+
+/** Every option of ClientOptions reaches every client the XClient dials. */
+export interface XClientOptions extends ClientOptions {
+  /** What a call does when its server fails at the transport level. @default 'failfast' */
+  failMode?: FailMode;
+  /** Further attempts for failover and failtry: a call makes at most retries + 1. @default 3 */
+  retries?: number;
+  /** false: dial, call and close for every call, to measure what reuse saves. @default true */
+  reuseClients?: boolean;
+  /** Opens a connection; replaced to instrument or fake connections. @default dial from src/rpc/dial.ts */
+  dial?: DialFunction;
+}
+
+export interface XCallOptions extends CallOptions {
+  /** The key consistent-hash maps to a server; other modes ignore it. */
+  key?: string;
+}
+
+export interface CallOutcome<R> {
+  reply: R;
+  /** The server that answered. */
+  address: string;
+  /** 1, or more when failover or failtry retried. */
+  attempts: number;
+}
+
+export interface BroadcastOutcome<R> {
+  address: string;
+  reply?: R;
+  error?: Error;
+  latencyMs: number;
+}
+
+export interface XClientStats {
+  /** Connections opened since the XClient was made. */
+  dials: number;
+  /** Connections open now. */
+  openClients: number;
+  /** Calls (including broadcast calls) not yet settled. */
+  inFlight: number;
+}
+
+/**
+ * A client over many servers: selects one per call through its discovery and select mode, keeps
+ * one connection per server, retries by its fail mode, and broadcasts to all.
+ */
+export class XClient {
+  readonly #discovery: Discovery;
+  readonly #mode: SelectMode;
+  readonly #failMode: FailMode;
+  readonly #retries: number;
+  readonly #reuseClients: boolean;
+  readonly #clientOptions: ClientOptions;
+  readonly #dial: DialFunction;
+  readonly #entries = new Map<string, ClientEntry>();
+  /** Entries of servers gone from the list, still carrying calls. */
+  readonly #retiring = new Set<ClientEntry>();
+  /** Clients of `reuseClients: false` calls, open for one call each. */
+  readonly #freshClients = new Set<Client>();
+  /** Closes started outside close(), which close() waits for. */
+  readonly #closing = new Set<Promise<void>>();
+  readonly #closeFailures: Error[] = [];
+  readonly #inFlightOf = (address: string): number => this.#entries.get(address)?.inFlight ?? 0;
+  /** The hint of calls without a key: one object for all of them. */
+  readonly #hint: SelectHint = { inFlight: this.#inFlightOf };
+  readonly #unsubscribe: (() => void) | undefined;
+  #dials = 0;
+  #failoverTurn = 0;
+  #closed: Promise<void> | undefined;
+
+  constructor(discovery: Discovery, mode: SelectMode, options: XClientOptions = {}) {
+    if (discovery === null || typeof discovery !== 'object' || typeof discovery.get !== 'function') {
+      throw new InvalidArgumentError('discovery must implement the Discovery interface');
+    }
+    if (!isSelectMode(mode)) throw new UnsupportedModeError(mode);
+    const failMode = options.failMode ?? DEFAULT_FAIL_MODE;
+    if (!isFailMode(failMode)) {
+      throw new InvalidArgumentError(`options.failMode must be one of ${FAIL_MODES.join(', ')}`);
+    }
+    const retries = options.retries ?? DEFAULT_RETRIES;
+    if (!Number.isSafeInteger(retries) || retries < 0) {
+      throw new InvalidArgumentError('options.retries must be a non-negative integer');
+    }
+    const reuseClients = options.reuseClients ?? DEFAULT_REUSE_CLIENTS;
+    if (typeof reuseClients !== 'boolean') {
+      throw new InvalidArgumentError('options.reuseClients must be a boolean');
+    }
+    const dialFunction = options.dial ?? dial;
+    if (typeof dialFunction !== 'function') throw new InvalidArgumentError('options.dial must be a function');
+    this.#discovery = discovery;
+    this.#mode = mode;
+    this.#failMode = failMode;
+    this.#retries = retries;
+    this.#reuseClients = reuseClients;
+    // Validated now, so that a bad option fails here rather than at the first dial.
+    this.#clientOptions = resolveClientOptions(options);
+    this.#dial = dialFunction;
+    this.#unsubscribe = discovery.subscribe?.((servers) => this.#prune(servers));
+  }
+
+  get mode(): SelectMode {
+    return this.#mode;
+  }
+
+  call<R = unknown>(serviceMethod: string, args: unknown, options?: XCallOptions): Promise<R> {
+    return this.#run(serviceMethod, args, options, undefined) as Promise<R>;
+  }
+
+  /** As call(), also telling which server answered and after how many attempts. */
+  async callDetailed<R = unknown>(
+    serviceMethod: string,
+    args: unknown,
+    options?: XCallOptions,
+  ): Promise<CallOutcome<R>> {
+    const outcome: CallOutcome<R> = { reply: undefined as R, address: '', attempts: 0 };
+    outcome.reply = (await this.#run(serviceMethod, args, options, outcome)) as R;
+    return outcome;
+  }
+
+  /**
+   * Calls every server at once. The first failure aborts the other calls (through one signal,
+   * joined with the caller's) and is the rejection; otherwise one of the replies is the result.
+   * A call it aborts is cancelled on its server too: GeeRPC has no cancel frame, so a connection
+   * left with nothing else in flight is closed, and the handler's `ctx.signal` fires.
+   */
+  async broadcast<R = unknown>(serviceMethod: string, args: unknown, options?: CallOptions): Promise<R> {
+    const servers = await this.#broadcastServers();
+    const controller = new AbortController();
+    const signal =
+      options?.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.signal]);
+    const callOptions: CallOptions = { ...options, signal };
+    let failure: Error | undefined;
+    let reply: unknown;
+    let replied = false;
+    const abandoned: string[] = [];
+    await Promise.all(
+      servers.map((address) =>
+        this.#callOnce(address, serviceMethod, args, callOptions).then(
+          (value) => {
+            if (replied) return;
+            replied = true;
+            reply = value;
+          },
+          (error: Error) => {
+            if (isRpcError(error, 'ERR_CALL_ABORTED')) abandoned.push(address);
+            if (failure !== undefined) return;
+            failure = withAddress(error, address);
+            controller.abort(failure);
+          },
+        ),
+      ),
+    );
+    this.#cancelOnServers(abandoned);
+    if (failure !== undefined) throw failure;
+    return reply as R;
+  }
+
+  /** Calls every server at once and reports each outcome; rejects only when there is no server. */
+  async broadcastAll<R = unknown>(
+    serviceMethod: string,
+    args: unknown,
+    options?: CallOptions,
+  ): Promise<BroadcastOutcome<R>[]> {
+    const servers = await this.#broadcastServers();
+    const abandoned: string[] = [];
+    const outcomes = await Promise.all(
+      servers.map(async (address): Promise<BroadcastOutcome<R>> => {
+        const startMs = performance.now();
+        try {
+          const reply = (await this.#callOnce(address, serviceMethod, args, options)) as R;
+          return { address, reply, latencyMs: performance.now() - startMs };
+        } catch (error) {
+          if (isRpcError(error, 'ERR_CALL_ABORTED')) abandoned.push(address);
+          const asError = error instanceof Error ? error : new Error(String(error));
+          return { address, error: withAddress(asError, address), latencyMs: performance.now() - startMs };
+        }
+      }),
+    );
+    this.#cancelOnServers(abandoned);
+    return outcomes;
+  }
+
+  stats(): XClientStats {
+    let openClients = this.#freshClients.size;
+    let inFlight = 0;
+    for (const entry of this.#entries.values()) {
+      inFlight += entry.inFlight;
+      if (entry.client?.isAvailable()) openClients++;
+    }
+    for (const entry of this.#retiring) {
+      inFlight += entry.inFlight;
+      if (entry.client?.isAvailable()) openClients++;
+    }
+    return { dials: this.#dials, openClients, inFlight };
+  }
+
+  /**
+   * Closes every connection; calls still pending reject with ERR_CONN_CLOSED and later ones with
+   * ERR_XCLIENT_CLOSED. Rejects with ERR_CLOSE_FAILED listing any close that failed. The
+   * discovery belongs to the caller and stays open.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#closeAll();
+    return this.#closed;
+  }
+
+  async #run(
+    serviceMethod: string,
+    args: unknown,
+    options: XCallOptions | undefined,
+    outcome: CallOutcome<unknown> | undefined,
+  ): Promise<unknown> {
+    if (this.#closed !== undefined) throw new XClientClosedError();
+    const hint = options?.key === undefined ? this.#hint : { key: options.key, inFlight: this.#inFlightOf };
+    let address =
+      this.#discovery.trySelect?.(this.#mode, hint) ?? (await this.#discovery.get(this.#mode, hint));
+    let tried: string[] | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const entry = this.#entryFor(address);
+      entry.inFlight++;
+      let failure: unknown;
+      try {
+        let reply: unknown;
+        if (this.#reuseClients) {
+          let client = entry.client;
+          if (client === undefined || !client.isAvailable()) client = await this.#connect(entry);
+          reply = await client.call(serviceMethod, args, options);
+        } else {
+          reply = await this.#callFresh(address, serviceMethod, args, options);
+        }
+        if (outcome !== undefined) {
+          outcome.address = address;
+          outcome.attempts = attempt;
+        }
+        return reply;
+      } catch (error) {
+        failure = error;
+      } finally {
+        this.#release(entry);
+      }
+      if (!this.#shouldRetry(failure, attempt, options)) throw withAddress(failure, address);
+      if (this.#failMode === 'failover') {
+        const next = await this.#failoverAddress(address, (tried ??= []));
+        if (next === undefined) throw withAddress(failure, address);
+        address = next;
+      }
+    }
+  }
+
+  /** One call to one given server, without retries: what a broadcast makes per server. */
+  async #callOnce(
+    address: string,
+    serviceMethod: string,
+    args: unknown,
+    options: CallOptions | undefined,
+  ): Promise<unknown> {
+    const entry = this.#entryFor(address);
+    entry.inFlight++;
+    try {
+      if (!this.#reuseClients) return await this.#callFresh(address, serviceMethod, args, options);
+      let client = entry.client;
+      if (client === undefined || !client.isAvailable()) client = await this.#connect(entry);
+      return await client.call(serviceMethod, args, options);
+    } finally {
+      this.#release(entry);
+    }
+  }
+
+  async #callFresh(
+    address: string,
+    serviceMethod: string,
+    args: unknown,
+    options: CallOptions | undefined,
+  ): Promise<unknown> {
+    const client = await this.#openClient(address);
+    if (this.#closed !== undefined) {
+      this.#track(client.close());
+      throw new XClientClosedError();
+    }
+    this.#freshClients.add(client);
+    try {
+      return await client.call(serviceMethod, args, options);
+    } finally {
+      this.#freshClients.delete(client);
+      // Not awaited: the reply is the caller's as soon as it arrives. close() waits for it.
+      this.#track(client.close());
+    }
+  }
+
+  #entryFor(address: string): ClientEntry {
+    let entry = this.#entries.get(address);
+    if (entry === undefined) {
+      entry = new ClientEntry(address);
+      this.#entries.set(address, entry);
+    }
+    return entry;
+  }
+
+  #release(entry: ClientEntry): void {
+    if (--entry.inFlight === 0 && entry.retired) this.#closeEntry(entry);
+  }
+
+  /** The entry's client, dialed once however many callers wait for it. */
+  #connect(entry: ClientEntry): Promise<Client> {
+    if (entry.dialing !== undefined) return entry.dialing;
+    const stale = entry.client;
+    entry.client = undefined;
+    // Its connection is already broken: closing only releases what is left of it.
+    if (stale !== undefined) this.#track(stale.close());
+    const dialing: Promise<Client> = this.#openClient(entry.address).then(
+      (client) => {
+        if (entry.dialing === dialing) entry.dialing = undefined;
+        if (this.#closed !== undefined) {
+          this.#track(client.close());
+          throw new XClientClosedError();
+        }
+        entry.client = client;
+        return client;
+      },
+      (error: unknown) => {
+        if (entry.dialing === dialing) entry.dialing = undefined;
+        throw error;
+      },
+    );
+    entry.dialing = dialing;
+    return dialing;
+  }
+
+  async #openClient(address: string): Promise<Client> {
+    if (this.#closed !== undefined) throw new XClientClosedError();
+    this.#dials++;
+    return this.#dial(address, this.#clientOptions);
+  }
+
+  #shouldRetry(error: unknown, attempt: number, options: CallOptions | undefined): boolean {
+    return (
+      this.#failMode !== 'failfast' &&
+      attempt <= this.#retries &&
+      this.#closed === undefined &&
+      options?.signal?.aborted !== true &&
+      isTransportError(error)
+    );
+  }
+
+  /** A server not tried yet for this call if any, else any other; taken in turn to spread the load. */
+  async #failoverAddress(failed: string, tried: string[]): Promise<string | undefined> {
+    tried.push(failed);
+    const servers = await this.#discovery.getAll();
+    this.#prune(servers);
+    let candidates = servers.filter((address) => !tried.includes(address));
+    if (candidates.length === 0) candidates = servers.filter((address) => address !== failed);
+    if (candidates.length === 0) candidates = servers;
+    if (candidates.length === 0) return undefined;
+    return candidates[this.#failoverTurn++ % candidates.length];
+  }
+
+  async #broadcastServers(): Promise<string[]> {
+    if (this.#closed !== undefined) throw new XClientClosedError();
+    const servers = await this.#discovery.getAll();
+    this.#prune(servers);
+    if (servers.length === 0) throw new NoServersError();
+    return servers;
+  }
+
+  /** Closes the connections of abandoned calls that carry nothing else, so their servers stop too. */
+  #cancelOnServers(addresses: readonly string[]): void {
+    if (!this.#reuseClients) return;
+    for (const address of addresses) {
+      const entry = this.#entries.get(address);
+      if (entry === undefined || entry.inFlight > 0 || entry.client === undefined) continue;
+      this.#track(entry.client.close());
+      entry.client = undefined;
+    }
+  }
+
+  /** Forgets servers no longer listed; their connections close once their last call settles. */
+  #prune(servers: readonly string[]): void {
+    if (this.#entries.size === 0) return;
+    const listed = new Set(servers);
+    for (const [address, entry] of this.#entries) {
+      if (listed.has(address)) continue;
+      this.#entries.delete(address);
+      entry.retired = true;
+      if (entry.inFlight === 0) this.#closeEntry(entry);
+      else this.#retiring.add(entry);
+    }
+  }
+
+  #closeEntry(entry: ClientEntry): void {
+    this.#retiring.delete(entry);
+    if (entry.client !== undefined) this.#track(entry.client.close());
+    entry.client = undefined;
+  }
+
+  #track(closing: Promise<void>): void {
+    const tracked = closing.then(
+      () => {
+        this.#closing.delete(tracked);
+      },
+      (error: unknown) => {
+        this.#closing.delete(tracked);
+        if (this.#closeFailures.length < MAX_KEPT_CLOSE_FAILURES) {
+          this.#closeFailures.push(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+    );
+    this.#closing.add(tracked);
+  }
+
+  async #closeAll(): Promise<void> {
+    this.#unsubscribe?.();
+    const entries = [...this.#entries.values(), ...this.#retiring];
+    this.#entries.clear();
+    this.#retiring.clear();
+    const closes: Promise<void>[] = entries.map(async (entry) => {
+      // A dial finishing after close() closes its own client (see #connect): only wait for it.
+      if (entry.dialing !== undefined) await entry.dialing.catch(() => undefined);
+      const client = entry.client;
+      entry.client = undefined;
+      if (client !== undefined) await client.close();
+    });
+    for (const client of this.#freshClients) closes.push(client.close());
+    this.#freshClients.clear();
+    const results = await Promise.allSettled(closes);
+    await Promise.all(this.#closing);
+    const failures = [...this.#closeFailures];
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        failures.push(result.reason instanceof Error ? result.reason : new Error(String(result.reason)));
+      }
+    }
+    if (failures.length > 0) throw new CloseFailedError(failures);
+  }
+}

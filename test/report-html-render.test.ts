@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import type { ChartSpec, PercentileChartSpec } from '../src/report/chart-spec.ts';
+import { formatRatio } from '../src/report/format.ts';
+import { renderHtmlReport } from '../src/report/html-report.ts';
+import { decodeHistogram, latencyAtX } from '../src/report/percentile-curve.ts';
+import { findReusePairs } from '../src/report/reuse-pairs.ts';
+import { COMPARED_METRICS, compareValues, matchPhases } from '../src/report/run-comparison.ts';
+import { isRpcError } from '../src/rpc/errors.ts';
+import { usToMs } from '../src/rpc/units.ts';
+import { HOSTILE, makeHostileResult, makeRunResult } from './fixtures/report-results.ts';
+
+const single = makeRunResult();
+const singlePage = renderHtmlReport([single]);
+
+function pageData(page: string): { colours: string[]; charts: Record<string, ChartSpec> } {
+  const match = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(page);
+  assert.ok(match, 'the page carries its data as application/json');
+  assert.ok(!match[1]!.includes('<'), 'no "<" inside the inline JSON');
+  return JSON.parse(match[1]!);
+}
+
+test('the page is one self-contained file: uPlot and its styles inline, no external reference', () => {
+  const require = createRequire(import.meta.url);
+  const uplot = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+  assert.ok(singlePage.includes(uplot.slice(0, 200)), 'uPlot is inlined');
+  assert.ok(singlePage.includes('.u-legend'), 'uPlot styles are inlined');
+  assert.doesNotMatch(singlePage, /<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:|\/\/)/i);
+  // The policy forbids any fetch and allows only the page's own two scripts, by hash.
+  assert.match(
+    singlePage,
+    /Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/,
+  );
+});
+
+test('curve points are computed in Node from the encoded histograms', () => {
+  const { charts } = pageData(singlePage);
+  const latency = Object.values(charts).find(
+    (spec): spec is PercentileChartSpec => spec.kind === 'percentile' && 'phase' in spec.views,
+  );
+  assert.ok(latency);
+  const view = latency.views.phase!;
+  assert.deepEqual(
+    view.series.map((s) => s.label),
+    single.phases.map((p) => p.label),
+  );
+  single.phases.forEach((phase, p) => {
+    const histogram = decodeHistogram(phase.latency.encoded, 'test');
+    view.x.forEach((x, i) => {
+      const expected = x <= histogram.totalCount ? usToMs(latencyAtX(histogram, x)) : null;
+      assert.equal(view.series[p]!.yMs[i], expected);
+    });
+  });
+  // One by-server view per phase with servers, and the merged one.
+  assert.deepEqual(Object.keys(latency.views).sort(), ['phase', 'server:0', 'server:1', 'server:all']);
+  assert.deepEqual(
+    latency.views['server:0']!.series.map((s) => s.label),
+    single.phases[0]!.servers.map((s) => s.address),
+  );
+});
+
+test('names, descriptions, addresses, error codes and expressions render as text, never as markup', () => {
+  const hostile = makeHostileResult();
+  const page = renderHtmlReport([hostile]);
+  for (const text of Object.values(HOSTILE)) {
+    // Wherever it appears, each "<" of the hostile text is escaped.
+    assert.ok(!page.includes(text), `raw text found: ${text}`);
+  }
+  assert.ok(page.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  assert.ok(page.includes('&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt; &amp; &quot;quoted&quot;'));
+  assert.ok(page.includes('&lt;svg onload=alert(4)&gt;'));
+  assert.ok(page.includes('p99 &lt; 5ms &lt;b onmouseover=alert(5)&gt;'));
+  // The chart data keeps the address, with "<" as \u003c.
+  const json = JSON.stringify(pageData(page).charts);
+  assert.ok(json.includes(HOSTILE.address));
+  assert.equal((page.match(/<script\b/g) ?? []).length, 3, 'only the data, uPlot and the page script');
+});
+
+test('a partial run carries a warning; a complete one does not', () => {
+  assert.ok(!singlePage.includes('data-field="partial"'));
+  const partial = renderHtmlReport([makeRunResult({ partial: true, emptyPhase: true })]);
+  assert.match(partial, /data-field="partial">.*Partial run\./s);
+});
+
+test('each threshold shows pass or fail as the result says', () => {
+  single.thresholds.forEach((threshold, i) => {
+    const row = new RegExp(`<tr data-threshold="${i}" class="(pass|fail)">`).exec(singlePage);
+    assert.equal(row?.[1], threshold.passed ? 'pass' : 'fail');
+  });
+  const verdict = single.thresholds.every((t) => t.passed) ? 'pass' : 'fail';
+  assert.ok(singlePage.includes(`data-thresholds="${verdict}"`));
+});
+
+test('cached and dial-per-call phases are paired with their ratios', () => {
+  const [pair] = findReusePairs(single.phases);
+  const cached = single.phases.find((p) => p.reuseClients)!;
+  const dial = single.phases.find((p) => !p.reuseClients)!;
+  assert.equal(pair!.callsPerSecondRatio, cached.callsPerSecond / dial.callsPerSecond);
+  assert.equal(pair!.p99Ratio, dial.latency.summary.p99Us / cached.latency.summary.p99Us);
+  assert.ok(singlePage.includes(`data-ratio="callsPerSecond">${formatRatio(pair!.callsPerSecondRatio!)}<`));
+
+  const allCached = makeRunResult();
+  for (const phase of allCached.phases) phase.reuseClients = true;
+  assert.deepEqual(findReusePairs(allCached.phases), []);
+  assert.ok(!renderHtmlReport([allCached]).includes('data-role="reuse"'));
+});
+
+test('micro-benchmarks show their ratio to the reference, or to the fastest when the result has none', () => {
+  for (const m of single.micro) {
+    const expected = m.ratio === 1 ? 'reference' : formatRatio(m.ratio!);
+    assert.ok(singlePage.includes(`data-field="ratio">${expected}<`), expected);
+  }
+  const older = makeRunResult();
+  for (const m of older.micro) delete m.ratio;
+  const page = renderHtmlReport([older]);
+  const fastest = Math.max(...older.micro.map((m) => m.opsPerSecond));
+  for (const m of older.micro) {
+    const expected =
+      m.opsPerSecond === fastest ? 'fastest' : `${formatRatio(fastest / m.opsPerSecond)} slower`;
+    assert.ok(page.includes(`data-field="ratio">${expected}<`), expected);
+  }
+});
+
+test('the HTTP baseline states its 1 ms resolution', () => {
+  assert.match(singlePage, /data-field="resolution">The HTTP figures have a resolution of 1&nbsp;ms/);
+  const without = renderHtmlReport([makeRunResult({ withBaseline: false })]);
+  assert.ok(!without.includes('data-role="baseline"'));
+});
+
+test('comparison: higher calls/s and lower latency are better', () => {
+  assert.equal(compareValues(100, 120, 'higher').verdict, 'better');
+  assert.equal(compareValues(100, 80, 'higher').verdict, 'worse');
+  assert.equal(compareValues(100, 80, 'lower').verdict, 'better');
+  assert.equal(compareValues(100, 100, 'lower').verdict, 'same');
+  assert.equal(compareValues(0, 3, 'lower').relative, null);
+  assert.equal(compareValues(null, 3, 'lower').verdict, 'n/a');
+  assert.equal(compareValues(200, 250, 'higher').relative, 0.25);
+});
+
+test('a comparison page marks every metric of every phase as better or worse than run A', () => {
+  const a = makeRunResult();
+  const b = makeRunResult({ seed: 2, latencyFactor: 0.8, startedAt: '2026-11-21T10:00:00.000Z' });
+  const page = renderHtmlReport([a, b]);
+  assert.ok(page.includes('id="run-0"') && page.includes('id="run-1"'));
+  const matches = matchPhases([a, b]);
+  assert.equal(matches.length, a.phases.length);
+  let checked = 0;
+  matches.forEach((match, m) => {
+    for (const metric of COMPARED_METRICS) {
+      const [pa, pb] = match.phases;
+      const { verdict } = compareValues(metric.read(pa!), metric.read(pb!), metric.better);
+      const row = new RegExp(
+        `<tr data-match="${m}" data-metric="${metric.key}"[\\s\\S]*?data-verdict="([^"]+)"`,
+      ).exec(page);
+      assert.equal(row?.[1], verdict, `${match.label} ${metric.key}`);
+      checked++;
+    }
+  });
+  assert.equal(checked, a.phases.length * COMPARED_METRICS.length);
+  const overlay = Object.values(pageData(page).charts).find(
+    (spec): spec is PercentileChartSpec => spec.kind === 'percentile' && 'runs' in spec.views,
+  );
+  assert.deepEqual(
+    overlay?.views.runs?.series.map((s) => s.label),
+    ['A · cached', 'B · cached', 'A · dial', 'B · dial'],
+  );
+});
+
+test('a report needs at least one result', () => {
+  assert.throws(
+    () => renderHtmlReport([]),
+    (error: unknown) => isRpcError(error, 'ERR_INVALID_ARGUMENT'),
+  );
+});

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { Bench } from '../src/rpc/builtin-services.ts';
+import { Client, resolveClientOptions } from '../src/rpc/client.ts';
+import { CODEC_NAMES } from '../src/rpc/codec.ts';
+import { Server } from '../src/rpc/server.ts';
+
+const CALLS_PER_TURN = 20;
+
+/** Counts the `write` calls made on a socket, leaving what they do unchanged. */
+function countWrites(socket: Socket): { readonly count: number } {
+  const counter = { count: 0 };
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((...args: unknown[]) => {
+    counter.count++;
+    return write(...args);
+  }) as Socket['write'];
+  return counter;
+}
+
+/** A Server fed through serveSocket, with every accepted socket's writes and reads counted. */
+async function startCountingServer() {
+  const rpcServer = new Server().register(new Bench());
+  const counts = { writes: { count: 0 }, dataEvents: 0 };
+  const listener = createServer((socket) => {
+    counts.writes = countWrites(socket);
+    socket.on('data', () => counts.dataEvents++);
+    rpcServer.serveSocket(socket);
+  });
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const address = listener.address();
+  assert.ok(address !== null && typeof address === 'object');
+  return {
+    port: address.port,
+    counts,
+    async close() {
+      await rpcServer.close();
+      listener.close();
+      await once(listener, 'close');
+    },
+  };
+}
+
+for (const codec of CODEC_NAMES) {
+  test(`${codec}: calls issued in one event-loop turn leave in one socket write`, async () => {
+    const server = await startCountingServer();
+    const socket = connect(server.port, '127.0.0.1');
+    await once(socket, 'connect');
+    const clientWrites = countWrites(socket);
+    const client = new Client(`tcp@127.0.0.1:${server.port}`, socket, resolveClientOptions({ codec }));
+    try {
+      const first = Array.from({ length: CALLS_PER_TURN }, (_, i) => client.call('Bench.Echo', { i }));
+      assert.equal(clientWrites.count, 0, 'nothing is written before the turn ends');
+      assert.deepEqual(
+        await Promise.all(first),
+        first.map((_, i) => ({ i })),
+      );
+      // The handshake travels in the same write as the first calls.
+      assert.equal(clientWrites.count, 1);
+
+      const second = Array.from({ length: CALLS_PER_TURN }, (_, i) => client.call('Bench.Echo', i));
+      assert.deepEqual(
+        await Promise.all(second),
+        second.map((_, i) => i),
+      );
+      assert.equal(clientWrites.count, 2);
+
+      // Replies to calls that arrived together are written together: never one write per reply.
+      assert.ok(server.counts.writes.count >= 1);
+      assert.ok(
+        server.counts.writes.count <= server.counts.dataEvents,
+        `${server.counts.writes.count} server writes for ${server.counts.dataEvents} reads`,
+      );
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+}

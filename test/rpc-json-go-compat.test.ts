@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { type TestContext, test } from 'node:test';
+import { dial } from '../src/rpc/dial.ts';
+import { RemoteError } from '../src/rpc/errors.ts';
+import { goJson, goJsonMessage, goOption } from './fixtures/rpc-go-wire.ts';
+import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
+import { startServer } from './fixtures/rpc-server.ts';
+
+test('a Go JSON client gets exactly the bytes Go json.Decoder expects', async (t) => {
+  const { address } = await startServer(t, {}, 'tcp@127.0.0.1:0');
+  const raw = await RawSocket.open(address);
+  t.after(() => raw.destroy());
+  // What GeeRPC's client writes: the option through json.Encoder, then header and body through the codec's.
+  await raw.write(goOption('application/json') + goJsonMessage('Foo.Sum', 1, { Num1: 1, Num2: 2 }));
+  assert.equal(await raw.readLines(2), '{"ServiceMethod":"Foo.Sum","Seq":1,"Error":""}\n3\n');
+});
+
+test('a failed call answers a Go JSON client with Error set and the body {}', async (t) => {
+  const { address } = await startServer(t);
+  const raw = await RawSocket.open(address);
+  t.after(() => raw.destroy());
+  await raw.write(goOption('application/json') + goJsonMessage('Foo.Nope', 7, { Num1: 1, Num2: 2 }));
+  assert.equal(
+    await raw.readLines(2),
+    '{"ServiceMethod":"Foo.Nope","Seq":7,"Error":"rpc server: can\'t find method Nope"}\n{}\n',
+  );
+});
+
+test('strings Go escapes (<, >, &, U+2028) are read and answered in a form Go decodes to the same text', async (t) => {
+  const { address } = await startServer(t);
+  const raw = await RawSocket.open(address);
+  t.after(() => raw.destroy());
+  const text = '<b> & </b> \u2028 "quoted" \\ é 😀\nline';
+  const request = goOption('application/json') + goJsonMessage('Bench.Echo', 1, { text });
+  assert.match(request, /\\u003cb\\u003e \\u0026/, 'the request uses Go escapes');
+  await raw.write(request);
+  const [header, body] = (await raw.readLines(2)).split('\n');
+  assert.deepEqual(JSON.parse(header!), { ServiceMethod: 'Bench.Echo', Seq: 1, Error: '' });
+  assert.deepEqual(JSON.parse(body!), { text });
+});
+
+test('a Go JSON client over HTTP CONNECT, with Go misspelt path, bare-LF request and all', async (t) => {
+  const { address } = await startServer(t, {}, 'http@127.0.0.1:0');
+  const raw = await RawSocket.open(address);
+  t.after(() => raw.destroy());
+  await raw.write('CONNECT /_geeprc_ HTTP/1.0\n\n');
+  assert.equal(await raw.readLines(2), 'HTTP/1.0 200 Connected to Gee RPC\n\n');
+  await raw.write(goOption('application/json') + goJsonMessage('Foo.Sum', 1, { Num1: 4, Num2: 5 }));
+  await raw.readUntil((bytes) => countByte(bytes, 0x0a) >= 4, 'the reply');
+  assert.equal(
+    raw.received.toString(),
+    'HTTP/1.0 200 Connected to Gee RPC\n\n{"ServiceMethod":"Foo.Sum","Seq":1,"Error":""}\n9\n',
+  );
+});
+
+/** A stand-in for a Go GeeRPC server with a JSON codec: lines in, lines out, on raw sockets. */
+class FakeGoServer {
+  readonly #server: NetServer;
+  readonly #connections: Socket[] = [];
+  readonly #accepted: ((raw: RawSocket) => void)[] = [];
+
+  constructor() {
+    this.#server = createServer((socket) => {
+      this.#connections.push(socket);
+      const raw = RawSocket.accept(socket);
+      this.#accepted.shift()?.(raw);
+    });
+  }
+
+  async listen(transport: 'tcp' | 'http'): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    const address = this.#server.address();
+    assert.ok(address !== null && typeof address === 'object');
+    return `${transport}@127.0.0.1:${address.port}`;
+  }
+
+  nextConnection(): Promise<RawSocket> {
+    return new Promise((resolve) => this.#accepted.push(resolve));
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.#connections) socket.destroy();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+async function fakeGoServer(t: TestContext, transport: 'tcp' | 'http'): Promise<{ fake: FakeGoServer; address: string }> {
+  const fake = new FakeGoServer();
+  t.after(() => fake.close());
+  return { fake, address: await fake.listen(transport) };
+}
+
+test('our JSON client writes exactly what a Go GeeRPC server reads, and takes replies in any order', async (t) => {
+  const { fake, address } = await fakeGoServer(t, 'tcp');
+  const accepted = fake.nextConnection();
+  const client = await dial(address, { codec: 'application/json', connectTimeoutMs: 5000 });
+  t.after(() => client.close());
+  const peer = await accepted;
+  const first = client.call('Foo.Sum', { Num1: 1, Num2: 2 });
+  const second = client.call('Foo.Sum', { Num1: 10, Num2: 20 });
+  const third = client.call('Foo.Nope', { Num1: 0, Num2: 0 }).then(
+    () => assert.fail('Foo.Nope must fail'),
+    (e: unknown) => e,
+  );
+  assert.equal(
+    await peer.readLines(7),
+    '{"MagicNumber":3927900,"CodecType":"application/json","ConnectTimeout":5000000000,"HandleTimeout":0}\n' +
+      '{"ServiceMethod":"Foo.Sum","Seq":1,"Error":""}\n{"Num1":1,"Num2":2}\n' +
+      '{"ServiceMethod":"Foo.Sum","Seq":2,"Error":""}\n{"Num1":10,"Num2":20}\n' +
+      '{"ServiceMethod":"Foo.Nope","Seq":3,"Error":""}\n{"Num1":0,"Num2":0}\n',
+  );
+  // Seq 3 and 2 before 1, the last reply split across writes as a slow network would deliver it.
+  await peer.write(goJsonMessage('Foo.Nope', 3, {}, "rpc server: can't find method Nope"));
+  await peer.write(goJsonMessage('Foo.Sum', 2, 30));
+  await peer.writeByteByByte(goJsonMessage('Foo.Sum', 1, 3));
+  assert.equal(await second, 30);
+  assert.equal(await first, 3);
+  const error = await third;
+  assert.ok(error instanceof RemoteError);
+  assert.equal(error.code, 'ERR_REMOTE');
+  assert.equal(error.message, "rpc server: can't find method Nope");
+});
+
+test('our client dials a Go server over HTTP through the configured CONNECT path', async (t) => {
+  const { fake, address } = await fakeGoServer(t, 'http');
+  const accepted = fake.nextConnection();
+  const dialing = dial(address, { codec: 'application/json', httpPath: '/_geeprc_' });
+  const peer = await accepted;
+  assert.equal(await peer.readLines(2), 'CONNECT /_geeprc_ HTTP/1.0\n\n');
+  // Go's reply and the first reply bytes may share a segment; none of them may be lost.
+  await peer.write(`HTTP/1.0 200 Connected to Gee RPC\n\n`);
+  const client = await dialing;
+  t.after(() => client.close());
+  const reply = client.call('Bench.Echo', { text: '<&>' });
+  await peer.readUntil((bytes) => countByte(bytes, 0x0a) >= 5, 'handshake and call');
+  await peer.write(goJsonMessage('Bench.Echo', 1, { text: '<&>' }));
+  assert.deepEqual(await reply, { text: '<&>' });
+  assert.match(goJson({ text: '<&>' }), /\\u003c\\u0026\\u003e/);
+});
