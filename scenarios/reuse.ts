@@ -4,7 +4,8 @@ import { defineScenario } from '../src/harness/scenario.ts';
 // plus tinybench micro-benchmarks of one call on a cached client against dial + call + close.
 export default defineScenario({
   name: 'reuse',
-  description: 'Cached clients against a dial per call (round robin, 3 servers, 8 in flight), with micro-benchmarks',
+  description:
+    'Cached clients against a dial per call (round robin, 3 servers, 8 in flight), with micro-benchmarks',
   servers: { count: 3 },
   select: 'roundrobin',
   reuseClients: 'compare',

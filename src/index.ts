@@ -33,3 +33,76 @@ export { MAGIC_NUMBER } from './rpc/handshake.ts';
 export type { RegisterOptions, ServerOptions } from './rpc/server.ts';
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_RPC_PATHS, Server } from './rpc/server.ts';
 export type { CallContext, MethodHandler } from './rpc/service.ts';
+export type { Discovery, SelectHint } from './xclient/discovery.ts';
+export {
+  addressOf,
+  CloseFailedError,
+  EtcdUnavailableError,
+  MissingKeyError,
+  NoServersError,
+  RegistryUnavailableError,
+  UnsupportedModeError,
+  XClientClosedError,
+} from './xclient/errors.ts';
+export type { EtcdEndpoints } from './xclient/etcd-client.ts';
+export { DEFAULT_ETCD_PREFIX } from './xclient/etcd-client.ts';
+export type { EtcdDiscoveryOptions } from './xclient/etcd-discovery.ts';
+export { EtcdDiscovery } from './xclient/etcd-discovery.ts';
+export type { EtcdRegistration, EtcdRegistrationOptions } from './xclient/etcd-registration.ts';
+export { DEFAULT_ETCD_TTL_SECONDS, registerWithEtcd } from './xclient/etcd-registration.ts';
+export type { FailMode } from './xclient/fail-mode.ts';
+export { FAIL_MODES } from './xclient/fail-mode.ts';
+export type { Heartbeat, HeartbeatOptions } from './xclient/heartbeat.ts';
+export { DEFAULT_HEARTBEAT_INTERVAL_MS, startHeartbeat } from './xclient/heartbeat.ts';
+export type { MultiServersDiscoveryOptions } from './xclient/multi-servers-discovery.ts';
+export { DEFAULT_VIRTUAL_NODES, MultiServersDiscovery } from './xclient/multi-servers-discovery.ts';
+export { createSeededRandom } from './xclient/random.ts';
+export type { RegistryDiscoveryOptions } from './xclient/registry-discovery.ts';
+export { DEFAULT_REGISTRY_UPDATE_INTERVAL_MS, RegistryDiscovery } from './xclient/registry-discovery.ts';
+export {
+  DEFAULT_REGISTRY_EXPIRY_MS,
+  DEFAULT_REGISTRY_PATH,
+  SERVER_HEADER,
+  SERVERS_HEADER,
+} from './xclient/registry-protocol.ts';
+export type { RegistryServerOptions } from './xclient/registry-server.ts';
+export { RegistryServer } from './xclient/registry-server.ts';
+export type { SelectMode } from './xclient/select-mode.ts';
+export { isSelectMode, SELECT_MODES } from './xclient/select-mode.ts';
+export type { Selector, SelectorOptions } from './xclient/selectors/selector.ts';
+export type {
+  BroadcastOutcome,
+  CallOutcome,
+  DialFunction,
+  XCallOptions,
+  XClientOptions,
+  XClientStats,
+} from './xclient/xclient.ts';
+export {
+  DEFAULT_FAIL_MODE,
+  DEFAULT_RETRIES,
+  DEFAULT_REUSE_CLIENTS,
+  XClient,
+} from './xclient/xclient.ts';
+export { ScenarioError } from './harness/errors.ts';
+export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
+export { runScenario } from './harness/runner.ts';
+export { readResult, writeResult } from './harness/result-file.ts';
+export type {
+  Fairness,
+  HistogramRecord,
+  HttpBaseline,
+  LatencySummary,
+  MicroBenchmark,
+  PhaseResult,
+  RunResult,
+  ServerShare,
+  ThresholdOutcome,
+  TimelinePoint,
+} from './harness/result-schema.ts';
+export { RESULT_SCHEMA_VERSION, runResultSchema } from './harness/result-schema.ts';
+export { defineScenario } from './harness/scenario.ts';
+export type { LoadedScenario } from './harness/scenario-loader.ts';
+export { loadScenario } from './harness/scenario-loader.ts';
+export type { ResolvedScenario, ScenarioInput, ServerBehaviour, ServiceTime } from './harness/scenario-schema.ts';
+export { SCENARIO_DEFAULTS, scenarioSchema } from './harness/scenario-schema.ts';

@@ -4,8 +4,8 @@ import type { CodecName } from '../src/rpc/codec.ts';
 import { FrameTooLargeError } from '../src/rpc/errors.ts';
 import { goOption } from './fixtures/rpc-go-wire.ts';
 import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { GateControl } from './fixtures/rpc-services.ts';
 import { dialFor, startServer } from './fixtures/rpc-server.ts';
+import { GateControl } from './fixtures/rpc-services.ts';
 
 const CODECS: CodecName[] = ['application/json', 'application/msgpack'];
 
@@ -14,7 +14,11 @@ for (const codec of CODECS) {
     const { address, logs } = await startServer(t, { maxFrameBytes: 1024 });
     const bystander = await dialFor(t, address, { codec });
     const offender = await dialFor(t, address, { codec });
-    assert.equal(await offender.call('Bench.Echo', 'x'.repeat(900)), 'x'.repeat(900), 'a frame under the limit passes');
+    assert.equal(
+      await offender.call('Bench.Echo', 'x'.repeat(900)),
+      'x'.repeat(900),
+      'a frame under the limit passes',
+    );
     await assert.rejects(offender.call('Bench.Echo', 'x'.repeat(2000)), { code: 'ERR_CONN_CLOSED' });
     assert.equal(offender.isAvailable(), false);
     const line = await logs.waitFor(/ERR_FRAME_TOO_LARGE/);
@@ -27,9 +31,14 @@ test('a huge msgpack length prefix is refused before its body arrives', async (t
   const { address, logs } = await startServer(t);
   const raw = await RawSocket.open(address);
   t.after(() => raw.destroy());
-  await raw.write(Buffer.concat([Buffer.from(goOption('application/msgpack')), Buffer.from([0xff, 0xff, 0xff, 0xff])]));
+  await raw.write(
+    Buffer.concat([Buffer.from(goOption('application/msgpack')), Buffer.from([0xff, 0xff, 0xff, 0xff])]),
+  );
   await raw.waitClosed();
-  assert.match(await logs.waitFor(/ERR_FRAME_TOO_LARGE/), /frame of 4294967295 bytes exceeds the limit of 16777216 bytes/);
+  assert.match(
+    await logs.waitFor(/ERR_FRAME_TOO_LARGE/),
+    /frame of 4294967295 bytes exceeds the limit of 16777216 bytes/,
+  );
 });
 
 test('a JSON line with no newline in sight is refused once it passes maxFrameBytes', async (t) => {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from '../src/rpc/handshake.ts';
-import { goJsonMessage, goOption, msgpackMessage, readMsgpackFrames, unpackFrame } from './fixtures/rpc-go-wire.ts';
+import {
+  goJsonMessage,
+  goOption,
+  msgpackMessage,
+  readMsgpackFrames,
+  unpackFrame,
+} from './fixtures/rpc-go-wire.ts';
 import { RawSocket } from './fixtures/rpc-raw-socket.ts';
 import { dialFor, startServer } from './fixtures/rpc-server.ts';
 
@@ -25,7 +31,10 @@ function msgpackCalls(): Buffer {
 }
 
 async function readMsgpackReplies(raw: RawSocket, count: number): Promise<unknown[]> {
-  const received = await raw.readUntil((bytes) => readMsgpackFrames(bytes).frames.length >= count, `${count} frames`);
+  const received = await raw.readUntil(
+    (bytes) => readMsgpackFrames(bytes).frames.length >= count,
+    `${count} frames`,
+  );
   return readMsgpackFrames(received).frames.map(unpackFrame);
 }
 
@@ -71,7 +80,11 @@ test('a handshake and frames arriving byte by byte are served (msgpack)', async 
 
 test('the handshake ends after its newline, even when the newline has not arrived yet', () => {
   const option = '{"MagicNumber":3927900,"CodecType":"a\\"}b"}';
-  assert.equal(findHandshakeEnd(Buffer.from(option)), -1, 'a lone object may still be followed by its newline');
+  assert.equal(
+    findHandshakeEnd(Buffer.from(option)),
+    -1,
+    'a lone object may still be followed by its newline',
+  );
   assert.equal(findHandshakeEnd(Buffer.from(`${option} \r`)), -1);
   assert.equal(findHandshakeEnd(Buffer.from(`${option}\n`)), option.length + 1);
   assert.equal(findHandshakeEnd(Buffer.from(`${option} \r\n\x00\x00`)), option.length + 3);
@@ -82,7 +95,9 @@ test('the handshake ends after its newline, even when the newline has not arrive
 });
 
 test('the handshake durations arrive as Go nanoseconds', () => {
-  const handshake = parseHandshake(Buffer.from(goOption('application/json', { handleTimeoutNs: 1_500_000_000 })));
+  const handshake = parseHandshake(
+    Buffer.from(goOption('application/json', { handleTimeoutNs: 1_500_000_000 })),
+  );
   assert.deepEqual(handshake, { codec: 'application/json', connectTimeoutMs: 10_000, handleTimeoutMs: 1500 });
 });
 

@@ -85,7 +85,10 @@ class FakeGoServer {
   }
 }
 
-async function fakeGoServer(t: TestContext, transport: 'tcp' | 'http'): Promise<{ fake: FakeGoServer; address: string }> {
+async function fakeGoServer(
+  t: TestContext,
+  transport: 'tcp' | 'http',
+): Promise<{ fake: FakeGoServer; address: string }> {
   const fake = new FakeGoServer();
   t.after(() => fake.close());
   return { fake, address: await fake.listen(transport) };

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { dial } from '../src/rpc/dial.ts';
-import { goOption, msgpackFrame, msgpackMessage, readMsgpackFrames, unpackFrame } from './fixtures/rpc-go-wire.ts';
+import {
+  goOption,
+  msgpackFrame,
+  msgpackMessage,
+  readMsgpackFrames,
+  unpackFrame,
+} from './fixtures/rpc-go-wire.ts';
 import { RawSocket } from './fixtures/rpc-raw-socket.ts';
 import { startServer } from './fixtures/rpc-server.ts';
 
@@ -10,14 +16,22 @@ test('replies are u32 big-endian length-prefixed plain MessagePack maps', async 
   const { address } = await startServer(t);
   const raw = await RawSocket.open(address);
   t.after(() => raw.destroy());
-  await raw.write(Buffer.concat([Buffer.from(goOption('application/msgpack')), msgpackMessage('Foo.Sum', 1, { Num1: 1, Num2: 2 })]));
+  await raw.write(
+    Buffer.concat([
+      Buffer.from(goOption('application/msgpack')),
+      msgpackMessage('Foo.Sum', 1, { Num1: 1, Num2: 2 }),
+    ]),
+  );
   const received = await raw.readUntil((bytes) => readMsgpackFrames(bytes).frames.length >= 2, 'two frames');
   const { frames, rest } = readMsgpackFrames(received);
   assert.equal(rest.length, 0);
   assert.equal(received.readUInt32BE(0), frames[0]!.length);
   const first = frames[0]![0]!;
   const isMap = (first >= 0x80 && first <= 0x8f) || first === 0xde || first === 0xdf;
-  assert.ok(isMap, `the header is a plain MessagePack map, not a msgpackr record (first byte 0x${first.toString(16)})`);
+  assert.ok(
+    isMap,
+    `the header is a plain MessagePack map, not a msgpackr record (first byte 0x${first.toString(16)})`,
+  );
   assert.deepEqual(unpackFrame(frames[0]!), { ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' });
   assert.deepEqual(frames[1], Buffer.from([0x03]));
 });
@@ -43,7 +57,9 @@ test('our msgpack client sends the handshake line then length-prefixed frames', 
     peerSocket?.destroy();
     return new Promise<void>((resolve) => fake.close(() => resolve()));
   });
-  const accepted = new Promise<RawSocket>((resolve) => fake.once('connection', (socket) => resolve(RawSocket.accept(socket))));
+  const accepted = new Promise<RawSocket>((resolve) =>
+    fake.once('connection', (socket) => resolve(RawSocket.accept(socket))),
+  );
   await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
   const { port } = fake.address() as { port: number };
   const client = await dial(`tcp@127.0.0.1:${port}`, { codec: 'application/msgpack', handleTimeoutMs: 250 });
@@ -57,7 +73,12 @@ test('our msgpack client sends the handshake line then length-prefixed frames', 
   assert.equal(peer.received.subarray(0, option.length).toString(), option);
   const { frames, rest } = readMsgpackFrames(peer.received.subarray(option.length));
   assert.equal(rest.length, 0);
-  assert.deepEqual(frames.map(unpackFrame), [{ ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' }, { Num1: 1, Num2: 2 }]);
-  await peer.write(Buffer.concat([msgpackFrame({ ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' }), msgpackFrame(3)]));
+  assert.deepEqual(frames.map(unpackFrame), [
+    { ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' },
+    { Num1: 1, Num2: 2 },
+  ]);
+  await peer.write(
+    Buffer.concat([msgpackFrame({ ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' }), msgpackFrame(3)]),
+  );
   assert.equal(await reply, 3);
 });

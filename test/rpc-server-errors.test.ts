@@ -4,10 +4,16 @@ import { Foo } from '../src/rpc/builtin-services.ts';
 import type { CodecName } from '../src/rpc/codec.ts';
 import { EncodeError, RemoteError } from '../src/rpc/errors.ts';
 import { Server } from '../src/rpc/server.ts';
-import { goJsonMessage, goOption, msgpackFrame, readMsgpackFrames, unpackFrame } from './fixtures/rpc-go-wire.ts';
+import {
+  goJsonMessage,
+  goOption,
+  msgpackFrame,
+  readMsgpackFrames,
+  unpackFrame,
+} from './fixtures/rpc-go-wire.ts';
 import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { faultyService } from './fixtures/rpc-services.ts';
 import { dialFor, startServer } from './fixtures/rpc-server.ts';
+import { faultyService } from './fixtures/rpc-services.ts';
 
 test('register exposes Name.method and refuses what could never be called', () => {
   const server = new Server();
@@ -72,7 +78,11 @@ for (const codec of ['application/json', 'application/msgpack'] as CodecName[]) 
       assert.equal(error.serviceMethod, serviceMethod);
       if (typeof expected === 'string') assert.equal(error.message, expected);
       else assert.match(error.message, expected);
-      assert.equal(await client.call('Faulty.Ok', null), 'ok', `the connection still works after ${serviceMethod}`);
+      assert.equal(
+        await client.call('Faulty.Ok', null),
+        'ok',
+        `the connection still works after ${serviceMethod}`,
+      );
     }
     assert.equal(client.isAvailable(), true);
     assert.deepEqual(logs.lines, []);

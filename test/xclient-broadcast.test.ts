@@ -29,7 +29,9 @@ async function setUp(failing: readonly number[] = []) {
   const gates: Gate[] = [createGate(), createGate(), createGate()];
   const set = await startServers(3);
   for (const [i, server] of set.servers.entries()) {
-    server.register(whoService(i, failing, gates[i]!), { name: 'Who' }).register(gates[i]!.service, { name: 'Gate' });
+    server
+      .register(whoService(i, failing, gates[i]!), { name: 'Who' })
+      .register(gates[i]!.service, { name: 'Gate' });
   }
   const xclient = new XClient(new MultiServersDiscovery(set.addresses), 'roundrobin');
   return {
@@ -55,7 +57,9 @@ test('broadcast returns one successful reply when every server succeeds', async 
   }
 });
 
-test('the first failure aborts the slow calls, on their servers too, and is the rejection', { timeout: 30_000 }, async () => {
+test('the first failure aborts the slow calls, on their servers too, and is the rejection', {
+  timeout: 30_000,
+}, async () => {
   const env = await setUp([1]);
   try {
     // Keep a connection to every server so that the broadcast reuses them.

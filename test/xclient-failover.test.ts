@@ -40,13 +40,21 @@ test('a server killed and restarted on its port: failover hides it, failfast rep
     await set.servers[1]!.destroy();
     const errors = (await Promise.all(held)).filter((e) => addressOf(e) === victim);
     assert.ok(errors.length > 0);
-    for (const error of errors) assert.ok(isTransportError(error), `typed transport error, got ${String(error)}`);
+    for (const error of errors)
+      assert.ok(isTransportError(error), `typed transport error, got ${String(error)}`);
 
     // While it is down: every failover call succeeds elsewhere; failfast calls to it fail, typed.
-    const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => failover.callDetailed('Bench.Echo', i)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => failover.callDetailed('Bench.Echo', i)),
+    );
     assert.ok(outcomes.every((o) => o.address !== victim));
-    assert.ok(outcomes.some((o) => o.attempts > 1), 'some calls were retried on another server');
-    const settled = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => failfast.call('Bench.Echo', i)));
+    assert.ok(
+      outcomes.some((o) => o.attempts > 1),
+      'some calls were retried on another server',
+    );
+    const settled = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) => failfast.call('Bench.Echo', i)),
+    );
     const rejected = settled.filter((s) => s.status === 'rejected').map((s) => s.reason as unknown);
     assert.equal(rejected.length, 10, 'a third of round robin calls go to the dead server');
     for (const error of rejected) {

@@ -15,7 +15,7 @@ test('p2c never picks the busiest server while a less loaded one can be drawn be
   const inFlight = (address: string) => load.get(address) ?? 0;
   const counts = new Map(SERVERS.map((s) => [s, 0]));
   for (let i = 0; i < 3000; i++) {
-    const pick = discovery.trySelect('p2c', { inFlight });
+    const pick = discovery.trySelect('p2c', { inFlight })!;
     counts.set(pick, counts.get(pick)! + 1);
   }
   assert.equal(counts.get(SERVERS[0]!), 0);
@@ -27,7 +27,7 @@ test('p2c without in-flight counts is uniform random selection', () => {
   const discovery = new MultiServersDiscovery(SERVERS, { random: createSeededRandom(6) });
   const counts = new Map(SERVERS.map((s) => [s, 0]));
   for (let i = 0; i < 8000; i++) {
-    const pick = discovery.trySelect('p2c');
+    const pick = discovery.trySelect('p2c')!;
     counts.set(pick, counts.get(pick)! + 1);
   }
   assert.ok(chiSquareTest([...counts.values()], [2000, 2000, 2000, 2000]).pValue > 0.001);

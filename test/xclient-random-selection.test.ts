@@ -21,17 +21,20 @@ test('random selection with a fixed seed is uniform: chi-square over 30,000 pick
   const discovery = new MultiServersDiscovery(SERVERS, { random: createSeededRandom(20240601) });
   const counts = new Map(SERVERS.map((s) => [s, 0]));
   for (let i = 0; i < 30_000; i++) {
-    const pick = discovery.trySelect('random');
+    const pick = discovery.trySelect('random')!;
     counts.set(pick, counts.get(pick)! + 1);
   }
-  const { pValue } = chiSquareTest([...counts.values()], SERVERS.map(() => 6000));
+  const { pValue } = chiSquareTest(
+    [...counts.values()],
+    SERVERS.map(() => 6000),
+  );
   assert.ok(pValue > ALPHA, `p = ${pValue} for counts ${[...counts.values()].join(', ')}`);
 });
 
 test('a seed replays the same selections; another seed does not', async () => {
   const run = (seed: number) => {
     const discovery = new MultiServersDiscovery(SERVERS, { random: createSeededRandom(seed) });
-    return Array.from({ length: 200 }, () => discovery.trySelect('random'));
+    return Array.from({ length: 200 }, () => discovery.trySelect('random')!);
   };
   assert.deepEqual(run(3), run(3));
   assert.notDeepEqual(run(3), run(4));
@@ -48,7 +51,10 @@ test('random selection end to end is uniform, counted on the servers', async () 
       await Promise.all(Array.from({ length: 100 }, (_, i) => xclient.call('Bench.Echo', i)));
     }
     const counts = set.counts();
-    const { pValue } = chiSquareTest(counts, counts.map(() => 400));
+    const { pValue } = chiSquareTest(
+      counts,
+      counts.map(() => 400),
+    );
     assert.ok(pValue > ALPHA, `p = ${pValue} for counts ${counts.join(', ')}`);
   } finally {
     await xclient.close();

@@ -9,7 +9,7 @@ const [A, B, C] = ['tcp@127.0.0.1:9201', 'tcp@127.0.0.1:9202', 'tcp@127.0.0.1:92
 
 test('smooth weighted round robin interleaves as nginx does', () => {
   const discovery = new MultiServersDiscovery([A, B, C], { weights: { [A]: 5, [B]: 1, [C]: 1 } });
-  const picks = Array.from({ length: 14 }, () => discovery.trySelect('weighted-roundrobin'));
+  const picks = Array.from({ length: 14 }, () => discovery.trySelect('weighted-roundrobin')!);
   const expected = [A, A, B, A, C, A, A];
   assert.deepEqual(picks, [...expected, ...expected]);
 });
@@ -17,9 +17,9 @@ test('smooth weighted round robin interleaves as nginx does', () => {
 test('weighted shares match the weights exactly over whole cycles, and a chi-square test agrees', () => {
   const weights = { [A]: 3, [B]: 2, [C]: 1 };
   const discovery = new MultiServersDiscovery([A, B, C], { weights });
-  const counts = new Map([A, B, C].map((s) => [s, 0]));
+  const counts = new Map<string, number>([A, B, C].map((s) => [s, 0]));
   for (let i = 0; i < 30_000; i++) {
-    const pick = discovery.trySelect('weighted-roundrobin');
+    const pick = discovery.trySelect('weighted-roundrobin')!;
     counts.set(pick, counts.get(pick)! + 1);
   }
   assert.deepEqual([...counts.values()], [15_000, 10_000, 5_000]);
@@ -29,10 +29,10 @@ test('weighted shares match the weights exactly over whole cycles, and a chi-squ
 
 test('servers without a weight count as 1, and a list change keeps the weights', async () => {
   const discovery = new MultiServersDiscovery([A, B], { weights: { [A]: 2, [C]: 3 } });
-  const firstCycle = Array.from({ length: 3 }, () => discovery.trySelect('weighted-roundrobin'));
+  const firstCycle = Array.from({ length: 3 }, () => discovery.trySelect('weighted-roundrobin')!);
   assert.deepEqual(firstCycle.filter((p) => p === A).length, 2);
   await discovery.update([A, B, C]);
-  const picks = Array.from({ length: 60 }, () => discovery.trySelect('weighted-roundrobin'));
+  const picks = Array.from({ length: 60 }, () => discovery.trySelect('weighted-roundrobin')!);
   assert.deepEqual(
     [A, B, C].map((s) => picks.filter((p) => p === s).length),
     [20, 10, 30],

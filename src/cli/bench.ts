@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
 import { ScenarioError } from '../harness/errors.ts';
 import {
   DEFAULT_OVERHEAD_ROUND_MS,
@@ -15,7 +15,14 @@ import { writeResult } from '../harness/result-file.ts';
 import type { RunResult } from '../harness/result-schema.ts';
 import { type RunProgress, runScenario } from '../harness/runner.ts';
 import { type LoadedScenario, loadScenario } from '../harness/scenario-loader.ts';
-import { describePhase, describeThreshold, formatCount, formatLatencyUs, formatSummary } from '../harness/summary.ts';
+import {
+  describePhase,
+  describeThreshold,
+  formatCount,
+  formatLatencyUs,
+  formatSummary,
+} from '../harness/summary.ts';
+import { writeHtmlReport } from '../report/html-report.ts';
 import { msToSeconds, secondsToMs } from '../rpc/units.ts';
 
 const EXIT_OK = 0;
@@ -48,7 +55,12 @@ interface OutputOptions {
  */
 async function saveOutputs(results: readonly RunResult[], options: OutputOptions): Promise<string[]> {
   const paths: string[] = [];
-  for (const result of results) paths.push(await writeResult(result, options.outDir));
+  for (const result of results) {
+    const jsonPath = await writeResult(result, options.outDir);
+    const htmlPath = jsonPath.replace(/\.json$/, '.html');
+    await writeHtmlReport([result], htmlPath);
+    paths.push(jsonPath, htmlPath);
+  }
   return paths;
 }
 
@@ -59,7 +71,9 @@ async function main(argv: string[]): Promise<number> {
     program.parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT_OK : EXIT_INVALID;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT_OK
+        : EXIT_INVALID;
     }
     throw error;
   }
@@ -92,7 +106,9 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    process.stderr.write('\nstopping: finishing calls in flight and writing a partial result (Ctrl-C again to quit now)\n');
+    process.stderr.write(
+      '\nstopping: finishing calls in flight and writing a partial result (Ctrl-C again to quit now)\n',
+    );
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -168,7 +184,7 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
   const bar = new SingleBar({
     stream: process.stderr,
     format:
-      '{scenario} {phase} {stage} [{bar}] {elapsed}/{total}s | {rate} calls/s | p99 {p99} | errors {errors}',
+      '{scenario} {phase} {stage} [{bar}] {elapsedSeconds}/{totalSeconds}s | {rate} calls/s | p99 {p99} | errors {errors}',
     barsize: 24,
     hideCursor: true,
     clearOnComplete: false,
@@ -182,8 +198,8 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
         scenario: scenario.name,
         phase: `${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}`,
         stage: progress.stage === 'warmup' ? 'warm-up' : 'measure',
-        elapsed: msToSeconds(Math.min(progress.elapsedMs, progress.totalMs)).toFixed(1),
-        total: msToSeconds(progress.totalMs).toFixed(1),
+        elapsedSeconds: msToSeconds(Math.min(progress.elapsedMs, progress.totalMs)).toFixed(1),
+        totalSeconds: msToSeconds(progress.totalMs).toFixed(1),
         rate: progress.stage === 'warmup' ? '-' : formatCount(progress.callsPerSecond),
         p99: progress.stage === 'warmup' ? '-' : formatLatencyUs(progress.p99Us),
         errors: formatCount(progress.errors),
@@ -216,7 +232,8 @@ async function runOverhead(options: BenchOptions): Promise<number> {
     roundMs,
     onRound: options.quiet
       ? undefined
-      : (round, variant, rate) => process.stderr.write(`  round ${round + 1} ${variant}: ${formatCount(rate)} calls/s\n`),
+      : (round, variant, rate) =>
+          process.stderr.write(`  round ${round + 1} ${variant}: ${formatCount(rate)} calls/s\n`),
   });
   process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : formatOverhead(result)}\n`);
   return EXIT_OK;
@@ -231,15 +248,25 @@ function buildProgram(scenarioList: string): Command {
         'percentiles (HdrHistogram), errors and selection fairness per phase.\n' +
         'Exit codes: 0 ok, 1 a threshold failed (or the run failed), 2 invalid scenario or usage, 130 interrupted.',
     )
-    .argument('[scenarios...]', 'scenario files (TypeScript modules that default-export defineScenario({...}))')
+    .argument(
+      '[scenarios...]',
+      'scenario files (TypeScript modules that default-export defineScenario({...}))',
+    )
     .option('--out <dir>', 'directory for the JSON results', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
     .option('--quiet', 'no progress bar: one line per phase')
     .option('--duration <seconds>', 'measure each phase this long (overrides durationMs)', positiveNumber)
     .option('--calls <n>', 'stop each phase after this many calls (sets calls)', positiveInteger)
     .option('--warmup <ms>', 'warm-up per phase in milliseconds (overrides warmupMs)', nonNegativeInteger)
-    .option('--overhead', 'measure the harness overhead instead of running scenarios (--duration sets the round length)')
-    .option('--rounds <n>', `rounds of the overhead benchmark (default ${DEFAULT_OVERHEAD_ROUNDS})`, positiveInteger)
+    .option(
+      '--overhead',
+      'measure the harness overhead instead of running scenarios (--duration sets the round length)',
+    )
+    .option(
+      '--rounds <n>',
+      `rounds of the overhead benchmark (default ${DEFAULT_OVERHEAD_ROUNDS})`,
+      positiveInteger,
+    )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);
@@ -276,13 +303,15 @@ function positiveNumber(value: string): number {
 
 function positiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0) throw new CommanderArgumentError('must be a positive integer');
+  if (!Number.isSafeInteger(number) || number <= 0)
+    throw new CommanderArgumentError('must be a positive integer');
   return number;
 }
 
 function nonNegativeInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 0) throw new CommanderArgumentError('must be a non-negative integer');
+  if (!Number.isSafeInteger(number) || number < 0)
+    throw new CommanderArgumentError('must be a non-negative integer');
   return number;
 }
 
@@ -291,7 +320,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = EXIT_THRESHOLD_FAILED;
   },
 );

@@ -6,7 +6,10 @@ import { chiSquarePValue, chiSquareStatistic, coefficientOfVariation, jainIndex 
  * Counts are divided by their expected shares first, so a weighted split that follows its weights
  * exactly scores as even. Returns null when there is nothing to judge (no calls).
  */
-export function computeFairness(counts: readonly number[], expectedShares: readonly number[]): Fairness | null {
+export function computeFairness(
+  counts: readonly number[],
+  expectedShares: readonly number[],
+): Fairness | null {
   const total = counts.reduce((sum, count) => sum + count, 0);
   if (total === 0 || counts.length === 0) return null;
   const normalized = counts.map((count, i) => count / expectedShares[i]!);

@@ -1,4 +1,9 @@
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import {
+  build,
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  type Histogram,
+} from 'hdr-histogram-js';
 import type { HistogramRecord, LatencySummary } from './result-schema.ts';
 
 /** One minute in microseconds: the initial range; the histogram grows should a call take longer. */

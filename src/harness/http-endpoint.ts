@@ -1,4 +1,9 @@
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LOAD_METHOD } from './load-service.ts';
 
@@ -46,7 +51,9 @@ export class HttpEndpoint {
 
   #serve(request: IncomingMessage, response: ServerResponse): void {
     const url = request.url ?? '';
-    const handler = url.startsWith(CALL_PREFIX) ? this.#methods.get(url.slice(CALL_PREFIX.length)) : undefined;
+    const handler = url.startsWith(CALL_PREFIX)
+      ? this.#methods.get(url.slice(CALL_PREFIX.length))
+      : undefined;
     if (request.method !== 'POST' || handler === undefined) {
       request.resume();
       reply(response, 404, { error: `unknown call; POST ${CALL_PREFIX}${LOAD_METHOD}` });
@@ -74,7 +81,8 @@ export class HttpEndpoint {
         .then(() => handler(args))
         .then(
           (result) => reply(response, 200, result ?? null),
-          (error: unknown) => reply(response, 500, { error: error instanceof Error ? error.message : String(error) }),
+          (error: unknown) =>
+            reply(response, 500, { error: error instanceof Error ? error.message : String(error) }),
         );
     });
   }
@@ -82,6 +90,9 @@ export class HttpEndpoint {
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }

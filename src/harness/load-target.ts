@@ -1,5 +1,8 @@
 import type { XCallOptions, XClient } from '../xclient/xclient.ts';
 
+/** A phase without `calls` still stops after this many: every load is bounded in count and time. */
+export const MAX_CALLS_PER_PHASE = 100_000_000;
+
 /** What a load loop calls: the thread's XClients, the method, and the per-call inputs. */
 export interface LoadTarget {
   /** Calls are spread over these in turn. */

@@ -7,7 +7,7 @@ import { type XCallOptions, XClient, type XClientOptions } from '../xclient/xcli
 import { pollUntil } from './barrier.ts';
 import { ClosedLoop } from './closed-loop.ts';
 import { LOAD_METHOD } from './load-service.ts';
-import type { LoadLoop, LoadTarget, LoopLimits } from './load-target.ts';
+import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
 import { OpenLoop } from './open-loop.ts';
 import { PhaseControl } from './phase-control.ts';
 import { PhaseRecorder, type RecordedSlice } from './phase-recorder.ts';
@@ -96,7 +96,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
       loop = createLoop(task.load, target, new PhaseRecorder(task.addresses, startMs), {
         startMs,
         deadlineMs: startMs + task.warmupMs,
-        maxCalls: Number.MAX_SAFE_INTEGER,
+        maxCalls: MAX_CALLS_PER_PHASE,
       });
       await settle(loop, task.warmupMs + task.drainTimeoutMs);
     }
@@ -134,7 +134,12 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
   }
 }
 
-function createLoop(load: SliceLoad, target: LoadTarget, recorder: PhaseRecorder, limits: LoopLimits): LoadLoop {
+function createLoop(
+  load: SliceLoad,
+  target: LoadTarget,
+  recorder: PhaseRecorder,
+  limits: LoopLimits,
+): LoadLoop {
   return load.model === 'closed'
     ? new ClosedLoop(target, recorder, load.concurrency, limits)
     : new OpenLoop(target, recorder, load, limits);

@@ -1,7 +1,7 @@
 import { Bench } from 'tinybench';
 import type { CodecName } from '../rpc/codec.ts';
 import { dial } from '../rpc/dial.ts';
-import { msToUs } from '../rpc/units.ts';
+import { msToSeconds, msToUs } from '../rpc/units.ts';
 import { LOAD_METHOD } from './load-service.ts';
 import type { MicroBenchmark } from './result-schema.ts';
 
@@ -47,7 +47,7 @@ export async function runMicroBenchmarks(
       results.push({
         name: task.name,
         samples: latency.samplesCount,
-        opsPerSecond: latency.mean > 0 ? 1000 / latency.mean : 0,
+        opsPerSecond: latency.mean > 0 ? 1 / msToSeconds(latency.mean) : 0,
         meanUs: msToUs(latency.mean),
         p50Us: msToUs(latency.p50),
         p99Us: msToUs(latency.p99),

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
+import { secondsToMs } from '../rpc/units.ts';
 import type { XClient } from '../xclient/xclient.ts';
 import type { LoadLoop, LoadTarget, LoopLimits } from './load-target.ts';
 import type { PhaseRecorder } from './phase-recorder.ts';
 
 /** Further away than this, the next call waits on a timer; closer, on the event loop. */
 const TIMER_THRESHOLD_MS = 2;
-const MS_PER_SECOND = 1_000;
 
 export interface OpenLoopOptions {
   ratePerSecond: number;
@@ -44,7 +44,7 @@ export class OpenLoop implements LoadLoop {
   constructor(target: LoadTarget, recorder: PhaseRecorder, options: OpenLoopOptions, limits: LoopLimits) {
     this.#target = target;
     this.#recorder = recorder;
-    this.#intervalMs = MS_PER_SECOND / options.ratePerSecond;
+    this.#intervalMs = secondsToMs(1 / options.ratePerSecond);
     this.#maxInFlight = options.maxInFlight;
     this.#deadlineMs = limits.deadlineMs;
     this.#maxCalls = limits.maxCalls;
@@ -88,7 +88,9 @@ export class OpenLoop implements LoadLoop {
         this.#inFlight++;
         const clients = this.#target.clients;
         const client = clients[this.#clientIndex++ % clients.length]!;
-        void (this.#target.broadcast ? this.#broadcast(client, this.#nextDueMs) : this.#call(client, this.#nextDueMs));
+        void (this.#target.broadcast
+          ? this.#broadcast(client, this.#nextDueMs)
+          : this.#call(client, this.#nextDueMs));
       }
       this.#nextDueMs += this.#intervalMs;
     }
@@ -103,7 +105,8 @@ export class OpenLoop implements LoadLoop {
 
   async #call(client: XClient, dueMs: number): Promise<void> {
     const { serviceMethod, args, callOptions } = this.#target;
-    const options = callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
+    const options =
+      callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
     try {
       const outcome = await client.callDetailed(serviceMethod, args, options);
       this.#recorder.ok(outcome.address, dueMs, performance.now());

@@ -19,7 +19,8 @@ export interface ScenarioOverrides {
  */
 export function applyOverrides(loaded: LoadedScenario, overrides: ScenarioOverrides): LoadedScenario {
   const changed: ResolvedScenario = { ...loaded.scenario };
-  if (overrides.durationSeconds !== undefined) changed.durationMs = Math.round(secondsToMs(overrides.durationSeconds));
+  if (overrides.durationSeconds !== undefined)
+    changed.durationMs = Math.round(secondsToMs(overrides.durationSeconds));
   if (overrides.calls !== undefined) changed.calls = overrides.calls;
   if (overrides.warmupMs !== undefined) changed.warmupMs = overrides.warmupMs;
   return { file: loaded.file, scenario: validateScenario(changed, loaded.file) };

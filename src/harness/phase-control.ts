@@ -28,9 +28,16 @@ export class PhaseControl {
     this.#threads = threads;
     this.buffer =
       buffer ??
-      new SharedArrayBuffer(INT_SLOTS * Int32Array.BYTES_PER_ELEMENT + (1 + threads * PER_THREAD) * Float64Array.BYTES_PER_ELEMENT);
+      new SharedArrayBuffer(
+        INT_SLOTS * Int32Array.BYTES_PER_ELEMENT +
+          (1 + threads * PER_THREAD) * Float64Array.BYTES_PER_ELEMENT,
+      );
     this.#flags = new Int32Array(this.buffer, 0, INT_SLOTS);
-    this.#figures = new Float64Array(this.buffer, INT_SLOTS * Int32Array.BYTES_PER_ELEMENT, 1 + threads * PER_THREAD);
+    this.#figures = new Float64Array(
+      this.buffer,
+      INT_SLOTS * Int32Array.BYTES_PER_ELEMENT,
+      1 + threads * PER_THREAD,
+    );
   }
 
   /** Load thread: warm-up done. */

@@ -1,10 +1,11 @@
-import { msToUs } from '../rpc/units.ts';
+import { msToSeconds, msToUs, secondsToMs } from '../rpc/units.ts';
 import { addressOf } from '../xclient/errors.ts';
 import type { BroadcastOutcome } from '../xclient/xclient.ts';
 import { DROPPED_CALL_CODE, UNKNOWN_ERROR_CODE } from './errors.ts';
 import { createLatencyHistogram, encodeHistogram, type Histogram } from './histogram.ts';
 
-const MS_PER_SECOND = 1_000;
+/** The timeline's step. */
+const SECOND_MS = secondsToMs(1);
 
 /** One second of a load thread's timeline: calls completed in it (failed ones included), errors, latencies. */
 export interface RecordedSecond {
@@ -57,7 +58,7 @@ export class PhaseRecorder {
   /** `startMs` is the phase start on this thread's performance.now() clock. */
   constructor(addresses: readonly string[], startMs: number) {
     this.#startMs = startMs;
-    this.#secondEndMs = startMs + MS_PER_SECOND;
+    this.#secondEndMs = startMs + SECOND_MS;
     this.#lastEndMs = startMs;
     this.#addresses = [];
     for (const address of addresses) this.#addServer(address);
@@ -159,8 +160,8 @@ export class PhaseRecorder {
 
   #roll(endMs: number): void {
     this.#closeSecond();
-    this.#second = Math.floor((endMs - this.#startMs) / MS_PER_SECOND);
-    this.#secondEndMs = this.#startMs + (this.#second + 1) * MS_PER_SECOND;
+    this.#second = Math.floor(msToSeconds(endMs - this.#startMs));
+    this.#secondEndMs = this.#startMs + secondsToMs(this.#second + 1);
   }
 
   #closeSecond(): void {
@@ -171,7 +172,8 @@ export class PhaseRecorder {
       errors: this.#secondErrors,
       encoded: encodeHistogram(this.#secondHistogram),
     });
-    if (this.#secondHistogram.totalCount > 0) this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
+    if (this.#secondHistogram.totalCount > 0)
+      this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
     this.#secondHistogram.reset();
     this.#secondCalls = 0;
     this.#secondErrors = 0;

@@ -26,12 +26,16 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
   const errors = sum(slices.map((slice) => slice.errors));
   const errorsByCode: Record<string, number> = {};
   for (const slice of slices) {
-    for (const [code, count] of Object.entries(slice.errorsByCode)) errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
+    for (const [code, count] of Object.entries(slice.errorsByCode))
+      errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
   }
   const durationMs = Math.max(0, ...slices.map((slice) => slice.elapsedMs));
   const timeline = mergeTimeline(slices);
   const overall = mergeEncoded(slices.flatMap((slice) => slice.timeline.map((second) => second.encoded)));
-  const expectedShares = plan.mode === 'weighted-roundrobin' ? expectedSharesFor(weights) : expectedSharesFor(weights.map(() => 1));
+  const expectedShares =
+    plan.mode === 'weighted-roundrobin'
+      ? expectedSharesFor(weights)
+      : expectedSharesFor(weights.map(() => 1));
   const totalServerCalls = sum(serverCounts);
   const servers: ServerShare[] = addresses.map((address, index) => {
     const clientCount = sum(slices.map((slice) => countFor(slice, address)));

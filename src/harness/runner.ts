@@ -9,12 +9,19 @@ import { pollUntil } from './barrier.ts';
 import { collectEnvironment } from './environment.ts';
 import { HarnessWorkerError } from './errors.ts';
 import { runHttpBaseline } from './http-baseline.ts';
+import { MAX_CALLS_PER_PHASE } from './load-target.ts';
 import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load-worker.ts';
 import { runMicroBenchmarks } from './micro-bench.ts';
 import { PhaseControl } from './phase-control.ts';
 import { type PhasePlan, planPhases } from './phase-plan.ts';
 import { buildPhaseResult } from './phase-result.ts';
-import { RESULT_SCHEMA_VERSION, type HttpBaseline, type MicroBenchmark, type PhaseResult, type RunResult } from './result-schema.ts';
+import {
+  type HttpBaseline,
+  type MicroBenchmark,
+  type PhaseResult,
+  RESULT_SCHEMA_VERSION,
+  type RunResult,
+} from './result-schema.ts';
 import type { LoadedScenario } from './scenario-loader.ts';
 import { type ResolvedScenario, resolveServerBehaviours, serverThreadCount } from './scenario-schema.ts';
 import { ServerPool } from './server-pool.ts';
@@ -23,8 +30,6 @@ import { evaluateThresholds, parseThreshold } from './threshold.ts';
 import { createWorkerPool } from './worker-pool.ts';
 
 const LOAD_WORKER_URL = new URL('./load-worker.ts', import.meta.url);
-/** A phase without `calls` still stops after this many: every load is bounded in count and time. */
-export const MAX_CALLS_PER_PHASE = 100_000_000;
 /** Between go and the first measured call: time for every server thread to hear of the phase. */
 const START_LEAD_MS = 50;
 const PROGRESS_INTERVAL_MS = 250;
@@ -256,7 +261,8 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
   addresses.forEach((address, index) => {
     weights[address] = context.weights[index] ?? 1;
   });
-  const drainTimeoutMs = scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
+  const drainTimeoutMs =
+    scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
   return Array.from({ length: threads }, (_, thread): LoadSliceTask => {
     const load: SliceLoad =
       scenario.load.model === 'closed'
@@ -293,7 +299,8 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
 }
 
 function listenAddressFor(scenario: ResolvedScenario, runId: string, index: number): string {
-  if (scenario.transport === 'unix') return `unix@${join(tmpdir(), `rpcbench-${process.pid}-${runId}-${index}.sock`)}`;
+  if (scenario.transport === 'unix')
+    return `unix@${join(tmpdir(), `rpcbench-${process.pid}-${runId}-${index}.sock`)}`;
   return `${scenario.transport}@127.0.0.1:0`;
 }
 

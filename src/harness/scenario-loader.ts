@@ -48,7 +48,10 @@ export function validateScenario(input: unknown, file: string): ResolvedScenario
   const problems = parsed.error.issues.flatMap(describeIssue);
   const [first = { field: '(scenario)', reason: 'is invalid' }, ...rest] = problems;
   // One line per problem, each naming the file and the field.
-  const reason = [first.reason, ...rest.map((problem) => `${file}: ${problem.field}: ${problem.reason}`)].join('\n');
+  const reason = [
+    first.reason,
+    ...rest.map((problem) => `${file}: ${problem.field}: ${problem.reason}`),
+  ].join('\n');
   throw new ScenarioError(file, first.field, reason, { cause: parsed.error });
 }
 

@@ -95,7 +95,9 @@ const behaviourFields = {
     .min(0, { error: 'must be between 0 and 1' })
     .max(1, { error: 'must be between 0 and 1' }),
   /** Multiplies the service time: 10 makes a server ten times slower. */
-  slowFactor: number().min(1, { error: 'must be at least 1' }).max(10_000, { error: 'must be at most 10000' }),
+  slowFactor: number()
+    .min(1, { error: 'must be at least 1' })
+    .max(10_000, { error: 'must be at most 10000' }),
   stall: stallSchema,
   crash: crashSchema,
   /** The server's weight for weighted-roundrobin, and its expected share in the fairness figures. */
@@ -129,7 +131,10 @@ export const serversSchema = z.strictObject({
   behaviour: behaviourSchema.prefault({}),
   /** By server index ("0", "1", ...). */
   overrides: z
-    .record(z.string().regex(/^\d+$/, { error: 'override keys are server indexes: "0", "1", ...' }), behaviourOverrideSchema)
+    .record(
+      z.string().regex(/^\d+$/, { error: 'override keys are server indexes: "0", "1", ...' }),
+      behaviourOverrideSchema,
+    )
     .default({}),
 });
 
@@ -156,9 +161,9 @@ const thresholdListSchema = z.array(z.string({ error: 'must be a string such as 
 });
 
 const scenarioObjectSchema = z.strictObject({
-  name: z
-    .string({ error: 'must be a string' })
-    .regex(/^[A-Za-z0-9][\w.-]{0,79}$/, { error: 'must be letters, digits, ".", "_" or "-" (it names the result file)' }),
+  name: z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9][\w.-]{0,79}$/, {
+    error: 'must be letters, digits, ".", "_" or "-" (it names the result file)',
+  }),
   description: z.string({ error: 'must be a string' }).default(SCENARIO_DEFAULTS.description),
   servers: serversSchema.prefault({}),
   transport: z

@@ -2,9 +2,9 @@ import type { Piscina } from 'piscina';
 import type { Client } from '../rpc/client.ts';
 import { dial } from '../rpc/dial.ts';
 import { HarnessWorkerError } from './errors.ts';
-import type { SimulatedServerSpec } from './simulated-server.ts';
-import type { StartServersResult, StartServersTask } from './server-worker.ts';
 import { CONTROL_SERVICE, type ServerCount, type StartedServer } from './server-thread.ts';
+import type { StartServersResult, StartServersTask } from './server-worker.ts';
+import type { SimulatedServerSpec } from './simulated-server.ts';
 import { createWorkerPool } from './worker-pool.ts';
 
 const SERVER_WORKER_URL = new URL('./server-worker.ts', import.meta.url);
@@ -70,7 +70,9 @@ export class ServerPool {
       await pool.destroy();
       throw error instanceof HarnessWorkerError
         ? error
-        : new HarnessWorkerError(`server threads failed to start: ${(error as Error).message}`, { cause: error });
+        : new HarnessWorkerError(`server threads failed to start: ${(error as Error).message}`, {
+            cause: error,
+          });
     }
   }
 

@@ -77,7 +77,11 @@ export class ServerThread {
   }
 
   counts(): ServerCount[] {
-    return this.#servers.map((server) => ({ index: server.index, address: server.address, calls: server.calls }));
+    return this.#servers.map((server) => ({
+      index: server.index,
+      address: server.address,
+      calls: server.calls,
+    }));
   }
 
   end(): void {

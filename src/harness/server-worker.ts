@@ -1,7 +1,7 @@
 import { threadId } from 'node:worker_threads';
-import { HarnessWorkerError } from './errors.ts';
 import { awaitBarrier } from './barrier.ts';
-import { type ServerThreadOptions, ServerThread, type StartedServer } from './server-thread.ts';
+import { HarnessWorkerError } from './errors.ts';
+import { ServerThread, type ServerThreadOptions, type StartedServer } from './server-thread.ts';
 
 /** The task a server-pool worker runs once: start its servers, then wait for its siblings. */
 export interface StartServersTask extends ServerThreadOptions {

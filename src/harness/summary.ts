@@ -1,11 +1,11 @@
-import { usToMs } from '../rpc/units.ts';
+import { msToSeconds, usToMs } from '../rpc/units.ts';
 import type { PhaseResult, RunResult, ThresholdOutcome } from './result-schema.ts';
 
 /** 812µs, 7.21ms, 1.20s: three significant digits, the unit that fits. */
 export function formatLatencyUs(us: number): string {
   if (us < 1_000) return `${Math.round(us)}µs`;
   if (us < 1_000_000) return `${trim(usToMs(us))}ms`;
-  return `${trim(us / 1_000_000)}s`;
+  return `${trim(msToSeconds(usToMs(us)))}s`;
 }
 
 export function formatCount(value: number): string {
@@ -54,7 +54,7 @@ export function formatSummary(result: RunResult): string {
   lines.push('');
   lines.push(
     table(
-      ['phase', 'calls', 'calls/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'jain'],
+      ['phase', 'calls', 'calls/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'jain', 'χ² p'],
       result.phases.map((phase) => {
         const s = phase.latency.summary;
         return [
@@ -68,6 +68,7 @@ export function formatSummary(result: RunResult): string {
           formatLatencyUs(s.maxUs),
           phase.errors === 0 ? '0' : `${formatCount(phase.errors)} ${errorCodes(phase)}`,
           phase.fairness === null ? '-' : phase.fairness.jain.toFixed(4),
+          phase.fairness === null ? '-' : phase.fairness.pValue.toFixed(3),
         ];
       }),
     ),
@@ -94,7 +95,8 @@ export function formatSummary(result: RunResult): string {
   if (result.micro.length > 0) {
     lines.push('', 'micro-benchmarks (tinybench, one call at a time):');
     for (const bench of result.micro) {
-      const ratio = bench.ratio === undefined || bench.ratio === 1 ? '' : `, ×${bench.ratio.toFixed(1)} the cached call`;
+      const ratio =
+        bench.ratio === undefined || bench.ratio === 1 ? '' : `, ×${bench.ratio.toFixed(1)} the cached call`;
       lines.push(
         `  ${bench.name}: ${formatCount(bench.opsPerSecond)} ops/s, mean ${formatLatencyUs(bench.meanUs)}, ` +
           `p99 ${formatLatencyUs(bench.p99Us)} ±${bench.rmePercent.toFixed(1)}%${ratio}`,
@@ -134,10 +136,14 @@ function formatMegabytes(bytes: number): string {
 
 /** Text columns (the first `textColumns`) align left, figures right. */
 function table(header: string[], rows: string[][], textColumns = 1): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
   const render = (cells: string[]) =>
     cells
-      .map((cell, column) => (column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .map((cell, column) =>
+        column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
       .join('  ');
   return [render(header), ...rows.map(render)].join('\n');
 }

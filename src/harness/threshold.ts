@@ -77,18 +77,28 @@ export function parseThreshold(expression: string): Threshold {
     if (unit === '%') return { ...base, metric: 'errorPercent', limit: value };
     if (unit === '') {
       if (!Number.isInteger(value)) {
-        throw new ThresholdSyntaxError(expression, 'an error count must be a whole number; write a rate as "0.1%"');
+        throw new ThresholdSyntaxError(
+          expression,
+          'an error count must be a whole number; write a rate as "0.1%"',
+        );
       }
       return { ...base, metric: 'errorCount', limit: value };
     }
-    throw new ThresholdSyntaxError(expression, `errors takes a percentage ("0.1%") or a count, got unit "${unit}"`);
+    throw new ThresholdSyntaxError(
+      expression,
+      `errors takes a percentage ("0.1%") or a count, got unit "${unit}"`,
+    );
   }
   const plainMetric = PLAIN_METRICS[name];
   if (plainMetric !== undefined) {
-    if (unit !== '') throw new ThresholdSyntaxError(expression, `${metricName} takes a plain number, got unit "${unit}"`);
+    if (unit !== '')
+      throw new ThresholdSyntaxError(expression, `${metricName} takes a plain number, got unit "${unit}"`);
     return { ...base, metric: plainMetric, limit: value };
   }
-  throw new ThresholdSyntaxError(expression, `unknown metric "${metricName}"; use one of ${METRIC_NAMES.join(', ')}`);
+  throw new ThresholdSyntaxError(
+    expression,
+    `unknown metric "${metricName}"; use one of ${METRIC_NAMES.join(', ')}`,
+  );
 }
 
 /** The metric's value in a phase, or null when the phase has none (no calls for fairness). */
@@ -131,10 +141,14 @@ export function compare(actual: number, operator: ThresholdOperator, limit: numb
  * Checks every threshold: a scoped one against its phase, an unscoped one against each phase in
  * turn (one outcome per phase, so a failure names the phase). A missing value fails.
  */
-export function evaluateThresholds(thresholds: readonly Threshold[], phases: readonly PhaseResult[]): ThresholdOutcome[] {
+export function evaluateThresholds(
+  thresholds: readonly Threshold[],
+  phases: readonly PhaseResult[],
+): ThresholdOutcome[] {
   const outcomes: ThresholdOutcome[] = [];
   for (const threshold of thresholds) {
-    const targets = threshold.phase === null ? phases : phases.filter((phase) => phase.label === threshold.phase);
+    const targets =
+      threshold.phase === null ? phases : phases.filter((phase) => phase.label === threshold.phase);
     for (const phase of targets) {
       const actual = readMetric(phase, threshold.metric);
       outcomes.push({

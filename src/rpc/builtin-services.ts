@@ -1,4 +1,5 @@
 import type { CallContext } from './service.ts';
+import { MAX_TIMER_MS, secondsToMs } from './units.ts';
 
 export interface SumArgs {
   Num1: number;
@@ -18,10 +19,13 @@ export class Foo {
         clearTimeout(timer);
         reject(ctx.signal.reason);
       };
-      const timer = setTimeout(() => {
-        ctx.signal.removeEventListener('abort', onAbort);
-        resolve(args.Num1 + args.Num2);
-      }, args.Num1 * 1000);
+      const timer = setTimeout(
+        () => {
+          ctx.signal.removeEventListener('abort', onAbort);
+          resolve(args.Num1 + args.Num2);
+        },
+        Math.min(secondsToMs(args.Num1), MAX_TIMER_MS),
+      );
       ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -78,6 +78,14 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
   return resolved;
 }
 
+/** What the Promise constructor hands over, kept here for the call being made: no closure per call. */
+let capturedResolve: ((reply: unknown) => void) | undefined;
+let capturedReject: ((error: Error) => void) | undefined;
+function capturePromiseFunctions(resolve: (reply: never) => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve as (reply: unknown) => void;
+  capturedReject = reject;
+}
+
 /** One call waiting for its reply. A class, not a closure per call: this is the hot path. */
 class PendingCall {
   readonly serviceMethod: string;
@@ -115,6 +123,7 @@ export class Client {
   #closing = false;
   #broken = false;
   readonly #closeListeners = new Set<(error: Error) => void>();
+  #closeCause: Error | undefined;
 
   /** Takes over a socket that is connected (and past any HTTP CONNECT) and sends the handshake. */
   constructor(address: string, socket: Socket, options: ResolvedClientOptions, leftover?: Buffer) {
@@ -142,29 +151,35 @@ export class Client {
     if (signal?.aborted) return Promise.reject(new CallAbortedError(serviceMethod, signal.reason));
     const seq = ++this.#seq;
     const timeoutMs = options?.timeoutMs ?? this.#callTimeoutMs;
-    return new Promise<Reply>((resolve, reject) => {
-      const call = new PendingCall(serviceMethod, resolve as (reply: unknown) => void, reject);
-      if (timeoutMs > 0) {
-        call.timer = setTimeout(
-          () => this.#forget(seq, new CallTimeoutError(serviceMethod, timeoutMs)),
-          Math.min(timeoutMs, MAX_TIMER_MS),
-        );
-      }
-      if (signal !== undefined) {
-        call.signal = signal;
-        call.onAbort = () => this.#forget(seq, new CallAbortedError(serviceMethod, signal.reason));
-        signal.addEventListener('abort', call.onAbort, { once: true });
-      }
-      this.#pending.set(seq, call);
-      try {
-        this.#writer.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: '' }, args ?? null);
-      } catch (error) {
-        // Nothing was queued, so the connection stays usable for every other call.
-        this.#pending.delete(seq);
-        call.release();
-        reject(new EncodeError('rpc client', `the arguments of ${serviceMethod}`, { cause: error }));
-      }
-    });
+    const promise = new Promise<Reply>(capturePromiseFunctions);
+    const call = new PendingCall(serviceMethod, capturedResolve!, capturedReject!);
+    if (timeoutMs > 0 || signal !== undefined) this.#arm(call, seq, timeoutMs, signal);
+    this.#pending.set(seq, call);
+    try {
+      this.#writer.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: '' }, args ?? null);
+    } catch (error) {
+      // Nothing was queued, so the connection stays usable for every other call.
+      this.#pending.delete(seq);
+      call.release();
+      call.reject(new EncodeError('rpc client', `the arguments of ${serviceMethod}`, { cause: error }));
+    }
+    return promise;
+  }
+
+  /** Sets the call's timer and abort listener; kept apart so that calls without them make no closures. */
+  #arm(call: PendingCall, seq: number, timeoutMs: number, signal: AbortSignal | undefined): void {
+    const { serviceMethod } = call;
+    if (timeoutMs > 0) {
+      call.timer = setTimeout(
+        () => this.#forget(seq, new CallTimeoutError(serviceMethod, timeoutMs)),
+        Math.min(timeoutMs, MAX_TIMER_MS),
+      );
+    }
+    if (signal !== undefined) {
+      call.signal = signal;
+      call.onAbort = () => this.#forget(seq, new CallAbortedError(serviceMethod, signal.reason));
+      signal.addEventListener('abort', call.onAbort, { once: true });
+    }
   }
 
   /** False once the connection broke or the client was closed: the XClient re-dials then. */
@@ -176,9 +191,12 @@ export class Client {
     return this.#pending.size;
   }
 
-  /** Calls `listener` once when the connection breaks or is closed. */
+  /** Calls `listener` once when the connection breaks or is closed, even if that already happened. */
   onClose(listener: (error: Error) => void): void {
-    this.#closeListeners.add(listener);
+    // A listener added after the break still hears of it, though never from inside onClose() itself.
+    const cause = this.#closeCause;
+    if (cause !== undefined) queueMicrotask(() => listener(cause));
+    else this.#closeListeners.add(listener);
   }
 
   /** Rejects every pending call with ERR_CONN_CLOSED and closes the connection. */
@@ -241,6 +259,7 @@ export class Client {
   #breakConnection(cause: Error): void {
     if (this.#broken) return;
     this.#broken = true;
+    this.#closeCause = cause;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     // An oversized reply keeps its own code: the caller learns that maxFrameBytes was hit.

@@ -20,6 +20,9 @@ export const jsonCodec: Codec = {
     bytes[end] = NEWLINE;
     out.commit(end + 1);
   },
+  encodeHeader(header, out) {
+    this.encode(header, out);
+  },
   createDecoder(maxFrameBytes) {
     return new JsonLineDecoder(maxFrameBytes);
   },

@@ -1,6 +1,7 @@
 import { Packr } from 'msgpackr';
 import { type Codec, type FrameDecoder, UndecodableValue } from './codec.ts';
 import { FrameTooLargeError } from './errors.ts';
+import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from './msgpack-header.ts';
 
 const LENGTH_PREFIX_BYTES = 4;
 
@@ -17,6 +18,17 @@ export const msgpackCodec: Codec = {
     bytes.writeUInt32BE(body.length, at);
     bytes.set(body, at + LENGTH_PREFIX_BYTES);
     out.commit(at + LENGTH_PREFIX_BYTES + body.length);
+  },
+  encodeHeader(header, out) {
+    if (!canWriteHeader(header)) {
+      this.encode(header, out);
+      return;
+    }
+    const at = out.length;
+    const bytes = out.reserve(LENGTH_PREFIX_BYTES + maxHeaderBytes(header));
+    const end = writeHeader(bytes, at + LENGTH_PREFIX_BYTES, header);
+    bytes.writeUInt32BE(end - at - LENGTH_PREFIX_BYTES, at);
+    out.commit(end);
   },
   createDecoder(maxFrameBytes) {
     return new LengthPrefixedDecoder(maxFrameBytes);
@@ -83,6 +95,8 @@ const unpackRange = { start: 0, end: 0 };
 
 function unpack(source: Buffer, start: number, end: number): unknown {
   if (start === end) return new UndecodableValue('empty MessagePack frame');
+  const header = readHeader(source, start, end);
+  if (header !== undefined) return header;
   unpackRange.start = start;
   unpackRange.end = end;
   try {

@@ -1,3 +1,4 @@
+import type { Header } from './header.ts';
 import type { OutputBuffer } from './output-buffer.ts';
 
 export type CodecName = 'application/json' | 'application/msgpack';
@@ -16,6 +17,8 @@ export interface Codec {
   readonly name: CodecName;
   /** Appends the framed bytes of one value to `out`; appends nothing when it throws. */
   encode(value: unknown, out: OutputBuffer): void;
+  /** As encode(), for the header that starts every message: codecs may have a faster way. */
+  encodeHeader(header: Header, out: OutputBuffer): void;
   createDecoder(maxFrameBytes: number): FrameDecoder;
 }
 

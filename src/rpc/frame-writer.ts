@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Codec } from './codec.ts';
+import type { Header } from './header.ts';
+import { FAULT_SLOWDOWN, injectSlowdown } from './fault-injection.ts';
 import { OutputBuffer } from './output-buffer.ts';
 
 /**
@@ -24,10 +26,10 @@ export class FrameWriter {
    * throws (a BigInt for JSON, a cycle) and then queues nothing: a header without its body
    * would desynchronise the stream for every later message.
    */
-  writeMessage(header: unknown, body: unknown): void {
+  writeMessage(header: Header, body: unknown): void {
     const mark = this.#out.length;
     try {
-      this.#codec.encode(header, this.#out);
+      this.#codec.encodeHeader(header, this.#out);
       this.#codec.encode(body, this.#out);
     } catch (error) {
       this.#out.truncate(mark);
@@ -50,6 +52,7 @@ export class FrameWriter {
 
   flush(): void {
     this.#scheduled = false;
+    if (FAULT_SLOWDOWN > 0) injectSlowdown();
     if (this.#out.length === 0) return;
     const bytes = this.#out.take();
     if (this.#socket.destroyed || !this.#socket.writable) return;

@@ -187,12 +187,15 @@ export class ServerConnection {
       return;
     }
     if (end > MAX_HANDSHAKE_BYTES) {
-      throw new ProtocolError('ERR_BAD_HANDSHAKE', `rpc server: handshake longer than ${MAX_HANDSHAKE_BYTES} bytes`);
+      throw new ProtocolError(
+        'ERR_BAD_HANDSHAKE',
+        `rpc server: handshake longer than ${MAX_HANDSHAKE_BYTES} bytes`,
+      );
     }
     const handshake = parseHandshake(this.#pending.subarray(0, end), this.#host.codecs);
     clearTimeout(this.#handshakeTimer);
     const codec = getCodec(handshake.codec);
-    this.#handleTimeoutMs = effectiveTimeoutMs(handshake.handleTimeoutMs, this.#host.handleTimeoutMs);
+    this.#handleTimeoutMs = handshake.handleTimeoutMs;
     this.#decoder = codec.createDecoder(this.#host.maxFrameBytes);
     this.#writer = new FrameWriter(this.#socket, codec);
     this.#phase = 'frames';

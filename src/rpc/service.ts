@@ -24,7 +24,9 @@ export class Service {
     for (const methodName of listMethods(instance)) {
       // `Service.Method` is split at its last dot, so such a method could never be called.
       if (methodName.includes('.')) {
-        throw new InvalidArgumentError(`rpc server: method name "${name}.${methodName}" must not contain "."`);
+        throw new InvalidArgumentError(
+          `rpc server: method name "${name}.${methodName}" must not contain "."`,
+        );
       }
       const fn = (instance as Record<string, MethodHandler>)[methodName]!;
       this.#methods.set(methodName, { handler: fn.bind(instance), calls: 0 });

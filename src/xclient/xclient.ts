@@ -10,7 +10,7 @@ import {
   withAddress,
   XClientClosedError,
 } from './errors.ts';
-import { type FailMode, FAIL_MODES, isFailMode } from './fail-mode.ts';
+import { FAIL_MODES, type FailMode, isFailMode } from './fail-mode.ts';
 import { isSelectMode, type SelectMode } from './select-mode.ts';
 
 export const DEFAULT_FAIL_MODE: FailMode = 'failfast';
@@ -149,7 +149,9 @@ export class XClient {
     const servers = await this.#broadcastServers();
     const controller = new AbortController();
     const signal =
-      options?.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.signal]);
+      options?.signal === undefined
+        ? controller.signal
+        : AbortSignal.any([controller.signal, options.signal]);
     const callOptions: CallOptions = { ...options, signal };
     let failure: Error | undefined;
     let reply: unknown;
@@ -236,6 +238,7 @@ export class XClient {
     const hint = options?.key === undefined ? this.#hint : { key: options.key, inFlight: this.#inFlightOf };
     let address =
       this.#discovery.trySelect?.(this.#mode, hint) ?? (await this.#discovery.get(this.#mode, hint));
+    /** Servers this call failed on; made only on a failover. */
     let tried: string[] | undefined;
     for (let attempt = 1; ; attempt++) {
       const entry = this.#entryFor(address);
@@ -262,7 +265,8 @@ export class XClient {
       }
       if (!this.#shouldRetry(failure, attempt, options)) throw withAddress(failure, address);
       if (this.#failMode === 'failover') {
-        const next = await this.#failoverAddress(address, (tried ??= []));
+        tried ??= [];
+        const next = await this.#failoverAddress(address, tried);
         if (next === undefined) throw withAddress(failure, address);
         address = next;
       }

@@ -17,9 +17,9 @@ const SELECTORS = {
 } satisfies Record<SelectMode, SelectorConstructor>;
 
 export function createSelector(mode: SelectMode, options: SelectorOptions): Selector {
-  const constructor: SelectorConstructor | undefined = Object.hasOwn(SELECTORS, mode)
+  const Implementation: SelectorConstructor | undefined = Object.hasOwn(SELECTORS, mode)
     ? SELECTORS[mode]
     : undefined;
-  if (constructor === undefined) throw new UnsupportedModeError(mode);
-  return new constructor(options);
+  if (Implementation === undefined) throw new UnsupportedModeError(mode);
+  return new Implementation(options);
 }

@@ -1,0 +1,311 @@
+// `npm run call -- [options] <address[,address...]> <Service.Method> <json>`: calls through an XClient.
+import { pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError, Option } from 'commander';
+import { CODEC_NAMES, type CodecName } from '../rpc/codec.ts';
+import { isRpcError } from '../rpc/errors.ts';
+import { MAX_TIMER_MS } from '../rpc/units.ts';
+import type { Discovery } from '../xclient/discovery.ts';
+import { addressOf } from '../xclient/errors.ts';
+import { DEFAULT_ETCD_PREFIX } from '../xclient/etcd-client.ts';
+import { EtcdDiscovery } from '../xclient/etcd-discovery.ts';
+import { FAIL_MODES, type FailMode } from '../xclient/fail-mode.ts';
+import {
+  MultiServersDiscovery,
+  type MultiServersDiscoveryOptions,
+} from '../xclient/multi-servers-discovery.ts';
+import { createSeededRandom } from '../xclient/random.ts';
+import { RegistryDiscovery } from '../xclient/registry-discovery.ts';
+import { SELECT_MODES, type SelectMode } from '../xclient/select-mode.ts';
+import { XClient } from '../xclient/xclient.ts';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+
+export const DEFAULT_CALL_MODE: SelectMode = 'roundrobin';
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+/** Many calls are for trying modes out, not for load: --bench does that. */
+const MAX_COUNT = 100_000;
+
+const CODEC_ALIASES: Record<string, CodecName> = { json: 'application/json', msgpack: 'application/msgpack' };
+
+interface RawCallOptions {
+  mode: SelectMode;
+  key?: string;
+  broadcast?: boolean;
+  broadcastAll?: boolean;
+  registry?: string;
+  etcd?: string;
+  etcdPrefix: string;
+  codec?: CodecName;
+  timeout: number;
+  failMode: FailMode;
+  retries?: number;
+  count: number;
+  seed?: number;
+  weight?: Record<string, number>;
+  detailed?: boolean;
+}
+
+function buildCommand(writeErr: (text: string) => void): Command {
+  return new Command()
+    .name('npm run call --')
+    .usage(
+      '[options] <address[,address...]> <Service.Method> <json>\n       npm run call -- --registry <url> | --etcd <endpoints> [options] <Service.Method> <json>',
+    )
+    .description(
+      'Calls Service.Method with the JSON arguments through an XClient and prints the reply as JSON. ' +
+        'The servers are a comma-separated address list, or those a registry or etcd knows (the list is then left out).\n' +
+        'Exit codes: 0 success, 1 the call failed, 2 bad command line.',
+    )
+    .argument('<arguments...>', '[address,...] Service.Method json')
+    .addOption(
+      new Option('--mode <mode>', 'how a server is selected per call')
+        .choices(SELECT_MODES)
+        .default(DEFAULT_CALL_MODE),
+    )
+    .option('--key <key>', 'the key consistent-hash maps to a server')
+    .option('--broadcast', 'call every server; print one reply, or fail with the first error')
+    .option('--broadcast-all', "call every server; print each server's outcome")
+    .option(
+      '--registry <url>',
+      'discover servers in a GeeRPC registry, e.g. http://127.0.0.1:9999/_geerpc_/registry',
+    )
+    .option(
+      '--etcd <endpoints>',
+      'discover servers in etcd, e.g. http://127.0.0.1:2379 (comma-separated for several)',
+    )
+    .option('--etcd-prefix <prefix>', 'the etcd key prefix servers register under', DEFAULT_ETCD_PREFIX)
+    .option('--codec <name>', `json, msgpack or ${CODEC_NAMES.join(' or ')} (default: msgpack)`, parseCodec)
+    .option('--timeout <ms>', 'per-call timeout, 0 for none', parseTimeout, DEFAULT_CALL_TIMEOUT_MS)
+    .addOption(
+      new Option('--fail-mode <mode>', 'what a call does when its server is unreachable')
+        .choices(FAIL_MODES)
+        .default('failfast'),
+    )
+    .option('--retries <n>', 'further attempts for failover and failtry (default 3)', parseCount(0))
+    .option(
+      '--count <n>',
+      `make n calls, printing each reply on its own line (at most ${MAX_COUNT})`,
+      parseCount(1),
+      1,
+    )
+    .option('--seed <n>', 'seed for random selection, to replay a run', parseInteger)
+    .option(
+      '--weight <address=w>',
+      'weight of a server for weighted-roundrobin; repeat for several',
+      collectWeight,
+    )
+    .option('--detailed', 'print {address, attempts, reply} for each call instead of the reply alone')
+    .showHelpAfterError('(npm run call -- --help shows the usage)')
+    .exitOverride()
+    .configureOutput({ writeErr });
+}
+
+interface CallPlan {
+  options: RawCallOptions;
+  servers: string[] | undefined;
+  serviceMethod: string;
+  args: unknown;
+}
+
+function plan(command: Command): CallPlan {
+  const options = command.opts<RawCallOptions>();
+  const positional = command.args;
+  if (options.registry !== undefined && options.etcd !== undefined) {
+    throw new CliUsageError('give --registry or --etcd, not both');
+  }
+  if (options.broadcast && options.broadcastAll)
+    throw new CliUsageError('give --broadcast or --broadcast-all, not both');
+  const discovered = options.registry !== undefined || options.etcd !== undefined;
+  const expected = discovered ? 2 : 3;
+  if (positional.length !== expected) {
+    throw new CliUsageError(
+      discovered
+        ? `expected <Service.Method> <json> after --${options.registry !== undefined ? 'registry' : 'etcd'}, got ${positional.length} argument(s)`
+        : `expected <address[,address...]> <Service.Method> <json>, got ${positional.length} argument(s)`,
+    );
+  }
+  const [serviceMethod, json] = positional.slice(discovered ? 0 : 1) as [string, string];
+  if (!/^[^.\s]+\.[^.\s]+$/.test(serviceMethod)) {
+    throw new CliUsageError(`"${serviceMethod}" is not a Service.Method name`);
+  }
+  let args: unknown;
+  try {
+    args = JSON.parse(json);
+  } catch (error) {
+    throw new CliUsageError(`invalid JSON arguments ${JSON.stringify(json)}: ${(error as Error).message}`);
+  }
+  if (
+    options.mode === 'consistent-hash' &&
+    options.key === undefined &&
+    !options.broadcast &&
+    !options.broadcastAll
+  ) {
+    throw new CliUsageError('--mode consistent-hash needs --key <key>');
+  }
+  const servers = discovered
+    ? undefined
+    : positional[0]!
+        .split(',')
+        .map((address) => address.trim())
+        .filter((address) => address.length > 0);
+  return { options, servers, serviceMethod, args };
+}
+
+async function createDiscovery(plan: CallPlan): Promise<Discovery> {
+  const { options } = plan;
+  const selection: MultiServersDiscoveryOptions = {};
+  if (options.seed !== undefined) selection.random = createSeededRandom(options.seed);
+  if (options.weight !== undefined) selection.weights = options.weight;
+  if (options.registry !== undefined) {
+    return new RegistryDiscovery(options.registry, {
+      ...selection,
+      requestTimeoutMs: options.timeout || undefined,
+    });
+  }
+  if (options.etcd !== undefined) {
+    return EtcdDiscovery.connect(options.etcd, {
+      ...selection,
+      prefix: options.etcdPrefix,
+      requestTimeoutMs: options.timeout || undefined,
+    });
+  }
+  return new MultiServersDiscovery(plan.servers!, selection);
+}
+
+async function run(plan: CallPlan, out: (line: string) => void): Promise<number> {
+  const { options } = plan;
+  const discovery = await createDiscovery(plan);
+  const xclient = new XClient(discovery, options.mode, {
+    codec: options.codec,
+    callTimeoutMs: options.timeout,
+    connectTimeoutMs: options.timeout,
+    failMode: options.failMode,
+    retries: options.retries,
+  });
+  const perServer = new Map<string, number>();
+  try {
+    for (let i = 0; i < options.count; i++) {
+      if (options.broadcastAll) {
+        const outcomes = await xclient.broadcastAll(plan.serviceMethod, plan.args);
+        out(
+          JSON.stringify(
+            outcomes.map((o) =>
+              o.error === undefined
+                ? { address: o.address, reply: o.reply, latencyMs: round(o.latencyMs) }
+                : { address: o.address, error: o.error.message, latencyMs: round(o.latencyMs) },
+            ),
+          ),
+        );
+      } else if (options.broadcast) {
+        out(JSON.stringify(await xclient.broadcast(plan.serviceMethod, plan.args)));
+      } else {
+        const outcome = await xclient.callDetailed(plan.serviceMethod, plan.args, { key: options.key });
+        perServer.set(outcome.address, (perServer.get(outcome.address) ?? 0) + 1);
+        out(JSON.stringify(options.detailed ? outcome : outcome.reply) ?? 'null');
+      }
+    }
+  } finally {
+    await xclient.close();
+    await discovery.close();
+  }
+  if (options.count > 1 && perServer.size > 0) {
+    const tally = [...perServer].map(([address, calls]) => `${address}: ${calls}`).join(', ');
+    process.stderr.write(`calls per server: ${tally}\n`);
+  }
+  return EXIT_OK;
+}
+
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  err: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
+  const command = buildCommand((text) => err(text.trimEnd()));
+  let callPlan: CallPlan;
+  try {
+    command.parse([...argv], { from: 'user' });
+    callPlan = plan(command);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    if (error instanceof CliUsageError) {
+      err(`error: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  try {
+    return await run(callPlan, out);
+  } catch (error) {
+    if (isRpcError(error)) {
+      const address = addressOf(error);
+      const where = address !== undefined && !error.message.includes(address) ? ` (server ${address})` : '';
+      err(`error: ${error.message}${where} [${error.code}]`);
+      return error.code === 'ERR_INVALID_ARGUMENT' || error.code === 'ERR_INVALID_ADDRESS'
+        ? EXIT_USAGE
+        : EXIT_FAILURE;
+    }
+    throw error;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function parseCodec(value: string): CodecName {
+  const codec = CODEC_ALIASES[value] ?? (CODEC_NAMES as readonly string[]).find((name) => name === value);
+  if (codec === undefined)
+    throw new CommanderArgumentError(`unknown codec; choose json, msgpack, ${CODEC_NAMES.join(' or ')}`);
+  return codec as CodecName;
+}
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
+    throw new CommanderArgumentError(`must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`);
+  }
+  return ms;
+}
+
+function parseCount(minimum: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isSafeInteger(n) || n < minimum || n > MAX_COUNT) {
+      throw new CommanderArgumentError(`must be a whole number from ${minimum} to ${MAX_COUNT}`);
+    }
+    return n;
+  };
+}
+
+function parseInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n)) throw new CommanderArgumentError('must be an integer');
+  return n;
+}
+
+function collectWeight(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const equals = value.lastIndexOf('=');
+  const weight = Number(value.slice(equals + 1));
+  if (equals <= 0 || !Number.isFinite(weight) || weight <= 0) {
+    throw new CommanderArgumentError(`expected <address>=<positive number>, got "${value}"`);
+  }
+  return { ...previous, [value.slice(0, equals)]: weight };
+}
+
+// Run only as a program, so that tests can import main().
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `call: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

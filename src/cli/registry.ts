@@ -1,0 +1,98 @@
+// `npm run registry -- [--listen host:port]`: GeeRPC's HTTP registry, until SIGINT or SIGTERM.
+import { pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
+import { isRpcError } from '../rpc/errors.ts';
+import { MAX_TIMER_MS } from '../rpc/units.ts';
+import { DEFAULT_REGISTRY_EXPIRY_MS, DEFAULT_REGISTRY_PATH } from '../xclient/registry-protocol.ts';
+import { RegistryServer } from '../xclient/registry-server.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+
+export const DEFAULT_REGISTRY_LISTEN = '127.0.0.1:9999';
+
+interface RawRegistryOptions {
+  listen: string;
+  expiry: number;
+  path: string;
+}
+
+function buildCommand(): Command {
+  return new Command()
+    .name('npm run registry --')
+    .description(
+      'Runs the GeeRPC registry: servers POST a heartbeat with X-Geerpc-Server, clients GET X-Geerpc-Servers. ' +
+        'Prints its URL on stdout, then runs until SIGINT or SIGTERM.\n' +
+        'Exit codes: 0 stopped cleanly, 1 could not listen, 2 bad command line.',
+    )
+    .option('--listen <host:port>', 'where to listen; port 0 picks a free one', DEFAULT_REGISTRY_LISTEN)
+    .option(
+      '--expiry <ms>',
+      'a server not renewed for this long is dropped; 0 keeps servers forever',
+      parseMilliseconds,
+      DEFAULT_REGISTRY_EXPIRY_MS,
+    )
+    .option('--path <path>', 'the HTTP path', DEFAULT_REGISTRY_PATH)
+    .allowExcessArguments(false)
+    .showHelpAfterError('(npm run registry -- --help shows the usage)')
+    .exitOverride();
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const command = buildCommand();
+  let options: RawRegistryOptions;
+  try {
+    command.parse([...argv], { from: 'user' });
+    options = command.opts<RawRegistryOptions>();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    throw error;
+  }
+  let registry: RegistryServer;
+  let url: string;
+  try {
+    registry = new RegistryServer({ expiryMs: options.expiry, path: options.path });
+    url = await registry.listen(options.listen);
+  } catch (error) {
+    if (isRpcError(error, 'ERR_INVALID_ARGUMENT')) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      `registry: cannot listen on ${options.listen}: ${(error as Error).message}${code ? ` (${code})` : ''}\n`,
+    );
+    return EXIT_FAILURE;
+  }
+  process.stdout.write(`${url}\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stderr.write(`registry: ${signal}, stopping\n`);
+  await registry.close();
+  return EXIT_OK;
+}
+
+function parseMilliseconds(value: string): number {
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
+    throw new CommanderArgumentError(`must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`);
+  }
+  return ms;
+}
+
+// Run only as a program.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(EXIT_FAILURE);
+    },
+  );
+}

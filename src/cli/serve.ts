@@ -1,0 +1,260 @@
+// `npm run serve -- [--listen <address>]...`: a GeeRPC-compatible server exposing Foo and Bench.
+import { pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
+import { parseAddress } from '../rpc/address.ts';
+import { Bench, Foo } from '../rpc/builtin-services.ts';
+import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES } from '../rpc/codec.ts';
+import { isRpcError } from '../rpc/errors.ts';
+import { Server, type ServerOptions } from '../rpc/server.ts';
+import { MAX_TIMER_MS } from '../rpc/units.ts';
+import { type AnnounceOptions, announce } from '../xclient/announcement.ts';
+import { DEFAULT_ETCD_PREFIX, parseEtcdEndpoints } from '../xclient/etcd-client.ts';
+import { parseRegistryUrl } from '../xclient/registry-client.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+
+export const DEFAULT_LISTEN_ADDRESS = 'tcp@127.0.0.1:9999';
+
+/** Short names accepted by --codec besides the full codec names. */
+const CODEC_ALIASES: Record<string, CodecName> = {
+  json: 'application/json',
+  msgpack: 'application/msgpack',
+};
+
+/** What the command line asked for, checked and with defaults applied. */
+export interface ServeOptions {
+  /** Addresses to listen on, in the order given. */
+  listen: string[];
+  /** Passed to the Server as they are. */
+  server: Pick<ServerOptions, 'codecs' | 'handleTimeoutMs' | 'maxFrameBytes'>;
+  /** Where the bound addresses are made known: a registry (heartbeat), etcd (lease), both or neither. */
+  announce: AnnounceOptions;
+}
+
+interface RawServeOptions {
+  listen?: string[];
+  codec?: CodecName[];
+  handleTimeout?: number;
+  maxFrameBytes?: number;
+  registry?: string;
+  etcd?: string;
+  etcdPrefix: string;
+}
+
+/** The command definition alone: further options (a registry, etcd endpoints) are added here. */
+export function buildServeCommand(
+  writeErr: (text: string) => void = (text) => process.stderr.write(text),
+): Command {
+  return new Command()
+    .name('npm run serve --')
+    .description(
+      'Serves the Foo and Bench services over GeeRPC until SIGINT or SIGTERM, then stops accepting, ' +
+        'lets calls in flight finish and exits 0. Prints each bound address on its own line.\n' +
+        'Exit codes: 0 stopped cleanly, 1 could not listen, 2 bad command line, 130 stopped by a second signal.',
+    )
+    .option(
+      '--listen <address>',
+      `tcp@host:port, unix@/path or http@host:port; repeat for several; port 0 picks a free port (default ${DEFAULT_LISTEN_ADDRESS})`,
+      collectAddress,
+    )
+    .option(
+      '--codec <name>',
+      `a codec clients may use: json, msgpack or the full name; repeat for several (default: ${CODEC_NAMES.join(', ')})`,
+      collectCodec,
+    )
+    .option(
+      '--handle-timeout <ms>',
+      'answer a call still running after this long with a timeout error; a client may ask for less (default 0: no limit)',
+      timeoutMs,
+    )
+    .option(
+      '--max-frame-bytes <n>',
+      `close connections that send a larger frame (default ${DEFAULT_MAX_FRAME_BYTES})`,
+      positiveInteger,
+    )
+    .option(
+      '--registry <url>',
+      'renew every bound address in this GeeRPC registry (heartbeat), e.g. http://127.0.0.1:9999/_geerpc_/registry',
+      (url: string) => cliArgument(() => parseRegistryUrl(url, '--registry').href),
+    )
+    .option(
+      '--etcd <endpoints>',
+      'register every bound address in etcd under a lease, e.g. http://127.0.0.1:2379 (comma-separated for several)',
+      (endpoints: string) => cliArgument(() => parseEtcdEndpoints(endpoints).join(',')),
+    )
+    .option('--etcd-prefix <prefix>', 'the etcd key prefix to register under', DEFAULT_ETCD_PREFIX)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr });
+}
+
+/**
+ * Parses `argv` (without node and the script); throws CommanderError for help and bad options,
+ * after writing the message to `writeErr`.
+ */
+export function parseServeOptions(argv: readonly string[], writeErr?: (text: string) => void): ServeOptions {
+  const command = buildServeCommand(writeErr);
+  command.parse([...argv], { from: 'user' });
+  return toServeOptions(command.opts<RawServeOptions>());
+}
+
+function toServeOptions(raw: RawServeOptions): ServeOptions {
+  const server: ServeOptions['server'] = {};
+  if (raw.codec !== undefined) server.codecs = [...new Set(raw.codec)];
+  if (raw.handleTimeout !== undefined) server.handleTimeoutMs = raw.handleTimeout;
+  if (raw.maxFrameBytes !== undefined) server.maxFrameBytes = raw.maxFrameBytes;
+  const announcing: AnnounceOptions = {};
+  if (raw.registry !== undefined) announcing.registry = raw.registry;
+  if (raw.etcd !== undefined) {
+    announcing.etcd = raw.etcd;
+    announcing.etcdRegistration = { prefix: raw.etcdPrefix };
+  }
+  return { listen: raw.listen ?? [DEFAULT_LISTEN_ADDRESS], server, announce: announcing };
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  /** The bound addresses, with real ports where 0 was asked for. */
+  readonly addresses: readonly string[];
+}
+
+/** Registers the services and listens on every address; on any failure nothing is left listening. */
+export async function startServing(options: ServeOptions): Promise<RunningServer> {
+  const server = new Server(options.server).register(new Foo()).register(new Bench());
+  const addresses: string[] = [];
+  try {
+    for (const address of options.listen) addresses.push(await server.listen(address));
+  } catch (error) {
+    await server.destroy();
+    throw error;
+  }
+  return { server, addresses };
+}
+
+/**
+ * Resolves with the exit status once a signal has stopped the server: the first SIGINT or
+ * SIGTERM drains the calls in flight, a second one drops them.
+ */
+export function stopOnSignal(running: RunningServer): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(
+          `rpc server: ${signal} again, dropping ${running.server.inFlight} call(s) in flight\n`,
+        );
+        running.server.destroy().finally(() => resolve(EXIT_INTERRUPTED));
+        return;
+      }
+      stopping = true;
+      process.stderr.write(`rpc server: ${signal}, finishing ${running.server.inFlight} call(s) in flight\n`);
+      running.server.close().then(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve(EXIT_OK);
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: ServeOptions;
+  try {
+    options = parseServeOptions(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the help or the error.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    throw error;
+  }
+  let running: RunningServer;
+  try {
+    running = await startServing(options);
+  } catch (error) {
+    if (isRpcError(error) && error.code === 'ERR_INVALID_ARGUMENT') {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      `rpc server: cannot listen: ${(error as Error).message}${code ? ` (${code})` : ''}\n`,
+    );
+    return EXIT_FAILURE;
+  }
+  for (const address of running.addresses) process.stdout.write(`rpc server listening on ${address}\n`);
+  let announcement: Awaited<ReturnType<typeof announce>>;
+  try {
+    announcement = await announce(running.addresses, options.announce);
+  } catch (error) {
+    await running.server.destroy();
+    process.stderr.write(`rpc server: cannot register: ${(error as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  // Withdrawn as soon as a signal comes, so that clients stop choosing this server while it drains.
+  const withdraw = () => {
+    announcement.withdraw().catch((error: Error) => process.stderr.write(`rpc server: ${error.message}\n`));
+  };
+  process.once('SIGINT', withdraw);
+  process.once('SIGTERM', withdraw);
+  const code = await stopOnSignal(running);
+  await announcement.withdraw().catch(() => undefined);
+  return code;
+}
+
+/** Runs a parser of this project for commander, which reports its own argument errors. */
+function cliArgument<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new CommanderArgumentError((error as Error).message);
+  }
+}
+
+function collectAddress(value: string, previous: string[] = []): string[] {
+  try {
+    parseAddress(value);
+  } catch (error) {
+    throw new CommanderArgumentError((error as Error).message);
+  }
+  return [...previous, value];
+}
+
+function collectCodec(value: string, previous: CodecName[] = []): CodecName[] {
+  const codec = CODEC_ALIASES[value] ?? (CODEC_NAMES as readonly string[]).find((name) => name === value);
+  if (codec === undefined) {
+    throw new CommanderArgumentError(`unknown codec; choose json, msgpack, ${CODEC_NAMES.join(' or ')}`);
+  }
+  return [...previous, codec as CodecName];
+}
+
+function timeoutMs(value: string): number {
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
+    throw new CommanderArgumentError(`must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`);
+  }
+  return ms;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n <= 0)
+    throw new CommanderArgumentError('must be a positive integer');
+  return n;
+}
+
+// Run only as a program, so that tests can import the functions above.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(EXIT_FAILURE);
+    },
+  );
+}

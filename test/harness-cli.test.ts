@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { readResult } from '../src/harness/result-file.ts';
+import { runResultSchema } from '../src/harness/result-schema.ts';
+
+const FIXTURES = 'test/fixtures/scenarios';
+/** Liveness only: a CLI run that takes this long is stuck. */
+const RUN_TIMEOUT_MS = 60_000;
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function startCli(args: string[]): { child: ChildProcess; finished: Promise<Finished> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bench.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const finished = new Promise<Finished>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench ${args.join(' ')} did not exit within ${RUN_TIMEOUT_MS} ms\n${stderr}`));
+    }, RUN_TIMEOUT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, finished };
+}
+
+let outDir = '';
+before(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'rpcbench-cli-'));
+});
+after(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+test('an invalid scenario exits 2 naming the file and the field', async () => {
+  const { code, stderr } = await startCli([`${FIXTURES}/unknown-field.ts`, '--out', outDir]).finished;
+  assert.equal(code, 2);
+  assert.match(stderr, /test\/fixtures\/scenarios\/unknown-field\.ts: servers\.colour: unknown field/);
+});
+
+test('a missing file and a bad option exit 2', async () => {
+  const missing = await startCli([`${FIXTURES}/nope.ts`, '--out', outDir]).finished;
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.ts: file not found/);
+  const badOption = await startCli(['--calls', 'many', 'scenarios/roundrobin.ts']).finished;
+  assert.equal(badOption.code, 2);
+  assert.match(badOption.stderr, /--calls/);
+  const noFile = await startCli([]).finished;
+  assert.equal(noFile.code, 2);
+});
+
+test('--help lists the scenarios and the options, and exits 0', async () => {
+  const { code, stdout } = await startCli(['--help']).finished;
+  assert.equal(code, 0);
+  assert.match(stdout, /roundrobin\.ts\s+Round robin over 3 servers/);
+  assert.match(stdout, /open-loop\.ts/);
+  assert.match(stdout, /--duration <seconds>/);
+  assert.match(stdout, /--calls <n>/);
+});
+
+test('a broken threshold exits 1 saying which, with the measured value; --json prints the result', async () => {
+  const dir = join(outDir, 'threshold');
+  const { code, stdout, stderr } = await startCli([
+    `${FIXTURES}/threshold-fails.ts`,
+    '--calls',
+    '150',
+    '--out',
+    dir,
+    '--json',
+  ]).finished;
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /threshold failed: FAIL {2}roundrobin: p50 < 1us \(measured \d/);
+  assert.doesNotMatch(stderr, /threshold failed: .*errors < 1%/);
+  const printed = runResultSchema.parse(JSON.parse(stdout));
+  assert.equal(printed.phases[0]?.calls, 150);
+  const files = await readdir(dir);
+  assert.equal(files.length, 1);
+  assert.match(files[0]!, /^threshold-fails-.*\.json$/);
+  const written = await readResult(join(dir, files[0]!));
+  assert.deepEqual(written, printed);
+  assert.equal(written.thresholds.find((outcome) => outcome.expression === 'p50 < 1us')?.passed, false);
+});
+
+test('Ctrl-C stops the run, writes a partial result and exits 130', async () => {
+  const dir = join(outDir, 'interrupted');
+  const { child, finished } = startCli([`${FIXTURES}/long-run.ts`, '--quiet', '--out', dir]);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the run never started a phase')), RUN_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      if (!chunk.toString().includes('phase 1/1')) return;
+      child.stderr!.off('data', onData);
+      clearTimeout(timer);
+      // Let it measure a little before the interrupt.
+      setTimeout(resolve, 1_500);
+    };
+    child.stderr!.on('data', onData);
+  });
+  child.kill('SIGINT');
+  const { code, stderr } = await finished;
+  assert.equal(code, 130, stderr);
+  const files = await readdir(dir);
+  assert.equal(files.length, 1);
+  const result = await readResult(join(dir, files[0]!));
+  assert.equal(result.partial, true);
+  assert.ok((result.phases[0]?.calls ?? 0) > 0, 'the partial result holds what was measured');
+  assert.ok(result.phases[0]!.durationMs < 60_000);
+});

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { type TestContext, test } from 'node:test';
+import { CommanderError } from 'commander';
+import { DEFAULT_LISTEN_ADDRESS, parseServeOptions } from '../src/cli/serve.ts';
+import { dial } from '../src/rpc/dial.ts';
+import { isRpcError } from '../src/rpc/errors.ts';
+import { dialFor, HANG_LIMIT, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
+
+const SERVE = 'src/cli/serve.ts';
+
+interface ServeProcess {
+  child: ChildProcess;
+  /** The `rpc server listening on <address>` lines, as addresses. */
+  addresses: Promise<string[]>;
+  exited: Promise<{ code: number | null; stderr: string }>;
+  /** Resolves once the process has written a line matching `pattern` to stderr. */
+  stderrLine(pattern: RegExp): Promise<void>;
+}
+
+/** Runs the CLI as users do; it is killed when the test ends if it is still running. */
+function runServe(t: TestContext, args: string[], expectedAddresses = 0): ServeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVE, ...args], {
+    cwd: new URL('..', import.meta.url),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stderr = '';
+  const stderrWaiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const waiter of stderrWaiters) if (waiter.pattern.test(stderr)) waiter.resolve();
+  });
+  const stderrLine = (pattern: RegExp) =>
+    new Promise<void>((resolve) => {
+      if (pattern.test(stderr)) resolve();
+      else stderrWaiters.push({ pattern, resolve });
+    });
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+  const addresses = new Promise<string[]>((resolve, reject) => {
+    const found: string[] = [];
+    if (expectedAddresses === 0) resolve(found);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /^rpc server listening on (\S+)$/.exec(line);
+      if (match) found.push(match[1]!);
+      if (found.length === expectedAddresses) resolve(found);
+    });
+    exited.then(({ code }) => reject(new Error(`serve exited with ${code} before listening: ${stderr}`)));
+  });
+  return { child, addresses, exited, stderrLine };
+}
+
+/** Polls the debug page until `method` has been called `calls` times: then that call is running. */
+async function waitForCalls(httpAddress: string, method: string, calls: number): Promise<void> {
+  const url = `http://${httpAddress.slice('http@'.length)}/debug/geerpc`;
+  const row = `<tr><td>${method}</td><td>${calls}</td></tr>`;
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    if ((await (await fetch(url)).text()).includes(row)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`${method} was not called ${calls} time(s)`);
+}
+
+test('serve options: defaults, repeats, aliases', () => {
+  assert.deepEqual(parseServeOptions([]), { listen: [DEFAULT_LISTEN_ADDRESS], server: {} });
+  assert.deepEqual(
+    parseServeOptions([
+      '--listen',
+      'tcp@127.0.0.1:0',
+      '--listen',
+      'http@[::1]:8080',
+      '--codec',
+      'json',
+      '--codec',
+      'application/json',
+      '--handle-timeout',
+      '250',
+      '--max-frame-bytes',
+      '4096',
+    ]),
+    {
+      listen: ['tcp@127.0.0.1:0', 'http@[::1]:8080'],
+      server: { codecs: ['application/json'], handleTimeoutMs: 250, maxFrameBytes: 4096 },
+    },
+  );
+});
+
+test('serve options: each bad value is refused', () => {
+  for (const args of [
+    ['--listen', 'localhost:80'],
+    ['--listen', 'tcp@127.0.0.1:99999'],
+    ['--codec', 'gob'],
+    ['--handle-timeout', '-1'],
+    ['--handle-timeout', '1.5'],
+    ['--handle-timeout', ''],
+    ['--max-frame-bytes', '0'],
+    ['--unknown'],
+    ['stray'],
+  ]) {
+    const written: string[] = [];
+    assert.throws(
+      () => parseServeOptions(args, (text) => written.push(text)),
+      (error: unknown) => error instanceof CommanderError && error.exitCode !== 0,
+      args.join(' '),
+    );
+    assert.match(written.join(''), /^error: /, args.join(' '));
+  }
+});
+
+test('the serve CLI serves Foo and Bench, then drains and exits 0 on SIGTERM', HANG_LIMIT, async (t) => {
+  const unixAddress = unixSocketAddress(t);
+  const serve = runServe(
+    t,
+    [
+      '--listen',
+      'tcp@127.0.0.1:0',
+      '--listen',
+      unixAddress,
+      '--listen',
+      'http@127.0.0.1:0',
+      '--codec',
+      'msgpack',
+    ],
+    3,
+  );
+  const [tcp, unix, http] = await serve.addresses;
+  assert.match(tcp!, /^tcp@127\.0\.0\.1:[1-9]\d*$/);
+  assert.equal(unix, unixAddress);
+  const client = await dialFor(t, tcp!);
+  assert.equal(await client.call('Foo.Sum', { Num1: 1, Num2: 2 }), 3);
+  const viaUnix = await dialFor(t, unix!);
+  assert.deepEqual(await viaUnix.call('Bench.Echo', { hello: 'world' }), { hello: 'world' });
+  const jsonClient = await dialFor(t, tcp!, { codec: 'application/json' });
+  await assert.rejects(jsonClient.call('Foo.Sum', { Num1: 1, Num2: 2 }), { code: 'ERR_CONN_CLOSED' });
+
+  // Foo.Sleep answers after Num1 seconds: still running when the signal arrives, it must be answered.
+  const sleeping = client.call('Foo.Sleep', { Num1: 2, Num2: 40 });
+  await waitForCalls(http!, 'Sleep', 1);
+  serve.child.kill('SIGTERM');
+  assert.equal(await sleeping, 42);
+  const { code, stderr } = await serve.exited;
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /SIGTERM, finishing 1 call\(s\) in flight/);
+  await assert.rejects(dial(tcp!, { connectTimeoutMs: 5000 }), { code: 'ERR_DIAL_FAILED' });
+});
+
+test('the serve CLI applies --handle-timeout and --max-frame-bytes', HANG_LIMIT, async (t) => {
+  const serve = runServe(
+    t,
+    ['--listen', 'http@127.0.0.1:0', '--handle-timeout', '100', '--max-frame-bytes', '1024'],
+    1,
+  );
+  const [address] = await serve.addresses;
+  const client = await dialFor(t, address!);
+  await assert.rejects(client.call('Foo.Sleep', { Num1: 5, Num2: 0 }), {
+    code: 'ERR_REMOTE',
+    message: 'rpc server: request handle timeout: expect within 100ms',
+  });
+  const error = await client.call('Bench.Echo', 'x'.repeat(2000)).catch((e: unknown) => e);
+  assert.ok(isRpcError(error, 'ERR_CONN_CLOSED'));
+  serve.child.kill('SIGINT');
+  const { code, stderr } = await serve.exited;
+  assert.equal(code, 0);
+  assert.match(stderr, /ERR_FRAME_TOO_LARGE/);
+});
+
+test('the serve CLI exits 2 on a bad command line and 1 when it cannot listen', async (t) => {
+  const bad = await runServe(t, ['--max-frame-bytes', 'lots']).exited;
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /option '--max-frame-bytes <n>' argument 'lots' is invalid/);
+
+  const { address } = await startServer(t);
+  const busy = await runServe(t, ['--listen', 'tcp@127.0.0.1:0', '--listen', address]).exited;
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, /cannot listen: .*EADDRINUSE/);
+});
+
+test('--help describes every option and exits 0', async (t) => {
+  const serve = runServe(t, ['--help']);
+  let stdout = '';
+  serve.child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const { code } = await serve.exited;
+  assert.equal(code, 0);
+  for (const option of [
+    '--listen <address>',
+    '--codec <name>',
+    '--handle-timeout <ms>',
+    '--max-frame-bytes <n>',
+  ]) {
+    assert.ok(stdout.includes(option), option);
+  }
+});
+
+test('a second signal drops the calls in flight and exits 130', HANG_LIMIT, async (t) => {
+  const serve = runServe(t, ['--listen', 'http@127.0.0.1:0'], 1);
+  const [address] = await serve.addresses;
+  const client = await dialFor(t, address!);
+  const sleeping = client.call('Foo.Sleep', { Num1: 30, Num2: 0 }).catch((e: unknown) => e);
+  await waitForCalls(address!, 'Sleep', 1);
+  serve.child.kill('SIGTERM');
+  await serve.stderrLine(/SIGTERM, finishing 1 call/);
+  serve.child.kill('SIGTERM');
+  const { code, stderr } = await serve.exited;
+  assert.equal(code, 130, stderr);
+  assert.ok(isRpcError(await sleeping, 'ERR_CONN_CLOSED'));
+});

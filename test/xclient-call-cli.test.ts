@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { main } from '../src/cli/call.ts';
+import { startServers } from './fixtures/servers.ts';
+
+async function runCall(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    (line) => out.push(line),
+    (line) => err.push(line),
+  );
+  return { code, out, err: err.join('\n') };
+}
+
+test('npm run call prints the reply as JSON, through an XClient over the listed servers', async () => {
+  const set = await startServers(2);
+  const list = set.addresses.join(',');
+  try {
+    assert.deepEqual(await runCall([list, 'Foo.Sum', '{"Num1":2,"Num2":3}']), {
+      code: 0,
+      out: ['5'],
+      err: '',
+    });
+
+    const counted = await runCall(['--count', '4', '--detailed', list, 'Bench.Echo', '"x"']);
+    assert.equal(counted.code, 0);
+    const addresses = counted.out.map((line) => (JSON.parse(line) as { address: string }).address);
+    assert.deepEqual(
+      set.addresses.map((a) => addresses.filter((b) => b === a).length),
+      [2, 2],
+      'round robin by default',
+    );
+
+    const all = await runCall(['--broadcast-all', list, 'Bench.Echo', '[1]']);
+    const outcomes = JSON.parse(all.out[0]!) as { address: string; reply: unknown }[];
+    assert.deepEqual(
+      outcomes.map((o) => o.reply),
+      [[1], [1]],
+    );
+  } finally {
+    await set.close();
+  }
+});
+
+test('npm run call names what is wrong and exits non-zero', async () => {
+  const set = await startServers(1);
+  const [address] = set.addresses as [string];
+  try {
+    const badJson = await runCall([address, 'Foo.Sum', '{oops']);
+    assert.equal(badJson.code, 2);
+    assert.match(badJson.err, /invalid JSON arguments "\{oops"/);
+
+    const badMode = await runCall(['--mode', 'fastest', address, 'Foo.Sum', '{}']);
+    assert.equal(badMode.code, 2);
+    assert.match(badMode.err, /--mode.*'fastest' is invalid/);
+
+    const noKey = await runCall(['--mode', 'consistent-hash', address, 'Foo.Sum', '{}']);
+    assert.equal(noKey.code, 2);
+    assert.match(noKey.err, /needs --key/);
+
+    const remote = await runCall([address, 'Foo.Missing', '{}']);
+    assert.equal(remote.code, 1);
+    assert.match(remote.err, /can't find method Missing/);
+
+    const missingArgs = await runCall([address, 'Foo.Sum']);
+    assert.equal(missingArgs.code, 2);
+  } finally {
+    await set.close();
+  }
+  const unreachable = await runCall([set.addresses[0]!, 'Foo.Sum', '{}']);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.err, /cannot dial tcp@127\.0\.0\.1:\d+: ECONNREFUSED \[ERR_DIAL_FAILED\]/);
+});
