@@ -51,7 +51,12 @@ const program = new Command()
       'in interleaved order and the median is reported, with PASS/MISS per target. Always exits 0.',
   )
   .option('--duration <seconds>', 'measured time of each run', positiveSeconds, DEFAULT_DURATION_MS / 1000)
-  .option('--warmup <seconds>', 'unrecorded warm-up before each run', nonNegativeSeconds, DEFAULT_WARMUP_MS / 1000)
+  .option(
+    '--warmup <seconds>',
+    'unrecorded warm-up before each run',
+    nonNegativeSeconds,
+    DEFAULT_WARMUP_MS / 1000,
+  )
   .option('--rounds <n>', 'runs of each case; the median is reported', positiveInteger, DEFAULT_ROUNDS)
   .option('--only <cases>', `comma-separated subset of ${CASE_KINDS.join(',')}`, caseKinds)
   .option('--json', 'print the results as JSON instead of a table')

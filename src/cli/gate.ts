@@ -1,7 +1,7 @@
 import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
 import { collectEnvironment } from '../harness/environment.ts';
 import {
   DEFAULT_BASELINE_PAIRS,
@@ -16,17 +16,27 @@ import { type GateScenario, loadGateScenarios } from '../harness/gate-suite.ts';
 import type { RunResult } from '../harness/result-schema.ts';
 import { runScenario } from '../harness/runner.ts';
 import {
-  type GateBaseline,
   GATE_BASELINE_KIND,
   GATE_BASELINE_SCHEMA_VERSION,
+  type GateBaseline,
   readBaseline,
   scenarioBaselineOf,
   writeBaseline,
 } from '../report/gate-baseline.ts';
-import { comparePerformance, type PerformanceRow, phasesToRemeasure, type ScenarioSamples } from '../report/gate-compare.ts';
+import {
+  comparePerformance,
+  type PerformanceRow,
+  phasesToRemeasure,
+  type ScenarioSamples,
+} from '../report/gate-compare.ts';
 import { type CorrectnessOutcome, checkRun } from '../report/gate-correctness.ts';
 import { outcomeLine, renderGateMarkdown } from '../report/gate-summary.ts';
-import { correctnessTableRow, performanceTableRow, renderTextTable, type TableRow } from '../report/gate-table.ts';
+import {
+  correctnessTableRow,
+  performanceTableRow,
+  renderTextTable,
+  type TableRow,
+} from '../report/gate-table.ts';
 import { DEFAULT_MAX_SLOWDOWN, DEFAULT_MAX_THROUGHPUT_SLOWDOWN } from '../report/gate-verdict.ts';
 import { isRpcError } from '../rpc/errors.ts';
 
@@ -53,10 +63,10 @@ interface GateOptions {
   json?: string;
 }
 
-
 const positiveNumber = (name: string) => (text: string) => {
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new CommanderArgumentError(`${name} must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new CommanderArgumentError(`${name} must be a positive number`);
   return value;
 };
 const nonNegativeInteger = (name: string) => (text: string) => {
@@ -101,7 +111,12 @@ const program = new Command()
     nonNegativeInteger('--remeasure'),
     DEFAULT_REMEASURE_ROUNDS,
   )
-  .option('--runs <n>', 'runs of each scenario for the exact checks and thresholds', positiveNumber('--runs'), DEFAULT_SCENARIO_RUNS)
+  .option(
+    '--runs <n>',
+    'runs of each scenario for the exact checks and thresholds',
+    positiveNumber('--runs'),
+    DEFAULT_SCENARIO_RUNS,
+  )
   .option('--json <file>', 'also write the verdicts as JSON')
   .showHelpAfterError()
   .exitOverride();
@@ -122,7 +137,6 @@ function rewriteCommand(usesDefaults: boolean, files: readonly string[], baselin
   if (usesDefaults) return 'npm run bench:baseline';
   return `npm run bench:gate -- ${files.join(' ')} --baseline ${baselineDir} --write-baseline`;
 }
-
 
 /** Runs each scenario for its exact checks and thresholds; a run that throws is a failure too. */
 async function runScenarios(entries: readonly GateScenario[], runs: number): Promise<CorrectnessOutcome[]> {
@@ -177,7 +191,9 @@ async function measureAll(
       const startMs = performance.now();
       try {
         phases.push(await measurePhase(spec, { pairs, sliceMs }));
-        log(`${name} › ${spec.label}: ${pairs} pairs in ${((performance.now() - startMs) / 1000).toFixed(1)} s`);
+        log(
+          `${name} › ${spec.label}: ${pairs} pairs in ${((performance.now() - startMs) / 1000).toFixed(1)} s`,
+        );
       } catch (error) {
         if (!isRpcError(error, 'ERR_GATE_MEASUREMENT')) throw error;
         failures.push(measurementFailure(name, spec.label, error));
@@ -207,7 +223,10 @@ async function compareWithRemeasure(
       (target) =>
         round === 0 ||
         rows.some(
-          (row) => row.scenario === target.scenario && row.phase === target.phase && row.comparison.verdict === 'unsure',
+          (row) =>
+            row.scenario === target.scenario &&
+            row.phase === target.phase &&
+            row.comparison.verdict === 'unsure',
         ),
     );
     if (todo.length === 0) return comparePerformance(baseline, measured, { limits, final: true });
@@ -222,14 +241,22 @@ async function compareWithRemeasure(
   }
 }
 
-async function writeOutputs(rows: TableRow[], passed: boolean, notes: string[], jsonFile: string | undefined, extra: unknown): Promise<void> {
+async function writeOutputs(
+  rows: TableRow[],
+  passed: boolean,
+  notes: string[],
+  jsonFile: string | undefined,
+  extra: unknown,
+): Promise<void> {
   const summary = { passed, rows, notes };
   console.log(outcomeLine(summary));
   console.log(renderTextTable(rows));
   for (const note of notes) console.log(`  ${note}`);
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary !== undefined && stepSummary !== '') await appendFile(stepSummary, renderGateMarkdown(summary));
-  if (jsonFile !== undefined) await writeFile(jsonFile, `${JSON.stringify({ passed, rows, ...(extra as object) }, null, 2)}\n`);
+  if (stepSummary !== undefined && stepSummary !== '')
+    await appendFile(stepSummary, renderGateMarkdown(summary));
+  if (jsonFile !== undefined)
+    await writeFile(jsonFile, `${JSON.stringify({ passed, rows, ...(extra as object) }, null, 2)}\n`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -237,7 +264,9 @@ async function main(argv: string[]): Promise<number> {
     program.parse(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT_PASS : EXIT_UNUSABLE;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT_PASS
+        : EXIT_UNUSABLE;
     }
     throw error;
   }
@@ -262,7 +291,10 @@ async function main(argv: string[]): Promise<number> {
     if (!options.writeBaseline) {
       baseline = await readBaseline(baselineDir, {
         reference: REFERENCE_VERSION,
-        scenarios: entries.map((entry) => ({ name: entry.loaded.scenario.name, fingerprint: entry.fingerprint })),
+        scenarios: entries.map((entry) => ({
+          name: entry.loaded.scenario.name,
+          fingerprint: entry.fingerprint,
+        })),
         rewriteCommand: rewriteCommand(usesDefaults, files, options.baseline),
       });
     }
@@ -275,8 +307,12 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const correctness = await runScenarios(entries, options.runs);
+  if (options.writeBaseline && !correctness.every((outcome) => outcome.passed)) {
+    const rows = correctness.map(correctnessTableRow);
+    await writeOutputs(rows, false, ['No baseline written: fix the failed checks first.'], options.json, {});
+    return EXIT_REGRESSION;
+  }
   const measured = await measureAll(entries, pairs, options.sliceMs, correctness);
-  const correctnessPassed = correctness.every((outcome) => outcome.passed);
   const notes = [
     `Timings: ${pairs} pairs of ${options.sliceMs} ms slices per phase, the RPC probe alternating with the reference "${REFERENCE_VERSION}" in one thread; each figure is the RPC's divided by the reference's in the same pair.`,
     'Verdict: bootstrap 95 % interval of the ratio of medians (now ÷ baseline) beyond the limit, and a one-sided Mann-Whitney U test at p < 0.01.',
@@ -284,8 +320,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (options.writeBaseline) {
     const rows = correctness.map(correctnessTableRow);
-    if (!correctnessPassed) {
-      await writeOutputs(rows, false, ['No baseline written: fix the failed checks first.'], options.json, {});
+    if (!correctness.every((outcome) => outcome.passed)) {
+      await writeOutputs(rows, false, ['No baseline written: a probe failed.'], options.json, {});
       return EXIT_REGRESSION;
     }
     const written = await writeBaseline(baselineDir, {

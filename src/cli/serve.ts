@@ -26,8 +26,8 @@ export interface ServeOptions {
   listen: string[];
   /** Passed to the Server as they are. */
   server: Pick<ServerOptions, 'codecs' | 'handleTimeoutMs' | 'maxFrameBytes'>;
-  /** Where the bound addresses are made known: a registry (heartbeat), etcd (lease), both or neither. */
-  announce: AnnounceOptions;
+  /** Where the bound addresses are made known: a registry (heartbeat), etcd (lease) or both. */
+  announce?: AnnounceOptions;
 }
 
 interface RawServeOptions {
@@ -108,7 +108,9 @@ function toServeOptions(raw: RawServeOptions): ServeOptions {
     announcing.etcd = raw.etcd;
     announcing.etcdRegistration = { prefix: raw.etcdPrefix };
   }
-  return { listen: raw.listen ?? [DEFAULT_LISTEN_ADDRESS], server, announce: announcing };
+  const options: ServeOptions = { listen: raw.listen ?? [DEFAULT_LISTEN_ADDRESS], server };
+  if (raw.registry !== undefined || raw.etcd !== undefined) options.announce = announcing;
+  return options;
 }
 
 export interface RunningServer {
@@ -188,7 +190,7 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const address of running.addresses) process.stdout.write(`rpc server listening on ${address}\n`);
   let announcement: Awaited<ReturnType<typeof announce>>;
   try {
-    announcement = await announce(running.addresses, options.announce);
+    announcement = await announce(running.addresses, options.announce ?? {});
   } catch (error) {
     await running.server.destroy();
     process.stderr.write(`rpc server: cannot register: ${(error as Error).message}\n`);

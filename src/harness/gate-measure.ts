@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mergePhaseSamples, measureInterleaved, toPhaseSamples } from './gate-interleave.ts';
-import { RpcProbe, type ProbeSpec } from './gate-probe.ts';
+import { measureInterleaved, mergePhaseSamples, toPhaseSamples } from './gate-interleave.ts';
+import { type ProbeSpec, RpcProbe } from './gate-probe.ts';
 import { ReferenceEcho } from './gate-reference.ts';
 import type { PhaseSamples } from './gate-samples.ts';
 

@@ -106,7 +106,12 @@ export async function readBaseline(dir: string, expected: BaselineExpectation): 
   return parsed.data;
 }
 
-function checkScenarioSet(baseline: GateBaseline, expected: BaselineExpectation, path: string, fix: string): void {
+function checkScenarioSet(
+  baseline: GateBaseline,
+  expected: BaselineExpectation,
+  path: string,
+  fix: string,
+): void {
   const inBaseline = new Map(baseline.scenarios.map((scenario) => [scenario.name, scenario]));
   const wanted = new Set(expected.scenarios.map((scenario) => scenario.name));
   const missing = [...wanted].filter((name) => !inBaseline.has(name));

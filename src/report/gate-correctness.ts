@@ -1,6 +1,11 @@
 import type { PhaseResult, RunResult } from '../harness/result-schema.ts';
 
-export type CorrectnessCheckName = 'roundrobin-fairness' | 'broadcast-reach' | 'no-lost-calls' | 'threshold' | 'complete-run';
+export type CorrectnessCheckName =
+  | 'roundrobin-fairness'
+  | 'broadcast-reach'
+  | 'no-lost-calls'
+  | 'threshold'
+  | 'complete-run';
 
 /** One exact check on one phase of one scenario run: no noise allowance, any miss fails the gate. */
 export interface CorrectnessOutcome {
@@ -66,7 +71,11 @@ export function roundRobinRange(total: number, servers: number, loadThreads: num
   return [Math.max(Math.floor(total / servers) - slack, 0), Math.ceil(total / servers) + slack];
 }
 
-export function checkRoundRobin(scenario: string, phase: PhaseResult, loadThreads: number): CorrectnessOutcome {
+export function checkRoundRobin(
+  scenario: string,
+  phase: PhaseResult,
+  loadThreads: number,
+): CorrectnessOutcome {
   const counts = phase.servers.map((server) => server.serverCount);
   const total = counts.reduce((sum, count) => sum + count, 0);
   const [low, high] = roundRobinRange(total, counts.length, loadThreads);
@@ -106,7 +115,9 @@ export function checkNoLostCalls(scenario: string, phase: PhaseResult): Correctn
     problems.push(`${outcomes} outcomes for ${expectedOutcomes} calls sent`);
   }
   for (const server of mismatched) {
-    problems.push(`${server.address} handled ${server.serverCount}, ${server.clientCount} outcomes came back`);
+    problems.push(
+      `${server.address} handled ${server.serverCount}, ${server.clientCount} outcomes came back`,
+    );
   }
   return {
     scenario,
@@ -119,7 +130,9 @@ export function checkNoLostCalls(scenario: string, phase: PhaseResult): Correctn
 }
 
 function scenarioCrashesServers(config: Record<string, unknown>): boolean {
-  const servers = config.servers as { behaviour?: { crash?: unknown }; overrides?: Record<string, { crash?: unknown }> } | undefined;
+  const servers = config.servers as
+    | { behaviour?: { crash?: unknown }; overrides?: Record<string, { crash?: unknown }> }
+    | undefined;
   if (servers?.behaviour?.crash !== undefined) return true;
   return Object.values(servers?.overrides ?? {}).some((override) => override?.crash !== undefined);
 }

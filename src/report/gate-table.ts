@@ -87,14 +87,16 @@ export function renderTextTable(rows: readonly TableRow[]): string {
       .map((cell, column) => cell.padEnd(widths[column]!))
       .join('  ')
       .trimEnd();
-  return [format(lines[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...lines.slice(1).map(format)].join(
-    '\n',
-  );
+  return [
+    format(lines[0]!),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...lines.slice(1).map(format),
+  ].join('\n');
 }
 
 /** A GitHub-flavoured Markdown table; pipes inside cells are escaped. */
 export function renderMarkdownTable(rows: readonly TableRow[]): string {
-  const escape = (cell: string): string => cell.replaceAll('|', '\\|');
-  const line = (values: readonly string[]): string => `| ${values.map(escape).join(' | ')} |`;
+  const escapePipes = (cell: string): string => cell.replaceAll('|', '\\|');
+  const line = (values: readonly string[]): string => `| ${values.map(escapePipes).join(' | ')} |`;
   return [line(HEADERS), line(HEADERS.map(() => '---')), ...rows.map((row) => line(cells(row)))].join('\n');
 }

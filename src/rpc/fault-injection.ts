@@ -1,35 +1,39 @@
-import { type EventLoopUtilization, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from './errors.ts';
 
 /**
  * TEST-ONLY fault injection, used by the regression gate's own tests to prove that the gate catches
  * a slowdown of known size. Never set it anywhere else.
  *
- * `RPCBENCH_FAULT_SLOWDOWN=0.2` makes every thread that writes RPC frames do 20 % more work: each
- * time it flushes frames, it spins for 0.2 times the time its event loop was busy since its previous
- * flush. A thread that only runs RPC work is then slowed by exactly that fraction. The variable is
- * read here, once; unset, the cost is one comparison per flush.
+ * `RPCBENCH_FAULT_SLOWDOWN=0.2` adds 20 % to the CPU time of the RPC path: each time frames are
+ * flushed, the thread spins until the process has used 0.2 times the CPU time it used since the
+ * previous flush. Where one thread does the RPC work, as in the gate's probe, a call then costs
+ * exactly 1.2 times the CPU time; with several busy threads each one spins for all of them. The
+ * variable is read here, once; unset, the cost is one comparison per flush.
  */
 export const FAULT_SLOWDOWN: number = parseSlowdown(process.env.RPCBENCH_FAULT_SLOWDOWN);
 
 /** A longer pause between flushes is not RPC work (another workload ran): it is not stretched. */
 const MAX_FLUSH_GAP_MS = 5;
 
-let previous: EventLoopUtilization | undefined;
+let previousCpuUs = -1;
 let previousMs = 0;
 
-/** Spins for FAULT_SLOWDOWN times this thread's busy time since its previous flush. */
+/** Spins until this process has used FAULT_SLOWDOWN times its CPU time since the previous flush. */
 export function injectSlowdown(): void {
   const nowMs = performance.now();
-  if (previous !== undefined && nowMs - previousMs <= MAX_FLUSH_GAP_MS) {
-    const busyMs = performance.eventLoopUtilization(previous).active;
-    const untilMs = nowMs + busyMs * FAULT_SLOWDOWN;
-    while (performance.now() < untilMs) {
-      // Busy on purpose: this is the injected work.
-    }
+  let cpuUs = processCpuUs();
+  if (previousCpuUs >= 0 && nowMs - previousMs <= MAX_FLUSH_GAP_MS) {
+    const untilUs = cpuUs + (cpuUs - previousCpuUs) * FAULT_SLOWDOWN;
+    while (cpuUs < untilUs) cpuUs = processCpuUs();
   }
-  previous = performance.eventLoopUtilization();
+  previousCpuUs = cpuUs;
   previousMs = performance.now();
+}
+
+function processCpuUs(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
 }
 
 function parseSlowdown(text: string | undefined): number {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Codec } from './codec.ts';
-import type { Header } from './header.ts';
 import { FAULT_SLOWDOWN, injectSlowdown } from './fault-injection.ts';
+import type { Header } from './header.ts';
 import { OutputBuffer } from './output-buffer.ts';
 
 /**

@@ -3,8 +3,9 @@ import type { Header } from './header.ts';
 /**
  * GeeRPC's header as a MessagePack map, written and read by hand. It is half of every message
  * and always the same three keys in the same order, so a few byte comparisons replace
- * msgpackr's general set-up per value. The bytes are plain MessagePack, as msgpackr and Go
- * write them; anything in another form (other key order, a float Seq) is left to msgpackr.
+ * msgpackr's general set-up per value. writeHeader writes exactly the bytes msgpackr writes;
+ * readHeader also reads the fixmap a Go peer writes, and leaves any other form (other key
+ * order, a Seq that is not an unsigned integer) to msgpackr.
  */
 
 const FIXMAP_3 = 0x83;
@@ -23,8 +24,8 @@ const MAX_FIXSTR_BYTES = 0x1f;
 const SERVICE_METHOD_KEY = Buffer.from('\xadServiceMethod', 'latin1');
 const SEQ_KEY = Buffer.from('\xa3Seq', 'latin1');
 const ERROR_KEY = Buffer.from('\xa5Error', 'latin1');
-/** A str header, a uint header and three keys; string bytes come on top. */
-const FIXED_BYTES = 1 + SERVICE_METHOD_KEY.length + SEQ_KEY.length + ERROR_KEY.length + 5 + 5 + 5;
+/** A map header, two str headers, a uint and three keys; string bytes come on top. */
+const FIXED_BYTES = 3 + SERVICE_METHOD_KEY.length + SEQ_KEY.length + ERROR_KEY.length + 5 + 5 + 5;
 
 /** Whether `writeHeader` can write this header; otherwise msgpackr packs it. */
 export function canWriteHeader(header: Header): boolean {
@@ -39,7 +40,10 @@ export function maxHeaderBytes(header: Header): number {
 /** Writes the header's MessagePack bytes into `bytes` at `at`; returns where they end. */
 export function writeHeader(bytes: Buffer, at: number, header: Header): number {
   let position = at;
-  bytes[position++] = FIXMAP_3;
+  // A map16 of three entries, as msgpackr writes every object.
+  bytes[position++] = MAP16;
+  bytes[position++] = 0;
+  bytes[position++] = 3;
   position = writeKey(bytes, position, SERVICE_METHOD_KEY);
   position = writeString(bytes, position, header.ServiceMethod);
   position = writeKey(bytes, position, SEQ_KEY);

@@ -195,7 +195,7 @@ export class ServerConnection {
     const handshake = parseHandshake(this.#pending.subarray(0, end), this.#host.codecs);
     clearTimeout(this.#handshakeTimer);
     const codec = getCodec(handshake.codec);
-    this.#handleTimeoutMs = handshake.handleTimeoutMs;
+    this.#handleTimeoutMs = effectiveTimeoutMs(handshake.handleTimeoutMs, this.#host.handleTimeoutMs);
     this.#decoder = codec.createDecoder(this.#host.maxFrameBytes);
     this.#writer = new FrameWriter(this.#socket, codec);
     this.#phase = 'frames';

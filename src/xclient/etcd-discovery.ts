@@ -13,6 +13,9 @@ import {
 import { MultiServersDiscovery, type MultiServersDiscoveryOptions } from './multi-servers-discovery.ts';
 import type { SelectMode } from './select-mode.ts';
 
+/** After a failed reload on reconnection, the next try comes this much later. */
+const RESYNC_RETRY_MS = 1_000;
+
 export interface EtcdDiscoveryOptions extends MultiServersDiscoveryOptions {
   /** @default '/rpcbench/servers/' */
   prefix?: string;
@@ -38,6 +41,7 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   #starting: Promise<void> | undefined;
   #started = false;
   #closed = false;
+  #resyncTimer: NodeJS.Timeout | undefined;
 
   constructor(endpoints: EtcdEndpoints, options: EtcdDiscoveryOptions = {}) {
     super([], options);
@@ -85,6 +89,7 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   override async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#resyncTimer);
     await this.#starting?.catch(() => undefined);
     try {
       await this.#watcher?.cancel();
@@ -107,7 +112,11 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   }
 
   async #loadAndWatch(): Promise<void> {
-    const revision = await this.#load();
+    await this.#watchFrom(await this.#load());
+    this.#started = true;
+  }
+
+  async #watchFrom(revision: bigint): Promise<void> {
     if (this.#closed) return;
     const watcher = await withEtcdTimeout(
       `watching ${this.#prefix}`,
@@ -118,6 +127,7 @@ export class EtcdDiscovery extends MultiServersDiscovery {
         .startRevision(String(revision + 1n))
         .create(),
     );
+    let disconnected = false;
     watcher.on('put', (kv: IKeyValue) => {
       this.#byKey.set(kv.key.toString(), kv.value.toString());
       this.#publish();
@@ -125,10 +135,33 @@ export class EtcdDiscovery extends MultiServersDiscovery {
     watcher.on('delete', (kv: IKeyValue) => {
       if (this.#byKey.delete(kv.key.toString())) this.#publish();
     });
+    watcher.on('disconnected', (error: Error) => {
+      disconnected = true;
+      this.#onError(error);
+    });
+    // etcd may have come back without its data, its revisions starting over: a watch resumed from
+    // the old revision would miss every change until the new ones caught up. Load and watch anew.
+    watcher.on('connected', () => {
+      if (!disconnected || this.#closed) return;
+      disconnected = false;
+      void watcher.cancel().catch(() => undefined);
+      this.#resync();
+    });
     watcher.on('error', (error: Error) => this.#onError(error));
     this.#watcher = watcher;
-    this.#started = true;
     if (this.#closed) await watcher.cancel();
+  }
+
+  /** Loads and watches again, retrying until it succeeds: without a watch the list would go stale. */
+  #resync(): void {
+    if (this.#closed) return;
+    this.#load()
+      .then((revision) => this.#watchFrom(revision))
+      .catch((error: Error) => {
+        this.#onError(error);
+        this.#resyncTimer = setTimeout(() => this.#resync(), RESYNC_RETRY_MS);
+        this.#resyncTimer.unref();
+      });
   }
 
   /** Reads the whole prefix and returns the revision it was read at. */

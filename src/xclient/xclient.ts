@@ -1,6 +1,6 @@
 import { type CallOptions, type Client, type ClientOptions, resolveClientOptions } from '../rpc/client.ts';
 import { dial } from '../rpc/dial.ts';
-import { InvalidArgumentError, isRpcError, isTransportError } from '../rpc/errors.ts';
+import { CallAbortedError, InvalidArgumentError, isRpcError, isTransportError } from '../rpc/errors.ts';
 import { ClientEntry } from './client-entry.ts';
 import type { Discovery, SelectHint } from './discovery.ts';
 import {
@@ -147,12 +147,13 @@ export class XClient {
    */
   async broadcast<R = unknown>(serviceMethod: string, args: unknown, options?: CallOptions): Promise<R> {
     const servers = await this.#broadcastServers();
+    // One signal for every call of the broadcast: the first failure or the caller aborts them all.
     const controller = new AbortController();
-    const signal =
-      options?.signal === undefined
-        ? controller.signal
-        : AbortSignal.any([controller.signal, options.signal]);
-    const callOptions: CallOptions = { ...options, signal };
+    const callerSignal = options?.signal;
+    if (callerSignal?.aborted) throw new CallAbortedError(serviceMethod, callerSignal.reason);
+    const onCallerAbort = () => controller.abort(callerSignal!.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const callOptions: CallOptions = { ...options, signal: controller.signal };
     let failure: Error | undefined;
     let reply: unknown;
     let replied = false;
@@ -174,6 +175,7 @@ export class XClient {
         ),
       ),
     );
+    callerSignal?.removeEventListener('abort', onCallerAbort);
     this.#cancelOnServers(abandoned);
     if (failure !== undefined) throw failure;
     return reply as R;
@@ -186,6 +188,8 @@ export class XClient {
     options?: CallOptions,
   ): Promise<BroadcastOutcome<R>[]> {
     const servers = await this.#broadcastServers();
+    // Calls refused before they were sent leave nothing to cancel on the servers.
+    const abortedBefore = options?.signal?.aborted === true;
     const abandoned: string[] = [];
     const outcomes = await Promise.all(
       servers.map(async (address): Promise<BroadcastOutcome<R>> => {
@@ -200,7 +204,7 @@ export class XClient {
         }
       }),
     );
-    this.#cancelOnServers(abandoned);
+    if (!abortedBefore) this.#cancelOnServers(abandoned);
     return outcomes;
   }
 

@@ -1,9 +1,4 @@
-import {
-  Server,
-  ServerCredentials,
-  type sendUnaryData,
-  type ServerUnaryCall,
-} from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { GRPC_ECHO_SERVICE } from './grpc-echo-service.ts';
 import type { EchoPayload } from './payload.ts';
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { LatencySummary } from '../result-schema.ts';
 import { msToUs } from '../../rpc/units.ts';
+import type { LatencySummary } from '../result-schema.ts';
 import type { CallDriver, CallSlot } from './call-driver.ts';
 import { createLatencyHistogram, summarizeLatency } from './latency-histogram.ts';
 
@@ -84,7 +84,8 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
     // Stops the loop even when no call ever completes.
     const stopTimer = setTimeout(stop, options.warmupMs + options.durationMs);
 
-    const next = (slot: CallSlot): void => {
+    /** `nowMs` is when the slot's previous call ended: one clock read serves both. */
+    const next = (slot: CallSlot, nowMs: number): void => {
       if (phase === 'stopped' || started >= options.maxCalls) {
         if (--running === 0) {
           if (phase !== 'stopped') stop();
@@ -93,7 +94,7 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
         return;
       }
       started++;
-      slot.startedMs = performance.now();
+      slot.startedMs = nowMs;
       driver.start(slot);
     };
     const ended = (slot: CallSlot, failed: unknown): void => {
@@ -112,7 +113,7 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
         errors++;
         firstError ??= failed instanceof Error ? failed.message : String(failed);
       }
-      next(slot);
+      next(slot, nowMs);
     };
 
     for (let i = 0; i < options.inFlight; i++) {
@@ -122,7 +123,7 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
         fail: (error: unknown) => ended(slot, error ?? 'call failed'),
       };
       running++;
-      next(slot);
+      next(slot, performance.now());
     }
   });
 }

@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCases, CASE_KINDS, type CaseKind, type CaseSpec, connectDriver } from './cases.ts';
-import { collectEnvironment, type CoreBenchEnvironment } from './environment.ts';
+import { type CoreBenchEnvironment, collectEnvironment } from './environment.ts';
 import { type LoadResult, runLoad } from './load-loop.ts';
 import { median } from './median.ts';
 import { ECHO_PAYLOAD_BYTES } from './payload.ts';

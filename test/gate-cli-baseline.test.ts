@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { REFERENCE_VERSION } from '../src/harness/gate-reference.ts';
+import { loadGateScenarios } from '../src/harness/gate-suite.ts';
+import {
+  GATE_BASELINE_FILE,
+  GATE_BASELINE_KIND,
+  GATE_BASELINE_SCHEMA_VERSION,
+} from '../src/report/gate-baseline.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const TINY = 'test/fixtures/gate-scenarios/tiny.ts';
+const LIMITS = { cost: 0.1, throughput: 0.25 };
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runGate(args: string[], env: Record<string, string> = {}): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/gate.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let dir: string;
+let fingerprint: string;
+
+/** A baseline that fits the tiny scenario, before a test spoils one field of it. */
+function fittingBaseline(): Record<string, unknown> {
+  const samples = [1, 1.01, 0.99];
+  return {
+    kind: GATE_BASELINE_KIND,
+    schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
+    reference: REFERENCE_VERSION,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    environment: {
+      node: 'v20.0.0',
+      platform: 'linux',
+      arch: 'x64',
+      cpuModel: 'test',
+      cores: 2,
+      totalMemoryBytes: 1,
+      gitCommit: null,
+    },
+    settings: { pairs: 3, sliceMs: 20 },
+    scenarios: [
+      {
+        name: 'gate-tiny',
+        file: TINY,
+        fingerprint,
+        phases: [
+          {
+            phase: 'roundrobin',
+            cost: samples,
+            throughput: samples,
+            raw: {
+              rpcCallsPerSecond: 1,
+              rpcCpuUsPerCall: 1,
+              referenceCallsPerSecond: 1,
+              referenceCpuUsPerCall: 1,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function baselineDir(name: string, content: unknown): Promise<string> {
+  const target = join(dir, name);
+  await rm(target, { recursive: true, force: true });
+  await mkdir(target, { recursive: true });
+  await writeFile(
+    join(target, GATE_BASELINE_FILE),
+    typeof content === 'string' ? content : JSON.stringify(content),
+  );
+  return target;
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rpcbench-gate-baseline-'));
+  const [tiny] = await loadGateScenarios([join(ROOT, TINY)], LIMITS);
+  fingerprint = tiny!.fingerprint;
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('a missing baseline exits 2 and says how to write one', async () => {
+  const exit = await runGate([TINY, '--baseline', join(dir, 'nowhere')]);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /no baseline at .*gate-baseline\.json/);
+  assert.match(exit.stderr, /--write-baseline/);
+});
+
+test('a baseline of another schema version exits 2', async () => {
+  const target = await baselineDir('schema', {
+    ...fittingBaseline(),
+    schemaVersion: GATE_BASELINE_SCHEMA_VERSION + 1,
+  });
+  const exit = await runGate([TINY, '--baseline', target]);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /schema version/);
+});
+
+test('a baseline measured against another reference exits 2', async () => {
+  const target = await baselineDir('reference', { ...fittingBaseline(), reference: 'another-reference' });
+  const exit = await runGate([TINY, '--baseline', target]);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /reference "another-reference"/);
+});
+
+test('a baseline of another scenario set exits 2, naming the difference', async () => {
+  const other = fittingBaseline();
+  (other.scenarios as { name: string }[])[0]!.name = 'someone-else';
+  const target = await baselineDir('scenarios', other);
+  const exit = await runGate([TINY, '--baseline', target]);
+  assert.equal(exit.code, 2);
+  assert.match(
+    exit.stderr,
+    /another set of scenarios \(not in the baseline: gate-tiny; only in the baseline: someone-else\)/,
+  );
+});
+
+test('a scenario whose set-up changed since the baseline exits 2', async () => {
+  const stale = fittingBaseline();
+  (stale.scenarios as { fingerprint: string }[])[0]!.fingerprint = '0000000000000000';
+  const target = await baselineDir('fingerprint', stale);
+  const exit = await runGate([TINY, '--baseline', target]);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /set-up of gate-tiny changed/);
+});
+
+test('a baseline that is not JSON, or not a baseline, exits 2', async () => {
+  const garbled = await baselineDir('garbled', '{ not json');
+  assert.equal((await runGate([TINY, '--baseline', garbled])).code, 2);
+  const foreign = await baselineDir('foreign', { kind: 'rpcbench-result' });
+  const exit = await runGate([TINY, '--baseline', foreign]);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /not a gate baseline/);
+});
+
+test('an invalid gate export in a scenario exits 2 naming the field', async () => {
+  const exit = await runGate([
+    'test/fixtures/gate-scenarios/bad-gate-export.ts',
+    '--baseline',
+    join(dir, 'nowhere'),
+  ]);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /gate\.maxSlowdown/);
+});
+
+test('a broken scenario threshold fails the gate with exit 1', async () => {
+  const exit = await runGate([
+    'test/fixtures/gate-scenarios/broken-threshold.ts',
+    '--write-baseline',
+    '--baseline',
+    join(dir, 'broken'),
+  ]);
+  assert.equal(exit.code, 1);
+  assert.match(exit.stdout, /rps > 1000000000 .* FAIL/);
+  assert.match(exit.stdout, /No baseline written/);
+});

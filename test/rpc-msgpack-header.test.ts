@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { Packr } from 'msgpackr';
+import type { Header } from '../src/rpc/header.ts';
+import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from '../src/rpc/msgpack-header.ts';
+
+// The options the msgpack codec packs with: plain maps, no records.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.string({ unit: 'grapheme-ascii', minLength: 20, maxLength: 300 }),
+);
+const anyHeader = fc
+  .tuple(
+    anyText,
+    fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 0xffff_ffff })),
+    anyText,
+  )
+  .map(([serviceMethod, seq, error]): Header => ({ ServiceMethod: serviceMethod, Seq: seq, Error: error }));
+
+function written(header: Header): Buffer {
+  const bytes = Buffer.alloc(maxHeaderBytes(header) + 8);
+  return bytes.subarray(0, writeHeader(bytes, 0, header));
+}
+
+test('writeHeader writes exactly the bytes msgpackr packs, and readHeader reads them back', () => {
+  fc.assert(
+    fc.property(anyHeader, (header) => {
+      assert.ok(canWriteHeader(header));
+      const bytes = written(header);
+      assert.deepEqual(bytes, Buffer.from(packr.pack(header)));
+      assert.deepEqual(readHeader(bytes, 0, bytes.length), header);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('a header string too long for a str16 is written as a str32', () => {
+  const header = { ServiceMethod: 'Bench.Echo', Seq: 7, Error: 'e'.repeat(70_000) };
+  const bytes = written(header);
+  assert.deepEqual(bytes, Buffer.from(packr.pack(header)));
+  assert.deepEqual(readHeader(bytes, 0, bytes.length), header);
+});
+
+test('readHeader reads the fixmap a Go peer writes, in the middle of a larger buffer', () => {
+  const go = Buffer.concat([
+    Buffer.from([0xff, 0x83, 0xad]),
+    Buffer.from('ServiceMethod'),
+    Buffer.from([0xa7]),
+    Buffer.from('Foo.Sum'),
+    Buffer.from([0xa3]),
+    Buffer.from('Seq'),
+    Buffer.from([0xcd, 0x01, 0x00]),
+    Buffer.from([0xa5]),
+    Buffer.from('Error'),
+    Buffer.from([0xa0, 0xff]),
+  ]);
+  assert.deepEqual(readHeader(go, 1, go.length - 1), { ServiceMethod: 'Foo.Sum', Seq: 256, Error: '' });
+});
+
+test('readHeader leaves every other form to msgpackr', () => {
+  const others: unknown[] = [
+    { Seq: 1, ServiceMethod: 'Foo.Sum', Error: '' },
+    { ServiceMethod: 'Foo.Sum', Seq: 1.5, Error: '' },
+    { ServiceMethod: 'Foo.Sum', Seq: -1, Error: '' },
+    { ServiceMethod: 'Foo.Sum', Seq: 2 ** 40, Error: '' },
+    { ServiceMethod: 'Foo.Sum', Seq: 1 },
+    { ServiceMethod: 'Foo.Sum', Seq: 1, Error: '', Extra: 1 },
+    { ServiceMethod: 42, Seq: 1, Error: '' },
+    ['Foo.Sum', 1, ''],
+    'Foo.Sum',
+  ];
+  for (const value of others) {
+    const bytes = Buffer.from(packr.pack(value));
+    assert.equal(readHeader(bytes, 0, bytes.length), undefined, JSON.stringify(value));
+  }
+  const whole = written({ ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' });
+  for (let end = 0; end < whole.length; end++) {
+    assert.equal(readHeader(whole, 0, end), undefined, `cut after ${end} bytes`);
+  }
+  assert.equal(readHeader(Buffer.concat([whole, Buffer.from([0])]), 0, whole.length + 1), undefined);
+});
+
+test('canWriteHeader refuses a Seq msgpackr must encode some other way', () => {
+  for (const Seq of [-1, 1.5, 2 ** 32, Number.NaN]) {
+    assert.equal(canWriteHeader({ ServiceMethod: 'Foo.Sum', Seq, Error: '' }), false, String(Seq));
+  }
+});
