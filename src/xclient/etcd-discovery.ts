@@ -91,12 +91,14 @@ export class EtcdDiscovery extends MultiServersDiscovery {
     this.#closed = true;
     clearTimeout(this.#resyncTimer);
     await this.#starting?.catch(() => undefined);
-    try {
-      await this.#watcher?.cancel();
-    } finally {
-      this.#client.close();
-      await super.close();
+    if (this.#watcher !== undefined) {
+      // Closing the client below ends the watch anyway: an etcd that is gone must not hold close().
+      await withEtcdTimeout('cancelling the watch', this.#requestTimeoutMs, this.#watcher.cancel()).catch(
+        () => undefined,
+      );
     }
+    this.#client.close();
+    await super.close();
   }
 
   /** Load and watch, once; a failed attempt is retried by the next caller. */
