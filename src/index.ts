@@ -1,5 +1,32 @@
 // The public API. Anything not listed here is internal.
 
+export { ScenarioError } from './harness/errors.ts';
+export { readResult, writeResult } from './harness/result-file.ts';
+export type {
+  Fairness,
+  HistogramRecord,
+  HttpBaseline,
+  LatencySummary,
+  MicroBenchmark,
+  PhaseResult,
+  RunResult,
+  ServerShare,
+  ThresholdOutcome,
+  TimelinePoint,
+} from './harness/result-schema.ts';
+export { RESULT_SCHEMA_VERSION, runResultSchema } from './harness/result-schema.ts';
+export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
+export { runScenario } from './harness/runner.ts';
+export { defineScenario } from './harness/scenario.ts';
+export type { LoadedScenario } from './harness/scenario-loader.ts';
+export { loadScenario } from './harness/scenario-loader.ts';
+export type {
+  ResolvedScenario,
+  ScenarioInput,
+  ServerBehaviour,
+  ServiceTime,
+} from './harness/scenario-schema.ts';
+export { SCENARIO_DEFAULTS, scenarioSchema } from './harness/scenario-schema.ts';
 export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
 export { HistogramDecodeError, InvalidResultError } from './report/report-errors.ts';
 export type { Endpoint, Transport } from './rpc/address.ts';
@@ -84,25 +111,3 @@ export {
   DEFAULT_REUSE_CLIENTS,
   XClient,
 } from './xclient/xclient.ts';
-export { ScenarioError } from './harness/errors.ts';
-export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
-export { runScenario } from './harness/runner.ts';
-export { readResult, writeResult } from './harness/result-file.ts';
-export type {
-  Fairness,
-  HistogramRecord,
-  HttpBaseline,
-  LatencySummary,
-  MicroBenchmark,
-  PhaseResult,
-  RunResult,
-  ServerShare,
-  ThresholdOutcome,
-  TimelinePoint,
-} from './harness/result-schema.ts';
-export { RESULT_SCHEMA_VERSION, runResultSchema } from './harness/result-schema.ts';
-export { defineScenario } from './harness/scenario.ts';
-export type { LoadedScenario } from './harness/scenario-loader.ts';
-export { loadScenario } from './harness/scenario-loader.ts';
-export type { ResolvedScenario, ScenarioInput, ServerBehaviour, ServiceTime } from './harness/scenario-schema.ts';
-export { SCENARIO_DEFAULTS, scenarioSchema } from './harness/scenario-schema.ts';

@@ -92,10 +92,11 @@ test('a broken threshold exits 1 saying which, with the measured value; --json p
   assert.doesNotMatch(stderr, /threshold failed: .*errors < 1%/);
   const printed = runResultSchema.parse(JSON.parse(stdout));
   assert.equal(printed.phases[0]?.calls, 150);
-  const files = await readdir(dir);
-  assert.equal(files.length, 1);
-  assert.match(files[0]!, /^threshold-fails-.*\.json$/);
-  const written = await readResult(join(dir, files[0]!));
+  const files = (await readdir(dir)).sort();
+  assert.equal(files.length, 2, 'one JSON result and its HTML report');
+  assert.match(files[0]!, /^threshold-fails-.*\.html$/);
+  assert.equal(files[1], files[0]!.replace(/\.html$/, '.json'));
+  const written = await readResult(join(dir, files[1]!));
   assert.deepEqual(written, printed);
   assert.equal(written.thresholds.find((outcome) => outcome.expression === 'p50 < 1us')?.passed, false);
 });
@@ -117,9 +118,9 @@ test('Ctrl-C stops the run, writes a partial result and exits 130', async () => 
   child.kill('SIGINT');
   const { code, stderr } = await finished;
   assert.equal(code, 130, stderr);
-  const files = await readdir(dir);
-  assert.equal(files.length, 1);
-  const result = await readResult(join(dir, files[0]!));
+  const files = (await readdir(dir)).sort();
+  assert.equal(files.length, 2, 'one partial JSON result and its HTML report');
+  const result = await readResult(join(dir, files.find((file) => file.endsWith('.json'))!));
   assert.equal(result.partial, true);
   assert.ok((result.phases[0]?.calls ?? 0) > 0, 'the partial result holds what was measured');
   assert.ok(result.phases[0]!.durationMs < 60_000);

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { GateMeasurementError } from './gate-errors.ts';
 import { measureInterleaved, mergePhaseSamples, toPhaseSamples } from './gate-interleave.ts';
 import { type ProbeSpec, RpcProbe } from './gate-probe.ts';
 import { ReferenceEcho } from './gate-reference.ts';
+import type { PhaseWorkerMessage } from './gate-phase-messages.ts';
 import type { PhaseSamples } from './gate-samples.ts';
 
 export const DEFAULT_GATE_PAIRS = 60;
@@ -11,19 +15,65 @@ export const DEFAULT_SLICE_MS = 100;
 /** Bounds each slice in count as well as in time. */
 const MAX_CALLS_PER_SLICE = 1_000_000;
 
+/** Starting a thread under tsx takes a second or two on a loaded machine; this only bounds a hang. */
+const WORKER_START_ALLOWANCE_MS = 60_000;
+
 export interface PhaseMeasureOptions {
   pairs: number;
   sliceMs: number;
   /** @default 4 */
   warmupPairs?: number;
-  onPair?: (done: number, total: number) => void;
+}
+
+/** What the phase worker is given. */
+export interface PhaseTask {
+  spec: ProbeSpec;
+  options: PhaseMeasureOptions;
 }
 
 /**
- * Measures one scenario phase: its RPC probe and the reference, in interleaved slices in this
- * thread, each started and closed here.
+ * Measures one scenario phase in a thread of its own, started for it and ended after it. Throws
+ * GateMeasurementError when a call failed or the thread did not answer in time.
  */
 export async function measurePhase(spec: ProbeSpec, options: PhaseMeasureOptions): Promise<PhaseSamples> {
+  const task: PhaseTask = { spec, options };
+  const worker = new Worker(new URL('./gate-phase-worker.ts', import.meta.url), {
+    workerData: task,
+    execArgv: ['--import', import.meta.resolve('tsx')],
+  });
+  const pairs = options.pairs + (options.warmupPairs ?? DEFAULT_WARMUP_PAIRS);
+  // Each slice runs to its end and then waits for its calls: allow a generous multiple.
+  const boundMs = WORKER_START_ALLOWANCE_MS + pairs * 2 * options.sliceMs * 10;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const [message] = (await Promise.race([
+      once(worker, 'message'),
+      once(worker, 'error').then(([error]) => Promise.reject(error)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new GateMeasurementError(`probe ${spec.label}: no answer within ${boundMs} ms`)),
+          boundMs,
+        );
+      }),
+    ])) as [PhaseWorkerMessage];
+    if (message.kind === 'failed') throw new GateMeasurementError(message.message);
+    return message.samples;
+  } catch (error) {
+    if (error instanceof GateMeasurementError) throw error;
+    throw new GateMeasurementError(`probe ${spec.label}: its thread failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    await worker.terminate();
+  }
+}
+
+/**
+ * Measures one scenario phase in this thread: its RPC probe and the reference, in interleaved
+ * slices, each started and closed here.
+ */
+export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOptions): Promise<PhaseSamples> {
   const probe = await RpcProbe.start(spec);
   let reference: ReferenceEcho | undefined;
   try {
@@ -34,7 +84,6 @@ export async function measurePhase(spec: ProbeSpec, options: PhaseMeasureOptions
       sliceMs: options.sliceMs,
       concurrency: spec.concurrency,
       maxCallsPerSlice: MAX_CALLS_PER_SLICE,
-      ...(options.onPair === undefined ? {} : { onPair: options.onPair }),
     });
     return toPhaseSamples(spec.label, pairs);
   } finally {

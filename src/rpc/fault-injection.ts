@@ -25,7 +25,16 @@ export function injectSlowdown(): void {
   let cpuUs = processCpuUs();
   if (previousCpuUs >= 0 && nowMs - previousMs <= MAX_FLUSH_GAP_MS) {
     const untilUs = cpuUs + (cpuUs - previousCpuUs) * FAULT_SLOWDOWN;
-    while (cpuUs < untilUs) cpuUs = processCpuUs();
+    // Spins on the wall clock, which allocates nothing, for the CPU time still owed: a spin cannot
+    // use more CPU than the wall time it lasts, so this never overshoots; a descheduled spin owes
+    // the rest, read back from the CPU clock.
+    while (cpuUs < untilUs) {
+      const spinUntilMs = performance.now() + (untilUs - cpuUs) / 1000;
+      while (performance.now() < spinUntilMs) {
+        // Busy on purpose: this is the injected work.
+      }
+      cpuUs = processCpuUs();
+    }
   }
   previousCpuUs = cpuUs;
   previousMs = performance.now();

@@ -4,6 +4,8 @@ import type { CallDriver, CallSlot } from './call-driver.ts';
 import { rawEchoFrame } from './payload.ts';
 import { SlotQueue } from './slot-queue.ts';
 
+const LENGTH_PREFIX_BYTES = 4;
+
 /**
  * Sends length-prefixed frames to the raw echo server and matches each echoed frame to the
  * oldest outstanding one (the echo keeps order). Frames started in one event-loop turn go out
@@ -17,8 +19,11 @@ export class RawEchoDriver implements CallDriver {
   /** Slots waiting for their echo, oldest first. */
   readonly #waiting = new SlotQueue();
   #queuedFrames = 0;
-  /** Bytes of the frame being received that have arrived so far. */
-  #partialBytes = 0;
+  /** The length prefix being received, when a chunk ended inside it. */
+  readonly #prefix = Buffer.alloc(LENGTH_PREFIX_BYTES);
+  #prefixFilled = 0;
+  /** Body bytes of the frame being received that have not arrived yet. */
+  #bodyRemaining = 0;
   #closed = false;
   readonly #flush = (): void => this.#writeQueued();
 
@@ -72,20 +77,40 @@ export class RawEchoDriver implements CallDriver {
     this.#socket.write(this.#batch.subarray(0, bytes));
   }
 
+  /** Reads each frame's length prefix, as any client of a length-prefixed protocol must. */
   #onData(chunk: Buffer): void {
-    // Every frame has the same length, so counting bytes is enough to find frame ends.
-    const frameBytes = this.#frame.length;
-    let bytes = this.#partialBytes + chunk.length;
-    while (bytes >= frameBytes) {
-      bytes -= frameBytes;
-      const slot = this.#waiting.shift();
-      if (slot === undefined) {
-        this.#socket.destroy(new ProtocolError('ERR_BAD_FRAME', 'raw echo: more bytes than were sent'));
-        return;
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#bodyRemaining > 0) {
+        const taken = Math.min(this.#bodyRemaining, chunk.length - offset);
+        this.#bodyRemaining -= taken;
+        offset += taken;
+        if (this.#bodyRemaining === 0) this.#completeOldest();
+        continue;
       }
-      slot.complete();
+      if (this.#prefixFilled === 0 && chunk.length - offset >= LENGTH_PREFIX_BYTES) {
+        this.#bodyRemaining = chunk.readUInt32BE(offset);
+        offset += LENGTH_PREFIX_BYTES;
+      } else {
+        // A prefix cut by the end of a chunk.
+        const copied = chunk.copy(this.#prefix, this.#prefixFilled, offset);
+        this.#prefixFilled += copied;
+        offset += copied;
+        if (this.#prefixFilled < LENGTH_PREFIX_BYTES) return;
+        this.#prefixFilled = 0;
+        this.#bodyRemaining = this.#prefix.readUInt32BE(0);
+      }
+      if (this.#bodyRemaining === 0) this.#completeOldest();
     }
-    this.#partialBytes = bytes;
+  }
+
+  #completeOldest(): void {
+    const slot = this.#waiting.shift();
+    if (slot === undefined) {
+      this.#socket.destroy(new ProtocolError('ERR_BAD_FRAME', 'raw echo: more frames than were sent'));
+      return;
+    }
+    slot.complete();
   }
 
   #failAll(error: Error): void {
