@@ -10,7 +10,7 @@ import { renderMarkdownTable, renderTextTable, type TableRow } from '../src/repo
 const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';
 /** Few, short slices: the test checks what is written, not what is measured. */
-const QUICK = ['--pairs', '3', '--slice-ms', '20', '--remeasure', '0'];
+const QUICK = ['--rounds', '1', '--pairs', '3', '--slice-ms', '20', '--remeasure', '0'];
 
 function runGate(
   args: string[],

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { chiSquarePValue } from '../src/harness/stats.ts';
 import { MultiServersDiscovery } from '../src/xclient/multi-servers-discovery.ts';
 import { createSeededRandom } from '../src/xclient/random.ts';
 import { XClient } from '../src/xclient/xclient.ts';
 import { startServers } from './fixtures/servers.ts';
-import { chiSquarePValue, chiSquareTest } from './fixtures/stats.ts';
+import { chiSquareTest } from './fixtures/stats.ts';
 
 const ALPHA = 0.001;
 const SERVERS = Array.from({ length: 5 }, (_, i) => `tcp@127.0.0.1:${9100 + i}`);

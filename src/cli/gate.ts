@@ -4,13 +4,13 @@ import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
 import { collectEnvironment } from '../harness/environment.ts';
 import {
-  DEFAULT_BASELINE_PAIRS,
-  DEFAULT_GATE_PAIRS,
+  DEFAULT_BASELINE_ROUNDS,
+  DEFAULT_GATE_ROUNDS,
+  DEFAULT_PAIRS_PER_ROUND,
   DEFAULT_SLICE_MS,
-  measurePhase,
-  remeasurePhase,
 } from '../harness/gate-measure.ts';
 import { REFERENCE_VERSION } from '../harness/gate-reference.ts';
+import { measureRounds, type PhaseTarget, phaseKey, type RoundsOutcome } from '../harness/gate-rounds.ts';
 import type { PhaseSamples } from '../harness/gate-samples.ts';
 import { type GateScenario, loadGateScenarios } from '../harness/gate-suite.ts';
 import type { RunResult } from '../harness/result-schema.ts';
@@ -37,7 +37,11 @@ import {
   renderTextTable,
   type TableRow,
 } from '../report/gate-table.ts';
-import { DEFAULT_MAX_SLOWDOWN, DEFAULT_MAX_THROUGHPUT_SLOWDOWN } from '../report/gate-verdict.ts';
+import {
+  DEFAULT_ALPHA,
+  DEFAULT_MAX_SLOWDOWN,
+  DEFAULT_MAX_THROUGHPUT_SLOWDOWN,
+} from '../report/gate-verdict.ts';
 import { isRpcError } from '../rpc/errors.ts';
 
 const EXIT_PASS = 0;
@@ -56,7 +60,8 @@ interface GateOptions {
   writeBaseline?: boolean;
   maxSlowdown: number;
   maxThroughputSlowdown: number;
-  pairs?: number;
+  rounds?: number;
+  pairs: number;
   sliceMs: number;
   remeasure: number;
   runs: number;
@@ -69,10 +74,10 @@ const positiveNumber = (name: string) => (text: string) => {
     throw new CommanderArgumentError(`${name} must be a positive number`);
   return value;
 };
-const nonNegativeInteger = (name: string) => (text: string) => {
+const integerFrom = (name: string, least: number) => (text: string) => {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new CommanderArgumentError(`${name} must be a non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < least) {
+    throw new CommanderArgumentError(`${name} must be an integer of at least ${least}`);
   }
   return value;
 };
@@ -81,8 +86,9 @@ const program = new Command()
   .name('npm run bench:gate --')
   .description(
     'Runs scenarios and compares them with a baseline: exact correctness checks, the scenarios ' +
-      'thresholds, and per-phase timings measured against a reference in the same run. ' +
-      `Without scenario files it runs ${DEFAULT_SUITE_DIR}/*.ts. Exit status: 0 pass, 1 regression, 2 unusable baseline.`,
+      'thresholds, and the cost of each phase measured against a reference in the same run. ' +
+      `Without scenario files it runs ${DEFAULT_SUITE_DIR}/*.ts against ${DEFAULT_BASELINE_DIR}. ` +
+      'Exit status: 0 pass, 1 regression or failed check, 2 unusable baseline or input.',
   )
   .argument('[scenarios...]', `scenario files (default: ${DEFAULT_SUITE_DIR}/*.ts)`)
   .option('--baseline <dir>', 'the baseline folder', DEFAULT_BASELINE_DIR)
@@ -100,21 +106,27 @@ const program = new Command()
     DEFAULT_MAX_THROUGHPUT_SLOWDOWN,
   )
   .option(
+    '--rounds <n>',
+    `rounds over all phases, each phase in a fresh thread (default ${DEFAULT_GATE_ROUNDS}, ${DEFAULT_BASELINE_ROUNDS} with --write-baseline)`,
+    integerFrom('--rounds', 1),
+  )
+  .option(
     '--pairs <n>',
-    `interleaved RPC/reference slice pairs per phase (default ${DEFAULT_GATE_PAIRS}, ${DEFAULT_BASELINE_PAIRS} with --write-baseline)`,
-    positiveNumber('--pairs'),
+    'RPC/reference slice pairs per phase in each round',
+    integerFrom('--pairs', 1),
+    DEFAULT_PAIRS_PER_ROUND,
   )
   .option('--slice-ms <ms>', 'length of each slice', positiveNumber('--slice-ms'), DEFAULT_SLICE_MS)
   .option(
     '--remeasure <rounds>',
-    'further rounds for a phase whose verdict is unsure or a suspected regression',
-    nonNegativeInteger('--remeasure'),
+    'further rounds at most for phases whose verdict is unsure or a suspected regression',
+    integerFrom('--remeasure', 0),
     DEFAULT_REMEASURE_ROUNDS,
   )
   .option(
     '--runs <n>',
     'runs of each scenario for the exact checks and thresholds',
-    positiveNumber('--runs'),
+    integerFrom('--runs', 1),
     DEFAULT_SCENARIO_RUNS,
   )
   .option('--json <file>', 'also write the verdicts as JSON')
@@ -139,15 +151,15 @@ function rewriteCommand(usesDefaults: boolean, files: readonly string[], baselin
 }
 
 /** Runs each scenario for its exact checks and thresholds; a run that throws is a failure too. */
-async function runScenarios(entries: readonly GateScenario[], runs: number): Promise<CorrectnessOutcome[]> {
+async function runScenarios(scenarios: readonly GateScenario[], runs: number): Promise<CorrectnessOutcome[]> {
   const outcomes: CorrectnessOutcome[] = [];
-  for (const entry of entries) {
-    const name = entry.loaded.scenario.name;
+  for (const scenario of scenarios) {
+    const name = scenario.loaded.scenario.name;
     for (let run = 1; run <= runs; run++) {
       log(`${name}: scenario run ${run}/${runs}`);
       let result: RunResult;
       try {
-        result = await runScenario(entry.loaded);
+        result = await runScenario(scenario.loaded);
       } catch (error) {
         outcomes.push({
           scenario: name,
@@ -165,79 +177,82 @@ async function runScenarios(entries: readonly GateScenario[], runs: number): Pro
   return outcomes;
 }
 
-/** A probe that could not be measured (its calls failed): a failure of the code under test. */
-function measurementFailure(scenario: string, phase: string, error: unknown): CorrectnessOutcome {
-  return {
-    scenario,
-    phase,
-    check: 'complete-run',
-    expected: 'every probe call succeeds',
-    actual: error instanceof Error ? error.message : String(error),
-    passed: false,
+function targetsOf(scenarios: readonly GateScenario[]): PhaseTarget[] {
+  return scenarios.flatMap((scenario) =>
+    scenario.specs.map((spec) => ({ scenario: scenario.loaded.scenario.name, spec })),
+  );
+}
+
+function logMeasured(pairs: number) {
+  return (target: PhaseTarget, round: number, rounds: number, elapsedMs: number): void => {
+    log(
+      `round ${round + 1}/${rounds}: ${target.scenario} › ${target.spec.label}: ${pairs} pairs in ${(elapsedMs / 1000).toFixed(1)} s`,
+    );
   };
 }
 
-async function measureAll(
-  entries: readonly GateScenario[],
-  pairs: number,
-  sliceMs: number,
-  failures: CorrectnessOutcome[],
-): Promise<ScenarioSamples[]> {
-  const measured: ScenarioSamples[] = [];
-  for (const entry of entries) {
-    const name = entry.loaded.scenario.name;
+/** The measured samples by scenario, in the order of the scenario files. */
+function scenarioSamples(scenarios: readonly GateScenario[], outcome: RoundsOutcome): ScenarioSamples[] {
+  return scenarios.map((scenario) => {
+    const name = scenario.loaded.scenario.name;
     const phases: PhaseSamples[] = [];
-    for (const spec of entry.specs) {
-      const startMs = performance.now();
-      try {
-        phases.push(await measurePhase(spec, { pairs, sliceMs }));
-        log(
-          `${name} › ${spec.label}: ${pairs} pairs in ${((performance.now() - startMs) / 1000).toFixed(1)} s`,
-        );
-      } catch (error) {
-        if (!isRpcError(error, 'ERR_GATE_MEASUREMENT')) throw error;
-        failures.push(measurementFailure(name, spec.label, error));
-      }
+    for (const spec of scenario.specs) {
+      const samples = outcome.samples.get(phaseKey(name, spec.label));
+      if (samples !== undefined) phases.push(samples);
     }
-    measured.push({ name, phases });
-  }
-  return measured;
+    return { name, phases };
+  });
+}
+
+/** A probe whose calls failed: a failure of the code under test. */
+function failureOutcomes(outcome: RoundsOutcome): CorrectnessOutcome[] {
+  return outcome.failures.map((failure) => ({
+    scenario: failure.scenario,
+    phase: failure.phase,
+    check: 'complete-run',
+    expected: 'every probe call succeeds',
+    actual: failure.message,
+    passed: false,
+  }));
 }
 
 /**
- * Compares with the baseline; phases whose verdict is unsure, or that look like a regression the
- * first time, are measured again (pooled with the earlier pairs) before the final verdict.
+ * Compares with the baseline. Phases whose verdict is unsure, or that look like a regression the
+ * first time, get another round (pooled with the earlier pairs) before the final verdict.
  */
 async function compareWithRemeasure(
   baseline: GateBaseline,
-  entries: readonly GateScenario[],
-  measured: ScenarioSamples[],
-  options: { pairs: number; sliceMs: number; rounds: number },
+  scenarios: readonly GateScenario[],
+  outcome: RoundsOutcome,
+  options: { pairs: number; sliceMs: number; remeasure: number },
 ): Promise<PerformanceRow[]> {
-  const limits = new Map(entries.map((entry) => [entry.loaded.scenario.name, entry.limits]));
-  for (let round = 0; ; round++) {
-    const final = round >= options.rounds;
-    const rows = comparePerformance(baseline, measured, { limits, final });
+  const limits = new Map(scenarios.map((scenario) => [scenario.loaded.scenario.name, scenario.limits]));
+  const targets = targetsOf(scenarios);
+  for (let extra = 0; ; extra++) {
+    const final = extra >= options.remeasure;
+    const rows = comparePerformance(baseline, scenarioSamples(scenarios, outcome), { limits, final });
     if (final) return rows;
-    const todo = phasesToRemeasure(rows).filter(
-      (target) =>
-        round === 0 ||
-        rows.some(
-          (row) =>
-            row.scenario === target.scenario &&
-            row.phase === target.phase &&
-            row.comparison.verdict === 'unsure',
-        ),
+    const unsure = new Set(
+      rows
+        .filter((row) => row.comparison.verdict === 'unsure')
+        .map((row) => phaseKey(row.scenario, row.phase)),
     );
-    if (todo.length === 0) return comparePerformance(baseline, measured, { limits, final: true });
-    for (const target of todo) {
-      const entry = entries.find((candidate) => candidate.loaded.scenario.name === target.scenario)!;
-      const spec = entry.specs.find((candidate) => candidate.label === target.phase)!;
-      const scenario = measured.find((candidate) => candidate.name === target.scenario)!;
-      const index = scenario.phases.findIndex((phase) => phase.phase === target.phase);
-      log(`${target.scenario} › ${target.phase}: not clear yet, measuring ${options.pairs} more pairs`);
-      scenario.phases[index] = await remeasurePhase(spec, scenario.phases[index]!, options);
+    // A suspected regression is confirmed once; an unsure verdict gets rounds until it is sure.
+    const todo = phasesToRemeasure(rows).filter(
+      (target) => extra === 0 || unsure.has(phaseKey(target.scenario, target.phase)),
+    );
+    if (todo.length === 0) {
+      return comparePerformance(baseline, scenarioSamples(scenarios, outcome), { limits, final: true });
     }
+    const wanted = new Set(todo.map((target) => phaseKey(target.scenario, target.phase)));
+    const again = targets.filter((target) => wanted.has(phaseKey(target.scenario, target.spec.label)));
+    for (const target of again)
+      log(`${target.scenario} › ${target.spec.label}: not clear yet, one more round`);
+    await measureRounds(
+      again,
+      { rounds: 1, pairs: options.pairs, sliceMs: options.sliceMs, onMeasured: logMeasured(options.pairs) },
+      outcome,
+    );
   }
 }
 
@@ -246,17 +261,26 @@ async function writeOutputs(
   passed: boolean,
   notes: string[],
   jsonFile: string | undefined,
-  extra: unknown,
+  extra: Record<string, unknown>,
 ): Promise<void> {
   const summary = { passed, rows, notes };
   console.log(outcomeLine(summary));
   console.log(renderTextTable(rows));
   for (const note of notes) console.log(`  ${note}`);
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary !== undefined && stepSummary !== '')
+  if (stepSummary !== undefined && stepSummary !== '') {
     await appendFile(stepSummary, renderGateMarkdown(summary));
-  if (jsonFile !== undefined)
-    await writeFile(jsonFile, `${JSON.stringify({ passed, rows, ...(extra as object) }, null, 2)}\n`);
+  }
+  if (jsonFile !== undefined) {
+    await writeFile(jsonFile, `${JSON.stringify({ passed, rows, ...extra }, null, 2)}\n`);
+  }
+}
+
+function methodNotes(rounds: number, pairs: number, sliceMs: number): string[] {
+  return [
+    `Timings: ${rounds} rounds × ${pairs} pairs of ${sliceMs} ms slices per phase, each round in a fresh thread; in each pair the RPC probe and the reference "${REFERENCE_VERSION}" run one after the other, and the RPC's figure is divided by the reference's.`,
+    `Verdict: a regression when the bootstrap 95 % interval of the ratio of medians (now ÷ baseline) lies beyond the limit and a one-sided Mann-Whitney U test gives p < ${DEFAULT_ALPHA}; an unsure phase is measured again.`,
+  ];
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -279,21 +303,21 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_UNUSABLE;
   }
   const baselineDir = resolve(options.baseline);
-  const pairs = options.pairs ?? (options.writeBaseline ? DEFAULT_BASELINE_PAIRS : DEFAULT_GATE_PAIRS);
+  const rounds = options.rounds ?? (options.writeBaseline ? DEFAULT_BASELINE_ROUNDS : DEFAULT_GATE_ROUNDS);
 
-  let entries: GateScenario[];
+  let scenarios: GateScenario[];
   let baseline: GateBaseline | undefined;
   try {
-    entries = await loadGateScenarios(files, {
+    scenarios = await loadGateScenarios(files, {
       cost: options.maxSlowdown,
       throughput: options.maxThroughputSlowdown,
     });
     if (!options.writeBaseline) {
       baseline = await readBaseline(baselineDir, {
         reference: REFERENCE_VERSION,
-        scenarios: entries.map((entry) => ({
-          name: entry.loaded.scenario.name,
-          fingerprint: entry.fingerprint,
+        scenarios: scenarios.map((scenario) => ({
+          name: scenario.loaded.scenario.name,
+          fingerprint: scenario.fingerprint,
         })),
         rewriteCommand: rewriteCommand(usesDefaults, files, options.baseline),
       });
@@ -306,51 +330,64 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
-  const correctness = await runScenarios(entries, options.runs);
+  const correctness = await runScenarios(scenarios, options.runs);
   if (options.writeBaseline && !correctness.every((outcome) => outcome.passed)) {
     const rows = correctness.map(correctnessTableRow);
     await writeOutputs(rows, false, ['No baseline written: fix the failed checks first.'], options.json, {});
     return EXIT_REGRESSION;
   }
-  const measured = await measureAll(entries, pairs, options.sliceMs, correctness);
-  const notes = [
-    `Timings: ${pairs} pairs of ${options.sliceMs} ms slices per phase, the RPC probe alternating with the reference "${REFERENCE_VERSION}" in one thread; each figure is the RPC's divided by the reference's in the same pair.`,
-    'Verdict: bootstrap 95 % interval of the ratio of medians (now ÷ baseline) beyond the limit, and a one-sided Mann-Whitney U test at p < 0.01.',
-  ];
+  const measured = await measureRounds(targetsOf(scenarios), {
+    rounds,
+    pairs: options.pairs,
+    sliceMs: options.sliceMs,
+    onMeasured: logMeasured(options.pairs),
+  });
+  const notes = methodNotes(rounds, options.pairs, options.sliceMs);
 
   if (options.writeBaseline) {
-    const rows = correctness.map(correctnessTableRow);
-    if (!correctness.every((outcome) => outcome.passed)) {
+    const failures = failureOutcomes(measured);
+    const rows = [...correctness, ...failures].map(correctnessTableRow);
+    if (failures.length > 0) {
       await writeOutputs(rows, false, ['No baseline written: a probe failed.'], options.json, {});
       return EXIT_REGRESSION;
     }
+    const samples = scenarioSamples(scenarios, measured);
     const written = await writeBaseline(baselineDir, {
       kind: GATE_BASELINE_KIND,
       schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
       reference: REFERENCE_VERSION,
       createdAt: new Date().toISOString(),
       environment: await collectEnvironment(),
-      settings: { pairs, sliceMs: options.sliceMs },
-      scenarios: entries.map((entry) =>
+      settings: { pairs: rounds * options.pairs, sliceMs: options.sliceMs },
+      scenarios: scenarios.map((scenario, index) =>
         scenarioBaselineOf(
-          entry.loaded.scenario.name,
-          entry.loaded.file,
-          entry.fingerprint,
-          measured.find((scenario) => scenario.name === entry.loaded.scenario.name)?.phases ?? [],
+          scenario.loaded.scenario.name,
+          scenario.loaded.file,
+          scenario.fingerprint,
+          samples[index]!.phases,
         ),
       ),
     });
-    await writeOutputs(rows, true, [`Baseline written to ${written}.`, ...notes], options.json, {});
-    log(`gate: ${((performance.now() - startMs) / 1000).toFixed(1)} s`);
+    const elapsedS = (performance.now() - startMs) / 1000;
+    await writeOutputs(
+      rows,
+      true,
+      [`Baseline written to ${written} in ${elapsedS.toFixed(1)} s.`, ...notes],
+      options.json,
+      { elapsedS },
+    );
     return EXIT_PASS;
   }
 
-  const performanceRows = await compareWithRemeasure(baseline!, entries, measured, {
-    pairs,
+  const performanceRows = await compareWithRemeasure(baseline!, scenarios, measured, {
+    pairs: options.pairs,
     sliceMs: options.sliceMs,
-    rounds: options.remeasure,
+    remeasure: options.remeasure,
   });
-  const rows = [...correctness.map(correctnessTableRow), ...performanceRows.map(performanceTableRow)];
+  const rows = [
+    ...[...correctness, ...failureOutcomes(measured)].map(correctnessTableRow),
+    ...performanceRows.map(performanceTableRow),
+  ];
   const passed = rows.every((row) => !row.failed);
   const elapsedS = (performance.now() - startMs) / 1000;
   await writeOutputs(rows, passed, [...notes, `Gate run took ${elapsedS.toFixed(1)} s.`], options.json, {

@@ -142,9 +142,17 @@ export async function writeBaseline(dir: string, baseline: GateBaseline): Promis
   await mkdir(dir, { recursive: true });
   const path = baselinePath(dir);
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(baseline, roundSamples, 2)}\n`);
+  await writeFile(temporary, `${formatBaseline(baseline)}\n`);
   await rename(temporary, path);
   return path;
+}
+
+/** Indented JSON with each list of samples on one line: a diff of the file stays readable. */
+export function formatBaseline(baseline: GateBaseline): string {
+  return JSON.stringify(baseline, roundSamples, 2).replace(
+    /\[\s*(-?\d[\d.e+-]*(?:,\s*-?\d[\d.e+-]*)*)\s*\]/g,
+    (_, list: string) => `[${list.split(/,\s*/).join(', ')}]`,
+  );
 }
 
 /** Six significant digits are far below the noise, and keep the committed file readable. */

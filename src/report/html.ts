@@ -1,3 +1,5 @@
+import { escapeHtml } from '../rpc/escape-html.ts';
+
 /**
  * The one escaping mechanism of the report: every value interpolated into `html\`...\`` is escaped,
  * unless it is itself the product of `html` (a SafeHtml). Text from result files (scenario names,
@@ -16,19 +18,6 @@ export class SafeHtml {
 }
 
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for use in element content and in quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
-}
 
 function render(value: Interpolation): string {
   if (value instanceof SafeHtml) return value.toString();

@@ -21,6 +21,7 @@ import {
 import { FrameWriter } from './frame-writer.ts';
 import { encodeHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
+import { PendingCalls } from './pending-calls.ts';
 import { MAX_TIMER_MS } from './units.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -117,7 +118,7 @@ export class Client {
   readonly #writer: FrameWriter;
   readonly #decoder: FrameDecoder;
   readonly #callTimeoutMs: number;
-  readonly #pending = new Map<number, PendingCall>();
+  readonly #pending = new PendingCalls<PendingCall>();
   #seq = 0;
   #header: Header | undefined;
   #closing = false;
@@ -159,7 +160,7 @@ export class Client {
       this.#writer.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: '' }, args ?? null);
     } catch (error) {
       // Nothing was queued, so the connection stays usable for every other call.
-      this.#pending.delete(seq);
+      this.#pending.take(seq);
       call.release();
       call.reject(new EncodeError('rpc client', `the arguments of ${serviceMethod}`, { cause: error }));
     }
@@ -237,10 +238,9 @@ export class Client {
     }
     const header = this.#header;
     this.#header = undefined;
-    const call = this.#pending.get(header.Seq);
+    const call = this.#pending.take(header.Seq);
     // A call that timed out or was aborted is forgotten: its late reply is dropped here.
     if (call === undefined) return;
-    this.#pending.delete(header.Seq);
     call.release();
     if (header.Error !== '') call.reject(new RemoteError(call.serviceMethod, header.Error));
     else if (value instanceof UndecodableValue) {
@@ -249,9 +249,8 @@ export class Client {
   };
 
   #forget(seq: number, error: Error): void {
-    const call = this.#pending.get(seq);
+    const call = this.#pending.take(seq);
     if (call === undefined) return;
-    this.#pending.delete(seq);
     call.release();
     call.reject(error);
   }
@@ -260,8 +259,7 @@ export class Client {
     if (this.#broken) return;
     this.#broken = true;
     this.#closeCause = cause;
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
+    const pending = this.#pending.takeAll();
     // An oversized reply keeps its own code: the caller learns that maxFrameBytes was hit.
     const tooLarge = cause instanceof FrameTooLargeError ? cause : undefined;
     for (const call of pending) {

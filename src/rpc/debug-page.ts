@@ -1,20 +1,9 @@
+import { escapeHtml } from './escape-html.ts';
 import type { MethodStats } from './service.ts';
 
 export interface ServiceStats {
   name: string;
   methods: MethodStats[];
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 }
 
 /** GeeRPC's /debug/geerpc page: every service, its methods and their call counts. */

@@ -6,6 +6,7 @@ import { FrameWriter } from './frame-writer.ts';
 import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
 import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from './http-head.ts';
+import { InFlightCalls, type InFlightEntry } from './in-flight-calls.ts';
 import type { CallContext, MethodHandler, Service } from './service.ts';
 import { MAX_TIMER_MS } from './units.ts';
 
@@ -34,10 +35,11 @@ const END_GRACE_MS = 2000;
 type Phase = 'http' | 'handshake' | 'frames';
 
 /** The server-side state of one in-flight call. Its AbortController is made only if asked for. */
-class ServerCall implements CallContext {
+class ServerCall implements CallContext, InFlightEntry {
   readonly serviceMethod: string;
   readonly seq: number;
   done = false;
+  inFlightIndex = -1;
   timer: NodeJS.Timeout | undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
@@ -78,7 +80,7 @@ export class ServerConnection {
   #handshakeTimer: NodeJS.Timeout | undefined;
   /** The header whose body has not arrived yet. */
   #header: Header | undefined;
-  readonly #inFlight = new Set<ServerCall>();
+  readonly #inFlight = new InFlightCalls<ServerCall>();
   #closed = false;
   #endTimer: NodeJS.Timeout | undefined;
 
@@ -311,11 +313,10 @@ export class ServerConnection {
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#endTimer);
     const reason = new RpcError('ERR_CONN_CLOSED', 'rpc server: connection closed before the reply was sent');
-    for (const call of this.#inFlight) {
+    for (const call of this.#inFlight.takeAll()) {
       call.abort(reason);
       if (call.timer !== undefined) clearTimeout(call.timer);
     }
-    this.#inFlight.clear();
     this.#host.onConnectionIdle(this);
   }
 

@@ -16,17 +16,31 @@ export function formatCoreBench(result: CoreBenchResult): string {
       `on ${result.environment.cores} cores (${result.environment.node})`,
     '',
   ];
-  const header = ['case', 'in flight', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'calls/s per round'];
+  const header = [
+    'case',
+    'in flight',
+    'calls/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/call',
+    'errors',
+    'calls/s per round',
+  ];
   const rows = result.cases.map((c) => [
     CASE_LABELS[c.kind],
     String(c.inFlight),
     count.format(c.callsPerSecond),
     usToMs(c.p50Us).toFixed(3),
     usToMs(c.p99Us).toFixed(3),
+    c.cpuUsPerCall.toFixed(2),
     String(c.errors),
     c.runs.map((run) => count.format(run.callsPerSecond)).join('  '),
   ]);
-  lines.push(...alignColumns([header, ...rows], [false, true, true, true, true, true, false]));
+  lines.push(...alignColumns([header, ...rows], [false, true, true, true, true, true, true, false]));
+  lines.push(
+    'CPU µs/call: CPU time of the whole process (client, server thread, GC) per call; unlike calls/s,',
+    'it changes little with what else the machine is running.',
+  );
   const raw64 = result.cases.find((c) => c.kind === 'raw' && c.inFlight === 64);
   if (raw64 !== undefined && raw64.callsPerSecond > 0) {
     lines.push('', 'Share of the raw echo at 64 in flight:');

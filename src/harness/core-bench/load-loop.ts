@@ -29,6 +29,11 @@ export interface LoadResult {
   latency: LatencySummary;
   /** Calls that never ended within drainTimeoutMs of the end. */
   stalled: number;
+  /**
+   * CPU time of the whole process (client, server thread, GC helpers) per recorded call, over
+   * the measured window: what a call costs, however much of the machine others were using.
+   */
+  cpuUsPerCall: number;
 }
 
 type Phase = 'warmup' | 'measure' | 'stopped';
@@ -50,6 +55,8 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
   let errors = 0;
   let firstError: string | undefined;
   let lastRecordedMs = measureFromMs;
+  let cpuAtMeasureStart = phase === 'measure' ? process.cpuUsage() : undefined;
+  let cpuUsPerCall = 0;
 
   return new Promise<LoadResult>((resolve) => {
     let latency: LatencySummary | undefined;
@@ -71,6 +78,7 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
         callsPerSecond: elapsedMs > 0 ? (calls * 1000) / elapsedMs : 0,
         latency,
         stalled: running,
+        cpuUsPerCall,
       });
     };
     const stop = (): void => {
@@ -78,6 +86,10 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
       phase = 'stopped';
       // Taken now: completions after the window must not change the figures.
       latency = summarizeLatency(histogram);
+      if (cpuAtMeasureStart !== undefined && calls > 0) {
+        const cpu = process.cpuUsage(cpuAtMeasureStart);
+        cpuUsPerCall = (cpu.user + cpu.system) / calls;
+      }
       if (running === 0) finish();
       else drainTimer = setTimeout(finish, options.drainTimeoutMs);
     };
@@ -99,7 +111,10 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
     };
     const ended = (slot: CallSlot, failed: unknown): void => {
       const nowMs = performance.now();
-      if (phase === 'warmup' && nowMs >= measureFromMs) phase = 'measure';
+      if (phase === 'warmup' && nowMs >= measureFromMs) {
+        phase = 'measure';
+        cpuAtMeasureStart = process.cpuUsage();
+      }
       if (phase === 'measure') {
         if (nowMs >= measureUntilMs) {
           stop();

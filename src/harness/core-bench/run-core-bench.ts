@@ -1,10 +1,12 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CallDriver } from './call-driver.ts';
 import { buildCases, CASE_KINDS, type CaseKind, type CaseSpec, connectDriver } from './cases.ts';
 import { type CoreBenchEnvironment, collectEnvironment } from './environment.ts';
 import { type LoadResult, runLoad } from './load-loop.ts';
 import { median } from './median.ts';
 import { ECHO_PAYLOAD_BYTES } from './payload.ts';
+import type { ServersReady } from './server-messages.ts';
 import { startServerThread } from './server-thread.ts';
 import { type CaseFigures, evaluateTargets, type TargetOutcome } from './targets.ts';
 
@@ -38,6 +40,7 @@ export interface CaseResult extends CaseFigures {
   inFlight: number;
   /** Medians over the rounds, each taken separately. */
   p50Us: number;
+  cpuUsPerCall: number;
   errors: number;
   /** One entry per round, in round order. */
   runs: LoadResult[];
@@ -75,19 +78,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
       for (let i = 0; i < specs.length; i++) {
         const spec = specs[(i + round) % specs.length]!;
         options.onRunStart?.(spec, round, rounds);
-        const driver = await connectDriver(spec.kind, thread.servers);
-        try {
-          const result = await runLoad(driver, {
-            inFlight: spec.inFlight,
-            warmupMs,
-            durationMs,
-            maxCalls,
-            drainTimeoutMs: DRAIN_TIMEOUT_MS,
-          });
-          runs.get(spec.id)!.push(result);
-        } finally {
-          await driver.close();
-        }
+        runs.get(spec.id)!.push(await runOnce(spec, thread.servers, { warmupMs, durationMs, maxCalls }));
         await sleep(PAUSE_BETWEEN_RUNS_MS);
       }
     }
@@ -104,6 +95,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
       callsPerSecond: median(caseRuns.map((run) => run.callsPerSecond)),
       p50Us: median(caseRuns.map((run) => run.latency.p50Us)),
       p99Us: median(caseRuns.map((run) => run.latency.p99Us)),
+      cpuUsPerCall: median(caseRuns.map((run) => run.cpuUsPerCall)),
       errors: caseRuns.reduce((sum, run) => sum + run.errors, 0),
       runs: caseRuns,
     };
@@ -117,5 +109,37 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
     settings: { durationMs, warmupMs, rounds, payloadBytes: ECHO_PAYLOAD_BYTES },
     cases,
     targets: evaluateTargets(new Map(cases.map((result) => [result.id, result]))),
+  };
+}
+
+/** One run of one case on a fresh connection; a connection that cannot be opened counts as a failed run. */
+async function runOnce(
+  spec: CaseSpec,
+  servers: ServersReady,
+  settings: { warmupMs: number; durationMs: number; maxCalls: number },
+): Promise<LoadResult> {
+  let driver: CallDriver;
+  try {
+    driver = await connectDriver(spec.kind, servers);
+  } catch (error) {
+    return failedRun(error);
+  }
+  try {
+    return await runLoad(driver, { inFlight: spec.inFlight, ...settings, drainTimeoutMs: DRAIN_TIMEOUT_MS });
+  } finally {
+    await driver.close();
+  }
+}
+
+function failedRun(error: unknown): LoadResult {
+  return {
+    calls: 0,
+    errors: 1,
+    firstError: error instanceof Error ? error.message : String(error),
+    elapsedMs: 0,
+    callsPerSecond: 0,
+    latency: { count: 0, minUs: 0, meanUs: 0, stdevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 },
+    stalled: 0,
+    cpuUsPerCall: 0,
   };
 }

@@ -51,7 +51,8 @@ export function evaluateTargets(figures: ReadonlyMap<string, CaseFigures>): Targ
         actual,
         threshold: target.belowMs,
         unit: 'ms' as const,
-        passed: actual === null ? null : actual < target.belowMs,
+        // A case whose calls all failed has no latency to speak of: that is no pass.
+        passed: actual === null ? null : subject!.callsPerSecond > 0 && actual < target.belowMs,
       };
     }
     const referenceId = caseId(target.reference, MEASURED_IN_FLIGHT);

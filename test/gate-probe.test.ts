@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { measureInterleaved, mergePhaseSamples, toPhaseSamples } from '../src/harness/gate-interleave.ts';
+import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../src/harness/gate-probe.ts';
+import { ReferenceEcho } from '../src/harness/gate-reference.ts';
+import { measureSlice } from '../src/harness/gate-slice.ts';
+import { validateScenario } from '../src/harness/scenario-loader.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+function spec(mode: ProbeSpec['mode']): ProbeSpec {
+  return {
+    label: mode,
+    mode,
+    servers: 3,
+    weights: [1, 1, 1],
+    transport: 'tcp',
+    codec: 'application/msgpack',
+    payloadBytes: 16,
+    concurrency: 4,
+    seed: 1,
+  };
+}
+
+test('probes follow the scenario: one per phase with cached connections, none for dial phases', () => {
+  const scenario = validateScenario(
+    {
+      name: 'x',
+      select: ['roundrobin', 'broadcast'],
+      reuseClients: 'compare',
+      codec: 'json',
+      payloadBytes: 10,
+    },
+    'x.ts',
+  );
+  const specs = probeSpecsFor(scenario);
+  assert.deepEqual(
+    specs.map((entry) => entry.label),
+    ['roundrobin/cached', 'broadcast/cached'],
+  );
+  assert.equal(specs[0]!.codec, 'application/json');
+  assert.equal(specs[0]!.concurrency, 64);
+  assert.equal(specs[0]!.payloadBytes, 10);
+});
+
+for (const mode of ['roundrobin', 'broadcast', 'consistent-hash'] as const) {
+  test(`the ${mode} probe answers every call`, async () => {
+    const probe = await RpcProbe.start(spec(mode));
+    try {
+      const slice = await measureSlice(probe, { concurrency: 4, durationMs: 1_000, maxCalls: 200 });
+      assert.equal(slice.errors, 0, slice.firstError);
+      assert.equal(slice.calls, 200);
+    } finally {
+      await probe.close();
+    }
+  });
+}
+
+test('the reference echoes every call, and slices pair up into per-pair ratios', async () => {
+  const probe = await RpcProbe.start(spec('roundrobin'));
+  const reference = await ReferenceEcho.start(16);
+  try {
+    const pairs = await measureInterleaved(probe, reference, {
+      pairs: 3,
+      warmupPairs: 1,
+      sliceMs: 1_000,
+      concurrency: 4,
+      maxCallsPerSlice: 100,
+    });
+    assert.equal(pairs.length, 3);
+    for (const pair of pairs) {
+      assert.equal(pair.rpc.calls, 100);
+      assert.equal(pair.reference.calls, 100);
+    }
+    const samples = toPhaseSamples('roundrobin', pairs);
+    assert.equal(samples.cost.length, 3);
+    assert.ok(samples.cost.every((value) => Number.isFinite(value) && value > 0));
+    const pooled = mergePhaseSamples(samples, samples);
+    assert.equal(pooled.throughput.length, 6);
+  } finally {
+    await reference.close();
+    await probe.close();
+  }
+});
+
+test('the fault switch refuses a value that is not a fraction', async () => {
+  const exit = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', "await import('./src/rpc/fault-injection.ts')"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, RPCBENCH_FAULT_SLOWDOWN: 'twenty' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  assert.notEqual(exit.code, 0);
+  assert.match(exit.stderr, /RPCBENCH_FAULT_SLOWDOWN must be a number from 0 to 10, got "twenty"/);
+});
