@@ -88,3 +88,11 @@ test('canWriteHeader refuses a Seq msgpackr must encode some other way', () => {
     assert.equal(canWriteHeader({ ServiceMethod: 'Foo.Sum', Seq, Error: '' }), false, String(Seq));
   }
 });
+
+test('method names of the same length read one after another each come back as written', () => {
+  const methods = ['Foo.Sum', 'Foo.Max', 'Foo.Sum', 'Bar.Sum', 'Foo.Sum', 'Foo.Su\u00e9'];
+  for (const [seq, method] of methods.entries()) {
+    const bytes = written({ ServiceMethod: method, Seq: seq, Error: method });
+    assert.deepEqual(readHeader(bytes, 0, bytes.length), { ServiceMethod: method, Seq: seq, Error: method });
+  }
+});

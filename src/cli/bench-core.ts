@@ -77,6 +77,7 @@ const result = await runCoreBench({
   kinds: options.only,
   onRunStart: options.json
     ? undefined
-    : (spec, round, rounds) => process.stderr.write(`round ${round + 1}/${rounds}: ${spec.id}\n`),
+    : (spec, round, rounds) =>
+        process.stderr.write(`${round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`}: ${spec.id}\n`),
 });
 console.log(options.json ? JSON.stringify(result, null, 2) : formatCoreBench(result));

@@ -13,8 +13,6 @@ export interface InterleaveOptions {
   concurrency: number;
   /** No slice starts more operations than this. */
   maxCallsPerSlice: number;
-  /** Told after each recorded pair, for progress output. */
-  onPair?: (done: number, total: number) => void;
 }
 
 /** One RPC slice and the reference slice next to it. */
@@ -47,10 +45,7 @@ export async function measureInterleaved(
     const pair = rpcFirst ? { rpc: first, reference: second } : { rpc: second, reference: first };
     check(pair.rpc, 'RPC probe');
     check(pair.reference, 'reference');
-    if (index >= options.warmupPairs) {
-      pairs.push(pair);
-      options.onPair?.(pairs.length, options.pairs);
-    }
+    if (index >= options.warmupPairs) pairs.push(pair);
   }
   return pairs;
 }

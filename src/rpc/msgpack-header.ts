@@ -169,7 +169,28 @@ function readString(source: Buffer, end: number): string | undefined {
   const from = cursor + headerBytes;
   if (from + length > end) return undefined;
   cursor = from + length;
-  return length === 0 ? '' : source.toString('utf8', from, cursor);
+  if (length === 0) return '';
+  return length <= MAX_FIXSTR_BYTES
+    ? readShortString(source, from, length)
+    : source.toString('utf8', from, cursor);
+}
+
+/** The last short string read, and its bytes: a connection mostly calls the same few methods. */
+const lastShortBytes = Buffer.alloc(MAX_FIXSTR_BYTES);
+let lastShortLength = -1;
+let lastShortString = '';
+
+/** Returns the last string again when the bytes match, rather than decoding a new copy. */
+function readShortString(source: Buffer, from: number, length: number): string {
+  if (length === lastShortLength) {
+    let same = 0;
+    while (same < length && source[from + same] === lastShortBytes[same]) same++;
+    if (same === length) return lastShortString;
+  }
+  lastShortString = source.toString('utf8', from, from + length);
+  lastShortLength = length;
+  for (let i = 0; i < length; i++) lastShortBytes[i] = source[from + i]!;
+  return lastShortString;
 }
 
 function readUint(source: Buffer, end: number): number {

@@ -11,7 +11,7 @@ export function formatCoreBench(result: CoreBenchResult): string {
   const lines = [
     `Bench.Echo, ${settings.payloadBytes}-byte payload, one connection, loopback, servers in a worker thread`,
     `${settings.durationMs / 1000} s per run after ${settings.warmupMs / 1000} s warm-up, ` +
-      `${settings.rounds} rounds interleaved, median shown; ` +
+      `${settings.rounds} round${settings.rounds === 1 ? '' : 's'} interleaved, median shown; ` +
       `load average ${loadAverage.start.toFixed(2)} → ${loadAverage.end.toFixed(2)} ` +
       `on ${result.environment.cores} cores (${result.environment.node})`,
     '',

@@ -30,7 +30,7 @@ export interface CoreBenchOptions {
   kinds?: readonly CaseKind[];
   /** @default 20000000 */
   maxCallsPerRun?: number;
-  /** Told before each run starts, for progress output. */
+  /** Told before each run starts, for progress output; round -1 is the unrecorded warm-up pass. */
   onRunStart?: (spec: CaseSpec, round: number, rounds: number) => void;
 }
 
@@ -74,6 +74,12 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
 
   const thread = await startServerThread();
   try {
+    // One unrecorded pass over every case first, so that the first measured run does not pay
+    // for compiling code that later runs find compiled.
+    for (const spec of specs) {
+      options.onRunStart?.(spec, -1, rounds);
+      await runOnce(spec, thread.servers, { warmupMs: 0, durationMs: warmupMs, maxCalls });
+    }
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < specs.length; i++) {
         const spec = specs[(i + round) % specs.length]!;
