@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import { GateMeasurementError } from './gate-errors.ts';
 import { measureInterleaved, toPhaseSamples } from './gate-interleave.ts';
 import type { PhaseWorkerMessage } from './gate-phase-messages.ts';
 import { type ProbeSpec, RpcProbe } from './gate-probe.ts';
 import { ReferenceEcho } from './gate-reference.ts';
 import type { PhaseSamples } from './gate-samples.ts';
+import { startTypeScriptWorker } from './typescript-worker.ts';
 
 /** Pairs per phase in each round. */
 export const DEFAULT_PAIRS_PER_ROUND = 30;
@@ -16,13 +16,6 @@ export const DEFAULT_WARMUP_PAIRS = 4;
 export const DEFAULT_SLICE_MS = 100;
 /** Bounds each slice in count as well as in time. */
 const MAX_CALLS_PER_SLICE = 1_000_000;
-
-/**
- * Node 20 cannot run TypeScript by itself, and a worker given `execArgv: ['--import', 'tsx']` fails
- * on its .ts entry: the worker starts from a line of JavaScript that registers tsx first.
- */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./gate-phase-worker.ts', import.meta.url).href)}); })`;
 
 /** Starting a thread under tsx takes a second or two on a loaded machine; this only bounds a hang. */
 const WORKER_START_ALLOWANCE_MS = 60_000;
@@ -46,7 +39,9 @@ export interface PhaseTask {
  */
 export async function measurePhase(spec: ProbeSpec, options: PhaseMeasureOptions): Promise<PhaseSamples> {
   const task: PhaseTask = { spec, options };
-  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: task });
+  const worker = startTypeScriptWorker(new URL('./gate-phase-worker.ts', import.meta.url), {
+    workerData: task,
+  });
   const pairs = options.pairs + (options.warmupPairs ?? DEFAULT_WARMUP_PAIRS);
   // Each slice runs to its end and then waits for its calls: allow a generous multiple.
   const boundMs = WORKER_START_ALLOWANCE_MS + pairs * 2 * options.sliceMs * 10;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import { RpcError } from '../../rpc/errors.ts';
+import { startTypeScriptWorker } from '../typescript-worker.ts';
 import type { ServersReady, ServerThreadMessage } from './server-messages.ts';
 
 const STOP_TIMEOUT_MS = 5_000;
@@ -11,17 +11,9 @@ export interface ServerThread {
   stop(): Promise<void>;
 }
 
-/**
- * Node 20 cannot run TypeScript by itself, and on Node 20.20 with tsx 4 a worker given
- * `execArgv: ['--import', 'tsx']` still fails with ERR_UNKNOWN_FILE_EXTENSION on its .ts entry.
- * So the worker starts from a line of JavaScript that registers tsx, then imports the real entry.
- */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./server-worker.ts', import.meta.url).href)}); })`;
-
 /** Starts the worker thread holding the rpcbench, raw echo and grpc-js servers. */
 export async function startServerThread(): Promise<ServerThread> {
-  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
+  const worker = startTypeScriptWorker(new URL('./server-worker.ts', import.meta.url));
   const [first] = (await Promise.race([
     once(worker, 'message'),
     once(worker, 'error').then(([error]) => Promise.reject(error)),
