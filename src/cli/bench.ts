@@ -24,6 +24,7 @@ import {
 } from '../harness/summary.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { msToSeconds, secondsToMs } from '../rpc/units.ts';
+import { runProgram } from './run-program.ts';
 
 const EXIT_OK = 0;
 const EXIT_THRESHOLD_FAILED = 1;
@@ -315,14 +316,6 @@ function nonNegativeInteger(value: string): number {
   return number;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = EXIT_THRESHOLD_FAILED;
-  },
-);
+runProgram(import.meta.url, 'bench', () => main(process.argv.slice(2)), {
+  crashExitCode: EXIT_THRESHOLD_FAILED,
+});

@@ -1,5 +1,4 @@
 // `npm run call -- [options] <address[,address...]> <Service.Method> <json>`: calls through an XClient.
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError, Option } from 'commander';
 import { CODEC_NAMES, type CodecName } from '../rpc/codec.ts';
 import { isRpcError } from '../rpc/errors.ts';
@@ -18,6 +17,7 @@ import { RegistryDiscovery } from '../xclient/registry-discovery.ts';
 import { SELECT_MODES, type SelectMode } from '../xclient/select-mode.ts';
 import { XClient } from '../xclient/xclient.ts';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+import { runProgram } from './run-program.ts';
 
 export const DEFAULT_CALL_MODE: SelectMode = 'roundrobin';
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
@@ -295,17 +295,4 @@ function collectWeight(value: string, previous: Record<string, number> = {}): Re
   return { ...previous, [value.slice(0, equals)]: weight };
 }
 
-// Run only as a program, so that tests can import main().
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `call: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = EXIT_FAILURE;
-    },
-  );
-}
+runProgram(import.meta.url, 'call', () => main(process.argv.slice(2)));

@@ -43,6 +43,7 @@ import {
   DEFAULT_MAX_THROUGHPUT_SLOWDOWN,
 } from '../report/gate-verdict.ts';
 import { isRpcError } from '../rpc/errors.ts';
+import { runProgram } from './run-program.ts';
 
 const EXIT_PASS = 0;
 /** A regression, a failed correctness check or a broken scenario threshold. */
@@ -404,12 +405,4 @@ async function main(argv: string[]): Promise<number> {
   return passed ? EXIT_PASS : EXIT_REGRESSION;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = EXIT_UNUSABLE;
-  },
-);
+runProgram(import.meta.url, 'gate', () => main(process.argv), { crashExitCode: EXIT_UNUSABLE });

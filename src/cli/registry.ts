@@ -1,11 +1,11 @@
 // `npm run registry -- [--listen host:port]`: GeeRPC's HTTP registry, until SIGINT or SIGTERM.
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
 import { isRpcError } from '../rpc/errors.ts';
 import { MAX_TIMER_MS } from '../rpc/units.ts';
 import { DEFAULT_REGISTRY_EXPIRY_MS, DEFAULT_REGISTRY_PATH } from '../xclient/registry-protocol.ts';
 import { RegistryServer } from '../xclient/registry-server.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+import { runProgram } from './run-program.ts';
 
 export const DEFAULT_REGISTRY_LISTEN = '127.0.0.1:9999';
 
@@ -84,15 +84,4 @@ function parseMilliseconds(value: string): number {
   return ms;
 }
 
-// Run only as a program.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(EXIT_FAILURE);
-    },
-  );
-}
+runProgram(import.meta.url, 'registry', () => main(process.argv.slice(2)), { exitAtOnce: true });

@@ -6,10 +6,10 @@ import { writeHtmlReport } from '../report/html-report.ts';
 import { defaultReportPath } from '../report/output-path.ts';
 import { readResultFile } from '../report/result-input.ts';
 import { isRpcError } from '../rpc/errors.ts';
+import { runProgram } from './run-program.ts';
 
 /** Exit status for a bad command line or a result file that is not valid. */
 const EXIT_INVALID_INPUT = 2;
-const EXIT_FAILURE = 1;
 
 const program = new Command()
   .name('npm run report --')
@@ -63,12 +63,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = EXIT_FAILURE;
-  },
-);
+runProgram(import.meta.url, 'report', () => main(process.argv));

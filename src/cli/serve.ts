@@ -1,5 +1,4 @@
 // `npm run serve -- [--listen <address>]...`: a GeeRPC-compatible server exposing Foo and Bench.
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
 import { parseAddress } from '../rpc/address.ts';
 import { Bench, Foo } from '../rpc/builtin-services.ts';
@@ -11,6 +10,7 @@ import { type AnnounceOptions, announce } from '../xclient/announcement.ts';
 import { DEFAULT_ETCD_PREFIX, parseEtcdEndpoints } from '../xclient/etcd-client.ts';
 import { parseRegistryUrl } from '../xclient/registry-client.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+import { runProgram } from './run-program.ts';
 
 export const DEFAULT_LISTEN_ADDRESS = 'tcp@127.0.0.1:9999';
 
@@ -248,15 +248,4 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-// Run only as a program, so that tests can import the functions above.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(EXIT_FAILURE);
-    },
-  );
-}
+runProgram(import.meta.url, 'serve', () => main(process.argv.slice(2)), { exitAtOnce: true });

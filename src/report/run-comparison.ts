@@ -13,6 +13,13 @@ export interface ComparedMetric {
   format: (value: number) => string;
 }
 
+type LatencyKey = 'p50Us' | 'p90Us' | 'p99Us' | 'p999Us' | 'maxUs';
+
+/** A latency from the phase's summary: lower is better. */
+function latencyMetric(key: LatencyKey, label: string): ComparedMetric {
+  return { key, label, better: 'lower', read: (p) => p.latency.summary[key], format: formatLatencyUs };
+}
+
 export const COMPARED_METRICS: readonly ComparedMetric[] = [
   {
     key: 'callsPerSecond',
@@ -21,41 +28,11 @@ export const COMPARED_METRICS: readonly ComparedMetric[] = [
     read: (p) => p.callsPerSecond,
     format: formatRate,
   },
-  {
-    key: 'p50Us',
-    label: 'p50',
-    better: 'lower',
-    read: (p) => p.latency.summary.p50Us,
-    format: formatLatencyUs,
-  },
-  {
-    key: 'p90Us',
-    label: 'p90',
-    better: 'lower',
-    read: (p) => p.latency.summary.p90Us,
-    format: formatLatencyUs,
-  },
-  {
-    key: 'p99Us',
-    label: 'p99',
-    better: 'lower',
-    read: (p) => p.latency.summary.p99Us,
-    format: formatLatencyUs,
-  },
-  {
-    key: 'p999Us',
-    label: 'p99.9',
-    better: 'lower',
-    read: (p) => p.latency.summary.p999Us,
-    format: formatLatencyUs,
-  },
-  {
-    key: 'maxUs',
-    label: 'max',
-    better: 'lower',
-    read: (p) => p.latency.summary.maxUs,
-    format: formatLatencyUs,
-  },
+  latencyMetric('p50Us', 'p50'),
+  latencyMetric('p90Us', 'p90'),
+  latencyMetric('p99Us', 'p99'),
+  latencyMetric('p999Us', 'p99.9'),
+  latencyMetric('maxUs', 'max'),
   { key: 'errors', label: 'errors', better: 'lower', read: (p) => p.errors, format: formatCount },
   {
     key: 'jain',
