@@ -5,16 +5,18 @@ import { test } from 'node:test';
 import { Bench } from '../src/rpc/builtin-services.ts';
 import { Client, resolveClientOptions } from '../src/rpc/client.ts';
 import { CODEC_NAMES } from '../src/rpc/codec.ts';
+import { EARLY_FLUSH_BYTES } from '../src/rpc/frame-writer.ts';
 import { Server } from '../src/rpc/server.ts';
 
 const CALLS_PER_TURN = 20;
 
-/** Counts the `write` calls made on a socket, leaving what they do unchanged. */
-function countWrites(socket: Socket): { readonly count: number } {
-  const counter = { count: 0 };
+/** Counts the `write` calls made on a socket and their sizes, leaving what they do unchanged. */
+function countWrites(socket: Socket): { readonly count: number; readonly sizes: number[] } {
+  const counter = { count: 0, sizes: [] as number[] };
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
   socket.write = ((...args: unknown[]) => {
     counter.count++;
+    counter.sizes.push((args[0] as Buffer).length);
     return write(...args);
   }) as Socket['write'];
   return counter;
@@ -74,6 +76,36 @@ for (const codec of CODEC_NAMES) {
         server.counts.writes.count <= server.counts.dataEvents,
         `${server.counts.writes.count} server writes for ${server.counts.dataEvents} reads`,
       );
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+}
+
+for (const codec of CODEC_NAMES) {
+  test(`${codec}: a turn's calls are written in pieces of EARLY_FLUSH_BYTES once they pass it`, async () => {
+    const server = await startCountingServer();
+    const socket = connect(server.port, '127.0.0.1');
+    await once(socket, 'connect');
+    const clientWrites = countWrites(socket);
+    const client = new Client(`tcp@127.0.0.1:${server.port}`, socket, resolveClientOptions({ codec }));
+    try {
+      const payload = 'x'.repeat(EARLY_FLUSH_BYTES / 8);
+      const calls = Array.from({ length: 40 }, (_, i) => client.call('Bench.Echo', { i, payload }));
+      // Written during the turn, without waiting for its end: the server can start on them.
+      const writtenInTurn = clientWrites.count;
+      assert.ok(writtenInTurn >= 4, `${writtenInTurn} writes during a turn of ${40 * payload.length} bytes`);
+      for (const size of clientWrites.sizes) assert.ok(size >= EARLY_FLUSH_BYTES, `a write of ${size} bytes`);
+      const replies = await Promise.all(calls);
+      assert.deepEqual(
+        replies,
+        calls.map((_, i) => ({ i, payload })),
+      );
+      // Whatever was left below the threshold went at the end of the turn, in one write at most.
+      assert.ok(clientWrites.count <= writtenInTurn + 1, `${clientWrites.count} writes in all`);
+      // The server writes its replies in pieces too, not all at the end of its turn.
+      assert.ok(server.counts.writes.count >= 4, `${server.counts.writes.count} server writes`);
     } finally {
       await client.close();
       await server.close();
