@@ -76,3 +76,30 @@ test('budgets split evenly, and in multiples of the server count across threads'
   assert.deepEqual(splitCallBudget(100, 3, 3), [33, 33, 34]);
   assert.deepEqual(splitCallBudget(1_000, 4, 3), [249, 249, 249, 253]);
 });
+
+test('after finish() late calls are not recorded, and a second finish() is refused', () => {
+  const recorder = new PhaseRecorder([A], 0);
+  recorder.ok(A, 0, 1);
+  const slice = recorder.finish();
+  assert.equal(slice.calls, 1);
+  // A call abandoned at the end that completes later: ignored, not recorded into freed memory.
+  recorder.ok(A, 0, 2);
+  recorder.fail(new RpcError('ERR_CONN_CLOSED', 'closed'), 3);
+  recorder.drop(4);
+  recorder.broadcast([{ address: A, reply: 1, latencyMs: 1 }], 4, 5);
+  assert.equal(recorder.calls, 1);
+  assert.equal(recorder.errors, 0);
+  assert.equal(recorder.currentP99Us(), 1000);
+  recorder.discard();
+  assert.throws(() => recorder.finish(), { code: 'ERR_RECORDER_RELEASED' });
+});
+
+test('a discarded recorder, as after a warm-up, records nothing more and cannot be finished', () => {
+  const recorder = new PhaseRecorder([A, B], 0);
+  recorder.ok(B, 0, 1);
+  recorder.discard();
+  recorder.discard();
+  recorder.ok(B, 0, 1);
+  assert.equal(recorder.calls, 1);
+  assert.throws(() => recorder.finish(), { code: 'ERR_RECORDER_RELEASED' });
+});

@@ -6,6 +6,7 @@ import type { SelectMode } from '../xclient/select-mode.ts';
 import { type XCallOptions, XClient, type XClientOptions } from '../xclient/xclient.ts';
 import { pollUntil } from './barrier.ts';
 import { ClosedLoop } from './closed-loop.ts';
+import { prepareRecordingHistograms } from './histogram.ts';
 import { LOAD_METHOD } from './load-service.ts';
 import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
 import { OpenLoop } from './open-loop.ts';
@@ -62,6 +63,7 @@ export interface LoadSliceResult extends RecordedSlice {
  * meanwhile), measure until the deadline or the call budget, and return what was recorded.
  */
 export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSliceResult> {
+  prepareRecordingHistograms();
   const control = new PhaseControl(task.threads, task.control);
   const random = createSeededRandom(task.seed);
   const discovery = new MultiServersDiscovery(task.addresses, { random, weights: task.weights });
@@ -93,12 +95,17 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
   try {
     if (task.warmupMs > 0 && !control.stopRequested) {
       const startMs = performance.now();
-      loop = createLoop(task.load, target, new PhaseRecorder(task.addresses, startMs), {
+      const warmup = new PhaseRecorder(task.addresses, startMs);
+      loop = createLoop(task.load, target, warmup, {
         startMs,
         deadlineMs: startMs + task.warmupMs,
         maxCalls: MAX_CALLS_PER_PHASE,
       });
-      await settle(loop, task.warmupMs + task.drainTimeoutMs);
+      try {
+        await settle(loop, task.warmupMs + task.drainTimeoutMs);
+      } finally {
+        warmup.discard();
+      }
     }
     control.markWarmed();
     await pollUntil(
@@ -106,10 +113,9 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
       task.goTimeoutMs,
       'the runner to start the phase',
     );
-    const measured = new PhaseRecorder(task.addresses, 0);
     const startAtEpochMs = control.startAtEpochMs;
     if (control.stopRequested || startAtEpochMs === undefined) {
-      return { thread: task.thread, stopped: true, ...measured.finish() };
+      return { thread: task.thread, stopped: true, ...new PhaseRecorder(task.addresses, 0).finish() };
     }
     const startMs = performance.now() + (startAtEpochMs - Date.now());
     await sleepUntil(startMs);
@@ -129,6 +135,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     return { thread: task.thread, stopped: control.stopRequested, ...recorder.finish() };
   } finally {
     clearInterval(ticker);
+    recorder?.discard();
     await Promise.allSettled(clients.map((client) => client.close()));
     await discovery.close();
   }

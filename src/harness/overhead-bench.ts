@@ -6,6 +6,7 @@ import { MultiServersDiscovery } from '../xclient/multi-servers-discovery.ts';
 import { createSeededRandom } from '../xclient/random.ts';
 import { XClient } from '../xclient/xclient.ts';
 import { ClosedLoop } from './closed-loop.ts';
+import { prepareRecordingHistograms } from './histogram.ts';
 import { LOAD_METHOD } from './load-service.ts';
 import { PhaseRecorder } from './phase-recorder.ts';
 import { ServerPool } from './server-pool.ts';
@@ -48,7 +49,7 @@ export interface OverheadResult {
   recordingCostPercent: number;
   selectionCostPercent: number;
   harnessCostPercent: number;
-  /** CPU time per call of what the harness adds (two clock reads, a pick, two recordValue): fastest of 5 tight loops. */
+  /** CPU time per call of what the harness adds (a clock read, a pick, two recordValue): fastest of 5 tight loops. */
   bookkeepingNsPerCall: number;
   /** That time as a share of one thread's second at bare's median rate: its cost were the client thread the limit. */
   bookkeepingPercent: number;
@@ -69,6 +70,7 @@ export interface OverheadResult {
  * variant as the median of its per-round ratio to bare; the budget applies to `harness`.
  */
 export async function runOverheadBench(options: OverheadOptions = {}): Promise<OverheadResult> {
+  prepareRecordingHistograms();
   const rounds = options.rounds ?? DEFAULT_OVERHEAD_ROUNDS;
   const roundMs = options.roundMs ?? DEFAULT_OVERHEAD_ROUND_MS;
   const servers = await ServerPool.start({
@@ -154,12 +156,15 @@ function measureBookkeepingNs(): number {
     const discovery = new MultiServersDiscovery(addresses);
     const startMs = performance.now();
     const recorder = new PhaseRecorder(addresses, startMs);
+    let callStartMs = startMs;
     for (let i = 0; i < BOOKKEEPING_ITERATIONS; i++) {
-      const callStartMs = performance.now();
       const picked = discovery.trySelect('roundrobin')!;
-      recorder.ok(picked, callStartMs, performance.now());
+      const endMs = performance.now();
+      recorder.ok(picked, callStartMs, endMs);
+      callStartMs = endMs;
     }
     samples.push(msToNs(performance.now() - startMs) / BOOKKEEPING_ITERATIONS);
+    recorder.discard();
   }
   // The fastest pass: other processes on the machine only ever add time to a CPU-bound loop.
   return Math.min(...samples);
@@ -174,7 +179,7 @@ export function formatOverhead(result: OverheadResult): string {
     `  + timing and histograms (PhaseRecorder):     ${rate(result.median.recorded)} calls/s  (${result.recordingCostPercent.toFixed(1)}% slower)`,
     `  + round-robin pick (discovery.trySelect):    ${rate(result.median.selected)} calls/s  (${result.selectionCostPercent.toFixed(1)}% slower)`,
     `  the harness's path (ClosedLoop, XClient):    ${rate(result.median.harness)} calls/s  (${result.harnessCostPercent.toFixed(1)}% slower)`,
-    `  bookkeeping alone (clock reads, pick, histograms): ${result.bookkeepingNsPerCall.toFixed(0)} ns per call, ` +
+    `  bookkeeping alone (clock read, pick, histograms): ${result.bookkeepingNsPerCall.toFixed(0)} ns per call, ` +
       `${result.bookkeepingPercent.toFixed(1)}% of a thread at the bare rate`,
     `  budget ${result.budgetPercent}% for the harness's path: ${result.passed ? 'PASS' : 'MISS'}`,
   ].join('\n');
@@ -221,7 +226,9 @@ async function recordedRound(
     );
   }
   await Promise.all(callers);
-  return recorder.calls / msToSeconds(performance.now() - startMs);
+  const rate = recorder.calls / msToSeconds(performance.now() - startMs);
+  recorder.discard();
+  return rate;
 }
 
 async function recordedCaller(
@@ -231,16 +238,17 @@ async function recordedCaller(
   recorder: PhaseRecorder,
   deadlineMs: number,
 ): Promise<void> {
-  let endMs = 0;
-  while (recorder.calls < MAX_CALLS_PER_ROUND && endMs < deadlineMs) {
-    const callStartMs = performance.now();
+  // One clock read per call, as in ClosedLoop: a call starts when the previous one ended.
+  let startMs = performance.now();
+  while (recorder.calls < MAX_CALLS_PER_ROUND && startMs < deadlineMs) {
     try {
       await client.call(LOAD_METHOD, args);
-      endMs = performance.now();
-      recorder.ok(address, callStartMs, endMs);
+      const endMs = performance.now();
+      recorder.ok(address, startMs, endMs);
+      startMs = endMs;
     } catch (error) {
-      endMs = performance.now();
-      recorder.fail(error, endMs);
+      startMs = performance.now();
+      recorder.fail(error, startMs);
     }
   }
 }
@@ -252,17 +260,17 @@ async function selectedCaller(
   recorder: PhaseRecorder,
   deadlineMs: number,
 ): Promise<void> {
-  let endMs = 0;
-  while (recorder.calls < MAX_CALLS_PER_ROUND && endMs < deadlineMs) {
-    const callStartMs = performance.now();
+  let startMs = performance.now();
+  while (recorder.calls < MAX_CALLS_PER_ROUND && startMs < deadlineMs) {
     const address = discovery.trySelect('roundrobin')!;
     try {
       await clients.get(address)!.call(LOAD_METHOD, args);
-      endMs = performance.now();
-      recorder.ok(address, callStartMs, endMs);
+      const endMs = performance.now();
+      recorder.ok(address, startMs, endMs);
+      startMs = endMs;
     } catch (error) {
-      endMs = performance.now();
-      recorder.fail(error, endMs);
+      startMs = performance.now();
+      recorder.fail(error, startMs);
     }
   }
 }
@@ -282,7 +290,9 @@ async function harnessRound(
     { startMs, deadlineMs: startMs + roundMs, maxCalls: MAX_CALLS_PER_ROUND },
   );
   await loop.run();
-  return recorder.calls / msToSeconds(performance.now() - startMs);
+  const rate = recorder.calls / msToSeconds(performance.now() - startMs);
+  recorder.discard();
+  return rate;
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {

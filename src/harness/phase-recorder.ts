@@ -1,8 +1,9 @@
+import { RpcError } from '../rpc/errors.ts';
 import { msToSeconds, msToUs, secondsToMs } from '../rpc/units.ts';
 import { addressOf } from '../xclient/errors.ts';
 import type { BroadcastOutcome } from '../xclient/xclient.ts';
 import { DROPPED_CALL_CODE, UNKNOWN_ERROR_CODE } from './errors.ts';
-import { createLatencyHistogram, encodeHistogram, type Histogram } from './histogram.ts';
+import { createRecordingHistogram, encodeHistogram, type Histogram } from './histogram.ts';
 
 /** The timeline's step. */
 const SECOND_MS = secondsToMs(1);
@@ -33,9 +34,11 @@ export interface RecordedSlice {
 
 /**
  * Records one load thread's calls in a phase. Built for the hot path: a call costs two
- * recordValue() of an integer, a Map lookup and a few counter increments. Latencies of the current
- * second go to one histogram, which is encoded and reset when the second is over: the overall
- * histogram is the sum of the seconds, and memory stays flat however long the run.
+ * recordValue() of an integer into WebAssembly histograms, a Map lookup and a few counter
+ * increments. Latencies of the current second go to one histogram, which is encoded and reset
+ * when the second is over: the overall histogram is the sum of the seconds, and memory stays flat
+ * however long the run. finish() or discard() frees the histograms; a call that ends after
+ * that is not recorded.
  */
 export class PhaseRecorder {
   calls = 0;
@@ -47,13 +50,14 @@ export class PhaseRecorder {
   readonly #serverHistograms: Histogram[] = [];
   readonly #errorsByCode = new Map<string, number>();
   readonly #timeline: RecordedSecond[] = [];
-  readonly #secondHistogram: Histogram = createLatencyHistogram();
+  readonly #secondHistogram: Histogram = createRecordingHistogram();
   #second = 0;
   #secondEndMs: number;
   #secondCalls = 0;
   #secondErrors = 0;
   #lastEndMs: number;
   #lastP99Us = 0;
+  #released = false;
 
   /** `startMs` is the phase start on this thread's performance.now() clock. */
   constructor(addresses: readonly string[], startMs: number) {
@@ -66,6 +70,7 @@ export class PhaseRecorder {
 
   /** A successful call to `address`, started (or due, in the open model) at `startMs`. */
   ok(address: string, startMs: number, endMs: number): void {
+    if (this.#released) return;
     const latencyUs = msToUs(endMs - startMs);
     if (endMs >= this.#secondEndMs) this.#roll(endMs);
     this.#secondHistogram.recordValue(latencyUs);
@@ -80,6 +85,7 @@ export class PhaseRecorder {
 
   /** A failed call: counted by its error code, and against its server when the error names one. */
   fail(error: unknown, endMs: number): void {
+    if (this.#released) return;
     const code = (error as { code?: unknown } | null)?.code;
     this.#countError(typeof code === 'string' ? code : UNKNOWN_ERROR_CODE, endMs);
     const address = addressOf(error);
@@ -92,6 +98,7 @@ export class PhaseRecorder {
 
   /** Open model: a call that was due while too many were pending, never sent. */
   drop(nowMs: number): void {
+    if (this.#released) return;
     this.#countError(DROPPED_CALL_CODE, nowMs);
   }
 
@@ -100,6 +107,7 @@ export class PhaseRecorder {
    * count and latency are recorded from its own outcome.
    */
   broadcast(outcomes: readonly BroadcastOutcome<unknown>[], startMs: number, endMs: number): void {
+    if (this.#released) return;
     let failure: Error | undefined;
     for (const outcome of outcomes) {
       let index = this.#indexOf.get(outcome.address);
@@ -122,17 +130,23 @@ export class PhaseRecorder {
 
   /** p99 of the current second so far (of the last one when this one has no calls yet), µs. */
   currentP99Us(): number {
-    if (this.#secondHistogram.totalCount > 0) {
+    if (!this.#released && this.#secondHistogram.totalCount > 0) {
       this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
     }
     return this.#lastP99Us;
   }
 
   /**
-   * Closes the last second and hands everything over. A call abandoned at the end that completes
-   * later is recorded into this spent recorder and lost, as it should be.
+   * Closes the last second, hands everything over and frees the histograms. A call abandoned at
+   * the end that completes later is not recorded, as it should be.
    */
   finish(): RecordedSlice {
+    if (this.#released) {
+      throw new RpcError(
+        'ERR_RECORDER_RELEASED',
+        'PhaseRecorder.finish() called after finish() or discard()',
+      );
+    }
     this.#closeSecond();
     const errorsByCode: Record<string, number> = {};
     for (const [code, count] of this.#errorsByCode) errorsByCode[code] = count;
@@ -146,7 +160,16 @@ export class PhaseRecorder {
       timeline: this.#timeline,
       elapsedMs: Math.max(0, this.#lastEndMs - this.#startMs),
     };
+    this.discard();
     return slice;
+  }
+
+  /** Frees the histograms without reading them, as after a warm-up; a second call does nothing. */
+  discard(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#secondHistogram.destroy();
+    for (const histogram of this.#serverHistograms) histogram.destroy();
   }
 
   #countError(code: string, endMs: number): void {
@@ -184,7 +207,7 @@ export class PhaseRecorder {
     this.#addresses.push(address);
     this.#indexOf.set(address, index);
     this.#clientCounts.push(0);
-    this.#serverHistograms.push(createLatencyHistogram());
+    this.#serverHistograms.push(createRecordingHistogram());
     return index;
   }
 }
