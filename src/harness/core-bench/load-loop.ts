@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { msToUs } from '../../rpc/units.ts';
+import { createRecordingHistogram, summarizeHistogram } from '../histogram.ts';
 import type { LatencySummary } from '../result-schema.ts';
 import type { CallDriver, CallSlot } from './call-driver.ts';
-import { createLatencyHistogram, summarizeLatency } from './latency-histogram.ts';
 
 export interface LoadOptions {
   /** Calls kept in flight on the one connection. */
@@ -44,7 +44,7 @@ type Phase = 'warmup' | 'measure' | 'stopped';
  * in integer microseconds. Bounded in time (warm-up + duration + drain timeout) and in count.
  */
 export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadResult> {
-  const histogram = createLatencyHistogram();
+  const histogram = createRecordingHistogram();
   const startMs = performance.now();
   const measureFromMs = startMs + options.warmupMs;
   const measureUntilMs = measureFromMs + options.durationMs;
@@ -67,7 +67,7 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
       finished = true;
       clearTimeout(drainTimer);
       clearTimeout(stopTimer);
-      latency ??= summarizeLatency(histogram);
+      latency ??= summarizeHistogram(histogram);
       histogram.destroy();
       const elapsedMs = Math.max(lastRecordedMs - measureFromMs, 0);
       resolve({
@@ -85,7 +85,7 @@ export function runLoad(driver: CallDriver, options: LoadOptions): Promise<LoadR
       if (phase === 'stopped') return;
       phase = 'stopped';
       // Taken now: completions after the window must not change the figures.
-      latency = summarizeLatency(histogram);
+      latency = summarizeHistogram(histogram);
       if (cpuAtMeasureStart !== undefined && calls > 0) {
         const cpu = process.cpuUsage(cpuAtMeasureStart);
         cpuUsPerCall = (cpu.user + cpu.system) / calls;

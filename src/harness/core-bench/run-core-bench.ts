@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { prepareRecordingHistograms } from '../histogram.ts';
 import type { CallDriver } from './call-driver.ts';
 import { buildCases, CASE_KINDS, type CaseKind, type CaseSpec, connectDriver } from './cases.ts';
 import { type CoreBenchEnvironment, collectEnvironment } from './environment.ts';
@@ -71,6 +72,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   const startedAt = new Date().toISOString();
   const loadStart = loadavg()[0]!;
   const runs = new Map<string, LoadResult[]>(specs.map((spec) => [spec.id, []]));
+  prepareRecordingHistograms();
 
   const thread = await startServerThread();
   try {
