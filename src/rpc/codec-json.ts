@@ -4,14 +4,22 @@ import { FrameTooLargeError } from './errors.ts';
 const NEWLINE = 0x0a;
 const EXACT_SIZE_ABOVE_BYTES = 64 * 1024;
 
+/** What Go's json.Encoder escapes beyond JSON.stringify, so that its output is safe inside HTML. */
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+const GO_ESCAPED_ALL = /[<>&\u2028\u2029]/g;
+const goEscape = (char: string): string => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /**
- * `application/json`: each value is one JSON text followed by a newline, which is exactly what
- * Go's json.Encoder writes. JSON escapes newlines inside strings, so a newline always ends a value.
+ * `application/json`: each value is one JSON text followed by a newline, byte for byte what Go's
+ * json.Encoder writes for the same value, <, >, &, U+2028 and U+2029 escaped as \u003c and so on.
+ * JSON escapes newlines inside strings, so a newline always ends a value.
  */
 export const jsonCodec: Codec = {
   name: 'application/json',
   encode(value, out) {
-    const text = JSON.stringify(value) ?? 'null';
+    let text = JSON.stringify(value) ?? 'null';
+    // Those characters only occur inside strings, where an escape stands for the same text.
+    if (GO_ESCAPED.test(text)) text = text.replace(GO_ESCAPED_ALL, goEscape);
     // UTF-8 takes at most 3 bytes per UTF-16 unit; measure exactly only when that bound is large.
     const maxBytes = text.length * 3 + 1;
     const at = out.length;
