@@ -1,6 +1,6 @@
 // The public API. Anything not listed here is internal.
 
-export { ScenarioError } from './harness/errors.ts';
+export { InvalidResultError, ScenarioError } from './harness/errors.ts';
 export { readResult, writeResult } from './harness/result-file.ts';
 export type {
   Fairness,
@@ -28,7 +28,7 @@ export type {
 } from './harness/scenario-schema.ts';
 export { SCENARIO_DEFAULTS, scenarioSchema } from './harness/scenario-schema.ts';
 export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
-export { HistogramDecodeError, InvalidResultError } from './report/report-errors.ts';
+export { HistogramDecodeError } from './report/report-errors.ts';
 export type { Endpoint, Transport } from './rpc/address.ts';
 export { formatAddress, parseAddress } from './rpc/address.ts';
 export type { SumArgs } from './rpc/builtin-services.ts';

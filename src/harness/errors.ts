@@ -31,13 +31,13 @@ export class HarnessWorkerError extends RpcError {
   }
 }
 
-/** A result file that is not JSON or does not match the result schema. */
-export class ResultFileError extends RpcError {
-  readonly path: string;
+/** A result file that cannot be read, is not JSON, or does not match the result schema. */
+export class InvalidResultError extends RpcError {
+  readonly file: string;
 
-  constructor(path: string, reason: string, options?: ErrorOptions) {
-    super('ERR_BAD_RESULT_FILE', `${path}: ${reason}`, options);
-    this.path = path;
+  constructor(file: string, detail: string, options?: ErrorOptions) {
+    super('ERR_INVALID_RESULT', `${file}: ${detail}`, options);
+    this.file = file;
   }
 }
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ResultFileError } from './errors.ts';
+import { InvalidResultError } from './errors.ts';
 import { type RunResult, runResultSchema } from './result-schema.ts';
 
 /**
@@ -22,27 +22,42 @@ export async function writeResult(result: RunResult, outDir: string): Promise<st
   }
 }
 
-/** Reads and validates a result file; ResultFileError names the file and the first field that is wrong. */
-export async function readResult(path: string): Promise<RunResult> {
+/** How many schema problems a message lists before it says how many more there are. */
+const MAX_LISTED_ISSUES = 5;
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) text += typeof key === 'number' ? `[${key}]` : `${text ? '.' : ''}${String(key)}`;
+  return text || '(top level)';
+}
+
+/**
+ * Reads a result file and checks it against the result schema. Throws InvalidResultError
+ * (code ERR_INVALID_RESULT) naming the file, and the fields, when it is not a valid result.
+ */
+export async function readResult(file: string): Promise<RunResult> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ResultFileError(path, `cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new InvalidResultError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`, {
+      cause: error,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ResultFileError(path, `is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new InvalidResultError(file, `is not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = runResultSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || '(root)';
-    throw new ResultFileError(path, `not an rpcbench result: ${field}: ${issue?.message ?? 'invalid'}`, {
-      cause: parsed.error,
-    });
+    const issues = parsed.error.issues;
+    const listed = issues
+      .slice(0, MAX_LISTED_ISSUES)
+      .map((issue) => `${fieldPath(issue.path)}: ${issue.message}`);
+    const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
+    throw new InvalidResultError(file, `not an rpcbench result: ${listed.join('; ')}${more}`);
   }
   return parsed.data;
 }
