@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bootstrapMedianRatio } from '../src/report/gate-bootstrap.ts';
 import { mannWhitneyU } from '../src/report/gate-mann-whitney.ts';
-import { createGateRandom } from '../src/report/gate-random.ts';
 import { median, normalCdf, quantileSorted } from '../src/report/gate-statistics.ts';
+import { createSeededRandom } from '../src/xclient/random.ts';
 
 /** Log-normal samples around `centre` with about `spread` relative noise, from a seeded generator. */
 function samples(count: number, centre: number, spread: number, seed: number): number[] {
-  const random = createGateRandom(seed);
+  const random = createSeededRandom(seed);
   return Array.from({ length: count }, () => {
     const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     return centre * Math.exp(spread * z);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createGateRandom } from '../src/report/gate-random.ts';
 import { compareMetric } from '../src/report/gate-verdict.ts';
+import { createSeededRandom } from '../src/xclient/random.ts';
 
 function samples(count: number, centre: number, spread: number, seed: number): number[] {
-  const random = createGateRandom(seed);
+  const random = createSeededRandom(seed);
   return Array.from({ length: count }, () => centre * (1 + spread * (random() - 0.5) * 2));
 }
 

@@ -1,4 +1,4 @@
-import { createGateRandom } from './gate-random.ts';
+import { createSeededRandom } from '../xclient/random.ts';
 import { median, quantileSorted, sortAscending } from './gate-statistics.ts';
 
 export interface BootstrapOptions {
@@ -36,7 +36,7 @@ export function bootstrapMedianRatio(
   if (now.length === 0 || baseline.length === 0) {
     return { ratio: Number.NaN, low: Number.NaN, high: Number.NaN, confidence };
   }
-  const random = createGateRandom(options.seed ?? DEFAULT_SEED);
+  const random = createSeededRandom(options.seed ?? DEFAULT_SEED);
   const ratios = new Float64Array(resamples);
   const nowDraw = new Float64Array(now.length);
   const baselineDraw = new Float64Array(baseline.length);
