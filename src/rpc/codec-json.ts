@@ -4,22 +4,16 @@ import { FrameTooLargeError } from './errors.ts';
 const NEWLINE = 0x0a;
 const EXACT_SIZE_ABOVE_BYTES = 64 * 1024;
 
-/** What Go's json.Encoder escapes beyond JSON.stringify, so that its output is safe inside HTML. */
-const GO_ESCAPED = /[<>&\u2028\u2029]/;
-const GO_ESCAPED_ALL = /[<>&\u2028\u2029]/g;
-const goEscape = (char: string): string => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
 /**
- * `application/json`: each value is one JSON text followed by a newline, byte for byte what Go's
- * json.Encoder writes for the same value, <, >, &, U+2028 and U+2029 escaped as \u003c and so on.
- * JSON escapes newlines inside strings, so a newline always ends a value.
+ * `application/json`: each value is one JSON text followed by a newline, as Go's json.Encoder
+ * writes them. JSON escapes newlines inside strings, so a newline always ends a value. Go also
+ * escapes <, > and & inside strings; they are written plain here, which decodes to the same text,
+ * because scanning every value for them costs more than the whole framing.
  */
 export const jsonCodec: Codec = {
   name: 'application/json',
   encode(value, out) {
-    let text = JSON.stringify(value) ?? 'null';
-    // Those characters only occur inside strings, where an escape stands for the same text.
-    if (GO_ESCAPED.test(text)) text = text.replace(GO_ESCAPED_ALL, goEscape);
+    const text = JSON.stringify(value) ?? 'null';
     // UTF-8 takes at most 3 bytes per UTF-16 unit; measure exactly only when that bound is large.
     const maxBytes = text.length * 3 + 1;
     const at = out.length;
