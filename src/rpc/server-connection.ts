@@ -7,7 +7,7 @@ import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from './handsha
 import { asHeader, type Header } from './header.ts';
 import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from './http-head.ts';
 import { InFlightCalls, type InFlightEntry } from './in-flight-calls.ts';
-import type { CallContext, MethodHandler, Service } from './service.ts';
+import type { CallContext, Method, MethodHandler, Service } from './service.ts';
 import { MAX_TIMER_MS } from './units.ts';
 
 /** What a connection needs from its server. */
@@ -18,6 +18,8 @@ export interface ConnectionHost {
   readonly handleTimeoutMs: number;
   readonly codecs: readonly CodecName[];
   readonly rpcPaths: readonly string[];
+  findMethod(serviceMethod: string): Method | undefined;
+  /** Only to word the error for a call to no method. */
   findService(name: string): Service | undefined;
   debugPage(): string;
   log(message: string): void;
@@ -258,8 +260,13 @@ export class ServerConnection {
     }
   }
 
-  /** A handler, or GeeRPC's error text for why there is none. */
+  /** A handler, counting the call, or GeeRPC's error text for why there is none. */
   #findHandler(serviceMethod: string): MethodHandler | string {
+    const method = this.#host.findMethod(serviceMethod);
+    if (method !== undefined) {
+      method.calls++;
+      return method.handler;
+    }
     const dot = serviceMethod.lastIndexOf('.');
     if (dot <= 0 || dot === serviceMethod.length - 1) {
       return `rpc server: service/method request ill-formed: ${serviceMethod}`;
@@ -268,7 +275,7 @@ export class ServerConnection {
     const methodName = serviceMethod.slice(dot + 1);
     const service = this.#host.findService(serviceName);
     if (service === undefined) return `rpc server: can't find service ${serviceName}`;
-    return service.lookup(methodName) ?? `rpc server: can't find method ${methodName}`;
+    return `rpc server: can't find method ${methodName}`;
   }
 
   #onHandleTimeout(call: ServerCall): void {

@@ -5,7 +5,7 @@ import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES, isCodecName } fro
 import { renderDebugPage, type ServiceStats } from './debug-page.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { type ConnectionHost, ServerConnection } from './server-connection.ts';
-import { Service, serviceNameOf } from './service.ts';
+import { type Method, Service, serviceNameOf } from './service.ts';
 import { MAX_TIMER_MS } from './units.ts';
 
 /** GeeRPC's CONNECT path, and the misspelt one its Go server actually registers. */
@@ -41,6 +41,8 @@ export interface RegisterOptions {
  */
 export class Server {
   readonly #services = new Map<string, Service>();
+  /** Every method of every service by `Service.Method`: one lookup per call. */
+  readonly #methods = new Map<string, Method>();
   readonly #listeners: { server: NetServer; unixPath?: string }[] = [];
   readonly #connections = new Set<ServerConnection>();
   readonly #host: ConnectionHost;
@@ -76,6 +78,7 @@ export class Server {
       handleTimeoutMs,
       codecs: [...codecs],
       rpcPaths: options.rpcPaths ?? DEFAULT_RPC_PATHS,
+      findMethod: (serviceMethod) => this.#methods.get(serviceMethod),
       findService: (name) => this.#services.get(name),
       debugPage: () => renderDebugPage(this.services()),
       log,
@@ -92,7 +95,9 @@ export class Server {
     if (this.#services.has(name)) {
       throw new InvalidArgumentError(`rpc server: service already defined: ${name}`);
     }
-    this.#services.set(name, new Service(name, instance));
+    const service = new Service(name, instance);
+    this.#services.set(name, service);
+    for (const [serviceMethod, method] of service.byServiceMethod()) this.#methods.set(serviceMethod, method);
     return this;
   }
 

@@ -14,10 +14,16 @@ export interface MethodStats {
   readonly calls: number;
 }
 
+/** One method of a registered object, and how often it was called. */
+export interface Method {
+  readonly handler: MethodHandler;
+  calls: number;
+}
+
 /** One registered object: its methods and how often each was called. */
 export class Service {
   readonly name: string;
-  readonly #methods = new Map<string, { handler: MethodHandler; calls: number }>();
+  readonly #methods = new Map<string, Method>();
 
   constructor(name: string, instance: object) {
     this.name = name;
@@ -36,12 +42,9 @@ export class Service {
     }
   }
 
-  /** Counts the call and returns its handler, or undefined for an unknown method. */
-  lookup(methodName: string): MethodHandler | undefined {
-    const method = this.#methods.get(methodName);
-    if (method === undefined) return undefined;
-    method.calls++;
-    return method.handler;
+  /** Every method by its `Service.Method` name: what a call names. */
+  byServiceMethod(): Map<string, Method> {
+    return new Map([...this.#methods].map(([methodName, method]) => [`${this.name}.${methodName}`, method]));
   }
 
   methods(): MethodStats[] {
