@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   createLatencyHistogram,
+  createRecordingHistogram,
   encodeHistogram,
   mergeEncoded,
   summarizeHistogram,
@@ -44,4 +45,25 @@ test('an empty list merges to an empty histogram with a zero summary', () => {
   assert.equal(summary.count, 0);
   assert.equal(summary.p99Us, 0);
   assert.equal(summary.maxUs, 0);
+});
+
+test('the WebAssembly histograms the load threads record into encode as the JavaScript ones do', () => {
+  const random = createSeededRandom(11);
+  const reference = createLatencyHistogram();
+  const recording = createRecordingHistogram();
+  try {
+    for (let i = 0; i < 20_000; i++) {
+      // Past the initial range too: both must grow the same way.
+      const latencyUs = Math.round(50 + 5_000 * random() ** 4 + (i === 7 ? 90_000_000 : 0));
+      reference.recordValue(latencyUs);
+      recording.recordValue(latencyUs);
+    }
+    assert.deepEqual(summarizeHistogram(recording), summarizeHistogram(reference));
+    assert.deepEqual(
+      summarizeHistogram(mergeEncoded([encodeHistogram(recording)])),
+      summarizeHistogram(mergeEncoded([encodeHistogram(reference)])),
+    );
+  } finally {
+    recording.destroy();
+  }
 });
