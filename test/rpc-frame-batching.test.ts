@@ -4,7 +4,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { Bench } from '../src/rpc/builtin-services.ts';
 import { Client, resolveClientOptions } from '../src/rpc/client.ts';
-import { CODEC_NAMES } from '../src/rpc/codec.ts';
+import { CODEC_NAMES, type CodecName } from '../src/rpc/codec.ts';
 import { EARLY_FLUSH_BYTES } from '../src/rpc/frame-writer.ts';
 import { Server } from '../src/rpc/server.ts';
 
@@ -46,13 +46,19 @@ async function startCountingServer() {
   };
 }
 
+/** A Client on its own socket, whose writes are counted from the first one (the handshake's). */
+async function connectCountingClient(port: number, codec: CodecName) {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const clientWrites = countWrites(socket);
+  const client = new Client(`tcp@127.0.0.1:${port}`, socket, resolveClientOptions({ codec }));
+  return { client, clientWrites };
+}
+
 for (const codec of CODEC_NAMES) {
   test(`${codec}: calls issued in one event-loop turn leave in one socket write`, async () => {
     const server = await startCountingServer();
-    const socket = connect(server.port, '127.0.0.1');
-    await once(socket, 'connect');
-    const clientWrites = countWrites(socket);
-    const client = new Client(`tcp@127.0.0.1:${server.port}`, socket, resolveClientOptions({ codec }));
+    const { client, clientWrites } = await connectCountingClient(server.port, codec);
     try {
       const first = Array.from({ length: CALLS_PER_TURN }, (_, i) => client.call('Bench.Echo', { i }));
       assert.equal(clientWrites.count, 0, 'nothing is written before the turn ends');
@@ -86,10 +92,7 @@ for (const codec of CODEC_NAMES) {
 for (const codec of CODEC_NAMES) {
   test(`${codec}: a turn's calls are written in pieces of EARLY_FLUSH_BYTES once they pass it`, async () => {
     const server = await startCountingServer();
-    const socket = connect(server.port, '127.0.0.1');
-    await once(socket, 'connect');
-    const clientWrites = countWrites(socket);
-    const client = new Client(`tcp@127.0.0.1:${server.port}`, socket, resolveClientOptions({ codec }));
+    const { client, clientWrites } = await connectCountingClient(server.port, codec);
     try {
       const payload = 'x'.repeat(EARLY_FLUSH_BYTES / 8);
       const calls = Array.from({ length: 40 }, (_, i) => client.call('Bench.Echo', { i, payload }));
