@@ -1,7 +1,26 @@
 // The public API. Anything not listed here is internal.
 
-export { InvalidResultError, ScenarioError } from './harness/errors.ts';
-export { readResult, writeResult } from './harness/result-file.ts';
+export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
+export { runScenario } from './harness/runner.ts';
+export { EtcdUnavailableError, RegistryUnavailableError } from './registry/errors.ts';
+export type { EtcdEndpoints } from './registry/etcd-client.ts';
+export { DEFAULT_ETCD_PREFIX } from './registry/etcd-client.ts';
+export type { EtcdRegistration, EtcdRegistrationOptions } from './registry/etcd-registration.ts';
+export { DEFAULT_ETCD_TTL_SECONDS, registerWithEtcd } from './registry/etcd-registration.ts';
+export type { Heartbeat, HeartbeatOptions } from './registry/heartbeat.ts';
+export { DEFAULT_HEARTBEAT_INTERVAL_MS, startHeartbeat } from './registry/heartbeat.ts';
+export {
+  DEFAULT_REGISTRY_EXPIRY_MS,
+  DEFAULT_REGISTRY_PATH,
+  SERVER_HEADER,
+  SERVERS_HEADER,
+} from './registry/registry-protocol.ts';
+export type { RegistryServerOptions } from './registry/registry-server.ts';
+export { RegistryServer } from './registry/registry-server.ts';
+export { HistogramDecodeError } from './report/errors.ts';
+export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
+export { InvalidResultError } from './result/errors.ts';
+export { readResult, writeResult } from './result/result-file.ts';
 export type {
   Fairness,
   HistogramRecord,
@@ -13,22 +32,8 @@ export type {
   ServerShare,
   ThresholdOutcome,
   TimelinePoint,
-} from './harness/result-schema.ts';
-export { RESULT_SCHEMA_VERSION, runResultSchema } from './harness/result-schema.ts';
-export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
-export { runScenario } from './harness/runner.ts';
-export { defineScenario } from './harness/scenario.ts';
-export type { LoadedScenario } from './harness/scenario-loader.ts';
-export { loadScenario } from './harness/scenario-loader.ts';
-export type {
-  ResolvedScenario,
-  ScenarioInput,
-  ServerBehaviour,
-  ServiceTime,
-} from './harness/scenario-schema.ts';
-export { SCENARIO_DEFAULTS, scenarioSchema } from './harness/scenario-schema.ts';
-export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
-export { HistogramDecodeError } from './report/report-errors.ts';
+} from './result/result-schema.ts';
+export { RESULT_SCHEMA_VERSION, runResultSchema } from './result/result-schema.ts';
 export type { Endpoint, Transport } from './rpc/address.ts';
 export { formatAddress, parseAddress } from './rpc/address.ts';
 export type { SumArgs } from './rpc/builtin-services.ts';
@@ -50,50 +55,48 @@ export {
   FrameTooLargeError,
   InvalidAddressError,
   InvalidArgumentError,
-  isRpcError,
   isTransportError,
   ProtocolError,
   RemoteError,
-  RpcError,
 } from './rpc/errors.ts';
 export { MAGIC_NUMBER } from './rpc/handshake.ts';
 export type { RegisterOptions, ServerOptions } from './rpc/server.ts';
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_RPC_PATHS, Server } from './rpc/server.ts';
 export type { CallContext, MethodHandler } from './rpc/service.ts';
-export type { Discovery, SelectHint } from './xclient/discovery.ts';
+export { defineScenario } from './scenario/define-scenario.ts';
+export { ScenarioError } from './scenario/errors.ts';
+export type { LoadedScenario } from './scenario/scenario-loader.ts';
+export { loadScenario } from './scenario/scenario-loader.ts';
+export type {
+  ResolvedScenario,
+  ScenarioInput,
+  ServerBehaviour,
+  ServiceTime,
+} from './scenario/scenario-schema.ts';
+export { SCENARIO_DEFAULTS, scenarioSchema } from './scenario/scenario-schema.ts';
+export type { ErrorCode } from './util/errors.ts';
+export { ERROR_CODES, isRpcError, RpcError } from './util/errors.ts';
+export { createSeededRandom } from './util/seeded-random.ts';
+export type { Discovery, SelectHint } from './xclient/discovery/discovery.ts';
+export type { EtcdDiscoveryOptions } from './xclient/discovery/etcd-discovery.ts';
+export { EtcdDiscovery } from './xclient/discovery/etcd-discovery.ts';
+export type { MultiServersDiscoveryOptions } from './xclient/discovery/multi-servers-discovery.ts';
+export { DEFAULT_VIRTUAL_NODES, MultiServersDiscovery } from './xclient/discovery/multi-servers-discovery.ts';
+export type { RegistryDiscoveryOptions } from './xclient/discovery/registry-discovery.ts';
+export {
+  DEFAULT_REGISTRY_UPDATE_INTERVAL_MS,
+  RegistryDiscovery,
+} from './xclient/discovery/registry-discovery.ts';
 export {
   addressOf,
   CloseFailedError,
-  EtcdUnavailableError,
   MissingKeyError,
   NoServersError,
-  RegistryUnavailableError,
   UnsupportedModeError,
   XClientClosedError,
 } from './xclient/errors.ts';
-export type { EtcdEndpoints } from './xclient/etcd-client.ts';
-export { DEFAULT_ETCD_PREFIX } from './xclient/etcd-client.ts';
-export type { EtcdDiscoveryOptions } from './xclient/etcd-discovery.ts';
-export { EtcdDiscovery } from './xclient/etcd-discovery.ts';
-export type { EtcdRegistration, EtcdRegistrationOptions } from './xclient/etcd-registration.ts';
-export { DEFAULT_ETCD_TTL_SECONDS, registerWithEtcd } from './xclient/etcd-registration.ts';
 export type { FailMode } from './xclient/fail-mode.ts';
 export { FAIL_MODES } from './xclient/fail-mode.ts';
-export type { Heartbeat, HeartbeatOptions } from './xclient/heartbeat.ts';
-export { DEFAULT_HEARTBEAT_INTERVAL_MS, startHeartbeat } from './xclient/heartbeat.ts';
-export type { MultiServersDiscoveryOptions } from './xclient/multi-servers-discovery.ts';
-export { DEFAULT_VIRTUAL_NODES, MultiServersDiscovery } from './xclient/multi-servers-discovery.ts';
-export { createSeededRandom } from './xclient/random.ts';
-export type { RegistryDiscoveryOptions } from './xclient/registry-discovery.ts';
-export { DEFAULT_REGISTRY_UPDATE_INTERVAL_MS, RegistryDiscovery } from './xclient/registry-discovery.ts';
-export {
-  DEFAULT_REGISTRY_EXPIRY_MS,
-  DEFAULT_REGISTRY_PATH,
-  SERVER_HEADER,
-  SERVERS_HEADER,
-} from './xclient/registry-protocol.ts';
-export type { RegistryServerOptions } from './xclient/registry-server.ts';
-export { RegistryServer } from './xclient/registry-server.ts';
 export type { SelectMode } from './xclient/select-mode.ts';
 export { isSelectMode, SELECT_MODES } from './xclient/select-mode.ts';
 export type { Selector, SelectorOptions } from './xclient/selectors/selector.ts';

@@ -4,13 +4,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REFERENCE_VERSION } from '../src/harness/gate-reference.ts';
-import { loadGateScenarios } from '../src/harness/gate-suite.ts';
 import {
   GATE_BASELINE_FILE,
   GATE_BASELINE_KIND,
   GATE_BASELINE_SCHEMA_VERSION,
-} from '../src/report/gate-baseline.ts';
+} from '../src/gate/baseline.ts';
+import { REFERENCE_VERSION } from '../src/gate/measure/reference.ts';
+import { loadGateScenarios } from '../src/gate/suite.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';

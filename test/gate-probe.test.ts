@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { measureInterleaved, mergePhaseSamples, toPhaseSamples } from '../src/harness/gate-interleave.ts';
-import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../src/harness/gate-probe.ts';
-import { ReferenceEcho } from '../src/harness/gate-reference.ts';
-import { measureSlice } from '../src/harness/gate-slice.ts';
-import { validateScenario } from '../src/harness/scenario-loader.ts';
+import { measureInterleaved, mergePhaseSamples, toPhaseSamples } from '../src/gate/measure/interleave.ts';
+import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../src/gate/measure/probe.ts';
+import { ReferenceEcho } from '../src/gate/measure/reference.ts';
+import { measureSlice } from '../src/gate/measure/slice.ts';
+import { validateScenario } from '../src/scenario/scenario-loader.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 

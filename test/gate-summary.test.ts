@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { renderGateMarkdown } from '../src/report/gate-summary.ts';
-import { renderMarkdownTable, renderTextTable, type TableRow } from '../src/report/gate-table.ts';
+import { renderGateMarkdown } from '../src/gate/summary.ts';
+import { renderMarkdownTable, renderTextTable, type TableRow } from '../src/gate/table.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readResult } from '../src/harness/result-file.ts';
-import { runResultSchema } from '../src/harness/result-schema.ts';
+import { readResult } from '../src/result/result-file.ts';
+import { runResultSchema } from '../src/result/result-schema.ts';
 
 const FIXTURES = 'test/fixtures/scenarios';
 /** Liveness only: a CLI run that takes this long is stuck. */

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { DROPPED_CALL_CODE } from '../src/harness/errors.ts';
-import { decodeHistogram } from '../src/harness/histogram.ts';
-import type { LoadTarget } from '../src/harness/load-target.ts';
-import { OpenLoop } from '../src/harness/open-loop.ts';
-import { PhaseRecorder } from '../src/harness/phase-recorder.ts';
+import type { LoadTarget } from '../src/harness/load/load-target.ts';
+import { OpenLoop } from '../src/harness/load/open-loop.ts';
+import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
+import { decodeHistogram } from '../src/result/histogram.ts';
 import type { CallOutcome, XClient } from '../src/xclient/xclient.ts';
 
 const ADDRESS = 'tcp@127.0.0.1:1';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DROPPED_CALL_CODE } from '../src/harness/errors.ts';
-import { decodeHistogram } from '../src/harness/histogram.ts';
-import { PhaseRecorder } from '../src/harness/phase-recorder.ts';
-import { splitCallBudget, splitEvenly } from '../src/harness/split.ts';
-import { RpcError } from '../src/rpc/errors.ts';
+import { splitCallBudget, splitEvenly } from '../src/harness/load/split.ts';
+import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
+import { decodeHistogram } from '../src/result/histogram.ts';
+import { RpcError } from '../src/util/errors.ts';
 import { withAddress } from '../src/xclient/errors.ts';
 
 const A = 'tcp@127.0.0.1:1';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { startHeartbeat } from '../src/xclient/heartbeat.ts';
-import { RegistryDiscovery } from '../src/xclient/registry-discovery.ts';
-import { RegistryServer } from '../src/xclient/registry-server.ts';
+import { startHeartbeat } from '../src/registry/heartbeat.ts';
+import { RegistryServer } from '../src/registry/registry-server.ts';
+import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
 import { waitFor } from './fixtures/servers.ts';
 
 test('npm run registry prints its URL, serves heartbeats and stops cleanly on SIGTERM', {

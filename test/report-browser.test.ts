@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { RunResult } from '../src/harness/result-schema.ts';
 import { SERIES_COLOURS } from '../src/report/chart-spec.ts';
+import { writeHtmlReport } from '../src/report/html-report.ts';
+import { COMPARED_METRICS, compareValues } from '../src/report/run-comparison.ts';
+import type { RunResult } from '../src/result/result-schema.ts';
 import {
   formatCount,
   formatLatencyUs,
@@ -15,9 +17,7 @@ import {
   formatRate,
   formatStat,
   formatWholeMs,
-} from '../src/report/format.ts';
-import { writeHtmlReport } from '../src/report/html-report.ts';
-import { COMPARED_METRICS, compareValues } from '../src/report/run-comparison.ts';
+} from '../src/util/format.ts';
 import { HOSTILE, makeHostileResult, makeRunResult } from './fixtures/report-results.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import type { ChartSpec, PercentileChartSpec } from '../src/report/chart-spec.ts';
-import { formatRatio } from '../src/report/format.ts';
 import { renderHtmlReport } from '../src/report/html-report.ts';
 import { decodeHistogram, latencyAtX } from '../src/report/percentile-curve.ts';
 import { findReusePairs } from '../src/report/reuse-pairs.ts';
 import { COMPARED_METRICS, compareValues, matchPhases } from '../src/report/run-comparison.ts';
-import { isRpcError } from '../src/rpc/errors.ts';
-import { usToMs } from '../src/rpc/units.ts';
+import { isRpcError } from '../src/util/errors.ts';
+import { formatRatio } from '../src/util/format.ts';
+import { usToMs } from '../src/util/units.ts';
 import { HOSTILE, makeHostileResult, makeRunResult } from './fixtures/report-results.ts';
 
 const single = makeRunResult();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { formatPercentileOfX } from '../src/report/format.ts';
 import {
   buildCurveSet,
   decodeHistogram,
@@ -9,8 +8,9 @@ import {
   percentileGrid,
   TICKS_PER_HALF_DISTANCE,
 } from '../src/report/percentile-curve.ts';
-import { isRpcError } from '../src/rpc/errors.ts';
-import { usToMs } from '../src/rpc/units.ts';
+import { isRpcError } from '../src/util/errors.ts';
+import { formatPercentileOfX } from '../src/util/format.ts';
+import { usToMs } from '../src/util/units.ts';
 
 function histogramOf(values: readonly number[]): Histogram {
   const histogram = build({ numberOfSignificantValueDigits: 3 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHtml } from '../src/rpc/escape-html.ts';
+import { escapeHtml } from '../src/util/escape-html.ts';
 import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
 import { dialFor, portOf, startServer } from './fixtures/rpc-server.ts';
 

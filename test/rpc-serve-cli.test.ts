@@ -5,7 +5,7 @@ import { type TestContext, test } from 'node:test';
 import { CommanderError } from 'commander';
 import { DEFAULT_LISTEN_ADDRESS, parseServeOptions } from '../src/cli/serve.ts';
 import { dial } from '../src/rpc/dial.ts';
-import { isRpcError } from '../src/rpc/errors.ts';
+import { isRpcError } from '../src/util/errors.ts';
 import { dialFor, HANG_LIMIT, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
 
 const SERVE = 'src/cli/serve.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRpcError } from '../src/rpc/errors.ts';
 import type { CallContext } from '../src/rpc/service.ts';
+import { isRpcError } from '../src/util/errors.ts';
+import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { addressOf } from '../src/xclient/errors.ts';
-import { MultiServersDiscovery } from '../src/xclient/multi-servers-discovery.ts';
 import { XClient } from '../src/xclient/xclient.ts';
 import { createGate, type Gate } from './fixtures/gate.ts';
 import { startServers, waitFor } from './fixtures/servers.ts';

@@ -4,7 +4,7 @@ import { Bench, Foo } from '../src/rpc/builtin-services.ts';
 import type { Client, ClientOptions } from '../src/rpc/client.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { Server } from '../src/rpc/server.ts';
-import { MultiServersDiscovery } from '../src/xclient/multi-servers-discovery.ts';
+import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { XClient } from '../src/xclient/xclient.ts';
 import { listenCounting } from './fixtures/counting-listener.ts';
 import { waitFor } from './fixtures/servers.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chiSquarePValue } from '../src/harness/stats.ts';
-import { MultiServersDiscovery } from '../src/xclient/multi-servers-discovery.ts';
-import { createSeededRandom } from '../src/xclient/random.ts';
+import { chiSquarePValue } from '../src/stats/chi-square.ts';
+import { createSeededRandom } from '../src/util/seeded-random.ts';
+import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { XClient } from '../src/xclient/xclient.ts';
 import { startServers } from './fixtures/servers.ts';
 import { chiSquareTest } from './fixtures/stats.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MultiServersDiscovery } from '../src/xclient/multi-servers-discovery.ts';
-import { createSeededRandom } from '../src/xclient/random.ts';
+import { createSeededRandom } from '../src/util/seeded-random.ts';
+import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { XClient } from '../src/xclient/xclient.ts';
 import { startServers } from './fixtures/servers.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MultiServersDiscovery } from '../src/xclient/multi-servers-discovery.ts';
+import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { XClient } from '../src/xclient/xclient.ts';
 import { startServers } from './fixtures/servers.ts';
 import { chiSquareTest } from './fixtures/stats.ts';

@@ -1,14 +1,14 @@
 // `npm run bench:core`: the RPC core against grpc-js and a raw TCP echo, on one loopback connection.
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
-import { CASE_KINDS, type CaseKind } from '../harness/core-bench/cases.ts';
-import { formatCoreBench } from '../harness/core-bench/format-table.ts';
+import { CASE_KINDS, type CaseKind } from '../benchmarks/core/cases.ts';
+import { formatCoreBench } from '../benchmarks/core/format-table.ts';
 import {
   DEFAULT_DURATION_MS,
   DEFAULT_ROUNDS,
   DEFAULT_WARMUP_MS,
   runCoreBench,
-} from '../harness/core-bench/run-core-bench.ts';
-import { secondsToMs } from '../rpc/units.ts';
+} from '../benchmarks/core/run-core-bench.ts';
+import { secondsToMs } from '../util/units.ts';
 
 function positiveSeconds(value: string): number {
   const seconds = Number(value);

@@ -3,27 +3,27 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
-import { ScenarioError } from '../harness/errors.ts';
 import {
   DEFAULT_OVERHEAD_ROUND_MS,
   DEFAULT_OVERHEAD_ROUNDS,
   formatOverhead,
   runOverheadBench,
-} from '../harness/overhead-bench.ts';
-import { applyOverrides, type ScenarioOverrides } from '../harness/overrides.ts';
-import { writeResult } from '../harness/result-file.ts';
-import type { RunResult } from '../harness/result-schema.ts';
+} from '../benchmarks/overhead.ts';
 import { type RunProgress, runScenario } from '../harness/runner.ts';
-import { type LoadedScenario, loadScenario } from '../harness/scenario-loader.ts';
+import { writeHtmlReport } from '../report/html-report.ts';
 import {
   describePhase,
   describeThreshold,
   formatCount,
   formatLatencyUs,
   formatSummary,
-} from '../harness/summary.ts';
-import { writeHtmlReport } from '../report/html-report.ts';
-import { msToSeconds, secondsToMs } from '../rpc/units.ts';
+} from '../report/text-summary.ts';
+import { writeResult } from '../result/result-file.ts';
+import type { RunResult } from '../result/result-schema.ts';
+import { ScenarioError } from '../scenario/errors.ts';
+import { applyOverrides, type ScenarioOverrides } from '../scenario/overrides.ts';
+import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
+import { msToSeconds, secondsToMs } from '../util/units.ts';
 import { runProgram } from './run-program.ts';
 
 const EXIT_OK = 0;

@@ -1,22 +1,22 @@
 // `npm run call -- [options] <address[,address...]> <Service.Method> <json>`: calls through an XClient.
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError, Option } from 'commander';
+import { DEFAULT_ETCD_PREFIX } from '../registry/etcd-client.ts';
 import { CODEC_NAMES, type CodecName } from '../rpc/codec.ts';
-import { isRpcError } from '../rpc/errors.ts';
-import { MAX_TIMER_MS } from '../rpc/units.ts';
-import type { Discovery } from '../xclient/discovery.ts';
-import { addressOf } from '../xclient/errors.ts';
-import { DEFAULT_ETCD_PREFIX } from '../xclient/etcd-client.ts';
-import { EtcdDiscovery } from '../xclient/etcd-discovery.ts';
-import { FAIL_MODES, type FailMode } from '../xclient/fail-mode.ts';
+import { isRpcError } from '../util/errors.ts';
+import { createSeededRandom } from '../util/seeded-random.ts';
+import { MAX_TIMER_MS } from '../util/units.ts';
+import type { Discovery } from '../xclient/discovery/discovery.ts';
+import { EtcdDiscovery } from '../xclient/discovery/etcd-discovery.ts';
 import {
   MultiServersDiscovery,
   type MultiServersDiscoveryOptions,
-} from '../xclient/multi-servers-discovery.ts';
-import { createSeededRandom } from '../xclient/random.ts';
-import { RegistryDiscovery } from '../xclient/registry-discovery.ts';
+} from '../xclient/discovery/multi-servers-discovery.ts';
+import { RegistryDiscovery } from '../xclient/discovery/registry-discovery.ts';
+import { addressOf } from '../xclient/errors.ts';
+import { FAIL_MODES, type FailMode } from '../xclient/fail-mode.ts';
 import { SELECT_MODES, type SelectMode } from '../xclient/select-mode.ts';
 import { XClient } from '../xclient/xclient.ts';
-import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
 export const DEFAULT_CALL_MODE: SelectMode = 'roundrobin';

@@ -2,19 +2,6 @@ import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
-import { collectEnvironment } from '../harness/environment.ts';
-import {
-  DEFAULT_BASELINE_ROUNDS,
-  DEFAULT_GATE_ROUNDS,
-  DEFAULT_PAIRS_PER_ROUND,
-  DEFAULT_SLICE_MS,
-} from '../harness/gate-measure.ts';
-import { REFERENCE_VERSION } from '../harness/gate-reference.ts';
-import { measureRounds, type PhaseTarget, phaseKey, type RoundsOutcome } from '../harness/gate-rounds.ts';
-import type { PhaseSamples } from '../harness/gate-samples.ts';
-import { type GateScenario, loadGateScenarios } from '../harness/gate-suite.ts';
-import type { RunResult } from '../harness/result-schema.ts';
-import { runScenario } from '../harness/runner.ts';
 import {
   GATE_BASELINE_KIND,
   GATE_BASELINE_SCHEMA_VERSION,
@@ -22,27 +9,31 @@ import {
   readBaseline,
   scenarioBaselineOf,
   writeBaseline,
-} from '../report/gate-baseline.ts';
+} from '../gate/baseline.ts';
 import {
   comparePerformance,
   type PerformanceRow,
   phasesToRemeasure,
   type ScenarioSamples,
-} from '../report/gate-compare.ts';
-import { type CorrectnessOutcome, checkRun } from '../report/gate-correctness.ts';
-import { outcomeLine, renderGateMarkdown } from '../report/gate-summary.ts';
+} from '../gate/compare.ts';
+import { type CorrectnessOutcome, checkRun } from '../gate/correctness.ts';
 import {
-  correctnessTableRow,
-  performanceTableRow,
-  renderTextTable,
-  type TableRow,
-} from '../report/gate-table.ts';
-import {
-  DEFAULT_ALPHA,
-  DEFAULT_MAX_SLOWDOWN,
-  DEFAULT_MAX_THROUGHPUT_SLOWDOWN,
-} from '../report/gate-verdict.ts';
-import { isRpcError } from '../rpc/errors.ts';
+  DEFAULT_BASELINE_ROUNDS,
+  DEFAULT_GATE_ROUNDS,
+  DEFAULT_PAIRS_PER_ROUND,
+  DEFAULT_SLICE_MS,
+} from '../gate/measure/measure-phase.ts';
+import { REFERENCE_VERSION } from '../gate/measure/reference.ts';
+import { measureRounds, type PhaseTarget, phaseKey, type RoundsOutcome } from '../gate/measure/rounds.ts';
+import type { PhaseSamples } from '../gate/samples.ts';
+import { type GateScenario, loadGateScenarios } from '../gate/suite.ts';
+import { outcomeLine, renderGateMarkdown } from '../gate/summary.ts';
+import { correctnessTableRow, performanceTableRow, renderTextTable, type TableRow } from '../gate/table.ts';
+import { DEFAULT_ALPHA, DEFAULT_MAX_SLOWDOWN, DEFAULT_MAX_THROUGHPUT_SLOWDOWN } from '../gate/verdict.ts';
+import { runScenario } from '../harness/runner.ts';
+import { collectEnvironment } from '../result/environment.ts';
+import type { RunResult } from '../result/result-schema.ts';
+import { isRpcError } from '../util/errors.ts';
 import { runProgram } from './run-program.ts';
 
 const EXIT_PASS = 0;

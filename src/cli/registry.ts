@@ -1,10 +1,10 @@
 // `npm run registry -- [--listen host:port]`: GeeRPC's HTTP registry, until SIGINT or SIGTERM.
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
-import { isRpcError } from '../rpc/errors.ts';
-import { MAX_TIMER_MS } from '../rpc/units.ts';
-import { DEFAULT_REGISTRY_EXPIRY_MS, DEFAULT_REGISTRY_PATH } from '../xclient/registry-protocol.ts';
-import { RegistryServer } from '../xclient/registry-server.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+import { DEFAULT_REGISTRY_EXPIRY_MS, DEFAULT_REGISTRY_PATH } from '../registry/registry-protocol.ts';
+import { RegistryServer } from '../registry/registry-server.ts';
+import { isRpcError } from '../util/errors.ts';
+import { MAX_TIMER_MS } from '../util/units.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
 export const DEFAULT_REGISTRY_LISTEN = '127.0.0.1:9999';

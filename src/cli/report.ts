@@ -5,7 +5,7 @@ import { openInBrowser } from '../report/browser-opener.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { defaultReportPath } from '../report/output-path.ts';
 import { readResultFile } from '../report/result-input.ts';
-import { isRpcError } from '../rpc/errors.ts';
+import { isRpcError } from '../util/errors.ts';
 import { runProgram } from './run-program.ts';
 
 /** Exit status for a bad command line or a result file that is not valid. */

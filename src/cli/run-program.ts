@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { EXIT_FAILURE } from './cli-errors.ts';
+import { EXIT_FAILURE } from './exit-codes.ts';
 
 export interface ProgramOptions {
   /** The exit status when `main` throws: a bug, not a user error. @default EXIT_FAILURE */

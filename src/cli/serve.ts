@@ -1,15 +1,15 @@
 // `npm run serve -- [--listen <address>]...`: a GeeRPC-compatible server exposing Foo and Bench.
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
+import { type AnnounceOptions, announce } from '../registry/announcement.ts';
+import { DEFAULT_ETCD_PREFIX, parseEtcdEndpoints } from '../registry/etcd-client.ts';
+import { parseRegistryUrl } from '../registry/registry-client.ts';
 import { parseAddress } from '../rpc/address.ts';
 import { Bench, Foo } from '../rpc/builtin-services.ts';
 import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES } from '../rpc/codec.ts';
-import { isRpcError } from '../rpc/errors.ts';
 import { Server, type ServerOptions } from '../rpc/server.ts';
-import { MAX_TIMER_MS } from '../rpc/units.ts';
-import { type AnnounceOptions, announce } from '../xclient/announcement.ts';
-import { DEFAULT_ETCD_PREFIX, parseEtcdEndpoints } from '../xclient/etcd-client.ts';
-import { parseRegistryUrl } from '../xclient/registry-client.ts';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './cli-errors.ts';
+import { isRpcError } from '../util/errors.ts';
+import { MAX_TIMER_MS } from '../util/units.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
 export const DEFAULT_LISTEN_ADDRESS = 'tcp@127.0.0.1:9999';

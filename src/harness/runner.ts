@@ -3,33 +3,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
-import type { CodecName } from '../rpc/codec.ts';
-import { msToSeconds } from '../rpc/units.ts';
-import { pollUntil } from './barrier.ts';
-import { collectEnvironment } from './environment.ts';
-import { HarnessWorkerError } from './errors.ts';
-import { runHttpBaseline } from './http-baseline.ts';
-import { MAX_CALLS_PER_PHASE } from './load-target.ts';
-import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load-worker.ts';
-import { runMicroBenchmarks } from './micro-bench.ts';
-import { PhaseControl } from './phase-control.ts';
-import { type PhasePlan, planPhases } from './phase-plan.ts';
-import { buildPhaseResult } from './phase-result.ts';
+import { collectEnvironment } from '../result/environment.ts';
 import {
   type HttpBaseline,
   type MicroBenchmark,
   type PhaseResult,
   RESULT_SCHEMA_VERSION,
   type RunResult,
-} from './result-schema.ts';
-import type { LoadedScenario } from './scenario-loader.ts';
-import { type ResolvedScenario, resolveServerBehaviours, serverThreadCount } from './scenario-schema.ts';
-import { ServerPool } from './server-pool.ts';
-import { splitCallBudget, splitEvenly } from './split.ts';
-import { evaluateThresholds, parseThreshold } from './threshold.ts';
-import { createWorkerPool } from './worker-pool.ts';
+} from '../result/result-schema.ts';
+import type { CodecName } from '../rpc/codec.ts';
+import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
+import type { LoadedScenario } from '../scenario/scenario-loader.ts';
+import {
+  type ResolvedScenario,
+  resolveServerBehaviours,
+  serverThreadCount,
+} from '../scenario/scenario-schema.ts';
+import { evaluateThresholds, parseThreshold } from '../scenario/threshold.ts';
+import { msToSeconds } from '../util/units.ts';
+import { HarnessWorkerError } from './errors.ts';
+import { runHttpBaseline } from './extras/http-baseline.ts';
+import { runMicroBenchmarks } from './extras/micro-bench.ts';
+import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
+import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load/load-worker.ts';
+import { splitCallBudget, splitEvenly } from './load/split.ts';
+import { buildPhaseResult } from './metrics/phase-result.ts';
+import { ServerPool } from './servers/server-pool.ts';
+import { pollUntil } from './threads/barrier.ts';
+import { PhaseControl } from './threads/phase-control.ts';
+import { createWorkerPool } from './threads/worker-pool.ts';
 
-const LOAD_WORKER_URL = new URL('./load-worker.ts', import.meta.url);
+const LOAD_WORKER_URL = new URL('./load/load-worker.ts', import.meta.url);
 /** Between go and the first measured call: time for every server thread to hear of the phase. */
 const START_LEAD_MS = 50;
 const PROGRESS_INTERVAL_MS = 250;

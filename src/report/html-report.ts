@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RunResult } from '../harness/result-schema.ts';
+import type { RunResult } from '../result/result-schema.ts';
 import { InvalidArgumentError } from '../rpc/errors.ts';
 import { ChartRegistry, SERIES_COLOURS } from './chart-spec.ts';
-import { html, jsonScriptText, rawElementText, type SafeHtml } from './html.ts';
-import { loadPageAssets } from './page-assets.ts';
+import { html, jsonScriptText, rawElementText, type SafeHtml } from './page/html.ts';
+import { loadPageAssets } from './page/page-assets.ts';
 import { runLetter } from './run-comparison.ts';
-import { renderBaseline } from './section-baseline.ts';
-import { renderComparison } from './section-comparison.ts';
-import { renderFigures } from './section-figures.ts';
-import { renderRunHeader } from './section-header.ts';
-import { renderLatency } from './section-latency.ts';
-import { renderMicro } from './section-micro.ts';
-import { renderReuse } from './section-reuse.ts';
-import { renderShares } from './section-shares.ts';
-import { renderSummary } from './section-summary.ts';
-import { renderTimeline } from './section-timeline.ts';
+import { renderBaseline } from './sections/baseline.ts';
+import { renderComparison } from './sections/comparison.ts';
+import { renderFigures } from './sections/figures.ts';
+import { renderRunHeader } from './sections/header.ts';
+import { renderLatency } from './sections/latency.ts';
+import { renderMicro } from './sections/micro.ts';
+import { renderReuse } from './sections/reuse.ts';
+import { renderShares } from './sections/shares.ts';
+import { renderSummary } from './sections/summary.ts';
+import { renderTimeline } from './sections/timeline.ts';
 
 function renderRun(result: RunResult, runIndex: number, compared: boolean, charts: ChartRegistry): SafeHtml {
   return html`<section class="run" id="run-${runIndex}" data-run="${runIndex}">

@@ -1,7 +1,7 @@
 import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { usToMs } from '../rpc/units.ts';
-import { formatPercentileOfX } from './format.ts';
-import { HistogramDecodeError } from './report-errors.ts';
+import { formatPercentileOfX } from '../util/format.ts';
+import { usToMs } from '../util/units.ts';
+import { HistogramDecodeError } from './errors.ts';
 
 /**
  * The HdrHistogram percentile plot: x = 1/(1-p) on a log axis, so each decade of x is one more

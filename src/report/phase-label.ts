@@ -1,5 +1,5 @@
-import type { PhaseResult } from '../harness/result-schema.ts';
-import { html, type SafeHtml } from './html.ts';
+import type { PhaseResult } from '../result/result-schema.ts';
+import { html, type SafeHtml } from './page/html.ts';
 
 /** The phase's label with its select mode and whether clients were reused, as small chips. */
 export function renderPhaseTitle(phase: PhaseResult): SafeHtml {

@@ -1,6 +1,6 @@
-import { InvalidResultError } from '../harness/errors.ts';
-import { readResult } from '../harness/result-file.ts';
-import type { RunResult } from '../harness/result-schema.ts';
+import { InvalidResultError } from '../result/errors.ts';
+import { readResult } from '../result/result-file.ts';
+import type { RunResult } from '../result/result-schema.ts';
 import { decodeHistogram } from './percentile-curve.ts';
 
 /** Every encoded histogram must decode, or the page could not draw it. */

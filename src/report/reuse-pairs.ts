@@ -1,4 +1,4 @@
-import type { PhaseResult } from '../harness/result-schema.ts';
+import type { PhaseResult } from '../result/result-schema.ts';
 
 /** One cached-clients phase against the dial-per-call phase it is compared with. */
 export interface ReusePair {

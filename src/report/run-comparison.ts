@@ -1,5 +1,5 @@
-import type { PhaseResult, RunResult } from '../harness/result-schema.ts';
-import { formatCount, formatLatencyUs, formatRate, formatStat } from './format.ts';
+import type { PhaseResult, RunResult } from '../result/result-schema.ts';
+import { formatCount, formatLatencyUs, formatRate, formatStat } from '../util/format.ts';
 
 /** Which way a metric improves. */
 export type Better = 'higher' | 'lower';

@@ -1,4 +1,4 @@
-import { formatCount, formatLatencyUs, formatRate, formatStat } from './format.ts';
+import { formatCount, formatLatencyUs, formatRate, formatStat } from '../util/format.ts';
 
 /** Metrics whose measured value is a latency; result files keep every latency in microseconds. */
 const LATENCY_METRIC = /^(p\d+(\.\d+)?|min|mean|max|median|stdev)Us$/;

@@ -1,5 +1,5 @@
+import { MAX_TIMER_MS, secondsToMs } from '../util/units.ts';
 import type { CallContext } from './service.ts';
-import { MAX_TIMER_MS, secondsToMs } from './units.ts';
 
 export interface SumArgs {
   Num1: number;

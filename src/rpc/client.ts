@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { MAX_TIMER_MS } from '../util/units.ts';
 import {
   type CodecName,
   DEFAULT_CODEC,
@@ -22,7 +23,6 @@ import { FrameWriter } from './frame-writer.ts';
 import { encodeHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
 import { PendingCalls } from './pending-calls.ts';
-import { MAX_TIMER_MS } from './units.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HTTP_PATH = '/_geerpc_';

@@ -1,16 +1,4 @@
-/**
- * Every failure the framework reports is an RpcError with a stable `code`.
- * Callers match the code, never the wording: the wording is for people.
- */
-export class RpcError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+import { isRpcError, RpcError } from '../util/errors.ts';
 
 /** The connection broke or was closed while the call was pending, or before it was sent. */
 export class ConnectionClosedError extends RpcError {
@@ -105,15 +93,6 @@ export class InvalidArgumentError extends RpcError {
   constructor(message: string) {
     super('ERR_INVALID_ARGUMENT', message);
   }
-}
-
-/** Errors cross worker threads as plain objects, so match the code as well as the class. */
-export function isRpcError(error: unknown, code?: string): error is RpcError {
-  if (error === null || typeof error !== 'object') return false;
-  const candidate = error as { code?: unknown };
-  if (typeof candidate.code !== 'string') return false;
-  if (!(error instanceof RpcError) && !candidate.code.startsWith('ERR_')) return false;
-  return code === undefined || candidate.code === code;
 }
 
 /** Transport failures may be retried on another server; answers from the application may not. */

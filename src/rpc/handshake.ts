@@ -1,6 +1,6 @@
+import { msToNs, nsToMs } from '../util/units.ts';
 import { CODEC_NAMES, type CodecName, isCodecName } from './codec.ts';
 import { ProtocolError } from './errors.ts';
-import { msToNs, nsToMs } from './units.ts';
 
 /** GeeRPC's magic number, 0x3bef5c: the first field of every connection's handshake. */
 export const MAGIC_NUMBER = 0x3bef5c;

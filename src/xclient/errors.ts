@@ -1,4 +1,4 @@
-import { RpcError } from '../rpc/errors.ts';
+import { RpcError } from '../util/errors.ts';
 import { SELECT_MODES } from './select-mode.ts';
 
 /** The discovery knows no server to send the call to. */
@@ -46,23 +46,6 @@ export class CloseFailedError extends RpcError {
       { cause: errors[0] },
     );
     this.errors = errors;
-  }
-}
-
-/** The registry could not be reached, did not answer in time, or answered with an error status. */
-export class RegistryUnavailableError extends RpcError {
-  readonly url: string;
-  constructor(url: string, reason: string, options?: ErrorOptions) {
-    super('ERR_REGISTRY_UNAVAILABLE', `rpc registry: ${url}: ${reason}`, options);
-    this.url = url;
-  }
-}
-
-/** etcd could not be reached, or refused an operation. */
-export class EtcdUnavailableError extends RpcError {
-  constructor(operation: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super('ERR_ETCD_UNAVAILABLE', `rpc etcd: ${operation} failed: ${reason}`, { cause });
   }
 }
 

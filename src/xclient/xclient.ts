@@ -1,8 +1,9 @@
 import { type CallOptions, type Client, type ClientOptions, resolveClientOptions } from '../rpc/client.ts';
 import { dial } from '../rpc/dial.ts';
-import { CallAbortedError, InvalidArgumentError, isRpcError, isTransportError } from '../rpc/errors.ts';
+import { CallAbortedError, InvalidArgumentError, isTransportError } from '../rpc/errors.ts';
+import { isRpcError } from '../util/errors.ts';
 import { ClientEntry } from './client-entry.ts';
-import type { Discovery, SelectHint } from './discovery.ts';
+import type { Discovery, SelectHint } from './discovery/discovery.ts';
 import {
   CloseFailedError,
   NoServersError,

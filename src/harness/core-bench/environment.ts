@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import type { Environment } from '../result-schema.ts';
+import type { Environment } from '../../result/result-schema.ts';
 
 export type CoreBenchEnvironment = Environment;
 

@@ -1,5 +1,5 @@
-import type { SelectHint } from '../discovery.ts';
-import { randomIndex } from '../random.ts';
+import { randomIndex } from '../../util/seeded-random.ts';
+import type { SelectHint } from '../discovery/discovery.ts';
 import type { Selector, SelectorOptions } from './selector.ts';
 
 /**

@@ -1,0 +1,102 @@
+import { GateMeasurementError } from '../errors.ts';
+import type { PhaseSamples } from '../samples.ts';
+import { measureSlice, type SliceLimits, type SliceMeasurement, type SliceWorkload } from './slice.ts';
+
+export interface InterleaveOptions {
+  /** Pairs of slices (one RPC, one reference) that are recorded. */
+  pairs: number;
+  /** Pairs run first and thrown away: the JIT compiles, buffers and pools reach their sizes. */
+  warmupPairs: number;
+  /** Length of each slice. */
+  sliceMs: number;
+  /** Operations in flight in both workloads. */
+  concurrency: number;
+  /** No slice starts more operations than this. */
+  maxCallsPerSlice: number;
+}
+
+/** One RPC slice and the reference slice next to it. */
+export interface SlicePair {
+  rpc: SliceMeasurement;
+  reference: SliceMeasurement;
+}
+
+/**
+ * Alternates short slices of the RPC probe and the reference, A B B A A B ..., so that each pair
+ * shares the machine's state of that moment (other processes, clock speed, caches) and neither
+ * workload always goes first. Any failed call fails the measurement: a probe call must not fail.
+ */
+export async function measureInterleaved(
+  rpc: SliceWorkload,
+  reference: SliceWorkload,
+  options: InterleaveOptions,
+): Promise<SlicePair[]> {
+  const limits: SliceLimits = {
+    concurrency: options.concurrency,
+    durationMs: options.sliceMs,
+    maxCalls: options.maxCallsPerSlice,
+  };
+  const pairs: SlicePair[] = [];
+  const total = options.warmupPairs + options.pairs;
+  for (let index = 0; index < total; index++) {
+    const rpcFirst = index % 2 === 0;
+    const first = await measureSlice(rpcFirst ? rpc : reference, limits);
+    const second = await measureSlice(rpcFirst ? reference : rpc, limits);
+    const pair = rpcFirst ? { rpc: first, reference: second } : { rpc: second, reference: first };
+    check(pair.rpc, 'RPC probe');
+    check(pair.reference, 'reference');
+    if (index >= options.warmupPairs) pairs.push(pair);
+  }
+  return pairs;
+}
+
+/** Reduces pairs to the per-pair ratios the comparison works on. */
+export function toPhaseSamples(phase: string, pairs: readonly SlicePair[]): PhaseSamples {
+  const cpuPerCall = (m: SliceMeasurement): number => m.cpuUs / m.calls;
+  const callsPerSecond = (m: SliceMeasurement): number => (m.calls * 1000) / m.wallMs;
+  return {
+    phase,
+    cost: pairs.map((pair) => cpuPerCall(pair.rpc) / cpuPerCall(pair.reference)),
+    throughput: pairs.map((pair) => callsPerSecond(pair.rpc) / callsPerSecond(pair.reference)),
+    raw: {
+      rpcCallsPerSecond: medianOf(pairs.map((pair) => callsPerSecond(pair.rpc))),
+      rpcCpuUsPerCall: medianOf(pairs.map((pair) => cpuPerCall(pair.rpc))),
+      referenceCallsPerSecond: medianOf(pairs.map((pair) => callsPerSecond(pair.reference))),
+      referenceCpuUsPerCall: medianOf(pairs.map((pair) => cpuPerCall(pair.reference))),
+    },
+  };
+}
+
+/** Joins samples of the same phase measured in two batches (a re-measurement). */
+export function mergePhaseSamples(first: PhaseSamples, second: PhaseSamples): PhaseSamples {
+  const weight = first.cost.length / (first.cost.length + second.cost.length);
+  const mix = (a: number, b: number): number => a * weight + b * (1 - weight);
+  return {
+    phase: first.phase,
+    cost: [...first.cost, ...second.cost],
+    throughput: [...first.throughput, ...second.throughput],
+    raw: {
+      rpcCallsPerSecond: mix(first.raw.rpcCallsPerSecond, second.raw.rpcCallsPerSecond),
+      rpcCpuUsPerCall: mix(first.raw.rpcCpuUsPerCall, second.raw.rpcCpuUsPerCall),
+      referenceCallsPerSecond: mix(first.raw.referenceCallsPerSecond, second.raw.referenceCallsPerSecond),
+      referenceCpuUsPerCall: mix(first.raw.referenceCpuUsPerCall, second.raw.referenceCpuUsPerCall),
+    },
+  };
+}
+
+function check(measurement: SliceMeasurement, what: string): void {
+  if (measurement.errors > 0) {
+    throw new GateMeasurementError(
+      `${what}: ${measurement.errors} of ${measurement.calls + measurement.errors} calls failed, first: ${measurement.firstError}`,
+    );
+  }
+  if (measurement.calls === 0 || measurement.cpuUs <= 0 || measurement.wallMs <= 0) {
+    throw new GateMeasurementError(`${what}: a slice completed no calls`);
+  }
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

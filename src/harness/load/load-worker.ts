@@ -1,0 +1,178 @@
+import { performance } from 'node:perf_hooks';
+import { prepareRecordingHistograms } from '../../result/histogram.ts';
+import type { CodecName } from '../../rpc/codec.ts';
+import type { ScenarioSelectMode } from '../../scenario/scenario-schema.ts';
+import { createSeededRandom } from '../../util/seeded-random.ts';
+import { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
+import type { SelectMode } from '../../xclient/select-mode.ts';
+import { type XCallOptions, XClient, type XClientOptions } from '../../xclient/xclient.ts';
+import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
+import { LOAD_METHOD } from '../servers/load-service.ts';
+import { pollUntil } from '../threads/barrier.ts';
+import { PhaseControl } from '../threads/phase-control.ts';
+import { ClosedLoop } from './closed-loop.ts';
+import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
+import { OpenLoop } from './open-loop.ts';
+
+/** Distinct consistent-hash keys, used in a seeded random order. A power of two (see LoadTarget). */
+const KEY_COUNT = 1024;
+const PROGRESS_INTERVAL_MS = 100;
+/** Calls still pending this long after the loop stopped are abandoned (their XClients are closed). */
+const STOP_GRACE_MS = 1_000;
+
+export type SliceLoad =
+  | { model: 'closed'; concurrency: number }
+  | { model: 'open'; ratePerSecond: number; maxInFlight: number; offsetFraction: number };
+
+/** One load thread's part of a phase. */
+export interface LoadSliceTask {
+  control: SharedArrayBuffer;
+  threads: number;
+  thread: number;
+  addresses: string[];
+  /** By address, for weighted-roundrobin. */
+  weights: Record<string, number>;
+  mode: ScenarioSelectMode;
+  /** XClients on this thread; they share one discovery, so a round robin is one sequence. */
+  clients: number;
+  codec: CodecName;
+  failMode: NonNullable<XClientOptions['failMode']>;
+  retries: number;
+  reuseClients: boolean;
+  callTimeoutMs: number;
+  load: SliceLoad;
+  warmupMs: number;
+  durationMs: number;
+  maxCalls: number;
+  payloadBytes: number;
+  seed: number;
+  /** Bound on waiting for calls in flight after the measured window. */
+  drainTimeoutMs: number;
+  /** Bound on waiting for the runner's go. */
+  goTimeoutMs: number;
+}
+
+export interface LoadSliceResult extends RecordedSlice {
+  thread: number;
+  /** The load was stopped early (Ctrl-C). */
+  stopped: boolean;
+}
+
+/**
+ * Piscina task: warm up, report warmed, wait for the runner's go (the servers' counts are reset
+ * meanwhile), measure until the deadline or the call budget, and return what was recorded.
+ */
+export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSliceResult> {
+  prepareRecordingHistograms();
+  const control = new PhaseControl(task.threads, task.control);
+  const random = createSeededRandom(task.seed);
+  const discovery = new MultiServersDiscovery(task.addresses, { random, weights: task.weights });
+  // Broadcast calls every server: the mode only has to be valid.
+  const mode: SelectMode = task.mode === 'broadcast' ? 'roundrobin' : task.mode;
+  const options: XClientOptions = {
+    codec: task.codec,
+    failMode: task.failMode,
+    retries: task.retries,
+    reuseClients: task.reuseClients,
+    callTimeoutMs: task.callTimeoutMs,
+  };
+  const clients = Array.from({ length: task.clients }, () => new XClient(discovery, mode, options));
+  const target: LoadTarget = {
+    clients,
+    broadcast: task.mode === 'broadcast',
+    serviceMethod: LOAD_METHOD,
+    args: { payload: 'x'.repeat(task.payloadBytes) },
+    callOptions: task.mode === 'consistent-hash' ? hashKeys(random) : undefined,
+  };
+  let loop: LoadLoop | undefined;
+  let recorder: PhaseRecorder | undefined;
+  const ticker = setInterval(() => {
+    if (control.stopRequested) loop?.stop();
+    if (recorder !== undefined) {
+      control.publish(task.thread, recorder.calls, recorder.errors, recorder.currentP99Us());
+    }
+  }, PROGRESS_INTERVAL_MS);
+  try {
+    if (task.warmupMs > 0 && !control.stopRequested) {
+      const startMs = performance.now();
+      const warmup = new PhaseRecorder(task.addresses, startMs);
+      loop = createLoop(task.load, target, warmup, {
+        startMs,
+        deadlineMs: startMs + task.warmupMs,
+        maxCalls: MAX_CALLS_PER_PHASE,
+      });
+      try {
+        await settle(loop, task.warmupMs + task.drainTimeoutMs);
+      } finally {
+        warmup.discard();
+      }
+    }
+    control.markWarmed();
+    await pollUntil(
+      () => control.startAtEpochMs !== undefined || control.stopRequested,
+      task.goTimeoutMs,
+      'the runner to start the phase',
+    );
+    const startAtEpochMs = control.startAtEpochMs;
+    if (control.stopRequested || startAtEpochMs === undefined) {
+      return { thread: task.thread, stopped: true, ...new PhaseRecorder(task.addresses, 0).finish() };
+    }
+    const startMs = performance.now() + (startAtEpochMs - Date.now());
+    await sleepUntil(startMs);
+    recorder = new PhaseRecorder(task.addresses, startMs);
+    loop = createLoop(task.load, target, recorder, {
+      startMs,
+      deadlineMs: startMs + task.durationMs,
+      maxCalls: task.maxCalls,
+    });
+    const settled = await settle(loop, task.durationMs + task.drainTimeoutMs);
+    if (!settled) {
+      // Abandon what is still pending: closing the XClients rejects it.
+      await Promise.allSettled(clients.map((client) => client.close()));
+      await settle(loop, STOP_GRACE_MS);
+    }
+    control.publish(task.thread, recorder.calls, recorder.errors, recorder.currentP99Us());
+    return { thread: task.thread, stopped: control.stopRequested, ...recorder.finish() };
+  } finally {
+    clearInterval(ticker);
+    recorder?.discard();
+    await Promise.allSettled(clients.map((client) => client.close()));
+    await discovery.close();
+  }
+}
+
+function createLoop(
+  load: SliceLoad,
+  target: LoadTarget,
+  recorder: PhaseRecorder,
+  limits: LoopLimits,
+): LoadLoop {
+  return load.model === 'closed'
+    ? new ClosedLoop(target, recorder, load.concurrency, limits)
+    : new OpenLoop(target, recorder, load, limits);
+}
+
+/** Runs the loop; true when it finished within `boundMs`, else it is stopped and false returned. */
+async function settle(loop: LoadLoop, boundMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), boundMs);
+  });
+  try {
+    const finished = await Promise.race([loop.run().then(() => true as const), timedOut]);
+    if (!finished) loop.stop();
+    return finished;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function sleepUntil(atMs: number): Promise<void> {
+  const waitMs = atMs - performance.now();
+  if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs - 1));
+  while (performance.now() < atMs) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function hashKeys(random: () => number): XCallOptions[] {
+  return Array.from({ length: KEY_COUNT }, () => ({ key: `key-${Math.floor(random() * 1e9).toString(36)}` }));
+}

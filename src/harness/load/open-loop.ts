@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import { secondsToMs } from '../../util/units.ts';
+import type { XClient } from '../../xclient/xclient.ts';
+import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
+import type { LoadLoop, LoadTarget, LoopLimits } from './load-target.ts';
+
+/** Further away than this, the next call waits on a timer; closer, on the event loop. */
+const TIMER_THRESHOLD_MS = 2;
+
+export interface OpenLoopOptions {
+  ratePerSecond: number;
+  maxInFlight: number;
+  /** Shifts this thread's schedule by a fraction of the interval, so that threads interleave. */
+  offsetFraction: number;
+}
+
+/**
+ * The open model, as wrk2 and k6's arrival-rate executors: call i is due at start + i / rate,
+ * whether or not earlier calls have answered, and its latency runs from that intended instant,
+ * so a server that stalls is charged for every call it delayed (no coordinated omission).
+ * Timers wake the loop for distant calls; near ones are met by polling with setImmediate, so calls
+ * leave at their instant rather than in per-millisecond bursts. When `maxInFlight` calls are
+ * pending, a due call is dropped and counted as an ERR_DROPPED error.
+ */
+export class OpenLoop implements LoadLoop {
+  readonly #target: LoadTarget;
+  readonly #recorder: PhaseRecorder;
+  readonly #intervalMs: number;
+  readonly #maxInFlight: number;
+  readonly #deadlineMs: number;
+  readonly #maxCalls: number;
+  readonly #optionsMask: number;
+  #nextDueMs: number;
+  #issued = 0;
+  #inFlight = 0;
+  #clientIndex = 0;
+  #optionIndex = 0;
+  #scheduling = true;
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #done: (() => void) | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(target: LoadTarget, recorder: PhaseRecorder, options: OpenLoopOptions, limits: LoopLimits) {
+    this.#target = target;
+    this.#recorder = recorder;
+    this.#intervalMs = secondsToMs(1 / options.ratePerSecond);
+    this.#maxInFlight = options.maxInFlight;
+    this.#deadlineMs = limits.deadlineMs;
+    this.#maxCalls = limits.maxCalls;
+    this.#nextDueMs = limits.startMs + options.offsetFraction * this.#intervalMs;
+    this.#optionsMask = (target.callOptions?.length ?? 1) - 1;
+  }
+
+  run(): Promise<void> {
+    this.#running ??= new Promise<void>((resolve) => {
+      this.#done = resolve;
+      this.#tick();
+    });
+    return this.#running;
+  }
+
+  stop(): void {
+    if (!this.#scheduling) return;
+    this.#scheduling = false;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+    this.#finishIfIdle();
+  }
+
+  readonly #tick = (): void => {
+    this.#timer = undefined;
+    this.#immediate = undefined;
+    if (!this.#scheduling) return;
+    const now = performance.now();
+    // Calls that fell due while the thread was busy leave now, each still timed from its own instant.
+    while (this.#nextDueMs <= now) {
+      if (this.#nextDueMs >= this.#deadlineMs || this.#issued >= this.#maxCalls) {
+        this.stop();
+        return;
+      }
+      this.#issued++;
+      if (this.#inFlight >= this.#maxInFlight) {
+        this.#recorder.drop(now);
+      } else {
+        this.#inFlight++;
+        const clients = this.#target.clients;
+        const client = clients[this.#clientIndex++ % clients.length]!;
+        void (this.#target.broadcast
+          ? this.#broadcast(client, this.#nextDueMs)
+          : this.#call(client, this.#nextDueMs));
+      }
+      this.#nextDueMs += this.#intervalMs;
+    }
+    if (this.#nextDueMs >= this.#deadlineMs) {
+      this.stop();
+      return;
+    }
+    const waitMs = this.#nextDueMs - performance.now();
+    if (waitMs > TIMER_THRESHOLD_MS) this.#timer = setTimeout(this.#tick, waitMs - TIMER_THRESHOLD_MS / 2);
+    else this.#immediate = setImmediate(this.#tick);
+  };
+
+  async #call(client: XClient, dueMs: number): Promise<void> {
+    const { serviceMethod, args, callOptions } = this.#target;
+    const options =
+      callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
+    try {
+      const outcome = await client.callDetailed(serviceMethod, args, options);
+      this.#recorder.ok(outcome.address, dueMs, performance.now());
+    } catch (error) {
+      this.#recorder.fail(error, performance.now());
+    }
+    this.#inFlight--;
+    this.#finishIfIdle();
+  }
+
+  async #broadcast(client: XClient, dueMs: number): Promise<void> {
+    try {
+      const outcomes = await client.broadcastAll(this.#target.serviceMethod, this.#target.args);
+      this.#recorder.broadcast(outcomes, dueMs, performance.now());
+    } catch (error) {
+      this.#recorder.fail(error, performance.now());
+    }
+    this.#inFlight--;
+    this.#finishIfIdle();
+  }
+
+  #finishIfIdle(): void {
+    if (!this.#scheduling && this.#inFlight === 0) {
+      this.#done?.();
+      this.#done = undefined;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import type { PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
+import { msToSeconds, usToMs } from '../util/units.ts';
+
+/** 812µs, 7.21ms, 1.20s: three significant digits, the unit that fits. */
+export function formatLatencyUs(us: number): string {
+  if (us < 1_000) return `${Math.round(us)}µs`;
+  if (us < 1_000_000) return `${trim(usToMs(us))}ms`;
+  return `${trim(msToSeconds(usToMs(us)))}s`;
+}
+
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+function trim(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+/** A threshold's measured value in the unit it was written in. */
+export function formatMetric(metric: string, value: number | null): string {
+  if (value === null) return 'n/a';
+  if (metric.endsWith('Us')) return formatLatencyUs(value);
+  if (metric === 'errorPercent') return `${value.toFixed(3)}%`;
+  if (metric === 'callsPerSecond' || metric === 'errorCount') return formatCount(value);
+  return value.toFixed(4);
+}
+
+/** `FAIL roundrobin: p99 < 5ms (measured 7.21ms)` */
+export function describeThreshold(outcome: ThresholdOutcome): string {
+  const scope = outcome.phase === null || outcome.expression.includes(':') ? '' : `${outcome.phase}: `;
+  return `${outcome.passed ? 'PASS' : 'FAIL'}  ${scope}${outcome.expression} (measured ${formatMetric(outcome.metric, outcome.actual)})`;
+}
+
+/** One line per phase, for logs and terminals without a progress bar. */
+export function describePhase(phase: PhaseResult): string {
+  const { summary } = phase.latency;
+  const jain = phase.fairness === null ? '' : `, jain ${phase.fairness.jain.toFixed(4)}`;
+  return (
+    `${phase.label}: ${formatCount(phase.calls)} calls, ${formatCount(phase.callsPerSecond)} calls/s, ` +
+    `p50 ${formatLatencyUs(summary.p50Us)}, p99 ${formatLatencyUs(summary.p99Us)}, errors ${formatCount(phase.errors)}${jain}`
+  );
+}
+
+/** The summary printed at the end of a run: phases, server shares, extras and thresholds. */
+export function formatSummary(result: RunResult): string {
+  const lines: string[] = [];
+  const partial = result.partial ? ' [PARTIAL: interrupted]' : '';
+  lines.push(`${result.scenario.name} (${result.scenario.file})${partial}`);
+  if (result.scenario.description) lines.push(result.scenario.description);
+  lines.push('');
+  lines.push(
+    table(
+      ['phase', 'calls', 'calls/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'jain', 'χ² p'],
+      result.phases.map((phase) => {
+        const s = phase.latency.summary;
+        return [
+          phase.label,
+          formatCount(phase.calls),
+          formatCount(phase.callsPerSecond),
+          formatLatencyUs(s.p50Us),
+          formatLatencyUs(s.p90Us),
+          formatLatencyUs(s.p99Us),
+          formatLatencyUs(s.p999Us),
+          formatLatencyUs(s.maxUs),
+          phase.errors === 0 ? '0' : `${formatCount(phase.errors)} ${errorCodes(phase)}`,
+          phase.fairness === null ? '-' : phase.fairness.jain.toFixed(4),
+          phase.fairness === null ? '-' : phase.fairness.pValue.toFixed(3),
+        ];
+      }),
+    ),
+  );
+  lines.push('');
+  lines.push(
+    table(
+      ['phase', 'server', 'weight', 'share', 'expected', 'client count', 'server count', 'p99'],
+      result.phases.flatMap((phase) =>
+        phase.servers.map((server) => [
+          phase.label,
+          server.address,
+          String(server.weight),
+          formatPercent(server.share),
+          formatPercent(server.expectedShare),
+          formatCount(server.clientCount),
+          formatCount(server.serverCount),
+          formatLatencyUs(server.latency.summary.p99Us),
+        ]),
+      ),
+      2,
+    ),
+  );
+  if (result.micro.length > 0) {
+    lines.push('', 'micro-benchmarks (tinybench, one call at a time):');
+    for (const bench of result.micro) {
+      const ratio =
+        bench.ratio === undefined || bench.ratio === 1 ? '' : `, ×${bench.ratio.toFixed(1)} the cached call`;
+      lines.push(
+        `  ${bench.name}: ${formatCount(bench.opsPerSecond)} ops/s, mean ${formatLatencyUs(bench.meanUs)}, ` +
+          `p99 ${formatLatencyUs(bench.p99Us)} ±${bench.rmePercent.toFixed(1)}%${ratio}`,
+      );
+    }
+  }
+  const http = result.httpBaseline;
+  if (http !== null) {
+    lines.push(
+      '',
+      `HTTP baseline (autocannon, ${http.connections} connections, ${http.resolutionMs} ms resolution): ` +
+        `${formatCount(http.requestsPerSecond)} req/s, p50 ${http.latencyMs.p50}ms, p90 ${http.latencyMs.p90}ms, ` +
+        `p99 ${http.latencyMs.p99}ms, errors ${http.errors + http.non2xx}`,
+    );
+  }
+  if (result.thresholds.length > 0) {
+    lines.push('', 'thresholds:');
+    for (const outcome of result.thresholds) lines.push(`  ${describeThreshold(outcome)}`);
+  }
+  lines.push(
+    '',
+    `memory: RSS ${formatMegabytes(result.memory.rssStartBytes)} at start, ${formatMegabytes(result.memory.rssEndBytes)} at end`,
+  );
+  return lines.join('\n');
+}
+
+function errorCodes(phase: PhaseResult): string {
+  const codes = Object.entries(phase.errorsByCode)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, count]) => `${code}×${formatCount(count)}`);
+  return `(${codes.join(', ')})`;
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Text columns (the first `textColumns`) align left, figures right. */
+function table(header: string[], rows: string[][], textColumns = 1): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
+      .join('  ');
+  return [render(header), ...rows.map(render)].join('\n');
+}

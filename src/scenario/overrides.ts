@@ -1,0 +1,27 @@
+import { secondsToMs } from '../util/units.ts';
+import type { LoadedScenario } from './scenario-loader.ts';
+import { validateScenario } from './scenario-loader.ts';
+import type { ResolvedScenario } from './scenario-schema.ts';
+
+/** Command-line changes to a scenario, to shorten a run. */
+export interface ScenarioOverrides {
+  /** Replaces durationMs. */
+  durationSeconds?: number;
+  /** Sets a call budget per phase. */
+  calls?: number;
+  /** Replaces warmupMs. */
+  warmupMs?: number;
+}
+
+/**
+ * The scenario with the overrides applied, validated again so that an override breaks no rule.
+ * Time-based behaviours (a crash at 3 s) keep their times: a shortened run may end before them.
+ */
+export function applyOverrides(loaded: LoadedScenario, overrides: ScenarioOverrides): LoadedScenario {
+  const changed: ResolvedScenario = { ...loaded.scenario };
+  if (overrides.durationSeconds !== undefined)
+    changed.durationMs = Math.round(secondsToMs(overrides.durationSeconds));
+  if (overrides.calls !== undefined) changed.calls = overrides.calls;
+  if (overrides.warmupMs !== undefined) changed.warmupMs = overrides.warmupMs;
+  return { file: loaded.file, scenario: validateScenario(changed, loaded.file) };
+}
