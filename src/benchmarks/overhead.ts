@@ -6,6 +6,7 @@ import { ServerPool } from '../harness/servers/server-pool.ts';
 import { prepareRecordingHistograms } from '../result/histogram.ts';
 import type { Client } from '../rpc/client.ts';
 import { dial } from '../rpc/dial.ts';
+import { median } from '../stats/descriptive.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import { msToNs, msToSeconds, nsToMs } from '../util/units.ts';
 import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
@@ -122,14 +123,14 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
     await discovery.close();
     await servers.close();
   }
-  const median = {
-    bare: medianOf(callsPerSecond.bare),
-    recorded: medianOf(callsPerSecond.recorded),
-    selected: medianOf(callsPerSecond.selected),
-    harness: medianOf(callsPerSecond.harness),
+  const medians = {
+    bare: median(callsPerSecond.bare),
+    recorded: median(callsPerSecond.recorded),
+    selected: median(callsPerSecond.selected),
+    harness: median(callsPerSecond.harness),
   };
   const costPercent = (variant: OverheadVariant) =>
-    (1 - medianOf(callsPerSecond[variant].map((rate, round) => rate / callsPerSecond.bare[round]!))) * 100;
+    (1 - median(callsPerSecond[variant].map((rate, round) => rate / callsPerSecond.bare[round]!))) * 100;
   const harnessCostPercent = costPercent('harness');
   const bookkeepingNsPerCall = measureBookkeepingNs();
   return {
@@ -137,12 +138,12 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
     roundMs,
     inFlight: OVERHEAD_IN_FLIGHT,
     callsPerSecond,
-    median,
+    median: medians,
     recordingCostPercent: costPercent('recorded'),
     selectionCostPercent: costPercent('selected'),
     harnessCostPercent,
     bookkeepingNsPerCall,
-    bookkeepingPercent: msToSeconds(nsToMs(bookkeepingNsPerCall)) * median.bare * 100,
+    bookkeepingPercent: msToSeconds(nsToMs(bookkeepingNsPerCall)) * medians.bare * 100,
     budgetPercent: OVERHEAD_BUDGET_PERCENT,
     passed: harnessCostPercent <= OVERHEAD_BUDGET_PERCENT,
   };
@@ -291,11 +292,4 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
     [copy[i], copy[j]] = [copy[j]!, copy[i]!];
   }
   return copy;
-}
-
-function medianOf(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

@@ -11,18 +11,13 @@ import {
 } from '../benchmarks/overhead.ts';
 import { type RunProgress, runScenario } from '../harness/runner.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
-import {
-  describePhase,
-  describeThreshold,
-  formatCount,
-  formatLatencyUs,
-  formatSummary,
-} from '../report/text-summary.ts';
+import { describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { applyOverrides, type ScenarioOverrides } from '../scenario/overrides.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
+import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds, secondsToMs } from '../util/units.ts';
 import { runProgram } from './run-program.ts';
 

@@ -1,24 +1,5 @@
 import type { PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
-import { msToSeconds, usToMs } from '../util/units.ts';
-
-/** 812µs, 7.21ms, 1.20s: three significant digits, the unit that fits. */
-export function formatLatencyUs(us: number): string {
-  if (us < 1_000) return `${Math.round(us)}µs`;
-  if (us < 1_000_000) return `${trim(usToMs(us))}ms`;
-  return `${trim(msToSeconds(usToMs(us)))}s`;
-}
-
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
-}
-
-function trim(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-}
+import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
 
 /** A threshold's measured value in the unit it was written in. */
 export function formatMetric(metric: string, value: number | null): string {

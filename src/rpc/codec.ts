@@ -4,6 +4,14 @@ import type { OutputBuffer } from './output-buffer.ts';
 export type CodecName = 'application/json' | 'application/msgpack';
 
 export const CODEC_NAMES: readonly CodecName[] = ['application/json', 'application/msgpack'];
+
+/** The short names that scenarios and command lines use, each for one codec. */
+export const CODEC_SHORT_NAMES = {
+  json: 'application/json',
+  msgpack: 'application/msgpack',
+} as const satisfies Record<string, CodecName>;
+export type CodecShortName = keyof typeof CODEC_SHORT_NAMES;
+export const CODEC_SHORT_NAME_LIST = Object.keys(CODEC_SHORT_NAMES) as CodecShortName[];
 /** msgpack is the fast default; JSON is what a Go GeeRPC peer speaks. */
 export const DEFAULT_CODEC: CodecName = 'application/msgpack';
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -38,4 +46,10 @@ export class UndecodableValue {
 
 export function isCodecName(name: string): name is CodecName {
   return (CODEC_NAMES as readonly string[]).includes(name);
+}
+
+/** A codec by its short name (`json`) or full name (`application/json`); undefined if neither. */
+export function codecNamed(name: string): CodecName | undefined {
+  if (Object.hasOwn(CODEC_SHORT_NAMES, name)) return CODEC_SHORT_NAMES[name as CodecShortName];
+  return isCodecName(name) ? name : undefined;
 }

@@ -1,8 +1,9 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CoreBenchEnvironment, collectEnvironment } from '../../harness/core-bench/environment.ts';
-import { median } from '../../harness/core-bench/median.ts';
+import { collectEnvironment } from '../../result/environment.ts';
 import { prepareRecordingHistograms } from '../../result/histogram.ts';
+import type { Environment } from '../../result/result-schema.ts';
+import { median } from '../../stats/descriptive.ts';
 import type { CallDriver } from './call-driver.ts';
 import { buildCases, CASE_KINDS, type CaseKind, type CaseSpec, connectDriver } from './cases.ts';
 import { type LoadResult, runLoad } from './load-loop.ts';
@@ -51,7 +52,7 @@ export interface CoreBenchResult {
   kind: 'rpcbench-core-bench';
   startedAt: string;
   finishedAt: string;
-  environment: CoreBenchEnvironment;
+  environment: Environment;
   /** The 1-minute load average before and after: how busy the shared machine was. */
   loadAverage: { start: number; end: number };
   settings: { durationMs: number; warmupMs: number; rounds: number; payloadBytes: number };
@@ -112,7 +113,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
     kind: 'rpcbench-core-bench',
     startedAt,
     finishedAt: new Date().toISOString(),
-    environment: collectEnvironment(),
+    environment: await collectEnvironment(),
     loadAverage: { start: loadStart, end: loadavg()[0]! },
     settings: { durationMs, warmupMs, rounds, payloadBytes: ECHO_PAYLOAD_BYTES },
     cases,

@@ -1,3 +1,4 @@
+import { median } from '../../stats/descriptive.ts';
 import { GateMeasurementError } from '../errors.ts';
 import type { PhaseSamples } from '../samples.ts';
 import { measureSlice, type SliceLimits, type SliceMeasurement, type SliceWorkload } from './slice.ts';
@@ -59,10 +60,10 @@ export function toPhaseSamples(phase: string, pairs: readonly SlicePair[]): Phas
     cost: pairs.map((pair) => cpuPerCall(pair.rpc) / cpuPerCall(pair.reference)),
     throughput: pairs.map((pair) => callsPerSecond(pair.rpc) / callsPerSecond(pair.reference)),
     raw: {
-      rpcCallsPerSecond: medianOf(pairs.map((pair) => callsPerSecond(pair.rpc))),
-      rpcCpuUsPerCall: medianOf(pairs.map((pair) => cpuPerCall(pair.rpc))),
-      referenceCallsPerSecond: medianOf(pairs.map((pair) => callsPerSecond(pair.reference))),
-      referenceCpuUsPerCall: medianOf(pairs.map((pair) => cpuPerCall(pair.reference))),
+      rpcCallsPerSecond: median(pairs.map((pair) => callsPerSecond(pair.rpc))),
+      rpcCpuUsPerCall: median(pairs.map((pair) => cpuPerCall(pair.rpc))),
+      referenceCallsPerSecond: median(pairs.map((pair) => callsPerSecond(pair.reference))),
+      referenceCpuUsPerCall: median(pairs.map((pair) => cpuPerCall(pair.reference))),
     },
   };
 }
@@ -93,10 +94,4 @@ function check(measurement: SliceMeasurement, what: string): void {
   if (measurement.calls === 0 || measurement.cpuUs <= 0 || measurement.wallMs <= 0) {
     throw new GateMeasurementError(`${what}: a slice completed no calls`);
   }
-}
-
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
