@@ -36,12 +36,10 @@ export type {
 export { RESULT_SCHEMA_VERSION, runResultSchema } from './result/result-schema.ts';
 export type { Endpoint, Transport } from './rpc/address.ts';
 export { formatAddress, parseAddress } from './rpc/address.ts';
-export type { SumArgs } from './rpc/builtin-services.ts';
-export { Bench, Foo } from './rpc/builtin-services.ts';
 export type { CallOptions, ClientOptions, ResolvedClientOptions } from './rpc/client.ts';
 export { Client, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HTTP_PATH } from './rpc/client.ts';
-export type { CodecName } from './rpc/codec.ts';
-export { CODEC_NAMES, DEFAULT_CODEC, DEFAULT_MAX_FRAME_BYTES } from './rpc/codec.ts';
+export type { CodecName } from './rpc/codec/codec.ts';
+export { CODEC_NAMES, DEFAULT_CODEC, DEFAULT_MAX_FRAME_BYTES } from './rpc/codec/codec.ts';
 export { dial } from './rpc/dial.ts';
 export type { ProtocolErrorCode } from './rpc/errors.ts';
 export {
@@ -54,15 +52,16 @@ export {
   EncodeError,
   FrameTooLargeError,
   InvalidAddressError,
-  InvalidArgumentError,
   isTransportError,
   ProtocolError,
   RemoteError,
 } from './rpc/errors.ts';
 export { MAGIC_NUMBER } from './rpc/handshake.ts';
-export type { RegisterOptions, ServerOptions } from './rpc/server.ts';
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_RPC_PATHS, Server } from './rpc/server.ts';
-export type { CallContext, MethodHandler } from './rpc/service.ts';
+export type { SumArgs } from './rpc/server/builtin-services.ts';
+export { Bench, Foo } from './rpc/server/builtin-services.ts';
+export type { RegisterOptions, ServerOptions } from './rpc/server/server.ts';
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_RPC_PATHS, Server } from './rpc/server/server.ts';
+export type { CallContext, MethodHandler } from './rpc/server/service.ts';
 export { defineScenario } from './scenario/define-scenario.ts';
 export { ScenarioError } from './scenario/errors.ts';
 export type { LoadedScenario } from './scenario/scenario-loader.ts';
@@ -75,7 +74,7 @@ export type {
 } from './scenario/scenario-schema.ts';
 export { SCENARIO_DEFAULTS, scenarioSchema } from './scenario/scenario-schema.ts';
 export type { ErrorCode } from './util/errors.ts';
-export { ERROR_CODES, isRpcError, RpcError } from './util/errors.ts';
+export { ERROR_CODES, InvalidArgumentError, isRpcError, RpcError } from './util/errors.ts';
 export { createSeededRandom } from './util/seeded-random.ts';
 export type { Discovery, SelectHint } from './xclient/discovery/discovery.ts';
 export type { EtcdDiscoveryOptions } from './xclient/discovery/etcd-discovery.ts';

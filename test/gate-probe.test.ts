@@ -9,15 +9,21 @@ import { validateScenario } from '../src/scenario/scenario-loader.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
-function spec(mode: ProbeSpec['mode']): ProbeSpec {
+function spec(mode: ProbeSpec['setup']['mode']): ProbeSpec {
   return {
     label: mode,
-    mode,
+    setup: {
+      mode,
+      weights: [1, 1, 1],
+      transport: 'tcp',
+      codec: 'application/msgpack',
+      failMode: 'failfast',
+      retries: 0,
+      reuseClients: true,
+      callTimeoutMs: 0,
+      payloadBytes: 16,
+    },
     servers: 3,
-    weights: [1, 1, 1],
-    transport: 'tcp',
-    codec: 'application/msgpack',
-    payloadBytes: 16,
     concurrency: 4,
     seed: 1,
   };
@@ -39,9 +45,9 @@ test('probes follow the scenario: one per phase with cached connections, none fo
     specs.map((entry) => entry.label),
     ['roundrobin/cached', 'broadcast/cached'],
   );
-  assert.equal(specs[0]!.codec, 'application/json');
+  assert.equal(specs[0]!.setup.codec, 'application/json');
   assert.equal(specs[0]!.concurrency, 64);
-  assert.equal(specs[0]!.payloadBytes, 10);
+  assert.equal(specs[0]!.setup.payloadBytes, 10);
 });
 
 for (const mode of ['roundrobin', 'broadcast', 'consistent-hash'] as const) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CodecName } from '../src/rpc/codec.ts';
+import type { CodecName } from '../src/rpc/codec/codec.ts';
 import { FrameTooLargeError } from '../src/rpc/errors.ts';
 import { goOption } from './fixtures/rpc-go-wire.ts';
 import { RawSocket } from './fixtures/rpc-raw-socket.ts';

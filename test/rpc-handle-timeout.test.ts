@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { RemoteError } from '../src/rpc/errors.ts';
-import { Server } from '../src/rpc/server.ts';
+import { Server } from '../src/rpc/server/server.ts';
 import { isRpcError } from '../src/util/errors.ts';
 import { dialFor, HANG_LIMIT, startServer } from './fixtures/rpc-server.ts';
 import { GateControl } from './fixtures/rpc-services.ts';

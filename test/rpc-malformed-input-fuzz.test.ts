@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Bench, Foo } from '../src/rpc/builtin-services.ts';
+import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { MAGIC_NUMBER } from '../src/rpc/handshake.ts';
-import { Server } from '../src/rpc/server.ts';
+import { Server } from '../src/rpc/server/server.ts';
 import { goOption, msgpackFrame } from './fixtures/rpc-go-wire.ts';
 import { portOf } from './fixtures/rpc-server.ts';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import type { Header } from '../src/rpc/header.ts';
-import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from '../src/rpc/msgpack-header.ts';
+import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from '../src/rpc/codec/msgpack-header.ts';
 
 // The options the msgpack codec packs with: plain maps, no records.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });

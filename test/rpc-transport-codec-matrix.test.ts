@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CODEC_NAMES } from '../src/rpc/codec.ts';
+import { CODEC_NAMES } from '../src/rpc/codec/codec.ts';
 import { dialFor, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
 
 const PAYLOAD = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CallContext } from '../src/rpc/service.ts';
+import type { CallContext } from '../src/rpc/server/service.ts';
 import { isRpcError } from '../src/util/errors.ts';
 import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { addressOf } from '../src/xclient/errors.ts';

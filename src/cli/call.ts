@@ -1,7 +1,7 @@
 // `npm run call -- [options] <address[,address...]> <Service.Method> <json>`: calls through an XClient.
 import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError, Option } from 'commander';
 import { DEFAULT_ETCD_PREFIX } from '../registry/etcd-client.ts';
-import { CODEC_NAMES, type CodecName } from '../rpc/codec.ts';
+import { CODEC_NAMES, type CodecName } from '../rpc/codec/codec.ts';
 import { isRpcError } from '../util/errors.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
 import { collectEnvironment } from '../result/environment.ts';
@@ -11,8 +9,9 @@ import {
   RESULT_SCHEMA_VERSION,
   type RunResult,
 } from '../result/result-schema.ts';
-import type { CodecName } from '../rpc/codec.ts';
+import { CODEC_SHORT_NAMES } from '../rpc/codec/codec.ts';
 import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
+import { phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
 import {
   type ResolvedScenario,
@@ -89,7 +88,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     servers: behaviours.map((behaviour, index) => ({
       index,
       behaviour,
-      listenAddress: listenAddressFor(scenario, runId, index),
+      listenAddress: serverListenAddress(scenario.transport, runId, index),
       seed: scenario.seed * 7_919 + index + 1,
     })),
   });
@@ -116,7 +115,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       phases.push(phase);
       options.onPhaseEnd?.(phase);
     }
-    const codec = codecName(scenario.codec);
+    const codec = CODEC_SHORT_NAMES[scenario.codec];
     if (scenario.micro && !signal?.aborted) {
       micro = await runMicroBenchmarks(servers.addresses[0]!, codec, scenario.payloadBytes, signal);
     }
@@ -261,10 +260,7 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
   const budgets = splitCallBudget(scenario.calls ?? MAX_CALLS_PER_PHASE, threads, addresses.length);
   const concurrency = scenario.load.model === 'closed' ? splitEvenly(scenario.load.concurrency, threads) : [];
   const inFlight = scenario.load.model === 'open' ? splitEvenly(scenario.load.maxInFlight, threads) : [];
-  const weights: Record<string, number> = {};
-  addresses.forEach((address, index) => {
-    weights[address] = context.weights[index] ?? 1;
-  });
+  const setup = phaseRpcSetup(scenario, plan);
   const drainTimeoutMs =
     scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
   return Array.from({ length: threads }, (_, thread): LoadSliceTask => {
@@ -282,32 +278,15 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
       threads,
       thread,
       addresses,
-      weights,
-      mode: plan.mode,
+      setup,
       clients: clients[thread]!,
-      codec: codecName(scenario.codec),
-      failMode: scenario.failMode,
-      retries: scenario.retries,
-      reuseClients: plan.reuseClients,
-      callTimeoutMs: scenario.callTimeoutMs,
       load,
       warmupMs: scenario.warmupMs,
       durationMs: scenario.durationMs,
       maxCalls: budgets[thread]!,
-      payloadBytes: scenario.payloadBytes,
       seed: scenario.seed * 104_729 + context.index * 1_009 + thread,
       drainTimeoutMs,
       goTimeoutMs: WORKER_WAIT_MS,
     };
   });
-}
-
-function listenAddressFor(scenario: ResolvedScenario, runId: string, index: number): string {
-  if (scenario.transport === 'unix')
-    return `unix@${join(tmpdir(), `rpcbench-${process.pid}-${runId}-${index}.sock`)}`;
-  return `${scenario.transport}@127.0.0.1:0`;
-}
-
-function codecName(codec: ResolvedScenario['codec']): CodecName {
-  return codec === 'json' ? 'application/json' : 'application/msgpack';
 }

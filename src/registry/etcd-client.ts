@@ -1,5 +1,5 @@
 import { Etcd3 } from 'etcd3';
-import { InvalidArgumentError } from '../rpc/errors.ts';
+import { InvalidArgumentError } from '../util/errors.ts';
 import { EtcdUnavailableError } from './errors.ts';
 
 /** Where servers are listed in etcd: one key per server, `<prefix><address>`, the address as value. */

@@ -1,6 +1,6 @@
 import type { Lease } from 'etcd3';
 import { parseAddress } from '../rpc/address.ts';
-import { InvalidArgumentError } from '../rpc/errors.ts';
+import { InvalidArgumentError } from '../util/errors.ts';
 import { EtcdUnavailableError } from './errors.ts';
 import {
   createEtcdClient,

@@ -1,5 +1,5 @@
 import { parseAddress } from '../rpc/address.ts';
-import { InvalidArgumentError } from '../rpc/errors.ts';
+import { InvalidArgumentError } from '../util/errors.ts';
 import { DEFAULT_REGISTRY_REQUEST_TIMEOUT_MS, parseRegistryUrl, sendHeartbeat } from './registry-client.ts';
 import { DEFAULT_REGISTRY_EXPIRY_MS } from './registry-protocol.ts';
 

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { InvalidArgumentError } from '../rpc/errors.ts';
+import { InvalidArgumentError } from '../util/errors.ts';
 import { RegistryUnavailableError } from './errors.ts';
 import { SERVER_HEADER, SERVERS_HEADER } from './registry-protocol.ts';
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parseAddress } from '../rpc/address.ts';
-import { InvalidArgumentError } from '../rpc/errors.ts';
+import { InvalidArgumentError } from '../util/errors.ts';
 import {
   DEFAULT_REGISTRY_EXPIRY_MS,
   DEFAULT_REGISTRY_PATH,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RunResult } from '../result/result-schema.ts';
-import { InvalidArgumentError } from '../rpc/errors.ts';
+import { InvalidArgumentError } from '../util/errors.ts';
 import { ChartRegistry, SERIES_COLOURS } from './chart-spec.ts';
 import { html, jsonScriptText, rawElementText, type SafeHtml } from './page/html.ts';
 import { loadPageAssets } from './page/page-assets.ts';

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { InvalidArgumentError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
 import {
   type CodecName,
@@ -6,8 +7,8 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   type FrameDecoder,
   UndecodableValue,
-} from './codec.ts';
-import { getCodec } from './codecs.ts';
+} from './codec/codec.ts';
+import { getCodec } from './codec/codecs.ts';
 import {
   CallAbortedError,
   CallTimeoutError,
@@ -15,7 +16,6 @@ import {
   ConnectionClosedError,
   EncodeError,
   FrameTooLargeError,
-  InvalidArgumentError,
   ProtocolError,
   RemoteError,
 } from './errors.ts';

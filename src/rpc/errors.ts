@@ -88,13 +88,6 @@ export type ProtocolErrorCode =
   | 'ERR_HANDSHAKE_TIMEOUT'
   | 'ERR_BAD_FRAME';
 
-/** A caller passed an option or argument that breaks a documented rule. */
-export class InvalidArgumentError extends RpcError {
-  constructor(message: string) {
-    super('ERR_INVALID_ARGUMENT', message);
-  }
-}
-
 /** Transport failures may be retried on another server; answers from the application may not. */
 export function isTransportError(error: unknown): boolean {
   return (

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { InvalidArgumentError } from './errors.ts';
+import { InvalidArgumentError } from '../util/errors.ts';
 
 /**
  * TEST-ONLY fault injection, used by the regression gate's own tests to prove that the gate catches

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Codec } from './codec.ts';
+import type { Codec } from './codec/codec.ts';
 import { FAULT_SLOWDOWN, injectSlowdown } from './fault-injection.ts';
 import type { Header } from './header.ts';
 import { OutputBuffer } from './output-buffer.ts';

@@ -1,5 +1,5 @@
 import { msToNs, nsToMs } from '../util/units.ts';
-import { CODEC_NAMES, type CodecName, isCodecName } from './codec.ts';
+import { CODEC_NAMES, type CodecName, isCodecName } from './codec/codec.ts';
 import { ProtocolError } from './errors.ts';
 
 /** GeeRPC's magic number, 0x3bef5c: the first field of every connection's handshake. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { SELECT_MODES } from '../xclient/select-mode.ts';
-import { planPhases } from './phase-plan.ts';
+import { planPhases, type ScenarioSelectMode, SELECT_MODE_NAMES } from './phase-plan.ts';
 import { parseThreshold } from './threshold.ts';
 
 /** Every default a scenario field takes, in one place; the README's "Scenario format" lists them. */
@@ -54,7 +53,6 @@ const positiveNumber = (max: number) =>
     .gt(0, { error: 'must be a positive number' })
     .max(max, { error: `must be at most ${max}` });
 
-export const SELECT_MODE_NAMES = [...SELECT_MODES, 'broadcast'] as const;
 const selectModeSchema = z.enum(SELECT_MODE_NAMES, {
   error: `must be one of ${SELECT_MODE_NAMES.join(', ')}`,
 });
@@ -262,7 +260,7 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ResolvedScenario = z.output<typeof scenarioSchema>;
 export type ServiceTime = z.output<typeof serviceTimeSchema>;
 export type ServerBehaviour = z.output<typeof behaviourSchema>;
-export type ScenarioSelectMode = (typeof SELECT_MODE_NAMES)[number];
+export type { ScenarioSelectMode };
 export type LoadModel = z.output<typeof loadModelSchema>;
 
 /** Server threads actually used. */

@@ -86,3 +86,10 @@ export function isRpcError(error: unknown, code?: ErrorCode): error is RpcError 
   if (!(error instanceof RpcError) && !isErrorCode(candidate)) return false;
   return code === undefined || candidate === code;
 }
+
+/** A caller passed an option or argument that breaks a documented rule. */
+export class InvalidArgumentError extends RpcError {
+  constructor(message: string) {
+    super('ERR_INVALID_ARGUMENT', message);
+  }
+}

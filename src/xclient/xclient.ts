@@ -1,26 +1,18 @@
-import { type CallOptions, type Client, type ClientOptions, resolveClientOptions } from '../rpc/client.ts';
+import { type CallOptions, type ClientOptions, resolveClientOptions } from '../rpc/client.ts';
 import { dial } from '../rpc/dial.ts';
-import { CallAbortedError, InvalidArgumentError, isTransportError } from '../rpc/errors.ts';
-import { isRpcError } from '../util/errors.ts';
-import { ClientEntry } from './client-entry.ts';
+import { CallAbortedError, isTransportError } from '../rpc/errors.ts';
+import { InvalidArgumentError, isRpcError } from '../util/errors.ts';
+import { ConnectionPool, type DialFunction, type PoolStats } from './connection-pool.ts';
 import type { Discovery, SelectHint } from './discovery/discovery.ts';
-import {
-  CloseFailedError,
-  NoServersError,
-  UnsupportedModeError,
-  withAddress,
-  XClientClosedError,
-} from './errors.ts';
+import { NoServersError, UnsupportedModeError, withAddress, XClientClosedError } from './errors.ts';
 import { FAIL_MODES, type FailMode, isFailMode } from './fail-mode.ts';
 import { isSelectMode, type SelectMode } from './select-mode.ts';
 
 export const DEFAULT_FAIL_MODE: FailMode = 'failfast';
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_REUSE_CLIENTS = true;
-/** Failures of closes started during calls are kept for close() to report, up to this many. */
-const MAX_KEPT_CLOSE_FAILURES = 100;
 
-export type DialFunction = (address: string, options: ClientOptions) => Promise<Client>;
+export type { DialFunction };
 
 /** Every option of ClientOptions reaches every client the XClient dials. */
 export interface XClientOptions extends ClientOptions {
@@ -54,14 +46,8 @@ export interface BroadcastOutcome<R> {
   latencyMs: number;
 }
 
-export interface XClientStats {
-  /** Connections opened since the XClient was made. */
-  dials: number;
-  /** Connections open now. */
-  openClients: number;
-  /** Calls (including broadcast calls) not yet settled. */
-  inFlight: number;
-}
+/** Connections opened, open now, and calls (including broadcast calls) not yet settled. */
+export type XClientStats = PoolStats;
 
 /**
  * A client over many servers: selects one per call through its discovery and select mode, keeps
@@ -73,21 +59,10 @@ export class XClient {
   readonly #failMode: FailMode;
   readonly #retries: number;
   readonly #reuseClients: boolean;
-  readonly #clientOptions: ClientOptions;
-  readonly #dial: DialFunction;
-  readonly #entries = new Map<string, ClientEntry>();
-  /** Entries of servers gone from the list, still carrying calls. */
-  readonly #retiring = new Set<ClientEntry>();
-  /** Clients of `reuseClients: false` calls, open for one call each. */
-  readonly #freshClients = new Set<Client>();
-  /** Closes started outside close(), which close() waits for. */
-  readonly #closing = new Set<Promise<void>>();
-  readonly #closeFailures: Error[] = [];
-  readonly #inFlightOf = (address: string): number => this.#entries.get(address)?.inFlight ?? 0;
+  readonly #pool: ConnectionPool;
   /** The hint of calls without a key: one object for all of them. */
-  readonly #hint: SelectHint = { inFlight: this.#inFlightOf };
+  readonly #hint: SelectHint;
   readonly #unsubscribe: (() => void) | undefined;
-  #dials = 0;
   #failoverTurn = 0;
   #closed: Promise<void> | undefined;
 
@@ -116,9 +91,9 @@ export class XClient {
     this.#retries = retries;
     this.#reuseClients = reuseClients;
     // Validated now, so that a bad option fails here rather than at the first dial.
-    this.#clientOptions = resolveClientOptions(options);
-    this.#dial = dialFunction;
-    this.#unsubscribe = discovery.subscribe?.((servers) => this.#prune(servers));
+    this.#pool = new ConnectionPool(dialFunction, resolveClientOptions(options));
+    this.#hint = { inFlight: this.#pool.inFlightOf };
+    this.#unsubscribe = discovery.subscribe?.((servers) => this.#pool.prune(servers));
   }
 
   get mode(): SelectMode {
@@ -177,7 +152,7 @@ export class XClient {
       ),
     );
     callerSignal?.removeEventListener('abort', onCallerAbort);
-    this.#cancelOnServers(abandoned);
+    if (this.#reuseClients) this.#pool.closeIdle(abandoned);
     if (failure !== undefined) throw failure;
     return reply as R;
   }
@@ -205,22 +180,12 @@ export class XClient {
         }
       }),
     );
-    if (!abortedBefore) this.#cancelOnServers(abandoned);
+    if (!abortedBefore && this.#reuseClients) this.#pool.closeIdle(abandoned);
     return outcomes;
   }
 
   stats(): XClientStats {
-    let openClients = this.#freshClients.size;
-    let inFlight = 0;
-    for (const entry of this.#entries.values()) {
-      inFlight += entry.inFlight;
-      if (entry.client?.isAvailable()) openClients++;
-    }
-    for (const entry of this.#retiring) {
-      inFlight += entry.inFlight;
-      if (entry.client?.isAvailable()) openClients++;
-    }
-    return { dials: this.#dials, openClients, inFlight };
+    return this.#pool.stats();
   }
 
   /**
@@ -229,7 +194,10 @@ export class XClient {
    * discovery belongs to the caller and stays open.
    */
   close(): Promise<void> {
-    this.#closed ??= this.#closeAll();
+    this.#closed ??= (async () => {
+      this.#unsubscribe?.();
+      await this.#pool.close();
+    })();
     return this.#closed;
   }
 
@@ -240,23 +208,22 @@ export class XClient {
     outcome: CallOutcome<unknown> | undefined,
   ): Promise<unknown> {
     if (this.#closed !== undefined) throw new XClientClosedError();
-    const hint = options?.key === undefined ? this.#hint : { key: options.key, inFlight: this.#inFlightOf };
+    const hint =
+      options?.key === undefined ? this.#hint : { key: options.key, inFlight: this.#pool.inFlightOf };
     let address =
       this.#discovery.trySelect?.(this.#mode, hint) ?? (await this.#discovery.get(this.#mode, hint));
     /** Servers this call failed on; made only on a failover. */
     let tried: string[] | undefined;
     for (let attempt = 1; ; attempt++) {
-      const entry = this.#entryFor(address);
-      entry.inFlight++;
+      const entry = this.#pool.acquire(address);
       let failure: unknown;
       try {
         let reply: unknown;
         if (this.#reuseClients) {
-          let client = entry.client;
-          if (client === undefined || !client.isAvailable()) client = await this.#connect(entry);
+          const client = this.#pool.usableClient(entry) ?? (await this.#pool.connect(entry));
           reply = await client.call(serviceMethod, args, options);
         } else {
-          reply = await this.#callFresh(address, serviceMethod, args, options);
+          reply = await this.#pool.callFresh(address, serviceMethod, args, options);
         }
         if (outcome === undefined) return reply;
         outcome.reply = reply;
@@ -266,7 +233,7 @@ export class XClient {
       } catch (error) {
         failure = error;
       } finally {
-        this.#release(entry);
+        this.#pool.release(entry);
       }
       if (!this.#shouldRetry(failure, attempt, options)) throw withAddress(failure, address);
       if (this.#failMode === 'failover') {
@@ -285,82 +252,14 @@ export class XClient {
     args: unknown,
     options: CallOptions | undefined,
   ): Promise<unknown> {
-    const entry = this.#entryFor(address);
-    entry.inFlight++;
+    const entry = this.#pool.acquire(address);
     try {
-      if (!this.#reuseClients) return await this.#callFresh(address, serviceMethod, args, options);
-      let client = entry.client;
-      if (client === undefined || !client.isAvailable()) client = await this.#connect(entry);
+      if (!this.#reuseClients) return await this.#pool.callFresh(address, serviceMethod, args, options);
+      const client = this.#pool.usableClient(entry) ?? (await this.#pool.connect(entry));
       return await client.call(serviceMethod, args, options);
     } finally {
-      this.#release(entry);
+      this.#pool.release(entry);
     }
-  }
-
-  async #callFresh(
-    address: string,
-    serviceMethod: string,
-    args: unknown,
-    options: CallOptions | undefined,
-  ): Promise<unknown> {
-    const client = await this.#openClient(address);
-    if (this.#closed !== undefined) {
-      this.#track(client.close());
-      throw new XClientClosedError();
-    }
-    this.#freshClients.add(client);
-    try {
-      return await client.call(serviceMethod, args, options);
-    } finally {
-      this.#freshClients.delete(client);
-      // Not awaited: the reply is the caller's as soon as it arrives. close() waits for it.
-      this.#track(client.close());
-    }
-  }
-
-  #entryFor(address: string): ClientEntry {
-    let entry = this.#entries.get(address);
-    if (entry === undefined) {
-      entry = new ClientEntry(address);
-      this.#entries.set(address, entry);
-    }
-    return entry;
-  }
-
-  #release(entry: ClientEntry): void {
-    if (--entry.inFlight === 0 && entry.retired) this.#closeEntry(entry);
-  }
-
-  /** The entry's client, dialed once however many callers wait for it. */
-  #connect(entry: ClientEntry): Promise<Client> {
-    if (entry.dialing !== undefined) return entry.dialing;
-    const stale = entry.client;
-    entry.client = undefined;
-    // Its connection is already broken: closing only releases what is left of it.
-    if (stale !== undefined) this.#track(stale.close());
-    const dialing: Promise<Client> = this.#openClient(entry.address).then(
-      (client) => {
-        if (entry.dialing === dialing) entry.dialing = undefined;
-        if (this.#closed !== undefined) {
-          this.#track(client.close());
-          throw new XClientClosedError();
-        }
-        entry.client = client;
-        return client;
-      },
-      (error: unknown) => {
-        if (entry.dialing === dialing) entry.dialing = undefined;
-        throw error;
-      },
-    );
-    entry.dialing = dialing;
-    return dialing;
-  }
-
-  async #openClient(address: string): Promise<Client> {
-    if (this.#closed !== undefined) throw new XClientClosedError();
-    this.#dials++;
-    return this.#dial(address, this.#clientOptions);
   }
 
   #shouldRetry(error: unknown, attempt: number, options: CallOptions | undefined): boolean {
@@ -377,7 +276,7 @@ export class XClient {
   async #failoverAddress(failed: string, tried: string[]): Promise<string | undefined> {
     tried.push(failed);
     const servers = await this.#discovery.getAll();
-    this.#prune(servers);
+    this.#pool.prune(servers);
     let candidates = servers.filter((address) => !tried.includes(address));
     if (candidates.length === 0) candidates = servers.filter((address) => address !== failed);
     if (candidates.length === 0) candidates = servers;
@@ -388,78 +287,8 @@ export class XClient {
   async #broadcastServers(): Promise<string[]> {
     if (this.#closed !== undefined) throw new XClientClosedError();
     const servers = await this.#discovery.getAll();
-    this.#prune(servers);
+    this.#pool.prune(servers);
     if (servers.length === 0) throw new NoServersError();
     return servers;
-  }
-
-  /** Closes the connections of abandoned calls that carry nothing else, so their servers stop too. */
-  #cancelOnServers(addresses: readonly string[]): void {
-    if (!this.#reuseClients) return;
-    for (const address of addresses) {
-      const entry = this.#entries.get(address);
-      if (entry === undefined || entry.inFlight > 0 || entry.client === undefined) continue;
-      this.#track(entry.client.close());
-      entry.client = undefined;
-    }
-  }
-
-  /** Forgets servers no longer listed; their connections close once their last call settles. */
-  #prune(servers: readonly string[]): void {
-    if (this.#entries.size === 0) return;
-    const listed = new Set(servers);
-    for (const [address, entry] of this.#entries) {
-      if (listed.has(address)) continue;
-      this.#entries.delete(address);
-      entry.retired = true;
-      if (entry.inFlight === 0) this.#closeEntry(entry);
-      else this.#retiring.add(entry);
-    }
-  }
-
-  #closeEntry(entry: ClientEntry): void {
-    this.#retiring.delete(entry);
-    if (entry.client !== undefined) this.#track(entry.client.close());
-    entry.client = undefined;
-  }
-
-  #track(closing: Promise<void>): void {
-    const tracked = closing.then(
-      () => {
-        this.#closing.delete(tracked);
-      },
-      (error: unknown) => {
-        this.#closing.delete(tracked);
-        if (this.#closeFailures.length < MAX_KEPT_CLOSE_FAILURES) {
-          this.#closeFailures.push(error instanceof Error ? error : new Error(String(error)));
-        }
-      },
-    );
-    this.#closing.add(tracked);
-  }
-
-  async #closeAll(): Promise<void> {
-    this.#unsubscribe?.();
-    const entries = [...this.#entries.values(), ...this.#retiring];
-    this.#entries.clear();
-    this.#retiring.clear();
-    const closes: Promise<void>[] = entries.map(async (entry) => {
-      // A dial finishing after close() closes its own client (see #connect): only wait for it.
-      if (entry.dialing !== undefined) await entry.dialing.catch(() => undefined);
-      const client = entry.client;
-      entry.client = undefined;
-      if (client !== undefined) await client.close();
-    });
-    for (const client of this.#freshClients) closes.push(client.close());
-    this.#freshClients.clear();
-    const results = await Promise.allSettled(closes);
-    await Promise.all(this.#closing);
-    const failures = [...this.#closeFailures];
-    for (const result of results) {
-      if (result.status === 'rejected') {
-        failures.push(result.reason instanceof Error ? result.reason : new Error(String(result.reason)));
-      }
-    }
-    if (failures.length > 0) throw new CloseFailedError(failures);
   }
 }

@@ -2,7 +2,7 @@ import type { CallDriver } from './call-driver.ts';
 import { GrpcDriver } from './grpc-driver.ts';
 import { RawEchoDriver } from './raw-echo-driver.ts';
 import { RpcDriver } from './rpc-driver.ts';
-import type { ServersReady } from './server-messages.ts';
+import type { ServersReady } from './servers/server-messages.ts';
 
 /** What is driven: rpcbench with either codec, grpc-js, or the raw echo that bounds them all. */
 export type CaseKind = 'msgpack' | 'json' | 'grpc' | 'raw';

@@ -1,7 +1,7 @@
 import { type Client, credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import type { CallDriver, CallSlot } from './call-driver.ts';
-import { GRPC_ECHO_SERVICE } from './grpc-echo-service.ts';
 import { ECHO_PAYLOAD, type EchoPayload } from './payload.ts';
+import { GRPC_ECHO_SERVICE } from './servers/grpc-echo-service.ts';
 
 type EchoCallback = (error: ServiceError | null, reply?: EchoPayload) => void;
 type EchoClient = Client & { Echo(request: EchoPayload, callback: EchoCallback): unknown };

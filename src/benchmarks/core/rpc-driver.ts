@@ -1,5 +1,5 @@
 import type { Client } from '../../rpc/client.ts';
-import type { CodecName } from '../../rpc/codec.ts';
+import type { CodecName } from '../../rpc/codec/codec.ts';
 import { dial } from '../../rpc/dial.ts';
 import type { CallDriver, CallSlot } from './call-driver.ts';
 import { ECHO_PAYLOAD } from './payload.ts';

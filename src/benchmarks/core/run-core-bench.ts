@@ -8,8 +8,8 @@ import type { CallDriver } from './call-driver.ts';
 import { buildCases, CASE_KINDS, type CaseKind, type CaseSpec, connectDriver } from './cases.ts';
 import { type LoadResult, runLoad } from './load-loop.ts';
 import { ECHO_PAYLOAD_BYTES } from './payload.ts';
-import type { ServersReady } from './server-messages.ts';
-import { startServerThread } from './server-thread.ts';
+import type { ServersReady } from './servers/server-messages.ts';
+import { startServerThread } from './servers/server-thread.ts';
 import { type CaseFigures, evaluateTargets, type TargetOutcome } from './targets.ts';
 
 export const DEFAULT_DURATION_MS = 2_000;

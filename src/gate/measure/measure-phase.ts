@@ -78,7 +78,7 @@ export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOpt
   const probe = await RpcProbe.start(spec);
   let reference: ReferenceEcho | undefined;
   try {
-    reference = await ReferenceEcho.start(spec.payloadBytes);
+    reference = await ReferenceEcho.start(spec.setup.payloadBytes);
     const pairs = await measureInterleaved(probe, reference, {
       pairs: options.pairs,
       warmupPairs: options.warmupPairs ?? DEFAULT_WARMUP_PAIRS,
@@ -98,5 +98,16 @@ export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOpt
  * (servers, modes, codec, transport, payload, concurrency, seed) no longer compares.
  */
 export function fingerprintOf(specs: readonly ProbeSpec[]): string {
-  return createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 16);
+  const probed = specs.map(({ label, setup, servers, concurrency, seed }) => ({
+    label,
+    mode: setup.mode,
+    servers,
+    weights: setup.weights,
+    transport: setup.transport,
+    codec: setup.codec,
+    payloadBytes: setup.payloadBytes,
+    concurrency,
+    seed,
+  }));
+  return createHash('sha256').update(JSON.stringify(probed)).digest('hex').slice(0, 16);
 }

@@ -1,6 +1,6 @@
 import { Bench } from 'tinybench';
 import type { MicroBenchmark } from '../../result/result-schema.ts';
-import type { CodecName } from '../../rpc/codec.ts';
+import type { CodecName } from '../../rpc/codec/codec.ts';
 import { dial } from '../../rpc/dial.ts';
 import { msToSeconds, msToUs } from '../../util/units.ts';
 import { LOAD_METHOD } from '../servers/load-service.ts';

@@ -1,11 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { prepareRecordingHistograms } from '../../result/histogram.ts';
-import type { CodecName } from '../../rpc/codec.ts';
-import type { ScenarioSelectMode } from '../../scenario/scenario-schema.ts';
+import { openPhaseClients, type PhaseRpcSetup } from '../../scenario/rpc-setup.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
-import { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
-import type { SelectMode } from '../../xclient/select-mode.ts';
-import { type XCallOptions, XClient, type XClientOptions } from '../../xclient/xclient.ts';
 import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
 import { LOAD_METHOD } from '../servers/load-service.ts';
 import { pollUntil } from '../threads/barrier.ts';
@@ -14,8 +10,6 @@ import { ClosedLoop } from './closed-loop.ts';
 import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
 import { OpenLoop } from './open-loop.ts';
 
-/** Distinct consistent-hash keys, used in a seeded random order. A power of two (see LoadTarget). */
-const KEY_COUNT = 1024;
 const PROGRESS_INTERVAL_MS = 100;
 /** Calls still pending this long after the loop stopped are abandoned (their XClients are closed). */
 const STOP_GRACE_MS = 1_000;
@@ -30,21 +24,14 @@ export interface LoadSliceTask {
   threads: number;
   thread: number;
   addresses: string[];
-  /** By address, for weighted-roundrobin. */
-  weights: Record<string, number>;
-  mode: ScenarioSelectMode;
+  /** The phase's RPC set-up, as the gate's probe uses it too. */
+  setup: PhaseRpcSetup;
   /** XClients on this thread; they share one discovery, so a round robin is one sequence. */
   clients: number;
-  codec: CodecName;
-  failMode: NonNullable<XClientOptions['failMode']>;
-  retries: number;
-  reuseClients: boolean;
-  callTimeoutMs: number;
   load: SliceLoad;
   warmupMs: number;
   durationMs: number;
   maxCalls: number;
-  payloadBytes: number;
   seed: number;
   /** Bound on waiting for calls in flight after the measured window. */
   drainTimeoutMs: number;
@@ -66,23 +53,13 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
   prepareRecordingHistograms();
   const control = new PhaseControl(task.threads, task.control);
   const random = createSeededRandom(task.seed);
-  const discovery = new MultiServersDiscovery(task.addresses, { random, weights: task.weights });
-  // Broadcast calls every server: the mode only has to be valid.
-  const mode: SelectMode = task.mode === 'broadcast' ? 'roundrobin' : task.mode;
-  const options: XClientOptions = {
-    codec: task.codec,
-    failMode: task.failMode,
-    retries: task.retries,
-    reuseClients: task.reuseClients,
-    callTimeoutMs: task.callTimeoutMs,
-  };
-  const clients = Array.from({ length: task.clients }, () => new XClient(discovery, mode, options));
+  const phase = openPhaseClients(task.setup, task.addresses, { random, count: task.clients });
   const target: LoadTarget = {
-    clients,
-    broadcast: task.mode === 'broadcast',
+    clients: phase.clients,
+    broadcast: phase.broadcast,
     serviceMethod: LOAD_METHOD,
-    args: { payload: 'x'.repeat(task.payloadBytes) },
-    callOptions: task.mode === 'consistent-hash' ? hashKeys(random) : undefined,
+    args: phase.args,
+    callOptions: phase.callOptions,
   };
   let loop: LoadLoop | undefined;
   let recorder: PhaseRecorder | undefined;
@@ -128,7 +105,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     const settled = await settle(loop, task.durationMs + task.drainTimeoutMs);
     if (!settled) {
       // Abandon what is still pending: closing the XClients rejects it.
-      await Promise.allSettled(clients.map((client) => client.close()));
+      await Promise.allSettled(phase.clients.map((client) => client.close()));
       await settle(loop, STOP_GRACE_MS);
     }
     control.publish(task.thread, recorder.calls, recorder.errors, recorder.currentP99Us());
@@ -136,8 +113,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
   } finally {
     clearInterval(ticker);
     recorder?.discard();
-    await Promise.allSettled(clients.map((client) => client.close()));
-    await discovery.close();
+    await phase.close();
   }
 }
 
@@ -171,8 +147,4 @@ async function sleepUntil(atMs: number): Promise<void> {
   const waitMs = atMs - performance.now();
   if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs - 1));
   while (performance.now() < atMs) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function hashKeys(random: () => number): XCallOptions[] {
-  return Array.from({ length: KEY_COUNT }, () => ({ key: `key-${Math.floor(random() * 1e9).toString(36)}` }));
 }

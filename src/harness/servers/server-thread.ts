@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Server } from '../../rpc/server.ts';
+import { Server } from '../../rpc/server/server.ts';
 import { DelayQueue } from './delay-queue.ts';
 import { HttpEndpoint } from './http-endpoint.ts';
 import { LOAD_METHOD } from './load-service.ts';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Server } from '../../rpc/server.ts';
+import { Server } from '../../rpc/server/server.ts';
 import type { ServerBehaviour } from '../../scenario/scenario-schema.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import { usToMs } from '../../util/units.ts';

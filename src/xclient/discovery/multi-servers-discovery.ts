@@ -1,5 +1,5 @@
 import { parseAddress } from '../../rpc/address.ts';
-import { InvalidArgumentError } from '../../rpc/errors.ts';
+import { InvalidArgumentError } from '../../util/errors.ts';
 import { NoServersError, UnsupportedModeError } from '../errors.ts';
 import { isSelectMode, type SelectMode } from '../select-mode.ts';
 import { createSelector } from '../selectors/create-selector.ts';

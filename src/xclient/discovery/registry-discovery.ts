@@ -3,7 +3,7 @@ import {
   fetchRegisteredServers,
   parseRegistryUrl,
 } from '../../registry/registry-client.ts';
-import { InvalidArgumentError } from '../../rpc/errors.ts';
+import { InvalidArgumentError } from '../../util/errors.ts';
 import type { SelectMode } from '../select-mode.ts';
 import { isValidAddress } from './address-check.ts';
 import type { SelectHint } from './discovery.ts';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './errors.ts';
+import { InvalidArgumentError } from '../../util/errors.ts';
 
 /** What a handler receives besides its arguments. */
 export interface CallContext {

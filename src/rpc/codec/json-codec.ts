@@ -1,5 +1,5 @@
+import { FrameTooLargeError } from '../errors.ts';
 import { type Codec, type FrameDecoder, UndecodableValue } from './codec.ts';
-import { FrameTooLargeError } from './errors.ts';
 
 const NEWLINE = 0x0a;
 const EXACT_SIZE_ABOVE_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import type { Codec, CodecName } from './codec.ts';
-import { jsonCodec } from './codec-json.ts';
-import { msgpackCodec } from './codec-msgpack.ts';
+import { jsonCodec } from './json-codec.ts';
+import { msgpackCodec } from './msgpack-codec.ts';
 
 const CODECS: Record<CodecName, Codec> = {
   'application/json': jsonCodec,

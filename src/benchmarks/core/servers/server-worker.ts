@@ -1,8 +1,8 @@
 // The worker thread that hosts every server the core benchmark calls, so that client and server
 // each have an event loop (and, given two cores, a core) of their own.
 import { parentPort } from 'node:worker_threads';
-import { Bench } from '../../rpc/builtin-services.ts';
-import { Server } from '../../rpc/server.ts';
+import { Bench } from '../../../rpc/server/builtin-services.ts';
+import { Server } from '../../../rpc/server/server.ts';
 import { startGrpcEchoServer } from './grpc-echo-server.ts';
 import { startRawEchoServer } from './raw-echo-server.ts';
 import type { ServerThreadMessage } from './server-messages.ts';

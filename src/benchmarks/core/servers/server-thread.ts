@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { startTypeScriptWorker } from '../../harness/threads/typescript-worker.ts';
-import { RpcError } from '../../util/errors.ts';
+import { startTypeScriptWorker } from '../../../harness/threads/typescript-worker.ts';
+import { RpcError } from '../../../util/errors.ts';
 import type { ServersReady, ServerThreadMessage } from './server-messages.ts';
 
 const STOP_TIMEOUT_MS = 5_000;

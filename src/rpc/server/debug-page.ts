@@ -1,4 +1,4 @@
-import { escapeHtml } from '../util/escape-html.ts';
+import { escapeHtml } from '../../util/escape-html.ts';
 import type { MethodStats } from './service.ts';
 
 export interface ServiceStats {

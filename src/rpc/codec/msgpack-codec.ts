@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
+import { FrameTooLargeError } from '../errors.ts';
 import { type Codec, type FrameDecoder, UndecodableValue } from './codec.ts';
-import { FrameTooLargeError } from './errors.ts';
 import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from './msgpack-header.ts';
 
 const LENGTH_PREFIX_BYTES = 4;

@@ -1,6 +1,6 @@
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import type { EchoPayload } from '../payload.ts';
 import { GRPC_ECHO_SERVICE } from './grpc-echo-service.ts';
-import type { EchoPayload } from './payload.ts';
 
 /** A grpc-js server answering `Bench.Echo` with its request, on an insecure loopback port. */
 export async function startGrpcEchoServer(): Promise<{ port: number; close(): Promise<void> }> {

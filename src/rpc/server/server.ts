@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { MAX_TIMER_MS } from '../util/units.ts';
-import { formatAddress, parseAddress } from './address.ts';
-import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES, isCodecName } from './codec.ts';
+import { InvalidArgumentError } from '../../util/errors.ts';
+import { MAX_TIMER_MS } from '../../util/units.ts';
+import { formatAddress, parseAddress } from '../address.ts';
+import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES, isCodecName } from '../codec/codec.ts';
 import { renderDebugPage, type ServiceStats } from './debug-page.ts';
-import { InvalidArgumentError } from './errors.ts';
 import { type ConnectionHost, ServerConnection } from './server-connection.ts';
 import { type Method, Service, serviceNameOf } from './service.ts';
 

@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import type { EchoPayload } from './payload.ts';
+import type { EchoPayload } from '../payload.ts';
 
 const serialize = (value: EchoPayload): Buffer => Buffer.from(JSON.stringify(value));
 const deserialize = (bytes: Buffer): EchoPayload => JSON.parse(bytes.toString('utf8')) as EchoPayload;

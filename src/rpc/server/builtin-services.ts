@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS, secondsToMs } from '../util/units.ts';
+import { MAX_TIMER_MS, secondsToMs } from '../../util/units.ts';
 import type { CallContext } from './service.ts';
 
 export interface SumArgs {

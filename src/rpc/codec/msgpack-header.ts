@@ -1,4 +1,4 @@
-import type { Header } from './header.ts';
+import type { Header } from '../header.ts';
 
 /**
  * GeeRPC's header as a MessagePack map, written and read by hand. It is half of every message

@@ -1,5 +1,5 @@
-import type { Header } from './header.ts';
-import type { OutputBuffer } from './output-buffer.ts';
+import type { Header } from '../header.ts';
+import type { OutputBuffer } from '../output-buffer.ts';
 
 export type CodecName = 'application/json' | 'application/msgpack';
 

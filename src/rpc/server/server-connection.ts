@@ -1,13 +1,13 @@
 import type { Socket } from 'node:net';
-import { RpcError } from '../util/errors.ts';
-import { MAX_TIMER_MS } from '../util/units.ts';
-import { type CodecName, type FrameDecoder, UndecodableValue } from './codec.ts';
-import { getCodec } from './codecs.ts';
-import { EncodeError, ProtocolError } from './errors.ts';
-import { FrameWriter } from './frame-writer.ts';
-import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from './handshake.ts';
-import { asHeader, type Header } from './header.ts';
-import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from './http-head.ts';
+import { RpcError } from '../../util/errors.ts';
+import { MAX_TIMER_MS } from '../../util/units.ts';
+import { type CodecName, type FrameDecoder, UndecodableValue } from '../codec/codec.ts';
+import { getCodec } from '../codec/codecs.ts';
+import { EncodeError, ProtocolError } from '../errors.ts';
+import { FrameWriter } from '../frame-writer.ts';
+import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from '../handshake.ts';
+import { asHeader, type Header } from '../header.ts';
+import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from '../http-head.ts';
 import { InFlightCalls, type InFlightEntry } from './in-flight-calls.ts';
 import type { CallContext, Method, MethodHandler, Service } from './service.ts';
 

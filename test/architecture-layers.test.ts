@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const SRC = new URL('../src', import.meta.url).pathname;
+
+/**
+ * The layers, lowest first. A file may import from its own top-level folder, from any lower
+ * layer, and from the siblings listed in SIBLINGS; never upward.
+ */
+const LAYERS: Record<string, number> = {
+  util: 0,
+  stats: 0.5,
+  rpc: 1,
+  registry: 2,
+  xclient: 3,
+  scenario: 4,
+  result: 4,
+  harness: 5,
+  gate: 6,
+  benchmarks: 6,
+  report: 6,
+  cli: 7,
+  'index.ts': 8,
+};
+/** Imports between folders of one layer that the design allows: thresholds are evaluated on results. */
+const SIBLINGS = new Set(['scenario->result']);
+/** The report reads result files only: it knows nothing of how they were made. */
+const REPORT_MAY_IMPORT = new Set(['report', 'result', 'util', 'stats']);
+const MAX_SOURCE_FILES_PER_FOLDER = 15;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|js)$/.test(name) ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+/** A worker a module starts: a dependency for layering, but not an import that could form a cycle. */
+const WORKER_URL = /new URL\(\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** The relative modules a file imports by `pattern`: static, type-only, re-exports and dynamic. */
+function modulesOf(file: string, pattern: RegExp): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(pattern)]
+    .map((match) => resolve(dirname(file), match[1]!))
+    .filter((target) => target.startsWith(SRC));
+}
+
+function folderOf(file: string): string {
+  return relative(SRC, file).split('/')[0]!;
+}
+
+const files = sourceFiles(SRC);
+const graph = new Map(files.map((file) => [file, modulesOf(file, IMPORT)]));
+const workers = new Map(files.map((file) => [file, modulesOf(file, WORKER_URL)]));
+
+test('every source folder belongs to a layer', () => {
+  const unknown = [...new Set(files.map(folderOf))].filter((folder) => !(folder in LAYERS));
+  assert.deepEqual(unknown, []);
+});
+
+test('no module imports from a higher layer, and the report reads results only', () => {
+  const violations: string[] = [];
+  for (const file of files) {
+    const from = folderOf(file);
+    for (const target of [...graph.get(file)!, ...workers.get(file)!]) {
+      const to = folderOf(target);
+      if (from === to) continue;
+      const allowed = LAYERS[to]! < LAYERS[from]! || SIBLINGS.has(`${from}->${to}`);
+      const reportRule = from !== 'report' || REPORT_MAY_IMPORT.has(to);
+      if (!allowed || !reportRule) violations.push(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('there is no import cycle, type-only imports included', () => {
+  // Tarjan's strongly connected components: any component of more than one module is a cycle.
+  let index = 0;
+  const indexes = new Map<string, number>();
+  const lowlinks = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    indexes.set(file, index);
+    lowlinks.set(file, index);
+    index++;
+    stack.push(file);
+    onStack.add(file);
+    for (const target of graph.get(file) ?? []) {
+      if (!graph.has(target)) continue;
+      if (!indexes.has(target)) {
+        visit(target);
+        lowlinks.set(file, Math.min(lowlinks.get(file)!, lowlinks.get(target)!));
+      } else if (onStack.has(target)) {
+        lowlinks.set(file, Math.min(lowlinks.get(file)!, indexes.get(target)!));
+      }
+    }
+    if (lowlinks.get(file) === indexes.get(file)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(relative(SRC, member));
+      } while (member !== file);
+      if (component.length > 1 || (graph.get(file) ?? []).includes(file)) cycles.push(component.sort());
+    }
+  };
+  for (const file of graph.keys()) if (!indexes.has(file)) visit(file);
+  assert.deepEqual(cycles, []);
+});
+
+test(`no folder holds more than ${MAX_SOURCE_FILES_PER_FOLDER} source files`, () => {
+  const counts = new Map<string, number>();
+  for (const file of files) counts.set(dirname(file), (counts.get(dirname(file)) ?? 0) + 1);
+  const crowded = [...counts].filter(([, count]) => count > MAX_SOURCE_FILES_PER_FOLDER);
+  assert.deepEqual(
+    crowded.map(([dir, count]) => `${relative(SRC, dir) || 'src'}: ${count}`),
+    [],
+  );
+});
+
+test('the checker reads the imports a module really has', () => {
+  // Guards the checker itself: a pattern that matched nothing would pass every check above.
+  const runner = join(SRC, 'harness/runner.ts');
+  const folders = new Set(graph.get(runner)!.map(folderOf));
+  assert.ok(folders.has('scenario') && folders.has('result'), [...folders].join(', '));
+});
