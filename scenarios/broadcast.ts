@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 // Every call goes to every server: a call is as slow as its slowest server.
 export default defineScenario({

@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 // A server crashes mid-run and comes back: with failover, calls it drops are retried on another server.
 export default defineScenario({

@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 // A fixed arrival rate against a server that stops answering for a second. Latency is measured from
 // each call's intended start, so every call the stall delayed counts, as wrk2 and k6 measure it.

@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 // A seeded random pick: shares scatter around even, and the chi-square p-value says whether by chance.
 // The same servers then answer autocannon over plain HTTP, for a baseline beside the RPC figures.

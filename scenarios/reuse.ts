@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 // What a cached connection saves: the same load with cached clients, then with a dial per call,
 // plus tinybench micro-benchmarks of one call on a cached client against dial + call + close.

@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 // The main job: round robin over three servers on two threads, 64 calls in flight, msgpack over TCP.
 export default defineScenario({

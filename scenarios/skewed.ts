@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 // One server five times slower than the others. Round robin and random keep sending it its share and
 // wait on it; p2c sees its calls pile up and goes elsewhere; weighted round robin sends it what its

@@ -84,7 +84,7 @@ test('sequence numbers start at 1 and grow by one per call', async (t) => {
   t.after(() => client.close());
   const replies = [client.call('A.b', 1), client.call('A.b', 2), client.call('A.b', 3)];
   const peer = RawSocket.accept(accepted[0]!);
-  const lines = (await peer.readLines(7)).split('\n').slice(1, 7);
+  const lines = (await peer.readHandshakeAndLines(6)).lines.split('\n').slice(0, 6);
   assert.deepEqual(
     lines.filter((_, i) => i % 2 === 0).map((line) => JSON.parse(line).Seq),
     [1, 2, 3],

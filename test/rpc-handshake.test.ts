@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from '../src/rpc/handshake.ts';
+import { CODEC_NAMES } from '../src/rpc/codec/codec.ts';
+import {
+  encodeHandshake,
+  endsWithNewline,
+  findHandshakeEnd,
+  HANDSHAKE_BYTES,
+  MAGIC_NUMBER,
+  MAX_HANDSHAKE_BYTES,
+  parseHandshake,
+} from '../src/rpc/handshake.ts';
 import {
   goJsonMessage,
   goOption,
@@ -78,20 +87,40 @@ test('a handshake and frames arriving byte by byte are served (msgpack)', async 
   assert.deepEqual(logs.lines, []);
 });
 
-test('the handshake ends after its newline, even when the newline has not arrived yet', () => {
+test('the handshake ends at its brace, or after its newline when that has arrived too', () => {
   const option = '{"MagicNumber":3927900,"CodecType":"a\\"}b"}';
-  assert.equal(
-    findHandshakeEnd(Buffer.from(option)),
-    -1,
-    'a lone object may still be followed by its newline',
-  );
-  assert.equal(findHandshakeEnd(Buffer.from(`${option} \r`)), -1);
+  const lone = Buffer.from(option);
+  assert.equal(findHandshakeEnd(lone), option.length, 'a lone object is a whole handshake');
+  assert.equal(endsWithNewline(lone, option.length), false, 'its newline may still arrive');
+  assert.equal(findHandshakeEnd(Buffer.from(`${option} \r`)), option.length + 2);
   assert.equal(findHandshakeEnd(Buffer.from(`${option}\n`)), option.length + 1);
+  assert.equal(endsWithNewline(Buffer.from(`${option}\n`), option.length + 1), true);
   assert.equal(findHandshakeEnd(Buffer.from(`${option} \r\n\x00\x00`)), option.length + 3);
   // A client that sends no newline: the first frame byte is not blank, so the handshake ends at the brace.
   assert.equal(findHandshakeEnd(Buffer.from(`${option}\x00\x00\x00\x05`)), option.length);
   assert.equal(findHandshakeEnd(Buffer.from(`${option}{"ServiceMethod"`)), option.length);
   assert.equal(findHandshakeEnd(Buffer.from('{"MagicNumber":{"nested":[1,2]}')), -1);
+});
+
+test('the client handshake is exactly what the first read of a Go json.Decoder takes, brace last', () => {
+  for (const codec of CODEC_NAMES) {
+    const bytes = encodeHandshake({ codec, connectTimeoutMs: 10_000, handleTimeoutMs: 0 });
+    assert.equal(bytes.length, HANDSHAKE_BYTES);
+    assert.equal(bytes.at(-1), 0x7d);
+    assert.equal(findHandshakeEnd(bytes), HANDSHAKE_BYTES);
+    assert.deepEqual(parseHandshake(bytes), { codec, connectTimeoutMs: 10_000, handleTimeoutMs: 0 });
+  }
+});
+
+test('a newline arriving after a handshake that ended at its brace is dropped, not decoded', async (t) => {
+  const { address } = await startServer(t);
+  const raw = await RawSocket.open(address);
+  t.after(() => raw.destroy());
+  await raw.write(JSON.stringify({ MagicNumber: MAGIC_NUMBER, CodecType: 'application/msgpack' }));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // msgpack would read a stray newline as the first byte of a length prefix.
+  await raw.write(Buffer.concat([Buffer.from('\n'), msgpackMessage('Foo.Sum', 1, { Num1: 1, Num2: 2 })]));
+  assert.deepEqual(await readMsgpackReplies(raw, 2), MSGPACK_SUM_REPLIES.slice(0, 2));
 });
 
 test('the handshake durations arrive as Go nanoseconds', () => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../src/rpc/client.ts';
 import { dial } from '../src/rpc/dial.ts';
+import { encodeHandshake } from '../src/rpc/handshake.ts';
 import {
   goOption,
   msgpackFrame,
@@ -67,7 +69,11 @@ test('our msgpack client sends the handshake line then length-prefixed frames', 
   const peer = await accepted;
   peerSocket = peer;
   const reply = client.call('Foo.Sum', { Num1: 1, Num2: 2 });
-  const option = goOption('application/msgpack', { handleTimeoutNs: 250_000_000 });
+  const option = encodeHandshake({
+    codec: 'application/msgpack',
+    connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+    handleTimeoutMs: 250,
+  }).toString();
   const expected = Buffer.concat([Buffer.from(option), msgpackMessage('Foo.Sum', 1, { Num1: 1, Num2: 2 })]);
   await peer.readUntil((bytes) => bytes.length >= expected.length, 'handshake and call');
   assert.equal(peer.received.subarray(0, option.length).toString(), option);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Foo } from '../src/rpc/server/builtin-services.ts';
 import type { CodecName } from '../src/rpc/codec/codec.ts';
 import { EncodeError, RemoteError } from '../src/rpc/errors.ts';
+import { Foo } from '../src/rpc/server/builtin-services.ts';
 import { Server } from '../src/rpc/server/server.ts';
 import {
   goJsonMessage,

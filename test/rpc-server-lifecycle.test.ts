@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { RemoteError } from '../src/rpc/errors.ts';
+import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import { Server } from '../src/rpc/server/server.ts';
 import { isRpcError } from '../src/util/errors.ts';
 import { LogCapture } from './fixtures/rpc-log.ts';

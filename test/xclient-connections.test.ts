@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import type { Client, ClientOptions } from '../src/rpc/client.ts';
 import { dial } from '../src/rpc/dial.ts';
+import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import { Server } from '../src/rpc/server/server.ts';
 import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { XClient } from '../src/xclient/xclient.ts';

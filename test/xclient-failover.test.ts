@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import { isTransportError } from '../src/rpc/errors.ts';
+import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import { Server } from '../src/rpc/server/server.ts';
 import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { addressOf } from '../src/xclient/errors.ts';

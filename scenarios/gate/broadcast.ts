@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 /** Gate suite: every broadcast must reach every server, and none may be lost. */
 export default defineScenario({

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 /**
  * Gate suite: the JSON codec and consistent hashing, with cached connections and with a dial per

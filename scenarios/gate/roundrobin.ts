@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/scenario/define-scenario.ts';
+import { defineScenario } from 'rpcbench';
 
 /**
  * Gate suite: round robin over three servers. The gate checks that every server handled its

@@ -69,6 +69,38 @@ export interface RunOptions {
 }
 
 /**
+ * # The phase protocol
+ *
+ * Three parties take part in each phase: this runner (main thread), the load threads (a Piscina
+ * pool running `load/load-worker.ts`, one task per thread) and the server threads (`servers/`,
+ * each hosting some simulated servers and a `Harness` control service). They meet over three
+ * channels, each for one kind of traffic:
+ *
+ * | channel | who to whom | carries |
+ * |---|---|---|
+ * | `PhaseControl`, a SharedArrayBuffer (`threads/phase-control.ts`) | runner <-> load threads | warmed count, go + start instant, stop flag, each thread's running calls/errors/p99 |
+ * | Piscina task and its result | runner -> load thread -> runner | the slice to run (`LoadSliceTask`: addresses, `PhaseRpcSetup`, load, limits, seed); back: the recorded slice (encoded histograms, counts by server and error code, timeline) |
+ * | `Harness.*` RPC calls (`servers/server-pool.ts`) | runner -> server threads | `Begin` (reset counts, schedule stall and crash from the start instant), `Counts`, `End`, `Stop` |
+ *
+ * In order, for one phase (`runPhase`):
+ * 1. The runner posts one task per load thread. Each opens its XClients from the phase's
+ *    `PhaseRpcSetup`, warms up for `warmupMs` (recorded, then discarded) and counts itself warmed.
+ * 2. The runner waits until every load thread is warmed (bounded by `warmupMs + WORKER_WAIT_MS`),
+ *    picks a start instant `START_LEAD_MS` ahead, and calls `Harness.Begin` on every server thread:
+ *    the servers' call counts start from zero there, so warm-up calls are not counted.
+ * 3. The runner sets go with the start instant; each load thread sleeps until that instant on its
+ *    own clock and measures until `durationMs` has passed or its share of `calls` is made. Meanwhile
+ *    it publishes its figures for the progress bar every 100 ms; the runner only reads them.
+ * 4. Each load thread waits for its calls in flight (bounded by `drainTimeoutMs`, then it closes its
+ *    XClients) and returns its recorded slice as the task result.
+ * 5. The runner reads `Harness.Counts` (the servers' ground truth), calls `Harness.End` (cancels
+ *    stalls and crashes still scheduled) and merges the slices with the counts into the phase's result.
+ *
+ * Stop (Ctrl-C, `signal`) sets the stop flag: load threads stop starting calls and return what they
+ * measured; a phase stopped before go yields no result. Whatever fails, the load pool and the
+ * servers are closed before runScenario returns.
+ */
+/**
  * Runs a scenario: starts its servers in worker threads, runs each phase from load-generator
  * threads, adds the micro-benchmarks and HTTP baseline when asked, checks the thresholds and
  * returns the result. Servers and threads are gone when it returns, also after an abort or error.

@@ -25,7 +25,8 @@ import { asHeader, type Header } from './header.ts';
 import { PendingCalls } from './pending-calls.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export const DEFAULT_HTTP_PATH = '/_geerpc_';
+/** The path GeeRPC's Go server serves CONNECT on (sic); rpcbench's server accepts it and `/_geerpc_`. */
+export const DEFAULT_HTTP_PATH = '/_geeprc_';
 
 export interface ClientOptions {
   /** @default 'application/msgpack' */
@@ -38,7 +39,7 @@ export interface ClientOptions {
   callTimeoutMs?: number;
   /** The largest reply frame accepted. @default 16 MiB */
   maxFrameBytes?: number;
-  /** The CONNECT path on `http@` addresses. @default '/_geerpc_' */
+  /** The CONNECT path on `http@` addresses. @default '/_geeprc_', as GeeRPC's Go server spells it */
   httpPath?: string;
 }
 

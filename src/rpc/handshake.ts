@@ -6,6 +6,14 @@ import { ProtocolError } from './errors.ts';
 export const MAGIC_NUMBER = 0x3bef5c;
 /** A Go peer's option JSON is about 100 bytes; anything near this is not a handshake. */
 export const MAX_HANDSHAKE_BYTES = 4096;
+/**
+ * What Go's json.Decoder takes in its first read (encoding/json's minRead). GeeRPC's Go server
+ * decodes the option through a json.Decoder and then hands the raw connection to its codec, so
+ * whatever that first read took beyond the option is lost. A handshake of exactly this many bytes,
+ * ending with its closing brace, is all that read can take: the frames sent in the same write stay
+ * in the socket for the codec. Nothing is waited for, so a fresh connection costs no round trip.
+ */
+export const HANDSHAKE_BYTES = 512;
 
 /** The option object as it travels, field for field GeeRPC's `Option` (durations in nanoseconds). */
 export interface WireOption {
@@ -29,14 +37,19 @@ export function encodeHandshake(handshake: Handshake): Buffer {
     ConnectTimeout: msToNs(handshake.connectTimeoutMs),
     HandleTimeout: msToNs(handshake.handleTimeoutMs),
   };
-  // Go's json.Encoder ends every value with a newline; so do we.
-  return Buffer.from(`${JSON.stringify(option)}\n`);
+  const json = JSON.stringify(option);
+  // Padded with blanks inside the object, and no newline after it: a newline would be the first
+  // byte of the Go server's codec stream (gob would read it as a message length).
+  if (json.length > HANDSHAKE_BYTES) return Buffer.from(`${json}\n`);
+  return Buffer.from(`${json.slice(0, -1)}${' '.repeat(HANDSHAKE_BYTES - json.length)}}`, 'latin1');
 }
 
 /**
- * Finds the end of the handshake: exactly one JSON object, plus the whitespace up to and
- * including the newline a json.Encoder writes after it. Returns the offset of the first byte
- * that belongs to the codec, or -1 while the object is still incomplete.
+ * Finds the end of the handshake: exactly one JSON object, plus the blanks and the newline a
+ * json.Encoder writes after it as far as they have arrived. Returns the offset of the first byte
+ * that belongs to the codec, or -1 while the object is still incomplete. A handshake that does not
+ * end with its newline (see `endsWithNewline`) may still see it arrive: the server drops a newline
+ * that is the very first byte of the codec stream.
  * Scanning rather than parsing line by line means bytes the client sent right after the
  * handshake are never lost.
  */
@@ -66,17 +79,19 @@ export function findHandshakeEnd(buffer: Buffer): number {
   return -1;
 }
 
-/**
- * Returns -1 while only blanks follow the object: the newline may still be on its way, and
- * handing a late newline to a length-prefixed codec would desynchronise the stream.
- */
+/** Past the blanks and the newline after the object, when they are there; never past a frame byte. */
 function skipTrailingLine(buffer: Buffer, start: number): number {
   for (let index = start; index < buffer.length; index++) {
     const byte = buffer[index]!;
     if (byte === 0x0a) return index + 1;
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return start;
   }
-  return -1;
+  return buffer.length;
+}
+
+/** Whether the handshake `findHandshakeEnd` delimited took its newline with it. */
+export function endsWithNewline(buffer: Buffer, end: number): boolean {
+  return end > 0 && buffer[end - 1] === 0x0a;
 }
 
 function isJsonWhitespace(byte: number): boolean {

@@ -64,7 +64,7 @@ export class ConnectionPool {
   /** The entry's usable connection, or undefined: then connect() it. */
   usableClient(entry: ClientEntry): Client | undefined {
     const client = entry.client;
-    return client !== undefined && client.isAvailable() ? client : undefined;
+    return client?.isAvailable() ? client : undefined;
   }
 
   /** Dials, calls and closes: one connection for one call, to measure what reuse saves. */

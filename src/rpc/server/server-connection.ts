@@ -5,7 +5,7 @@ import { type CodecName, type FrameDecoder, UndecodableValue } from '../codec/co
 import { getCodec } from '../codec/codecs.ts';
 import { EncodeError, ProtocolError } from '../errors.ts';
 import { FrameWriter } from '../frame-writer.ts';
-import { findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from '../handshake.ts';
+import { endsWithNewline, findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake } from '../handshake.ts';
 import { asHeader, type Header } from '../header.ts';
 import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from '../http-head.ts';
 import { InFlightCalls, type InFlightEntry } from './in-flight-calls.ts';
@@ -78,6 +78,8 @@ export class ServerConnection {
   #phase: Phase;
   #pending: Buffer = Buffer.alloc(0);
   #decoder: FrameDecoder | undefined;
+  /** The handshake ended at its brace: a newline after it may still arrive, as the codec's first byte. */
+  #newlineMayFollow = false;
   #writer: FrameWriter | undefined;
   #handleTimeoutMs = 0;
   #handshakeTimer: NodeJS.Timeout | undefined;
@@ -137,7 +139,7 @@ export class ServerConnection {
   #onData(chunk: Buffer): void {
     try {
       if (this.#phase === 'frames') {
-        this.#decoder!.push(chunk, this.#onValue);
+        this.#pushFrames(chunk);
         return;
       }
       this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
@@ -204,9 +206,20 @@ export class ServerConnection {
     this.#decoder = codec.createDecoder(this.#host.maxFrameBytes);
     this.#writer = new FrameWriter(this.#socket, codec);
     this.#phase = 'frames';
+    this.#newlineMayFollow = !endsWithNewline(this.#pending, end);
     const rest = this.#pending.subarray(end);
     this.#pending = Buffer.alloc(0);
-    if (rest.length > 0) this.#decoder.push(rest, this.#onValue);
+    if (rest.length > 0) this.#pushFrames(rest);
+  }
+
+  /** Feeds the codec, first dropping the handshake's newline when it arrived after the handshake. */
+  #pushFrames(chunk: Buffer): void {
+    if (this.#newlineMayFollow) {
+      this.#newlineMayFollow = false;
+      if (chunk[0] === 0x0a) chunk = chunk.subarray(1);
+      if (chunk.length === 0) return;
+    }
+    this.#decoder!.push(chunk, this.#onValue);
   }
 
   readonly #onValue = (value: unknown): void => {
