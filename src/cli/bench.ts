@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
+import { Command } from 'commander';
 import {
   DEFAULT_OVERHEAD_ROUND_MS,
   DEFAULT_OVERHEAD_ROUNDS,
@@ -18,14 +18,10 @@ import { ScenarioError } from '../scenario/errors.ts';
 import { applyOverrides, type ScenarioOverrides } from '../scenario/overrides.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
-import { msToSeconds, secondsToMs } from '../util/units.ts';
+import { msToSeconds } from '../util/units.ts';
+import { duration, parseCommandLine, positiveInteger, wholeMilliseconds } from './arguments.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
-
-const EXIT_OK = 0;
-const EXIT_THRESHOLD_FAILED = 1;
-const EXIT_INVALID = 2;
-/** 128 + SIGINT, as shells report a process stopped by Ctrl-C. */
-const EXIT_INTERRUPTED = 130;
 
 const SCENARIO_DIR = 'scenarios';
 const DEFAULT_OUT_DIR = 'reports';
@@ -34,6 +30,7 @@ interface BenchOptions {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  /** Milliseconds. */
   duration?: number;
   calls?: number;
   warmup?: number;
@@ -63,25 +60,17 @@ async function saveOutputs(results: readonly RunResult[], options: OutputOptions
 async function main(argv: string[]): Promise<number> {
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
   const program = buildProgram(wantsHelp ? await describeScenarios() : '');
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT_OK
-        : EXIT_INVALID;
-    }
-    throw error;
-  }
+  const parsed = parseCommandLine(program, argv);
+  if (parsed !== undefined) return parsed;
   const options = program.opts<BenchOptions>();
   if (options.overhead) return runOverhead(options);
   const files = program.args;
   if (files.length === 0) {
     process.stderr.write(`${program.helpInformation()}\nerror: give at least one scenario file\n`);
-    return EXIT_INVALID;
+    return EXIT_USAGE;
   }
   const overrides: ScenarioOverrides = {
-    ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),
+    ...(options.duration === undefined ? {} : { durationMs: options.duration }),
     ...(options.calls === undefined ? {} : { calls: options.calls }),
     ...(options.warmup === undefined ? {} : { warmupMs: options.warmup }),
   };
@@ -91,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ScenarioError) {
       process.stderr.write(`invalid scenario: ${error.message}\n`);
-      return EXIT_INVALID;
+      return EXIT_USAGE;
     }
     throw error;
   }
@@ -128,7 +117,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   } catch (error) {
     process.stderr.write(`run failed: ${(error as Error).message}\n`);
     if (results.length > 0) await report(results, options);
-    return EXIT_THRESHOLD_FAILED;
+    return EXIT_FAILURE;
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -137,7 +126,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   const failed = results.flatMap((result) => result.thresholds.filter((outcome) => !outcome.passed));
   if (failed.length > 0) {
     for (const outcome of failed) process.stderr.write(`threshold failed: ${describeThreshold(outcome)}\n`);
-    return EXIT_THRESHOLD_FAILED;
+    return EXIT_FAILURE;
   }
   return EXIT_OK;
 }
@@ -221,7 +210,7 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
 
 async function runOverhead(options: BenchOptions): Promise<number> {
   const rounds = options.rounds ?? DEFAULT_OVERHEAD_ROUNDS;
-  const roundMs = options.duration === undefined ? DEFAULT_OVERHEAD_ROUND_MS : secondsToMs(options.duration);
+  const roundMs = options.duration ?? DEFAULT_OVERHEAD_ROUND_MS;
   process.stderr.write(`harness overhead: ${rounds} rounds of ${roundMs} ms per variant, interleaved\n`);
   const result = await runOverheadBench({
     rounds,
@@ -251,9 +240,17 @@ function buildProgram(scenarioList: string): Command {
     .option('--out <dir>', 'directory for the JSON results', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
     .option('--quiet', 'no progress bar: one line per phase')
-    .option('--duration <seconds>', 'measure each phase this long (overrides durationMs)', positiveNumber)
+    .option(
+      '--duration <seconds>',
+      'measure each phase this long (overrides durationMs); seconds, or with a unit: 500ms, 10s, 2m',
+      duration({ plainUnit: 's' }),
+    )
     .option('--calls <n>', 'stop each phase after this many calls (sets calls)', positiveInteger)
-    .option('--warmup <ms>', 'warm-up per phase in milliseconds (overrides warmupMs)', nonNegativeInteger)
+    .option(
+      '--warmup <ms>',
+      'warm-up per phase (overrides warmupMs); milliseconds, or with a unit: 500ms, 2s',
+      wholeMilliseconds,
+    )
     .option(
       '--overhead',
       'measure the harness overhead instead of running scenarios (--duration sets the round length)',
@@ -263,7 +260,6 @@ function buildProgram(scenarioList: string): Command {
       `rounds of the overhead benchmark (default ${DEFAULT_OVERHEAD_ROUNDS})`,
       positiveInteger,
     )
-    .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);
   return program;
@@ -291,26 +287,6 @@ async function describeScenarios(): Promise<string> {
   return `${lines.join('\n')}\n`;
 }
 
-function positiveNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new CommanderArgumentError('must be a positive number');
-  return number;
-}
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0)
-    throw new CommanderArgumentError('must be a positive integer');
-  return number;
-}
-
-function nonNegativeInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 0)
-    throw new CommanderArgumentError('must be a non-negative integer');
-  return number;
-}
-
 runProgram(import.meta.url, 'bench', () => main(process.argv.slice(2)), {
-  crashExitCode: EXIT_THRESHOLD_FAILED,
+  crashExitCode: EXIT_FAILURE,
 });

@@ -1,10 +1,10 @@
 // `npm run call -- [options] <address[,address...]> <Service.Method> <json>`: calls through an XClient.
-import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ETCD_PREFIX } from '../registry/etcd-client.ts';
-import { CODEC_NAMES, type CodecName } from '../rpc/codec/codec.ts';
+import { DEFAULT_HTTP_PATH } from '../rpc/client.ts';
+import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, type CodecName } from '../rpc/codec/codec.ts';
 import { isRpcError } from '../util/errors.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
-import { MAX_TIMER_MS } from '../util/units.ts';
 import type { Discovery } from '../xclient/discovery/discovery.ts';
 import { EtcdDiscovery } from '../xclient/discovery/etcd-discovery.ts';
 import {
@@ -16,6 +16,13 @@ import { addressOf } from '../xclient/errors.ts';
 import { FAIL_MODES, type FailMode } from '../xclient/fail-mode.ts';
 import { SELECT_MODES, type SelectMode } from '../xclient/select-mode.ts';
 import { XClient } from '../xclient/xclient.ts';
+import {
+  anyInteger,
+  codecArgument,
+  integerInRange,
+  parseCommandLine,
+  wholeMilliseconds,
+} from './arguments.ts';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
@@ -23,8 +30,6 @@ export const DEFAULT_CALL_MODE: SelectMode = 'roundrobin';
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 /** Many calls are for trying modes out, not for load: --bench does that. */
 const MAX_COUNT = 100_000;
-
-const CODEC_ALIASES: Record<string, CodecName> = { json: 'application/json', msgpack: 'application/msgpack' };
 
 interface RawCallOptions {
   mode: SelectMode;
@@ -35,6 +40,7 @@ interface RawCallOptions {
   etcd?: string;
   etcdPrefix: string;
   codec?: CodecName;
+  httpPath: string;
   timeout: number;
   failMode: FailMode;
   retries?: number;
@@ -73,21 +79,39 @@ function buildCommand(writeErr: (text: string) => void): Command {
       'discover servers in etcd, e.g. http://127.0.0.1:2379 (comma-separated for several)',
     )
     .option('--etcd-prefix <prefix>', 'the etcd key prefix servers register under', DEFAULT_ETCD_PREFIX)
-    .option('--codec <name>', `json, msgpack or ${CODEC_NAMES.join(' or ')} (default: msgpack)`, parseCodec)
-    .option('--timeout <ms>', 'per-call timeout, 0 for none', parseTimeout, DEFAULT_CALL_TIMEOUT_MS)
+    .option(
+      '--codec <name>',
+      `${CODEC_SHORT_NAME_LIST.join(', ')} or ${CODEC_NAMES.join(' or ')} (default: msgpack)`,
+      codecArgument,
+    )
+    .option(
+      '--http-path <path>',
+      'the CONNECT path on http@ addresses (rpcbench servers accept both spellings)',
+      DEFAULT_HTTP_PATH,
+    )
+    .option(
+      '--timeout <ms>',
+      'per-call timeout, 0 for none; milliseconds, or with a unit: 500ms, 10s',
+      wholeMilliseconds,
+      DEFAULT_CALL_TIMEOUT_MS,
+    )
     .addOption(
       new Option('--fail-mode <mode>', 'what a call does when its server is unreachable')
         .choices(FAIL_MODES)
         .default('failfast'),
     )
-    .option('--retries <n>', 'further attempts for failover and failtry (default 3)', parseCount(0))
+    .option(
+      '--retries <n>',
+      'further attempts for failover and failtry (default 3)',
+      integerInRange(0, MAX_COUNT),
+    )
     .option(
       '--count <n>',
       `make n calls, printing each reply on its own line (at most ${MAX_COUNT})`,
-      parseCount(1),
+      integerInRange(1, MAX_COUNT),
       1,
     )
-    .option('--seed <n>', 'seed for random selection, to replay a run', parseInteger)
+    .option('--seed <n>', 'seed for random selection, to replay a run', anyInteger)
     .option(
       '--weight <address=w>',
       'weight of a server for weighted-roundrobin; repeat for several',
@@ -95,7 +119,6 @@ function buildCommand(writeErr: (text: string) => void): Command {
     )
     .option('--detailed', 'print {address, attempts, reply} for each call instead of the reply alone')
     .showHelpAfterError('(npm run call -- --help shows the usage)')
-    .exitOverride()
     .configureOutput({ writeErr });
 }
 
@@ -176,6 +199,7 @@ async function run(plan: CallPlan, out: (line: string) => void): Promise<number>
   const discovery = await createDiscovery(plan);
   const xclient = new XClient(discovery, options.mode, {
     codec: options.codec,
+    httpPath: options.httpPath,
     callTimeoutMs: options.timeout,
     connectTimeoutMs: options.timeout,
     failMode: options.failMode,
@@ -220,16 +244,12 @@ export async function main(
   err: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
   const command = buildCommand((text) => err(text.trimEnd()));
+  const parsed = parseCommandLine(command, argv);
+  if (parsed !== undefined) return parsed;
   let callPlan: CallPlan;
   try {
-    command.parse([...argv], { from: 'user' });
     callPlan = plan(command);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT_OK
-        : EXIT_USAGE;
-    }
     if (error instanceof CliUsageError) {
       err(`error: ${error.message}`);
       return EXIT_USAGE;
@@ -255,42 +275,11 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function parseCodec(value: string): CodecName {
-  const codec = CODEC_ALIASES[value] ?? (CODEC_NAMES as readonly string[]).find((name) => name === value);
-  if (codec === undefined)
-    throw new CommanderArgumentError(`unknown codec; choose json, msgpack, ${CODEC_NAMES.join(' or ')}`);
-  return codec as CodecName;
-}
-
-function parseTimeout(value: string): number {
-  const ms = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
-    throw new CommanderArgumentError(`must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`);
-  }
-  return ms;
-}
-
-function parseCount(minimum: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isSafeInteger(n) || n < minimum || n > MAX_COUNT) {
-      throw new CommanderArgumentError(`must be a whole number from ${minimum} to ${MAX_COUNT}`);
-    }
-    return n;
-  };
-}
-
-function parseInteger(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(n)) throw new CommanderArgumentError('must be an integer');
-  return n;
-}
-
 function collectWeight(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const equals = value.lastIndexOf('=');
   const weight = Number(value.slice(equals + 1));
   if (equals <= 0 || !Number.isFinite(weight) || weight <= 0) {
-    throw new CommanderArgumentError(`expected <address>=<positive number>, got "${value}"`);
+    throw new InvalidArgumentError(`expected <address>=<positive number>, got "${value}"`);
   }
   return { ...previous, [value.slice(0, equals)]: weight };
 }

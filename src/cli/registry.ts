@@ -1,9 +1,9 @@
 // `npm run registry -- [--listen host:port]`: GeeRPC's HTTP registry, until SIGINT or SIGTERM.
-import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_REGISTRY_EXPIRY_MS, DEFAULT_REGISTRY_PATH } from '../registry/registry-protocol.ts';
 import { RegistryServer } from '../registry/registry-server.ts';
 import { isRpcError } from '../util/errors.ts';
-import { MAX_TIMER_MS } from '../util/units.ts';
+import { parseCommandLine, wholeMilliseconds } from './arguments.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
@@ -26,30 +26,20 @@ function buildCommand(): Command {
     .option('--listen <host:port>', 'where to listen; port 0 picks a free one', DEFAULT_REGISTRY_LISTEN)
     .option(
       '--expiry <ms>',
-      'a server not renewed for this long is dropped; 0 keeps servers forever',
-      parseMilliseconds,
+      'a server not renewed for this long is dropped; 0 keeps servers forever; milliseconds, or with a unit: 30s, 5m',
+      wholeMilliseconds,
       DEFAULT_REGISTRY_EXPIRY_MS,
     )
     .option('--path <path>', 'the HTTP path', DEFAULT_REGISTRY_PATH)
     .allowExcessArguments(false)
-    .showHelpAfterError('(npm run registry -- --help shows the usage)')
-    .exitOverride();
+    .showHelpAfterError('(npm run registry -- --help shows the usage)');
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = buildCommand();
-  let options: RawRegistryOptions;
-  try {
-    command.parse([...argv], { from: 'user' });
-    options = command.opts<RawRegistryOptions>();
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT_OK
-        : EXIT_USAGE;
-    }
-    throw error;
-  }
+  const parsed = parseCommandLine(command, argv);
+  if (parsed !== undefined) return parsed;
+  const options = command.opts<RawRegistryOptions>();
   let registry: RegistryServer;
   let url: string;
   try {
@@ -74,14 +64,6 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stderr.write(`registry: ${signal}, stopping\n`);
   await registry.close();
   return EXIT_OK;
-}
-
-function parseMilliseconds(value: string): number {
-  const ms = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
-    throw new CommanderArgumentError(`must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`);
-  }
-  return ms;
 }
 
 runProgram(import.meta.url, 'registry', () => main(process.argv.slice(2)), { exitAtOnce: true });

@@ -1,21 +1,21 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { openInBrowser } from '../report/browser-opener.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { defaultReportPath } from '../report/output-path.ts';
 import { readResultFile } from '../report/result-input.ts';
 import { isRpcError } from '../util/errors.ts';
+import { parseCommandLine } from './arguments.ts';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
-
-/** Exit status for a bad command line or a result file that is not valid. */
-const EXIT_INVALID_INPUT = 2;
 
 const program = new Command()
   .name('npm run report --')
   .description(
     'Draws the HTML report of saved result files (reports/*.json). One file: its report. ' +
-      'Several: a comparison, the first file being the reference.',
+      'Several: a comparison, the first file being the reference.\n' +
+      'Exit codes: 0 written, 2 bad command line or a result file that is not valid.',
   )
   .argument('<result.json...>', 'result files written by npm run bench')
   .option(
@@ -23,20 +23,11 @@ const program = new Command()
     'where to write the page (default: beside the first result, .html; compare-<time>.html for several)',
   )
   .option('--open', 'open the page in the default browser')
-  .showHelpAfterError()
-  .exitOverride();
+  .showHelpAfterError();
 
 async function main(argv: string[]): Promise<number> {
-  try {
-    program.parse(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? 0
-        : EXIT_INVALID_INPUT;
-    }
-    throw error;
-  }
+  const parsed = parseCommandLine(program, argv);
+  if (parsed !== undefined) return parsed;
   const files = program.args;
   const options = program.opts<{ out?: string; open?: boolean }>();
   const results = [];
@@ -46,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     } catch (error) {
       if (isRpcError(error, 'ERR_INVALID_RESULT')) {
         console.error(`error: ${error.message}`);
-        return EXIT_INVALID_INPUT;
+        return EXIT_USAGE;
       }
       throw error;
     }
@@ -60,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`could not open a browser here; the report is at ${pathToFileURL(out).href}`);
     else console.log(`opened with ${opener}`);
   }
-  return 0;
+  return EXIT_OK;
 }
 
-runProgram(import.meta.url, 'report', () => main(process.argv));
+runProgram(import.meta.url, 'report', () => main(process.argv.slice(2)));

@@ -1,24 +1,30 @@
 // `npm run serve -- [--listen <address>]...`: a GeeRPC-compatible server exposing Foo and Bench.
-import { Command, InvalidArgumentError as CommanderArgumentError, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { type AnnounceOptions, announce } from '../registry/announcement.ts';
 import { DEFAULT_ETCD_PREFIX, parseEtcdEndpoints } from '../registry/etcd-client.ts';
 import { parseRegistryUrl } from '../registry/registry-client.ts';
 import { parseAddress } from '../rpc/address.ts';
-import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES } from '../rpc/codec/codec.ts';
+import {
+  CODEC_NAMES,
+  CODEC_SHORT_NAME_LIST,
+  type CodecName,
+  DEFAULT_MAX_FRAME_BYTES,
+} from '../rpc/codec/codec.ts';
 import { Bench, Foo } from '../rpc/server/builtin-services.ts';
 import { Server, type ServerOptions } from '../rpc/server/server.ts';
 import { isRpcError } from '../util/errors.ts';
-import { MAX_TIMER_MS } from '../util/units.ts';
+import {
+  codecArgument,
+  parseCommandLine,
+  positiveInteger,
+  projectArgument,
+  repeatable,
+  wholeMilliseconds,
+} from './arguments.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
 export const DEFAULT_LISTEN_ADDRESS = 'tcp@127.0.0.1:9999';
-
-/** Short names accepted by --codec besides the full codec names. */
-const CODEC_ALIASES: Record<string, CodecName> = {
-  json: 'application/json',
-  msgpack: 'application/msgpack',
-};
 
 /** What the command line asked for, checked and with defaults applied. */
 export interface ServeOptions {
@@ -54,17 +60,22 @@ export function buildServeCommand(
     .option(
       '--listen <address>',
       `tcp@host:port, unix@/path or http@host:port; repeat for several; port 0 picks a free port (default ${DEFAULT_LISTEN_ADDRESS})`,
-      collectAddress,
+      repeatable(
+        projectArgument((address) => {
+          parseAddress(address);
+          return address;
+        }),
+      ),
     )
     .option(
       '--codec <name>',
-      `a codec clients may use: json, msgpack or the full name; repeat for several (default: ${CODEC_NAMES.join(', ')})`,
-      collectCodec,
+      `a codec clients may use: ${CODEC_SHORT_NAME_LIST.join(', ')} or the full name; repeat for several (default: ${CODEC_NAMES.join(', ')})`,
+      repeatable(codecArgument),
     )
     .option(
       '--handle-timeout <ms>',
-      'answer a call still running after this long with a timeout error; a client may ask for less (default 0: no limit)',
-      timeoutMs,
+      'answer a call still running after this long with a timeout error; a client may ask for less; milliseconds, or with a unit: 500ms, 10s (default 0: no limit)',
+      wholeMilliseconds,
     )
     .option(
       '--max-frame-bytes <n>',
@@ -74,12 +85,12 @@ export function buildServeCommand(
     .option(
       '--registry <url>',
       'renew every bound address in this GeeRPC registry (heartbeat), e.g. http://127.0.0.1:9999/_geerpc_/registry',
-      (url: string) => cliArgument(() => parseRegistryUrl(url, '--registry').href),
+      projectArgument((url) => parseRegistryUrl(url, '--registry').href),
     )
     .option(
       '--etcd <endpoints>',
       'register every bound address in etcd under a lease, e.g. http://127.0.0.1:2379 (comma-separated for several)',
-      (endpoints: string) => cliArgument(() => parseEtcdEndpoints(endpoints).join(',')),
+      projectArgument((endpoints) => parseEtcdEndpoints(endpoints).join(',')),
     )
     .option('--etcd-prefix <prefix>', 'the etcd key prefix to register under', DEFAULT_ETCD_PREFIX)
     .allowExcessArguments(false)
@@ -161,18 +172,10 @@ export function stopOnSignal(running: RunningServer): Promise<number> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let options: ServeOptions;
-  try {
-    options = parseServeOptions(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed the help or the error.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT_OK
-        : EXIT_USAGE;
-    }
-    throw error;
-  }
+  const command = buildServeCommand();
+  const parsed = parseCommandLine(command, argv);
+  if (parsed !== undefined) return parsed;
+  const options = toServeOptions(command.opts<RawServeOptions>());
   let running: RunningServer;
   try {
     running = await startServing(options);
@@ -205,47 +208,6 @@ async function main(argv: readonly string[]): Promise<number> {
   const code = await stopOnSignal(running);
   await announcement.withdraw().catch(() => undefined);
   return code;
-}
-
-/** Runs a parser of this project for commander, which reports its own argument errors. */
-function cliArgument<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new CommanderArgumentError((error as Error).message);
-  }
-}
-
-function collectAddress(value: string, previous: string[] = []): string[] {
-  try {
-    parseAddress(value);
-  } catch (error) {
-    throw new CommanderArgumentError((error as Error).message);
-  }
-  return [...previous, value];
-}
-
-function collectCodec(value: string, previous: CodecName[] = []): CodecName[] {
-  const codec = CODEC_ALIASES[value] ?? (CODEC_NAMES as readonly string[]).find((name) => name === value);
-  if (codec === undefined) {
-    throw new CommanderArgumentError(`unknown codec; choose json, msgpack, ${CODEC_NAMES.join(' or ')}`);
-  }
-  return [...previous, codec as CodecName];
-}
-
-function timeoutMs(value: string): number {
-  const ms = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
-    throw new CommanderArgumentError(`must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`);
-  }
-  return ms;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(n) || n <= 0)
-    throw new CommanderArgumentError('must be a positive integer');
-  return n;
 }
 
 runProgram(import.meta.url, 'serve', () => main(process.argv.slice(2)), { exitAtOnce: true });

@@ -1,12 +1,11 @@
-import { secondsToMs } from '../util/units.ts';
 import type { LoadedScenario } from './scenario-loader.ts';
 import { validateScenario } from './scenario-loader.ts';
 import type { ResolvedScenario } from './scenario-schema.ts';
 
 /** Command-line changes to a scenario, to shorten a run. */
 export interface ScenarioOverrides {
-  /** Replaces durationMs. */
-  durationSeconds?: number;
+  /** Replaces durationMs; rounded to whole milliseconds. */
+  durationMs?: number;
   /** Sets a call budget per phase. */
   calls?: number;
   /** Replaces warmupMs. */
@@ -19,8 +18,7 @@ export interface ScenarioOverrides {
  */
 export function applyOverrides(loaded: LoadedScenario, overrides: ScenarioOverrides): LoadedScenario {
   const changed: ResolvedScenario = { ...loaded.scenario };
-  if (overrides.durationSeconds !== undefined)
-    changed.durationMs = Math.round(secondsToMs(overrides.durationSeconds));
+  if (overrides.durationMs !== undefined) changed.durationMs = Math.round(overrides.durationMs);
   if (overrides.calls !== undefined) changed.calls = overrides.calls;
   if (overrides.warmupMs !== undefined) changed.warmupMs = overrides.warmupMs;
   return { file: loaded.file, scenario: validateScenario(changed, loaded.file) };

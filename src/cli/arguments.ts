@@ -1,0 +1,156 @@
+// The argument parsers every command line shares, and the one way each turns commander's outcome
+// into an exit status.
+import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, type CodecName, codecNamed } from '../rpc/codec/codec.ts';
+import { isRpcError } from '../util/errors.ts';
+import { MAX_TIMER_MS } from '../util/units.ts';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+
+/**
+ * Parses `argv` (the user's arguments, without node and the script). Returns EXIT_OK after
+ * `--help` or `--version`, EXIT_USAGE after a usage error (commander has printed it), and
+ * undefined when the program should go on with `program.opts()` and `program.args`.
+ */
+export function parseCommandLine(program: Command, argv: readonly string[]): number | undefined {
+  program.exitOverride();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    // Help and version end with exit code 0 in commander; every usage error with another.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    throw error;
+  }
+  return undefined;
+}
+
+/** A plain decimal number (`12`, `-1.5`, `2e3`); NaN for anything else, blank text included. */
+function decimal(text: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim()) ? Number(text) : Number.NaN;
+}
+
+export function positiveNumber(value: string): number {
+  const number = decimal(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('must be a positive number');
+  return number;
+}
+
+export function nonNegativeNumber(value: string): number {
+  const number = decimal(value);
+  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError('must be a non-negative number');
+  return number;
+}
+
+function describeIntegerRange(min: number, max: number): string {
+  if (max === Number.MAX_SAFE_INTEGER) {
+    if (min === Number.MIN_SAFE_INTEGER) return 'must be an integer';
+    if (min === 1) return 'must be a positive integer';
+    if (min === 0) return 'must be a non-negative integer';
+    return `must be an integer of at least ${min}`;
+  }
+  return `must be a whole number from ${min} to ${max}`;
+}
+
+/** An integer from `min` to `max`, both included. */
+export function integerInRange(
+  min: number = Number.MIN_SAFE_INTEGER,
+  max: number = Number.MAX_SAFE_INTEGER,
+): (value: string) => number {
+  const rule = describeIntegerRange(min, max);
+  return (value) => {
+    const number = decimal(value);
+    if (!Number.isSafeInteger(number) || number < min || number > max) throw new InvalidArgumentError(rule);
+    return number;
+  };
+}
+
+export const positiveInteger = integerInRange(1);
+export const nonNegativeInteger = integerInRange(0);
+export const anyInteger = integerInRange();
+
+export type DurationUnit = 'ms' | 's' | 'm' | 'h';
+
+const MS_PER_UNIT: Record<DurationUnit, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const UNIT_NAMES: Record<DurationUnit, string> = {
+  ms: 'milliseconds',
+  s: 'seconds',
+  m: 'minutes',
+  h: 'hours',
+};
+const DURATION_EXAMPLES = 'a duration such as 500ms, 10s or 2m';
+
+/**
+ * Milliseconds from `500ms`, `10s`, `2m`, `1h`, or a plain number in `plainUnit`; NaN when the
+ * text is neither.
+ */
+export function durationToMs(text: string, plainUnit: DurationUnit): number {
+  const match = /^(.*?)\s*(ms|s|m|h)?$/.exec(text.trim());
+  const amount = decimal(match?.[1] ?? '');
+  const unit = (match?.[2] as DurationUnit | undefined) ?? plainUnit;
+  // toPrecision drops the binary noise of the product: 1.1 s is 1100 ms, not 1100.0000000000002.
+  return Number((amount * MS_PER_UNIT[unit]).toPrecision(15));
+}
+
+export interface DurationRule {
+  /** The unit of a plain number: each option keeps the one it has always had. */
+  plainUnit: DurationUnit;
+  /** Whether zero is a valid duration. @default false */
+  allowZero?: boolean;
+}
+
+/** A duration with or without a unit (plain numbers in `rule.plainUnit`), parsed to milliseconds. */
+export function duration(rule: DurationRule): (value: string) => number {
+  const sign = rule.allowZero === true ? 'non-negative' : 'positive';
+  const message = `must be a ${sign} number of ${UNIT_NAMES[rule.plainUnit]}, or ${DURATION_EXAMPLES}`;
+  return (value) => {
+    const ms = durationToMs(value, rule.plainUnit);
+    if (!Number.isFinite(ms) || ms < 0 || (ms === 0 && rule.allowZero !== true)) {
+      throw new InvalidArgumentError(message);
+    }
+    return ms;
+  };
+}
+
+/**
+ * Whole milliseconds from 0 to the longest a timer can wait (about 24.8 days), as a plain number
+ * or with a unit (`10s`).
+ */
+export function wholeMilliseconds(value: string): number {
+  const ms = durationToMs(value, 'ms');
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(
+      `must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}, or ${DURATION_EXAMPLES}`,
+    );
+  }
+  return ms;
+}
+
+/** A codec by its short name (`json`) or its full name (`application/json`). */
+export function codecArgument(value: string): CodecName {
+  const codec = codecNamed(value);
+  if (codec === undefined) {
+    throw new InvalidArgumentError(
+      `unknown codec; choose ${CODEC_SHORT_NAME_LIST.join(', ')}, ${CODEC_NAMES.join(' or ')}`,
+    );
+  }
+  return codec;
+}
+
+/** A repeatable option: each occurrence is parsed and added to the list. */
+export function repeatable<T>(parse: (value: string) => T): (value: string, previous?: T[]) => T[] {
+  return (value, previous = []) => [...previous, parse(value)];
+}
+
+/**
+ * A parser of this project used as an argument parser: its RpcError (whose message names the
+ * rule) becomes commander's usage error; any other error is a bug and passes through.
+ */
+export function projectArgument<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (isRpcError(error)) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
+}
