@@ -1,0 +1,207 @@
+import { UndecodableValue } from '../codec.ts';
+import { DecodePlans, InterfaceValueFound } from './decode-plan.ts';
+import {
+  GobError,
+  GobFrameTooLargeError,
+  GobInvalidOptionError,
+  GobStreamError,
+  GobUnsupportedTypeError,
+} from './errors.ts';
+import { DecodeFailure, GobReader } from './primitives.ts';
+import { FIRST_USER_ID, readWireType } from './wire-types.ts';
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** A message cut by a chunk boundary starts in a buffer this big at most, grown as bytes arrive. */
+const INITIAL_PARTIAL_BYTES = 4096;
+/** A byte count takes one byte, or a byte holding -n then n bytes (n up to 8). */
+const MAX_PREFIX_BYTES = 9;
+
+export interface GobDecoderOptions {
+  /**
+   * The largest message accepted, in bytes; a larger declared length throws
+   * GobFrameTooLargeError before any of it is buffered. Default 16 MiB.
+   */
+  maxMessageBytes?: number;
+}
+
+/**
+ * Reads a gob stream, one per connection: type definitions are remembered, each value is handed
+ * on as plain JavaScript, read by the sender's type:
+ * - bool → boolean; string → string; float → number; []byte → Buffer;
+ * - int and uint → number when within Number.MAX_SAFE_INTEGER, else bigint;
+ * - slices and arrays → arrays; a map keyed by string → a plain object, any other map → a Map;
+ * - a struct → a plain object holding every field of the sender's type, in its order, the
+ *   fields gob left out (zero) set to their zero value: 0, '', false, empty Buffer, [], {} or
+ *   an empty Map, a zero struct (null for a struct inside itself, which Go holds by pointer);
+ * - GobEncoder, BinaryMarshaler and TextMarshaler values → a Buffer of their marshaled bytes;
+ * - a nil interface → null.
+ *
+ * A value message that does not decode arrives as an UndecodableValue and the stream goes on.
+ * Thrown, and from then on thrown by every push(): a message longer than maxMessageBytes, a
+ * broken byte count or type definition (GobStreamError), a non-nil interface value
+ * (GobUnsupportedTypeError: it may carry type definitions of its own).
+ */
+export class GobDecoder {
+  readonly #maxMessageBytes: number;
+  readonly #plans = new DecodePlans();
+  readonly #reader = new GobReader();
+  /** The start of a byte count cut by the end of the last chunk. */
+  readonly #prefix = Buffer.alloc(MAX_PREFIX_BYTES);
+  #prefixFilled = 0;
+  /** The message being completed from later chunks: its declared length, the bytes so far. */
+  #partial: Buffer | undefined;
+  #partialLength = 0;
+  #partialFilled = 0;
+  #failure: GobError | undefined;
+
+  constructor(options: GobDecoderOptions = {}) {
+    const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new GobInvalidOptionError(`maxMessageBytes must be a positive integer, got ${max}`);
+    }
+    this.#maxMessageBytes = max;
+  }
+
+  /** Feeds bytes, cut anywhere, and hands every complete value to `onValue`. */
+  push(chunk: Buffer, onValue: (value: unknown) => void): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      this.#push(chunk, onValue);
+    } catch (error) {
+      if (error instanceof GobError) this.#failure = error;
+      throw error;
+    }
+  }
+
+  #push(chunk: Buffer, onValue: (value: unknown) => void): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#partial !== undefined) {
+        offset = this.#fillPartial(chunk, offset);
+        if (this.#partialFilled < this.#partialLength) return;
+        const message = this.#partial;
+        this.#partial = undefined;
+        this.#handle(message, 0, this.#partialLength, onValue);
+        continue;
+      }
+      let length: number;
+      if (this.#prefixFilled === 0 && prefixLength(chunk[offset]!) <= chunk.length - offset) {
+        length = this.#readLength(chunk, offset);
+        offset += prefixLength(chunk[offset]!);
+      } else {
+        if (this.#prefixFilled === 0) checkPrefixByte(chunk[offset]!);
+        this.#prefix[this.#prefixFilled++] = chunk[offset++]!;
+        if (this.#prefixFilled < prefixLength(this.#prefix[0]!)) continue;
+        this.#prefixFilled = 0;
+        length = this.#readLength(this.#prefix, 0);
+      }
+      if (chunk.length - offset >= length) {
+        this.#handle(chunk, offset, offset + length, onValue);
+        offset += length;
+      } else {
+        this.#partialLength = length;
+        this.#partialFilled = 0;
+        this.#partial = Buffer.allocUnsafe(
+          Math.min(length, Math.max(INITIAL_PARTIAL_BYTES, chunk.length - offset)),
+        );
+      }
+    }
+  }
+
+  /** Reads a complete byte count at `at` and checks it against the limit. */
+  #readLength(bytes: Buffer, at: number): number {
+    const first = checkPrefixByte(bytes[at]!);
+    let length = first;
+    if (first > 0x7f) {
+      length = 0;
+      // Past 2^53 the sum is inexact, but far past any limit all the same.
+      for (let i = 1; i <= 256 - first; i++) length = length * 256 + bytes[at + i]!;
+    }
+    if (length > this.#maxMessageBytes) throw new GobFrameTooLargeError(length, this.#maxMessageBytes);
+    return length;
+  }
+
+  /** Copies what the chunk holds of the partial message, growing its buffer no further than needed. */
+  #fillPartial(chunk: Buffer, offset: number): number {
+    const take = Math.min(this.#partialLength - this.#partialFilled, chunk.length - offset);
+    const needed = this.#partialFilled + take;
+    let partial = this.#partial!;
+    if (needed > partial.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.#partialLength, Math.max(needed, partial.length * 2)));
+      partial.copy(grown, 0, 0, this.#partialFilled);
+      partial = grown;
+      this.#partial = grown;
+    }
+    chunk.copy(partial, this.#partialFilled, offset, offset + take);
+    this.#partialFilled = needed;
+    return offset + take;
+  }
+
+  /** One whole message: a type definition (negative id) or a value (positive id). */
+  #handle(bytes: Buffer, start: number, end: number, onValue: (value: unknown) => void): void {
+    if (start === end) {
+      onValue(new UndecodableValue('gob: empty message'));
+      return;
+    }
+    const r = this.#reader;
+    r.reset(bytes, start, end);
+    let id: number | bigint;
+    try {
+      id = r.readInt();
+    } catch (error) {
+      onValue(new UndecodableValue(`gob: cannot read the type id: ${(error as Error).message}`));
+      return;
+    }
+    if (id < 0) {
+      this.#define(id, r);
+      return;
+    }
+    if (typeof id === 'bigint' || id === 0 || id > 0x7fffffff) {
+      onValue(new UndecodableValue(`gob: bad type id ${id}`));
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.#plans.decodeValue(id, r);
+    } catch (error) {
+      if (error instanceof InterfaceValueFound) {
+        throw new GobUnsupportedTypeError(
+          `${error.path}: an interface value (concrete type ${JSON.stringify(error.concreteType)}); interface values are not supported`,
+        );
+      }
+      if (!(error instanceof DecodeFailure)) throw error;
+      value = new UndecodableValue(`gob: cannot decode ${error.path || 'the value'}: ${error.message}`);
+    }
+    onValue(value);
+  }
+
+  #define(negativeId: number | bigint, r: GobReader): void {
+    const id = -Number(negativeId);
+    if (typeof negativeId === 'bigint' || id > 0x7fffffff)
+      throw new GobStreamError(`bad type id ${-negativeId}`);
+    if (id < FIRST_USER_ID) throw new GobStreamError(`type id ${id} is reserved and cannot be defined`);
+    if (this.#plans.isDefined(id)) throw new GobStreamError(`type id ${id} defined twice`);
+    let wire: ReturnType<typeof readWireType>;
+    try {
+      wire = readWireType(r);
+    } catch (error) {
+      if (!(error instanceof DecodeFailure)) throw error;
+      throw new GobStreamError(`type definition ${id}: ${error.message}`, { cause: error });
+    }
+    if (r.remaining > 0)
+      throw new GobStreamError(`type definition ${id}: ${r.remaining} bytes after its end`);
+    this.#plans.define(id, wire);
+  }
+}
+
+/** The bytes a byte count starting with `first` takes. */
+function prefixLength(first: number): number {
+  return first <= 0x7f ? 1 : 1 + (256 - first);
+}
+
+function checkPrefixByte(first: number): number {
+  if (first > 0x7f && 256 - first > 8) {
+    throw new GobStreamError(`message byte count starts with 0x${first.toString(16)}: more than 8 bytes`);
+  }
+  return first;
+}

@@ -1,0 +1,33 @@
+export { DEFAULT_MAX_MESSAGE_BYTES, GobDecoder, type GobDecoderOptions } from './decoder.ts';
+export { compileGobType } from './encode-plan.ts';
+export { GobEncoder } from './encoder.ts';
+export {
+  GobError,
+  type GobErrorCode,
+  GobFrameTooLargeError,
+  GobInvalidOptionError,
+  GobInvalidTypeError,
+  GobStreamError,
+  GobUnsupportedTypeError,
+  GobValueError,
+} from './errors.ts';
+export { inferGobType } from './infer-type.ts';
+export {
+  type GobArrayType,
+  type GobBoolType,
+  type GobBytesType,
+  type GobFloatName,
+  type GobFloatType,
+  type GobIntName,
+  type GobIntType,
+  type GobMapType,
+  type GobSliceType,
+  type GobStringType,
+  type GobStructField,
+  type GobStructType,
+  type GobType,
+  GobTypedValue,
+  type GobUintName,
+  type GobUintType,
+  gob,
+} from './type-hints.ts';

@@ -1,0 +1,118 @@
+import { GobValueError } from './errors.ts';
+import { INT64_MAX, INT64_MIN, UINT64_MAX } from './primitives.ts';
+import {
+  type GobStructField,
+  type GobType,
+  GobTypedValue,
+  gob,
+  isExportedName,
+  structFromFields,
+} from './type-hints.ts';
+import { goTypeKey, goTypeString } from './type-names.ts';
+
+/** `struct{}`: what a value with nothing to say (null, undefined) is sent as, as GeeRPC does for error replies. */
+const EMPTY_STRUCT = structFromFields('', []);
+
+/**
+ * The Go type a JavaScript value is sent as when no hint says otherwise:
+ * - a safe integer → `int`; any other number → `float64`;
+ * - a bigint → `int64` when it fits, else `uint64` (above 2^63-1), else an error;
+ * - string → `string`, boolean → `bool`, Uint8Array/Buffer → `[]byte`;
+ * - an array → a slice of its elements' one type (an empty array is an error: nothing says
+ *   what Go type its elements have, and a Go receiver checks element types even of an empty slice);
+ * - a Map → a map of its keys' and values' one types (not empty, for the same reason);
+ * - a plain object → an anonymous struct of its properties, in their order (each must be a name
+ *   Go exports; properties holding null or undefined are left out of the struct);
+ * - null or undefined at the top → `struct{}`;
+ * - a GobTypedValue → its type.
+ * Throws GobValueError naming the path of what cannot be inferred.
+ */
+export function inferGobType(value: unknown, root = 'value'): GobType {
+  if (value === null || value === undefined) return EMPTY_STRUCT;
+  return infer(value, root);
+}
+
+function infer(value: unknown, path: string): GobType {
+  if (value instanceof GobTypedValue) return value.type;
+  switch (typeof value) {
+    case 'boolean':
+      return gob.bool;
+    case 'number':
+      return Number.isSafeInteger(value) ? gob.int : gob.float64;
+    case 'bigint':
+      if (value >= INT64_MIN && value <= INT64_MAX) return gob.int64;
+      if (value > 0n && value <= UINT64_MAX) return gob.uint64;
+      throw new GobValueError(path, `the bigint ${value}n fits neither int64 nor uint64`);
+    case 'string':
+      return gob.string;
+    case 'object':
+      break;
+    default:
+      throw new GobValueError(path, `gob cannot carry a ${typeof value}`);
+  }
+  if (value === null) {
+    throw new GobValueError(path, 'null has no Go type here: pass a type hint (it is then the zero value)');
+  }
+  if (value instanceof Uint8Array) return gob.bytes;
+  if (Array.isArray(value)) return gob.slice(sameType(value, path, (i) => `${path}[${i}]`, 'array'));
+  if (value instanceof Map) {
+    if (value.size === 0) {
+      throw new GobValueError(
+        path,
+        'an empty Map has no key or element type to infer: pass a type hint, e.g. gob.map(gob.string, gob.int)',
+      );
+    }
+    const keys = [...value.keys()];
+    const key = sameType(keys, path, (i) => `${path}{key ${i}}`, 'Map');
+    const elem = sameType([...value.values()], path, (i) => `${path}[${String(keys[i])}]`, 'Map');
+    return gob.map(key, elem);
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    const name = (prototype as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+    throw new GobValueError(path, `a ${name} is not a plain object: pass a type hint`);
+  }
+  const fields: GobStructField[] = [];
+  for (const [name, field] of Object.entries(value as Record<string, unknown>)) {
+    if (!isExportedName(name)) {
+      throw new GobValueError(
+        `${path}.${name}`,
+        'not a Go-exported field name (an upper-case letter, then letters, digits or _)',
+      );
+    }
+    if (field === null || field === undefined) continue;
+    fields.push({ name, type: infer(field, `${path}.${name}`) });
+  }
+  return structFromFields('', fields);
+}
+
+/** The one type all `items` infer to; mixed types are an error naming the first that differs. */
+function sameType(items: readonly unknown[], path: string, at: (i: number) => string, what: string): GobType {
+  if (items.length === 0) {
+    throw new GobValueError(
+      path,
+      `an empty ${what} has no element type to infer: pass a type hint, e.g. gob.slice(gob.string)`,
+    );
+  }
+  const first = infer(items[0], at(0));
+  const firstKey = goTypeKey(first);
+  let widened = false;
+  for (let i = 1; i < items.length; i++) {
+    const type = infer(items[i], at(i));
+    if (type === first || goTypeKey(type) === firstKey) continue;
+    // Numbers of which some are not integers: []float64, as a JSON decoder in Go would read them.
+    if (isNumberType(first) && isNumberType(type)) {
+      widened = true;
+      continue;
+    }
+    throw new GobValueError(
+      at(i),
+      `mixed element types: element 0 is ${goTypeString(first)}, this one is ${goTypeString(type)}`,
+    );
+  }
+  return widened ? gob.float64 : first;
+}
+
+function isNumberType(type: GobType): boolean {
+  return type === gob.int || type === gob.float64;
+}
