@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UndecodableValue } from '../src/rpc/codec.ts';
+import { UndecodableValue } from '../src/rpc/codec/codec.ts';
 import {
   GobDecoder,
   GobEncoder,

@@ -1,19 +1,13 @@
-/** Every failure of the gob module carries one of these codes: match the code, never the wording. */
-export type GobErrorCode =
-  | 'ERR_GOB_UNSUPPORTED_VALUE'
-  | 'ERR_GOB_INVALID_TYPE'
-  | 'ERR_GOB_FRAME_TOO_LARGE'
-  | 'ERR_GOB_BAD_STREAM'
-  | 'ERR_GOB_UNSUPPORTED_TYPE'
-  | 'ERR_GOB_INVALID_OPTION';
+import { type ErrorCode, RpcError } from '../../util/errors.ts';
 
-export class GobError extends Error {
-  readonly code: GobErrorCode;
+/** Every failure of the gob module carries one of these codes: match the code, never the wording. */
+export type GobErrorCode = Extract<ErrorCode, `ERR_GOB_${string}`>;
+
+export class GobError extends RpcError {
+  declare readonly code: GobErrorCode;
 
   constructor(code: GobErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, options);
   }
 }
 
