@@ -2,10 +2,12 @@ import type { Socket } from 'node:net';
 import { InvalidArgumentError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
 import {
+  CODEC_NAMES,
   type CodecName,
   DEFAULT_CODEC,
   DEFAULT_MAX_FRAME_BYTES,
   type FrameDecoder,
+  isCodecName,
   UndecodableValue,
 } from './codec/codec.ts';
 import { getCodec } from './codec/codecs.ts';
@@ -72,9 +74,9 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
   if (!Number.isSafeInteger(resolved.maxFrameBytes) || resolved.maxFrameBytes <= 0) {
     throw new InvalidArgumentError('options.maxFrameBytes must be a positive integer');
   }
-  if (resolved.codec !== 'application/json' && resolved.codec !== 'application/msgpack') {
+  if (!isCodecName(resolved.codec)) {
     throw new InvalidArgumentError(
-      `options.codec must be 'application/json' or 'application/msgpack', got ${String(resolved.codec)}`,
+      `options.codec must be one of ${CODEC_NAMES.join(', ')}, got ${String(resolved.codec)}`,
     );
   }
   return resolved;

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Codec } from './codec/codec.ts';
+import type { Codec, FrameEncoder } from './codec/codec.ts';
 import { FAULT_SLOWDOWN, injectSlowdown } from './fault-injection.ts';
 import type { Header } from './header.ts';
 import { OutputBuffer } from './output-buffer.ts';
@@ -19,14 +19,14 @@ export const EARLY_FLUSH_BYTES = 4096;
  */
 export class FrameWriter {
   readonly #socket: Socket;
-  readonly #codec: Codec;
+  readonly #encoder: FrameEncoder;
   readonly #out = new OutputBuffer();
   #scheduled = false;
   readonly #flush = (): void => this.flush();
 
   constructor(socket: Socket, codec: Codec) {
     this.#socket = socket;
-    this.#codec = codec;
+    this.#encoder = codec.createEncoder();
   }
 
   /**
@@ -37,8 +37,8 @@ export class FrameWriter {
   writeMessage(header: Header, body: unknown): void {
     const mark = this.#out.length;
     try {
-      this.#codec.encodeHeader(header, this.#out);
-      this.#codec.encode(body, this.#out);
+      this.#encoder.encodeHeader(header, this.#out);
+      this.#encoder.encode(body, this.#out);
     } catch (error) {
       this.#out.truncate(mark);
       throw error;

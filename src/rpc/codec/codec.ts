@@ -1,33 +1,43 @@
 import type { Header } from '../header.ts';
 import type { OutputBuffer } from '../output-buffer.ts';
 
-export type CodecName = 'application/json' | 'application/msgpack';
+export type CodecName = 'application/json' | 'application/msgpack' | 'application/gob';
 
-export const CODEC_NAMES: readonly CodecName[] = ['application/json', 'application/msgpack'];
+export const CODEC_NAMES: readonly CodecName[] = [
+  'application/json',
+  'application/msgpack',
+  'application/gob',
+];
 
 /** The short names that scenarios and command lines use, each for one codec. */
 export const CODEC_SHORT_NAMES = {
   json: 'application/json',
   msgpack: 'application/msgpack',
+  gob: 'application/gob',
 } as const satisfies Record<string, CodecName>;
 export type CodecShortName = keyof typeof CODEC_SHORT_NAMES;
 export const CODEC_SHORT_NAME_LIST = Object.keys(CODEC_SHORT_NAMES) as CodecShortName[];
-/** msgpack is the fast default; JSON is what a Go GeeRPC peer speaks. */
+/** msgpack is the fast default; gob is what an unmodified Go GeeRPC peer speaks. */
 export const DEFAULT_CODEC: CodecName = 'application/msgpack';
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /**
  * A codec frames values on a byte stream. Header and body are two values in a row,
  * so one framing serves both, and a body that cannot be decoded does not desynchronise
- * the stream.
+ * the stream. Each connection takes its own encoder and decoder: a stateful codec (gob sends
+ * each type's definition once per stream) keeps its state there.
  */
 export interface Codec {
   readonly name: CodecName;
+  createEncoder(): FrameEncoder;
+  createDecoder(maxFrameBytes: number): FrameDecoder;
+}
+
+export interface FrameEncoder {
   /** Appends the framed bytes of one value to `out`; appends nothing when it throws. */
   encode(value: unknown, out: OutputBuffer): void;
   /** As encode(), for the header that starts every message: codecs may have a faster way. */
   encodeHeader(header: Header, out: OutputBuffer): void;
-  createDecoder(maxFrameBytes: number): FrameDecoder;
 }
 
 export interface FrameDecoder {

@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
 import { FrameTooLargeError } from '../errors.ts';
-import { type Codec, type FrameDecoder, UndecodableValue } from './codec.ts';
+import { type Codec, type FrameDecoder, type FrameEncoder, UndecodableValue } from './codec.ts';
 import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from './msgpack-header.ts';
 
 const LENGTH_PREFIX_BYTES = 4;
@@ -9,8 +9,7 @@ const LENGTH_PREFIX_BYTES = 4;
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
 /** `application/msgpack`: each value is a u32 big-endian length followed by that many MessagePack bytes. */
-export const msgpackCodec: Codec = {
-  name: 'application/msgpack',
+const msgpackEncoder: FrameEncoder = {
   encode(value, out) {
     const body = packr.pack(value ?? null);
     const at = out.length;
@@ -30,6 +29,11 @@ export const msgpackCodec: Codec = {
     bytes.writeUInt32BE(end - at - LENGTH_PREFIX_BYTES, at);
     out.commit(end);
   },
+};
+
+export const msgpackCodec: Codec = {
+  name: 'application/msgpack',
+  createEncoder: () => msgpackEncoder,
   createDecoder(maxFrameBytes) {
     return new LengthPrefixedDecoder(maxFrameBytes);
   },
