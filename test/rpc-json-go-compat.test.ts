@@ -1,58 +1,68 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { type TestContext, test } from 'node:test';
+import { before, type TestContext, test } from 'node:test';
 import { dial } from '../src/rpc/dial.ts';
 import { RemoteError } from '../src/rpc/errors.ts';
 import { HANDSHAKE_BYTES } from '../src/rpc/handshake.ts';
-import { goJson, goJsonMessage, goOption } from './fixtures/rpc-go-wire.ts';
+import { buildGoPeer, runGoClient } from './fixtures/go-peer.ts';
+import { goJson, goJsonMessage } from './fixtures/rpc-go-wire.ts';
 import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
 import { startServer } from './fixtures/rpc-server.ts';
 
-test('a Go JSON client gets exactly the bytes Go json.Decoder expects', async (t) => {
+const SUM = { method: 'Foo.Sum', args: { Num1: 1, Num2: 2 } };
+
+before(() => buildGoPeer(), { timeout: 300_000 });
+
+// GeeRPC's own Go client (test/fixtures/go-peer) with its JSON codec: it writes the option and
+// its first call at once, escapes <, > and & as Go does, and over HTTP sends a bare-LF CONNECT
+// to the misspelt /_geeprc_; rpcbench's replies must decode in Go's json.Decoder.
+
+test('a Go JSON client calls Foo.Sum and decodes the reply', async (t) => {
   const { address } = await startServer(t, {}, 'tcp@127.0.0.1:0');
-  const raw = await RawSocket.open(address);
-  t.after(() => raw.destroy());
-  // What GeeRPC's client writes: the option through json.Encoder, then header and body through the codec's.
-  await raw.write(goOption('application/json') + goJsonMessage('Foo.Sum', 1, { Num1: 1, Num2: 2 }));
-  assert.equal(await raw.readLines(2), '{"ServiceMethod":"Foo.Sum","Seq":1,"Error":""}\n3\n');
+  const summary = await runGoClient({ addresses: [address], codec: 'json', calls: [SUM] });
+  assert.deepEqual(summary.results, [{ reply: 3 }]);
 });
 
-test('a failed call answers a Go JSON client with Error set and the body {}', async (t) => {
+test('a failed call reaches a Go JSON client as the error text, and the body {} is skipped', async (t) => {
   const { address } = await startServer(t);
-  const raw = await RawSocket.open(address);
-  t.after(() => raw.destroy());
-  await raw.write(goOption('application/json') + goJsonMessage('Foo.Nope', 7, { Num1: 1, Num2: 2 }));
-  assert.equal(
-    await raw.readLines(2),
-    '{"ServiceMethod":"Foo.Nope","Seq":7,"Error":"rpc server: can\'t find method Nope"}\n{}\n',
-  );
+  const summary = await runGoClient({
+    addresses: [address],
+    codec: 'json',
+    calls: [{ method: 'Foo.Nope', args: { Num1: 1, Num2: 2 } }, SUM],
+    n: 2,
+  });
+  assert.deepEqual(summary.results, [{ error: "rpc server: can't find method Nope" }, { reply: 3 }]);
+  assert.equal(summary.dials, 1);
 });
 
 test('strings Go escapes (<, >, &, U+2028) are read and answered in a form Go decodes to the same text', async (t) => {
   const { address } = await startServer(t);
-  const raw = await RawSocket.open(address);
-  t.after(() => raw.destroy());
   const text = '<b> & </b> \u2028 "quoted" \\ é 😀\nline';
-  const request = goOption('application/json') + goJsonMessage('Bench.Echo', 1, { text });
-  assert.match(request, /\\u003cb\\u003e \\u0026/, 'the request uses Go escapes');
-  await raw.write(request);
-  const [header, body] = (await raw.readLines(2)).split('\n');
-  assert.deepEqual(JSON.parse(header!), { ServiceMethod: 'Bench.Echo', Seq: 1, Error: '' });
-  assert.deepEqual(JSON.parse(body!), { text });
+  const summary = await runGoClient({
+    addresses: [address],
+    codec: 'json',
+    calls: [{ method: 'Bench.Echo', args: text }],
+    n: 20,
+    concurrency: 4,
+    vary: true,
+    check: true,
+  });
+  assert.deepEqual(summary.errors, {}, summary.mismatch);
+  assert.equal(summary.replies[0], `${text}#0`);
 });
 
 test('a Go JSON client over HTTP CONNECT, with Go misspelt path, bare-LF request and all', async (t) => {
   const { address } = await startServer(t, {}, 'http@127.0.0.1:0');
-  const raw = await RawSocket.open(address);
-  t.after(() => raw.destroy());
-  await raw.write('CONNECT /_geeprc_ HTTP/1.0\n\n');
-  assert.equal(await raw.readLines(2), 'HTTP/1.0 200 Connected to Gee RPC\n\n');
-  await raw.write(goOption('application/json') + goJsonMessage('Foo.Sum', 1, { Num1: 4, Num2: 5 }));
-  await raw.readUntil((bytes) => countByte(bytes, 0x0a) >= 4, 'the reply');
-  assert.equal(
-    raw.received.toString(),
-    'HTTP/1.0 200 Connected to Gee RPC\n\n{"ServiceMethod":"Foo.Sum","Seq":1,"Error":""}\n9\n',
-  );
+  const summary = await runGoClient({
+    addresses: [address],
+    codec: 'json',
+    calls: [SUM],
+    n: 3,
+    vary: true,
+    check: true,
+  });
+  assert.deepEqual(summary.errors, {}, summary.mismatch);
+  assert.deepEqual(summary.replies, [3, 4, 5]);
 });
 
 /** A stand-in for a Go GeeRPC server with a JSON codec: lines in, lines out, on raw sockets. */
