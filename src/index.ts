@@ -46,6 +46,7 @@ export {
   CallAbortedError,
   CallTimeoutError,
   ClientClosedError,
+  CodecRefusedError,
   ConnectionClosedError,
   ConnectTimeoutError,
   DialError,

@@ -10,15 +10,19 @@ import { startServer } from './fixtures/rpc-server.ts';
 import { callCount, startServers } from './fixtures/servers.ts';
 
 const SUM = { method: 'Foo.Sum', args: { Num1: 1, Num2: 2 } };
+const CODECS = ['gob', 'json'] as const;
+const TRANSPORTS_BY_CODECS = (['tcp', 'http'] as const).flatMap((transport) =>
+  CODECS.map((codec) => [transport, codec] as const),
+);
 
 before(() => buildGoPeer(), { timeout: 300_000 });
 
-for (const transport of ['tcp', 'http'] as const) {
-  test(`1,000 concurrent Go calls over ${transport}@ each get their own sum`, async (t) => {
+for (const [transport, codec] of TRANSPORTS_BY_CODECS) {
+  test(`1,000 concurrent Go ${codec} calls over ${transport}@ each get their own sum`, async (t) => {
     const { server, address } = await startServer(t, {}, `${transport}@127.0.0.1:0`);
     const summary = await runGoClient({
       addresses: [address],
-      codec: 'json',
+      codec,
       settleMs: 5,
       calls: [SUM],
       n: 1000,
@@ -34,51 +38,55 @@ for (const transport of ['tcp', 'http'] as const) {
   });
 }
 
-test('an unknown method or service answers the Go client in GeeRPC wording, and the connection goes on', async (t) => {
-  const server = new Server({ log: () => {} }).register(new Foo()).register(new Bench());
-  const listener = await listenCounting(server);
-  t.after(async () => {
-    await listener.close();
-    await server.destroy();
+for (const codec of CODECS) {
+  test(`an unknown method or service answers the Go ${codec} client in GeeRPC wording, and the connection goes on`, async (t) => {
+    const server = new Server({ log: () => {} }).register(new Foo()).register(new Bench());
+    const listener = await listenCounting(server);
+    t.after(async () => {
+      await listener.close();
+      await server.destroy();
+    });
+    const summary = await runGoClient({
+      addresses: [listener.address],
+      codec,
+      settleMs: 5,
+      calls: [
+        { method: 'Foo.Nope', args: { Num1: 1, Num2: 2 } },
+        { method: 'Nope.Sum', args: { Num1: 1, Num2: 2 } },
+        SUM,
+      ],
+      n: 3,
+    });
+    assert.deepEqual(summary.results, [
+      { error: "rpc server: can't find method Nope" },
+      { error: "rpc server: can't find service Nope" },
+      { reply: 3 },
+    ]);
+    assert.equal(summary.dials, 1);
+    assert.equal(listener.accepted, 1);
   });
-  const summary = await runGoClient({
-    addresses: [listener.address],
-    codec: 'json',
-    settleMs: 5,
-    calls: [
-      { method: 'Foo.Nope', args: { Num1: 1, Num2: 2 } },
-      { method: 'Nope.Sum', args: { Num1: 1, Num2: 2 } },
-      SUM,
-    ],
-    n: 3,
-  });
-  assert.deepEqual(summary.results, [
-    { error: "rpc server: can't find method Nope" },
-    { error: "rpc server: can't find service Nope" },
-    { reply: 3 },
-  ]);
-  assert.equal(summary.dials, 1);
-  assert.equal(listener.accepted, 1);
-});
+}
 
-test('a Go XClient broadcast reaches every one of three rpcbench servers', async (t) => {
-  const set = await startServers(3);
-  t.after(() => set.close());
-  const summary = await runGoClient({
-    addresses: set.addresses,
-    codec: 'json',
-    settleMs: 5,
-    broadcast: true,
-    calls: [SUM],
-    n: 10,
-    concurrency: 2,
+for (const codec of CODECS) {
+  test(`a Go ${codec} XClient broadcast reaches every one of three rpcbench servers`, async (t) => {
+    const set = await startServers(3);
+    t.after(() => set.close());
+    const summary = await runGoClient({
+      addresses: set.addresses,
+      codec,
+      settleMs: 5,
+      broadcast: true,
+      calls: [SUM],
+      n: 10,
+      concurrency: 2,
+    });
+    assert.deepEqual(summary.errors, {});
+    assert.equal(summary.ok, 10);
+    assert.deepEqual(summary.replies, [3, 3, 3, 3, 3]);
+    assert.deepEqual(set.counts('Foo.Sum'), [10, 10, 10]);
+    assert.equal(summary.dials, 3);
   });
-  assert.deepEqual(summary.errors, {});
-  assert.equal(summary.ok, 10);
-  assert.deepEqual(summary.replies, [3, 3, 3, 3, 3]);
-  assert.deepEqual(set.counts('Foo.Sum'), [10, 10, 10]);
-  assert.equal(summary.dials, 3);
-});
+}
 
 test('a Go broadcast fails with the first error when one server is down', async (t) => {
   const set = await startServers(2);
@@ -86,7 +94,7 @@ test('a Go broadcast fails with the first error when one server is down', async 
   const down = 'tcp@127.0.0.1:1';
   const summary = await runGoClient({
     addresses: [...set.addresses, down],
-    codec: 'json',
+    codec: 'gob',
     settleMs: 5,
     broadcast: true,
     calls: [SUM],
@@ -95,21 +103,23 @@ test('a Go broadcast fails with the first error when one server is down', async 
   assert.match(summary.results[0]!.error!, /dial tcp 127\.0\.0\.1:1: connect: connection refused/);
 });
 
-test('without -settle, as GeeRPC writes, rpcbench loses no first call on 200 fresh connections', async (t) => {
-  // The same client loses most first calls against GeeRPC's own server (see go-peer-server.test.ts).
-  const { server, address } = await startServer(t);
-  const summary = await runGoClient({
-    addresses: [address],
-    codec: 'json',
-    settleMs: 0,
-    fresh: 200,
-    concurrency: 20,
-    timeoutMs: 5000,
-    vary: true,
-    check: true,
+for (const codec of CODECS) {
+  test(`without -settle, as GeeRPC writes, rpcbench loses no first ${codec} call on 200 fresh connections`, async (t) => {
+    // The same client loses most first calls against GeeRPC's own server (see go-peer-server.test.ts).
+    const { server, address } = await startServer(t);
+    const summary = await runGoClient({
+      addresses: [address],
+      codec,
+      settleMs: 0,
+      fresh: 200,
+      concurrency: 20,
+      timeoutMs: 5000,
+      vary: true,
+      check: true,
+    });
+    assert.deepEqual(summary.errors, {});
+    assert.equal(summary.ok, 200);
+    assert.equal(summary.dials, 200);
+    assert.equal(callCount(server, 'Foo.Sum'), 200);
   });
-  assert.deepEqual(summary.errors, {});
-  assert.equal(summary.ok, 200);
-  assert.equal(summary.dials, 200);
-  assert.equal(callCount(server, 'Foo.Sum'), 200);
-});
+}

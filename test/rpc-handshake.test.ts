@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { CODEC_NAMES } from '../src/rpc/codec/codec.ts';
+import { dial } from '../src/rpc/dial.ts';
 import {
   encodeHandshake,
   endsWithNewline,
@@ -10,6 +11,7 @@ import {
   MAX_HANDSHAKE_BYTES,
   parseHandshake,
 } from '../src/rpc/handshake.ts';
+import { isRpcError } from '../src/util/errors.ts';
 import {
   goJsonMessage,
   goOption,
@@ -146,9 +148,9 @@ const BAD_HANDSHAKES: BadHandshake[] = [
   },
   {
     name: 'unknown codec',
-    bytes: goOption('application/gob'),
+    bytes: goOption('application/protobuf'),
     code: 'ERR_UNKNOWN_CODEC',
-    text: /rpc server: invalid codec type application\/gob/,
+    text: /rpc server: invalid codec type application\/protobuf/,
   },
   { name: 'not JSON at all', bytes: 'hello there\n', code: 'ERR_BAD_HANDSHAKE', text: /not a JSON object/ },
   { name: 'a JSON array', bytes: '[3927900]\n', code: 'ERR_BAD_HANDSHAKE', text: /not a JSON object/ },
@@ -223,10 +225,28 @@ test('a codec left out of ServerOptions.codecs is refused as an invalid codec ty
   t.after(() => raw.destroy());
   await raw.write(jsonCalls());
   await raw.waitClosed();
-  assert.equal(raw.received.length, 0);
+  // No call is answered: the reason is the one line sent before the close.
+  assert.equal(raw.received.toString(), 'rpc server: invalid codec type application/json\n');
   assert.match(await logs.waitFor(/ERR_UNKNOWN_CODEC/), /rpc server: invalid codec type application\/json/);
   const jsonClient = await dialFor(t, address, { codec: 'application/json' });
-  await assert.rejects(jsonClient.call('Foo.Sum', { Num1: 1, Num2: 2 }), { code: 'ERR_CONN_CLOSED' });
+  await assert.rejects(jsonClient.call('Foo.Sum', { Num1: 1, Num2: 2 }), { code: 'ERR_CODEC_REFUSED' });
   const msgpackClient = await dialFor(t, address, { codec: 'application/msgpack' });
   assert.equal(await msgpackClient.call('Foo.Sum', { Num1: 1, Num2: 2 }), 3);
+});
+
+test('a codec the server refuses fails the calls with ERR_CODEC_REFUSED naming it, and the server goes on', async (t) => {
+  const { address } = await startServer(t, { codecs: ['application/json'] });
+  const refused = await dial(address, { codec: 'application/gob', callTimeoutMs: 10_000 });
+  t.after(() => refused.close());
+  await assert.rejects(refused.call('Foo.Sum', { Num1: 1, Num2: 2 }), (error: unknown) => {
+    assert.ok(isRpcError(error, 'ERR_CODEC_REFUSED'));
+    assert.match(
+      (error as Error).message,
+      /refused codec application\/gob.*invalid codec type application\/gob/,
+    );
+    return true;
+  });
+  const accepted = await dial(address, { codec: 'application/json' });
+  t.after(() => accepted.close());
+  assert.equal(await accepted.call('Foo.Sum', { Num1: 1, Num2: 2 }), 3);
 });

@@ -15,6 +15,7 @@ import {
   CallAbortedError,
   CallTimeoutError,
   ClientClosedError,
+  CodecRefusedError,
   ConnectionClosedError,
   EncodeError,
   FrameTooLargeError,
@@ -126,6 +127,9 @@ export class Client {
   #header: Header | undefined;
   #closing = false;
   #broken = false;
+  /** Nothing has arrived yet: the first bytes may be the server's refusal of the handshake. */
+  #awaitingFirstBytes = true;
+  readonly #codec: CodecName;
   readonly #closeListeners = new Set<(error: Error) => void>();
   #closeCause: Error | undefined;
 
@@ -134,6 +138,7 @@ export class Client {
     this.address = address;
     this.#socket = socket;
     this.#callTimeoutMs = options.callTimeoutMs;
+    this.#codec = options.codec;
     const codec = getCodec(options.codec);
     this.#writer = new FrameWriter(socket, codec);
     this.#decoder = codec.createDecoder(options.maxFrameBytes);
@@ -221,6 +226,14 @@ export class Client {
   }
 
   #onData(chunk: Buffer): void {
+    if (this.#awaitingFirstBytes) {
+      this.#awaitingFirstBytes = false;
+      const refusal = refusalIn(chunk, this.#codec);
+      if (refusal !== undefined) {
+        this.#breakConnection(refusal);
+        return;
+      }
+    }
     try {
       this.#decoder.push(chunk, this.#onValue);
     } catch (error) {
@@ -263,14 +276,39 @@ export class Client {
     this.#broken = true;
     this.#closeCause = cause;
     const pending = this.#pending.takeAll();
-    // An oversized reply keeps its own code: the caller learns that maxFrameBytes was hit.
-    const tooLarge = cause instanceof FrameTooLargeError ? cause : undefined;
+    // An oversized reply and a refused codec keep their own codes: the caller learns what to change.
+    const kept =
+      cause instanceof FrameTooLargeError || cause instanceof CodecRefusedError ? cause : undefined;
+    const detail =
+      this.#awaitingFirstBytes && pending.length > 0
+        ? `${cause.message}; nothing was answered on it: a GeeRPC server closes so when it does not accept codec ${this.#codec}`
+        : cause.message;
     for (const call of pending) {
       call.release();
-      call.reject(tooLarge ?? new ConnectionClosedError(cause.message, { cause }));
+      call.reject(kept ?? new ConnectionClosedError(detail, { cause }));
     }
     if (!this.#socket.destroyed && !this.#closing) this.#socket.destroy();
     for (const listener of this.#closeListeners) listener(cause);
     this.#closeListeners.clear();
   }
+}
+
+const REFUSAL_PREFIX = Buffer.from('rpc server: ');
+
+/**
+ * rpcbench's server answers a handshake it refuses with one line of text, `rpc server: …`, before
+ * it closes; no codec's first reply begins so. Returns the error to fail the calls with, if it is one.
+ */
+function refusalIn(chunk: Buffer, codec: CodecName): Error | undefined {
+  if (
+    chunk.length < REFUSAL_PREFIX.length ||
+    !chunk.subarray(0, REFUSAL_PREFIX.length).equals(REFUSAL_PREFIX)
+  ) {
+    return undefined;
+  }
+  const end = chunk.indexOf(0x0a);
+  const message = chunk.toString('utf8', 0, end === -1 ? Math.min(chunk.length, 512) : end);
+  return message.includes('codec')
+    ? new CodecRefusedError(codec, message)
+    : new ProtocolError('ERR_BAD_HANDSHAKE', `rpc client: the server refused the handshake (${message})`);
 }

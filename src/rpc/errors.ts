@@ -74,6 +74,15 @@ export class EncodeError extends RpcError {
   }
 }
 
+/** The server answered the handshake by refusing the client's codec, and closed the connection. */
+export class CodecRefusedError extends RpcError {
+  readonly codec: string;
+  constructor(codec: string, serverMessage: string) {
+    super('ERR_CODEC_REFUSED', `rpc client: the server refused codec ${codec} (${serverMessage})`);
+    this.codec = codec;
+  }
+}
+
 /** The peer broke the protocol: bad handshake, wrong magic number, unknown codec, undecodable frame. */
 export class ProtocolError extends RpcError {
   constructor(code: ProtocolErrorCode, message: string, options?: ErrorOptions) {

@@ -27,7 +27,7 @@ export interface PhaseRpcSetup {
   retries: number;
   reuseClients: boolean;
   callTimeoutMs: number;
-  /** Each call sends `{ payload }` with a string of this many bytes. */
+  /** Each call sends `{ Payload }` (a Go-exported name, so that gob can carry it) with a string of this many bytes. */
   payloadBytes: number;
 }
 
@@ -63,7 +63,7 @@ export interface PhaseClients {
   /** Every call goes to all servers (broadcastAll) instead of a selected one. */
   readonly broadcast: boolean;
   /** The same arguments for every call: built once, so that no call allocates its own. */
-  readonly args: { payload: string };
+  readonly args: { Payload: string };
   /** Consistent-hash keys used in turn (HASH_KEY_COUNT of them), or undefined for other modes. */
   readonly callOptions: readonly XCallOptions[] | undefined;
   close(): Promise<void>;
@@ -103,7 +103,7 @@ export function openPhaseClients(
     discovery,
     clients,
     broadcast: setup.mode === 'broadcast',
-    args: { payload: 'x'.repeat(setup.payloadBytes) },
+    args: { Payload: 'x'.repeat(setup.payloadBytes) },
     callOptions,
     async close() {
       await Promise.allSettled(clients.map((client) => client.close()));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
 import { planPhases, type ScenarioSelectMode, SELECT_MODE_NAMES } from './phase-plan.ts';
 import { parseThreshold } from './threshold.ts';
 
@@ -167,7 +168,9 @@ const scenarioObjectSchema = z.strictObject({
   transport: z
     .enum(['tcp', 'unix', 'http'], { error: 'must be one of tcp, unix, http' })
     .default(SCENARIO_DEFAULTS.transport),
-  codec: z.enum(['msgpack', 'json'], { error: 'must be msgpack or json' }).default(SCENARIO_DEFAULTS.codec),
+  codec: z
+    .enum(CODEC_SHORT_NAME_LIST, { error: `must be one of ${CODEC_SHORT_NAME_LIST.join(', ')}` })
+    .default(SCENARIO_DEFAULTS.codec),
   /** One select mode, or several to compare: each is a phase. */
   select: z
     .union([selectModeSchema, z.array(selectModeSchema).min(1, { error: 'must list at least one mode' })], {

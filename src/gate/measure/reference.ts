@@ -55,7 +55,7 @@ export class ReferenceEcho implements SliceWorkload {
         resolve();
       });
     });
-    return new ReferenceEcho(server, socket, { payload: 'x'.repeat(payloadBytes) });
+    return new ReferenceEcho(server, socket, { Payload: 'x'.repeat(payloadBytes) });
   }
 
   call(): Promise<unknown> {

@@ -23,7 +23,7 @@ export async function runMicroBenchmarks(
   payloadBytes: number,
   signal?: AbortSignal,
 ): Promise<MicroBenchmark[]> {
-  const args = { payload: 'x'.repeat(payloadBytes) };
+  const args = { Payload: 'x'.repeat(payloadBytes) };
   const cached = await dial(address, { codec });
   try {
     const bench = new Bench({ time: TASK_TIME_MS, warmupTime: WARMUP_TIME_MS, throws: true, signal });

@@ -12,6 +12,9 @@ import { InFlightCalls, type InFlightEntry } from './in-flight-calls.ts';
 import type { CallContext, Method, MethodHandler, Service } from './service.ts';
 
 /** What a connection needs from its server. */
+/** How long a refused handshake's reason line may take to leave before the socket is destroyed. */
+const REFUSAL_LINGER_MS = 1_000;
+
 export interface ConnectionHost {
   readonly maxFrameBytes: number;
   readonly handshakeTimeoutMs: number;
@@ -119,6 +122,12 @@ export class ServerConnection {
     const code = error instanceof RpcError ? `${error.code}: ` : '';
     this.#host.log(`rpc server: closing connection from ${this.#remote}: ${code}${error.message}`);
     this.#writer?.flush();
+    if (this.#phase === 'handshake' && error instanceof ProtocolError) {
+      // One line that tells an rpcbench client why (a Go client only sees the close), then the close.
+      this.#socket.end(`${error.message}\n`);
+      setTimeout(() => this.#socket.destroy(), REFUSAL_LINGER_MS).unref();
+      return;
+    }
     this.#socket.destroy();
   }
 
