@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, only when they are missing:
 # etcd-server (etcd discovery tests), chromium (browser tests of the HTML report) and golang-go
-# (the Go GeeRPC peer the interoperability tests build, test/fixtures/go-peer).
+# (the Go GeeRPC peer the interoperability tests build, go-peer/).
 set -euo pipefail
 missing=()
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)

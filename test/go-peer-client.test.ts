@@ -1,11 +1,12 @@
-// GeeRPC's own Go client (test/fixtures/go-peer) against rpcbench's server; single calls, errors
+// GeeRPC's own Go client (go-peer/) against rpcbench's server; single calls, errors
 // and escapes are in rpc-json-go-compat.test.ts.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
+import { runGoClient } from '../src/benchmarks/go-peer/go-peer.ts';
 import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
 import { Server } from '../src/rpc/server/server.ts';
 import { listenCounting } from './fixtures/counting-listener.ts';
-import { buildGoPeer, runGoClient } from './fixtures/go-peer.ts';
 import { startServer } from './fixtures/rpc-server.ts';
 import { callCount, startServers } from './fixtures/servers.ts';
 

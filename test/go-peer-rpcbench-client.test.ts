@@ -1,14 +1,15 @@
-// rpcbench's client and XClient against GeeRPC's Go server (test/fixtures/go-peer), which reads the
+// rpcbench's client and XClient against GeeRPC's Go server (go-peer/), which reads the
 // option through a buffering json.Decoder and loses whatever that decoder took past it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
+import { type GoServer, startGoRegistry, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
 import type { CodecName } from '../src/rpc/codec/codec.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { isRpcError } from '../src/util/errors.ts';
 import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
 import { XClient } from '../src/xclient/xclient.ts';
-import { buildGoPeer, type GoServer, startGoRegistry, startGoServer } from './fixtures/go-peer.ts';
 
 const CODECS: CodecName[] = ['application/gob', 'application/json'];
 const TRANSPORTS = ['tcp', 'http'] as const;

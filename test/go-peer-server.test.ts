@@ -1,7 +1,7 @@
-// The Go GeeRPC server (test/fixtures/go-peer) behaves as GeeRPC's: what rpcbench's client has to survive.
+// The Go GeeRPC server (go-peer/) behaves as GeeRPC's: what rpcbench's client has to survive.
 import assert from 'node:assert/strict';
 import { after, before, type TestContext, test } from 'node:test';
-import { type GoServer, runGoClient, startGoServer } from './fixtures/go-peer.ts';
+import { type GoServer, runGoClient, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
 import { goJsonMessage, goOption } from './fixtures/rpc-go-wire.ts';
 import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
 import { sleep } from './fixtures/servers.ts';

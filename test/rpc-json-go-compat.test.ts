@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { before, type TestContext, test } from 'node:test';
+import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
+import { runGoClient } from '../src/benchmarks/go-peer/go-peer.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { RemoteError } from '../src/rpc/errors.ts';
 import { HANDSHAKE_BYTES } from '../src/rpc/handshake.ts';
-import { buildGoPeer, runGoClient } from './fixtures/go-peer.ts';
 import { goJson, goJsonMessage } from './fixtures/rpc-go-wire.ts';
 import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
 import { startServer } from './fixtures/rpc-server.ts';
@@ -13,7 +14,7 @@ const SUM = { method: 'Foo.Sum', args: { Num1: 1, Num2: 2 } };
 
 before(() => buildGoPeer(), { timeout: 300_000 });
 
-// GeeRPC's own Go client (test/fixtures/go-peer) with its JSON codec: it writes the option and
+// GeeRPC's own Go client (go-peer/) with its JSON codec: it writes the option and
 // its first call at once, escapes <, > and & as Go does, and over HTTP sends a bare-LF CONNECT
 // to the misspelt /_geeprc_; rpcbench's replies must decode in Go's json.Decoder.
 

@@ -1,18 +1,35 @@
 import type { CallDriver } from './call-driver.ts';
 import { GrpcDriver } from './grpc-driver.ts';
+import { ECHO_PAYLOAD, ECHO_STRING } from './payload.ts';
 import { RawEchoDriver } from './raw-echo-driver.ts';
 import { RpcDriver } from './rpc-driver.ts';
 import type { ServersReady } from './servers/server-messages.ts';
 
-/** What is driven: rpcbench with either codec, grpc-js, or the raw echo that bounds them all. */
-export type CaseKind = 'msgpack' | 'json' | 'grpc' | 'raw';
+/**
+ * What is driven: rpcbench with each codec, grpc-js, the raw echo that bounds them all, and
+ * GeeRPC's Go server (a separate process) driven by rpcbench's client and by Go's own client.
+ */
+export type CaseKind = 'msgpack' | 'json' | 'gob' | 'grpc' | 'raw' | 'go-server' | 'go-client';
 
-export const CASE_KINDS: readonly CaseKind[] = ['msgpack', 'json', 'grpc', 'raw'];
+export const CASE_KINDS: readonly CaseKind[] = [
+  'msgpack',
+  'json',
+  'gob',
+  'grpc',
+  'raw',
+  'go-server',
+  'go-client',
+];
+/** Cases against the Go server: its Bench.Echo takes a string, and the CPU measured is the client's only. */
+export const GO_CASE_KINDS: readonly CaseKind[] = ['go-server', 'go-client'];
 export const IN_FLIGHT_LEVELS: readonly number[] = [1, 64];
 
 export const CASE_LABELS: Record<CaseKind, string> = {
   msgpack: 'rpcbench msgpack',
   json: 'rpcbench json',
+  gob: 'rpcbench gob',
+  'go-server': 'rpcbench → Go gob',
+  'go-client': 'Go → Go gob',
   grpc: 'grpc-js unary',
   raw: 'raw TCP echo',
 };
@@ -34,13 +51,22 @@ export function buildCases(kinds: readonly CaseKind[]): CaseSpec[] {
   );
 }
 
-/** Opens the one connection a case's calls share. */
-export function connectDriver(kind: CaseKind, servers: ServersReady): Promise<CallDriver> {
+/** Opens the one connection a case's calls share; `go-client` runs in its own process instead. */
+export function connectDriver(
+  kind: Exclude<CaseKind, 'go-client'>,
+  servers: ServersReady,
+  goServerAddress: string | undefined,
+): Promise<CallDriver> {
   switch (kind) {
     case 'msgpack':
-      return RpcDriver.connect(servers.rpcAddress, 'application/msgpack');
+      return RpcDriver.connect(servers.rpcAddress, 'application/msgpack', ECHO_PAYLOAD);
     case 'json':
-      return RpcDriver.connect(servers.rpcAddress, 'application/json');
+      return RpcDriver.connect(servers.rpcAddress, 'application/json', ECHO_PAYLOAD);
+    case 'gob':
+      return RpcDriver.connect(servers.rpcAddress, 'application/gob', ECHO_PAYLOAD);
+    case 'go-server':
+      if (goServerAddress === undefined) return Promise.reject(new Error('the Go server is not running'));
+      return RpcDriver.connect(goServerAddress, 'application/gob', ECHO_STRING);
     case 'grpc':
       return GrpcDriver.connect(servers.grpcPort);
     case 'raw':

@@ -16,6 +16,9 @@ export const ECHO_PAYLOAD: EchoPayload = Object.freeze({
   Data: 'x'.repeat(62),
 });
 
+/** What the Go server's `Bench.Echo(string, *string)` is sent: a string of ECHO_PAYLOAD_BYTES characters. */
+export const ECHO_STRING = 'x'.repeat(ECHO_PAYLOAD_BYTES);
+
 /** The raw echo's frame: a u32 big-endian length, then ECHO_PAYLOAD_BYTES bytes. */
 export function rawEchoFrame(): Buffer {
   const body = Buffer.from(JSON.stringify(ECHO_PAYLOAD));

@@ -4,10 +4,19 @@ import { collectEnvironment } from '../../result/environment.ts';
 import { prepareRecordingHistograms } from '../../result/histogram.ts';
 import type { Environment } from '../../result/result-schema.ts';
 import { median } from '../../stats/descriptive.ts';
+import { nsToFractionalUs, nsToMs, nsToUs } from '../../util/units.ts';
+import { runGoBench, startGoServer } from '../go-peer/go-peer.ts';
 import type { CallDriver } from './call-driver.ts';
-import { buildCases, CASE_KINDS, type CaseKind, type CaseSpec, connectDriver } from './cases.ts';
+import {
+  buildCases,
+  CASE_KINDS,
+  type CaseKind,
+  type CaseSpec,
+  connectDriver,
+  GO_CASE_KINDS,
+} from './cases.ts';
 import { type LoadResult, runLoad } from './load-loop.ts';
-import { ECHO_PAYLOAD_BYTES } from './payload.ts';
+import { ECHO_PAYLOAD_BYTES, ECHO_STRING } from './payload.ts';
 import type { ServersReady } from './servers/server-messages.ts';
 import { startServerThread } from './servers/server-thread.ts';
 import { type CaseFigures, evaluateTargets, type TargetOutcome } from './targets.ts';
@@ -76,23 +85,31 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   prepareRecordingHistograms();
 
   const thread = await startServerThread();
+  const goServer = specs.some((spec) => GO_CASE_KINDS.includes(spec.kind))
+    ? await startGoServer({ codecs: ['gob'] }).catch((error: unknown) => error as Error)
+    : undefined;
+  const targets: RunTargets = {
+    servers: thread.servers,
+    goServer: goServer instanceof Error ? goServer : goServer?.addresses[0],
+  };
   try {
     // One unrecorded pass over every case first, so that the first measured run does not pay
     // for compiling code that later runs find compiled.
     for (const spec of specs) {
       options.onRunStart?.(spec, -1, rounds);
-      await runOnce(spec, thread.servers, { warmupMs: 0, durationMs: warmupMs, maxCalls });
+      await runOnce(spec, targets, { warmupMs: 0, durationMs: warmupMs, maxCalls });
     }
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < specs.length; i++) {
         const spec = specs[(i + round) % specs.length]!;
         options.onRunStart?.(spec, round, rounds);
-        runs.get(spec.id)!.push(await runOnce(spec, thread.servers, { warmupMs, durationMs, maxCalls }));
+        runs.get(spec.id)!.push(await runOnce(spec, targets, { warmupMs, durationMs, maxCalls }));
         await sleep(PAUSE_BETWEEN_RUNS_MS);
       }
     }
   } finally {
     await thread.stop();
+    if (goServer !== undefined && !(goServer instanceof Error)) await goServer.stop();
   }
 
   const cases = specs.map((spec): CaseResult => {
@@ -121,15 +138,26 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   };
 }
 
+/** Where the cases' servers are: the worker thread's, and the Go server (or why it did not start). */
+interface RunTargets {
+  servers: ServersReady;
+  goServer: string | Error | undefined;
+}
+
 /** One run of one case on a fresh connection; a connection that cannot be opened counts as a failed run. */
 async function runOnce(
   spec: CaseSpec,
-  servers: ServersReady,
+  targets: RunTargets,
   settings: { warmupMs: number; durationMs: number; maxCalls: number },
 ): Promise<LoadResult> {
+  const { goServer } = targets;
+  if (GO_CASE_KINDS.includes(spec.kind) && typeof goServer !== 'string') {
+    return failedRun(goServer ?? new Error('the Go server is not running'));
+  }
+  if (spec.kind === 'go-client') return runGoClientCase(goServer as string, spec.inFlight, settings);
   let driver: CallDriver;
   try {
-    driver = await connectDriver(spec.kind, servers);
+    driver = await connectDriver(spec.kind, targets.servers, goServer as string | undefined);
   } catch (error) {
     return failedRun(error);
   }
@@ -137,6 +165,49 @@ async function runOnce(
     return await runLoad(driver, { inFlight: spec.inFlight, ...settings, drainTimeoutMs: DRAIN_TIMEOUT_MS });
   } finally {
     await driver.close();
+  }
+}
+
+/** Go's own client against the Go server, in a process of its own; its CPU time is that process's. */
+async function runGoClientCase(
+  address: string,
+  inFlight: number,
+  settings: { warmupMs: number; durationMs: number },
+): Promise<LoadResult> {
+  try {
+    const go = await runGoBench({
+      address,
+      codec: 'gob',
+      args: ECHO_STRING,
+      concurrency: inFlight,
+      durationMs: settings.durationMs,
+      warmupMs: settings.warmupMs,
+    });
+    const p50Us = nsToUs(go.p50Ns);
+    const p99Us = nsToUs(go.p99Ns);
+    return {
+      calls: go.calls,
+      errors: go.failed,
+      firstError: go.failed > 0 ? `${go.failed} calls failed in Go's client` : undefined,
+      elapsedMs: nsToMs(go.elapsedNs),
+      callsPerSecond: go.callsPerSecond,
+      // Go reports only these: the rest of the summary stays zero rather than made up.
+      latency: {
+        count: go.calls,
+        minUs: 0,
+        meanUs: 0,
+        stdevUs: 0,
+        p50Us,
+        p90Us: 0,
+        p99Us,
+        p999Us: 0,
+        maxUs: nsToUs(go.maxNs),
+      },
+      stalled: 0,
+      cpuUsPerCall: nsToFractionalUs(go.cpuNsPerCall),
+    };
+  } catch (error) {
+    return failedRun(error);
   }
 }
 

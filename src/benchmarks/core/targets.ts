@@ -38,6 +38,9 @@ const TARGETS: readonly (RatioTarget | P99Target)[] = [
   { kind: 'ratio', subject: 'msgpack', reference: 'raw', atLeast: 0.3, unit: '%' },
   { kind: 'p99', subject: 'msgpack', belowMs: 1 },
   { kind: 'ratio', subject: 'json', reference: 'raw', atLeast: 0.2, unit: '%' },
+  { kind: 'ratio', subject: 'gob', reference: 'msgpack', atLeast: 0.7, unit: '%' },
+  // The load generator must never be what limits a measurement of a Go server.
+  { kind: 'ratio', subject: 'go-server', reference: 'go-client', atLeast: 1, unit: 'x' },
 ];
 
 export function evaluateTargets(figures: ReadonlyMap<string, CaseFigures>): TargetOutcome[] {
