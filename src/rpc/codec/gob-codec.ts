@@ -1,11 +1,61 @@
 import { FrameTooLargeError } from '../errors.ts';
 import { compileGobType, GobDecoder, GobEncoder, GobFrameTooLargeError, gob } from '../gob/index.ts';
+import { putUint } from '../gob/primitives.ts';
+import type { Header } from '../header.ts';
+import type { OutputBuffer } from '../output-buffer.ts';
 import type { Codec, FrameDecoder, FrameEncoder } from './codec.ts';
 
 /** GeeRPC's `codec.Header`, field for field: Seq is a uint64. */
 const HEADER_TYPE = compileGobType(
   gob.struct('Header', { ServiceMethod: gob.string, Seq: gob.uint64, Error: gob.string }),
 );
+
+/** Strings up to this many UTF-16 units take at most 126 UTF-8 bytes: a one-byte count. */
+const SHORT_STRING_UNITS = 42;
+const MAX_DEFINED_HEADER_BYTES = 1 + 9 + 2 * (2 + 3 * SHORT_STRING_UNITS) + 1 + 9 + 1;
+const MAX_ONE_BYTE_COUNT = 0x7f;
+
+/**
+ * Writes a header message once its type is defined on the stream, byte for byte as the encoder
+ * would, without walking its plan: it goes with every call. Returns false, having committed
+ * nothing, for a header it leaves to the encoder (long strings, an unusual Seq).
+ */
+function writeDefinedHeader(out: OutputBuffer, id: number, header: Header): boolean {
+  const { ServiceMethod: method, Seq: seq, Error: error } = header;
+  if (method.length > SHORT_STRING_UNITS || error.length > SHORT_STRING_UNITS) return false;
+  if (!Number.isSafeInteger(seq) || seq < 0) return false;
+  const at = out.length;
+  const bytes = out.reserve(MAX_DEFINED_HEADER_BYTES);
+  // The type id is a signed integer; the fields follow as deltas from the last field sent.
+  let end = putUint(bytes, at + 1, id * 2);
+  let last = -1;
+  if (method !== '') {
+    bytes[end++] = 0 - last;
+    end = putShortString(bytes, end, method);
+    last = 0;
+  }
+  if (seq !== 0) {
+    bytes[end++] = 1 - last;
+    end = putUint(bytes, end, seq);
+    last = 1;
+  }
+  if (error !== '') {
+    bytes[end++] = 2 - last;
+    end = putShortString(bytes, end, error);
+  }
+  bytes[end++] = 0;
+  const length = end - at - 1;
+  if (length > MAX_ONE_BYTE_COUNT) return false;
+  bytes[at] = length;
+  out.commit(end);
+  return true;
+}
+
+function putShortString(bytes: Buffer, at: number, text: string): number {
+  const written = bytes.write(text, at + 1, 'utf8');
+  bytes[at] = written;
+  return at + 1 + written;
+}
 
 /**
  * `application/gob`, the only codec an unmodified Go GeeRPC speaks: Go's encoding/gob, one
@@ -19,7 +69,11 @@ export const gobCodec: Codec = {
     const encoder = new GobEncoder();
     return {
       encode: (value, out) => encoder.encodeInto(value, undefined, out),
-      encodeHeader: (header, out) => encoder.encodeInto(header, HEADER_TYPE, out),
+      encodeHeader(header, out) {
+        const id = encoder.definedId(HEADER_TYPE);
+        if (id === undefined || !writeDefinedHeader(out, id, header))
+          encoder.encodeInto(header, HEADER_TYPE, out);
+      },
     };
   },
   createDecoder(maxFrameBytes): FrameDecoder {

@@ -214,18 +214,19 @@ function buildStructPlan(
     }
     // Fields go in order, each as the delta from the previous field number sent; -1 to start.
     let last = -1;
-    for (let i = 0; i < fieldPlans.length; i++) {
-      const plan = fieldPlans[i]!;
-      const name = fieldNames[i]!;
-      try {
-        const field = unwrap(plan, record[name]);
+    let i = 0;
+    try {
+      for (; i < fieldPlans.length; i++) {
+        const plan = fieldPlans[i]!;
+        let field = record[fieldNames[i]!];
+        if (field instanceof GobTypedValue) field = unwrap(plan, field);
         if (field === undefined || field === null || plan.omits(field)) continue;
         w.writeUint(i - last);
         plan.write(w, field);
-      } catch (error) {
-        throw within(error, `.${name}`);
+        last = i;
       }
-      last = i;
+    } catch (error) {
+      throw within(error, `.${fieldNames[i]}`);
     }
     w.writeByte(0);
   };

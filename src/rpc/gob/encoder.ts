@@ -60,6 +60,14 @@ export class GobEncoder {
     this.#commit();
   }
 
+  /**
+   * The id `type` has on this stream once it and every type inside it are defined, else
+   * undefined: a caller that writes such values itself (the RPC header) needs no definitions.
+   */
+  definedId(type: GobType): number | undefined {
+    return this.#ready.get(compilePlan(type));
+  }
+
   /** Encodes every message body into #scratch; returns the bytes they take with their counts. */
   #prepare(value: unknown, type: GobType | undefined): number {
     const plan = compilePlan(type ?? (value instanceof GobTypedValue ? value.type : inferGobType(value)));
@@ -143,9 +151,7 @@ export class GobEncoder {
     for (let i = 0; i < spans.length; i += 2) {
       const start = spans[i]!;
       const end = spans[i + 1]!;
-      offset = putUint(bytes, offset, end - start);
-      bytes.set(source.view(start, end), offset);
-      offset += end - start;
+      offset = source.copyTo(bytes, putUint(bytes, offset, end - start), start, end);
     }
     return offset;
   }

@@ -14,6 +14,44 @@ import { goTypeKey, goTypeString } from './type-names.ts';
 const EMPTY_STRUCT = structFromFields('', []);
 
 /**
+ * Inferred types are interned: values of one shape infer to the same type object, whose encode
+ * plan is compiled once and cached, instead of a new type (and plan) per value. The table is
+ * bounded: past it, a new shape is still inferred, only not kept.
+ */
+const MAX_INTERNED_TYPES = 4096;
+const interned = new Map<string, GobType>();
+const typeIds = new WeakMap<GobType, number>();
+let nextTypeId = 1;
+/** Field names seen, and whether Go exports them: the same few names come in every value. */
+const exportedNames = new Map<string, boolean>();
+
+function idOf(type: GobType): number {
+  let id = typeIds.get(type);
+  if (id === undefined) {
+    id = nextTypeId++;
+    typeIds.set(type, id);
+  }
+  return id;
+}
+
+function intern<T extends GobType>(key: string, make: () => T): GobType {
+  const known = interned.get(key);
+  if (known !== undefined) return known;
+  const type = make();
+  if (interned.size < MAX_INTERNED_TYPES) interned.set(key, type);
+  return type;
+}
+
+function isExportedField(name: string): boolean {
+  let exported = exportedNames.get(name);
+  if (exported === undefined) {
+    exported = isExportedName(name);
+    if (exportedNames.size < MAX_INTERNED_TYPES) exportedNames.set(name, exported);
+  }
+  return exported;
+}
+
+/**
  * The Go type a JavaScript value is sent as when no hint says otherwise:
  * - a safe integer → `int`; any other number → `float64`;
  * - a bigint → `int64` when it fits, else `uint64` (above 2^63-1), else an error;
@@ -54,7 +92,10 @@ function infer(value: unknown, path: string): GobType {
     throw new GobValueError(path, 'null has no Go type here: pass a type hint (it is then the zero value)');
   }
   if (value instanceof Uint8Array) return gob.bytes;
-  if (Array.isArray(value)) return gob.slice(sameType(value, path, (i) => `${path}[${i}]`, 'array'));
+  if (Array.isArray(value)) {
+    const elem = sameType(value, path, (i) => `${path}[${i}]`, 'array');
+    return intern(`[]${idOf(elem)}`, () => gob.slice(elem));
+  }
   if (value instanceof Map) {
     if (value.size === 0) {
       throw new GobValueError(
@@ -65,26 +106,71 @@ function infer(value: unknown, path: string): GobType {
     const keys = [...value.keys()];
     const key = sameType(keys, path, (i) => `${path}{key ${i}}`, 'Map');
     const elem = sameType([...value.values()], path, (i) => `${path}[${String(keys[i])}]`, 'Map');
-    return gob.map(key, elem);
+    return intern(`map[${idOf(key)}]${idOf(elem)}`, () => gob.map(key, elem));
   }
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) {
     const name = (prototype as { constructor?: { name?: string } }).constructor?.name ?? 'object';
     throw new GobValueError(path, `a ${name} is not a plain object: pass a type hint`);
   }
-  const fields: GobStructField[] = [];
-  for (const [name, field] of Object.entries(value as Record<string, unknown>)) {
-    if (!isExportedName(name)) {
+  // Walks the shape trie by field name and field type: no key string is built per value.
+  let node = STRUCT_SHAPES;
+  const record = value as Record<string, unknown>;
+  for (const name in record) {
+    const field = record[name];
+    if (!isExportedField(name)) {
       throw new GobValueError(
         `${path}.${name}`,
         'not a Go-exported field name (an upper-case letter, then letters, digits or _)',
       );
     }
     if (field === null || field === undefined) continue;
-    fields.push({ name, type: infer(field, `${path}.${name}`) });
+    node = node.child(name, infer(field, `${path}.${name}`));
+  }
+  return node.type ?? node.settle(structOf(record, path));
+}
+
+/** The struct type of a plain object's fields, built the first time its shape is seen. */
+function structOf(record: Record<string, unknown>, path: string): GobType {
+  const fields: GobStructField[] = [];
+  for (const name in record) {
+    const field = record[name];
+    if (field !== null && field !== undefined) fields.push({ name, type: infer(field, `${path}.${name}`) });
   }
   return structFromFields('', fields);
 }
+
+/**
+ * A trie of struct shapes: one step per field, by name and then by the field's (interned) type.
+ * The node a value's fields lead to holds the struct type of that shape.
+ */
+class ShapeNode {
+  static count = 0;
+  readonly #next = new Map<string, Map<GobType, ShapeNode>>();
+  type: GobType | undefined;
+
+  child(name: string, type: GobType): ShapeNode {
+    let byType = this.#next.get(name);
+    if (byType === undefined) {
+      byType = new Map();
+      this.#next.set(name, byType);
+    }
+    let node = byType.get(type);
+    if (node === undefined) {
+      node = new ShapeNode();
+      // Past the bound, new shapes are still inferred, on nodes that are not kept.
+      if (ShapeNode.count++ < MAX_INTERNED_TYPES) byType.set(type, node);
+    }
+    return node;
+  }
+
+  settle(type: GobType): GobType {
+    this.type = type;
+    return type;
+  }
+}
+
+const STRUCT_SHAPES = new ShapeNode();
 
 /** The one type all `items` infer to; mixed types are an error naming the first that differs. */
 function sameType(items: readonly unknown[], path: string, at: (i: number) => string, what: string): GobType {

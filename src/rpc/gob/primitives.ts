@@ -36,6 +36,11 @@ export class GobWriter {
     return this.#bytes.subarray(start, end);
   }
 
+  /** Copies the bytes from `start` to `end` into `target` at `at`; returns the offset after them. */
+  copyTo(target: Buffer, at: number, start: number, end: number): number {
+    return at + this.#bytes.copy(target, at, start, end);
+  }
+
   /** Forgets what was written after `length`. */
   truncate(length: number): void {
     this.#length = length;
