@@ -19,6 +19,10 @@ export class DecodeFailure extends Error {
 }
 
 /** A growable byte buffer reused from one message to the next, so that encoding allocates little. */
+/** ASCII strings up to this long have a one-byte count and are written without Buffer.write. */
+const SHORT_ASCII_UNITS = 0x7f;
+const SMALL_COPY_BYTES = 128;
+
 export class GobWriter {
   #bytes: Buffer;
   #length = 0;
@@ -38,7 +42,11 @@ export class GobWriter {
 
   /** Copies the bytes from `start` to `end` into `target` at `at`; returns the offset after them. */
   copyTo(target: Buffer, at: number, start: number, end: number): number {
-    return at + this.#bytes.copy(target, at, start, end);
+    // A native copy costs more than a loop for the small messages of most calls.
+    if (end - start > SMALL_COPY_BYTES) return at + this.#bytes.copy(target, at, start, end);
+    const source = this.#bytes;
+    for (let i = start; i < end; i++) target[at++] = source[i]!;
+    return at;
   }
 
   /** Forgets what was written after `length`. */
@@ -146,6 +154,22 @@ export class GobWriter {
   }
 
   writeString(value: string): void {
+    // Short ASCII, the usual case (names, keys), is copied unit by unit: cheaper than Buffer.write.
+    if (value.length <= SHORT_ASCII_UNITS) {
+      const bytes = this.#ensure(1 + value.length * 3);
+      const at = this.#length;
+      let i = 0;
+      for (; i < value.length; i++) {
+        const unit = value.charCodeAt(i);
+        if (unit >= 0x80) break;
+        bytes[at + 1 + i] = unit;
+      }
+      if (i === value.length) {
+        bytes[at] = i;
+        this.#length = at + 1 + i;
+        return;
+      }
+    }
     // A short string fits a one-byte count whatever its UTF-8 length: write it in one pass.
     if (value.length <= 42) {
       const bytes = this.#ensure(1 + value.length * 3);
