@@ -118,7 +118,8 @@ function infer(value: unknown, path: string): GobType {
   const record = value as Record<string, unknown>;
   for (const name in record) {
     const field = record[name];
-    if (!isExportedField(name)) {
+    // A name already in the trie was checked when it was added.
+    if (!node.knows(name) && !isExportedField(name)) {
       throw new GobValueError(
         `${path}.${name}`,
         'not a Go-exported field name (an upper-case letter, then letters, digits or _)',
@@ -148,6 +149,10 @@ class ShapeNode {
   static count = 0;
   readonly #next = new Map<string, Map<GobType, ShapeNode>>();
   type: GobType | undefined;
+
+  knows(name: string): boolean {
+    return this.#next.has(name);
+  }
 
   child(name: string, type: GobType): ShapeNode {
     let byType = this.#next.get(name);
