@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
 import { type GoServer, startGoRegistry, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
+import { main as callMain } from '../src/cli/call.ts';
 import type { CodecName } from '../src/rpc/codec/codec.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { isRpcError } from '../src/util/errors.ts';
@@ -157,4 +158,48 @@ test('a codec the Go server does not accept fails the call with the connection, 
   } finally {
     await gobOnly.stop();
   }
+});
+
+test('npm run call -- --codec gob reaches the Go server over tcp and http, and broadcasts over both', async () => {
+  const run = async (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await callMain(
+      argv,
+      (line) => out.push(line),
+      (line) => err.push(line),
+    );
+    return { code, out, err: err.join('\n') };
+  };
+  for (const transport of TRANSPORTS) {
+    assert.deepEqual(await run(['--codec', 'gob', addressOf[transport], 'Foo.Sum', '{"Num1":1,"Num2":2}']), {
+      code: 0,
+      out: ['3'],
+      err: '',
+    });
+  }
+  assert.deepEqual(
+    await run([
+      '--codec',
+      'gob',
+      '--http-path',
+      '/_geeprc_',
+      '--broadcast',
+      `${addressOf.tcp},${addressOf.http}`,
+      'Bench.Echo',
+      '"hi"',
+    ]),
+    { code: 0, out: ['"hi"'], err: '' },
+  );
+  const wrongPath = await run([
+    '--codec',
+    'gob',
+    '--http-path',
+    '/_geerpc_',
+    addressOf.http,
+    'Bench.Echo',
+    '"hi"',
+  ]);
+  assert.equal(wrongPath.code, 1);
+  assert.match(wrongPath.err, /404/);
 });

@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import { CommanderError } from 'commander';
+import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
+import { runGoClient } from '../src/benchmarks/go-peer/go-peer.ts';
 import { DEFAULT_LISTEN_ADDRESS, parseServeOptions } from '../src/cli/serve.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { isRpcError } from '../src/util/errors.ts';
@@ -210,4 +212,25 @@ test('a second signal drops the calls in flight and exits 130', HANG_LIMIT, asyn
   const { code, stderr } = await serve.exited;
   assert.equal(code, 130, stderr);
   assert.ok(isRpcError(await sleeping, 'ERR_CONN_CLOSED'));
+});
+
+test("npm run serve answers GeeRPC's Go client, which speaks gob, over tcp and http", {
+  timeout: 300_000,
+}, async (t) => {
+  await buildGoPeer();
+  const serve = runServe(t, ['--listen', 'tcp@127.0.0.1:0', '--listen', 'http@127.0.0.1:0'], 2);
+  const addresses = await serve.addresses;
+  const summary = await runGoClient({
+    addresses,
+    codec: 'gob',
+    settleMs: 0,
+    broadcast: true,
+    calls: [{ method: 'Foo.Sum', args: { Num1: 20, Num2: 22 } }],
+    n: 5,
+  });
+  assert.deepEqual(summary.errors, {});
+  assert.equal(summary.ok, 5);
+  assert.deepEqual(summary.replies, [42, 42, 42, 42, 42]);
+  serve.child.kill('SIGTERM');
+  assert.equal((await serve.exited).code, 0);
 });
