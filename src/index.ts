@@ -57,6 +57,15 @@ export {
   ProtocolError,
   RemoteError,
 } from './rpc/errors.ts';
+export type { GobErrorCode, GobStructType, GobType } from './rpc/gob/index.ts';
+export {
+  compileGobType,
+  GobError,
+  GobTypedValue,
+  GobValueError,
+  gob,
+  inferGobType,
+} from './rpc/gob/index.ts';
 export { MAGIC_NUMBER } from './rpc/handshake.ts';
 export type { SumArgs } from './rpc/server/builtin-services.ts';
 export { Bench, Foo } from './rpc/server/builtin-services.ts';

@@ -204,10 +204,12 @@ test('codecArgument: short and full names', () => {
       ['json', 'application/json'],
       ['msgpack', 'application/msgpack'],
       ['application/json', 'application/json'],
+      ['gob', 'application/gob'],
       ['application/msgpack', 'application/msgpack'],
+      ['application/gob', 'application/gob'],
     ],
-    ['gob', '', 'JSON', 'toString'],
-    /^unknown codec; choose json, msgpack, application\/json or application\/msgpack$/,
+    ['protobuf', '', 'JSON', 'toString'],
+    /^unknown codec; choose json, msgpack, gob, application\/json or application\/msgpack or application\/gob$/,
   );
 });
 

@@ -51,6 +51,9 @@ test('targets compare the 64-in-flight medians and say which are met', () => {
     ['json@64', { callsPerSecond: 150_000, p99Us: 900 }],
     ['grpc@64', { callsPerSecond: 40_000, p99Us: 9_000 }],
     ['raw@64', { callsPerSecond: 800_000, p99Us: 100 }],
+    ['gob@64', { callsPerSecond: 225_000, p99Us: 1_000 }],
+    ['go-server@64', { callsPerSecond: 90_000, p99Us: 2_000 }],
+    ['go-client@64', { callsPerSecond: 100_000, p99Us: 2_000 }],
   ]);
   const outcomes = evaluateTargets(figures);
   assert.deepEqual(
@@ -60,6 +63,8 @@ test('targets compare the 64-in-flight medians and say which are met', () => {
       { expression: 'msgpack@64 calls/s ≥ 30 % of raw@64', actual: 0.375, passed: true },
       { expression: 'msgpack@64 p99 < 1 ms', actual: 1.2, passed: false },
       { expression: 'json@64 calls/s ≥ 20 % of raw@64', actual: 0.1875, passed: false },
+      { expression: 'gob@64 calls/s ≥ 70 % of msgpack@64', actual: 0.75, passed: true },
+      { expression: 'go-server@64 calls/s ≥ 1× go-client@64', actual: 0.9, passed: false },
     ],
   );
   const failedCase = evaluateTargets(new Map([['msgpack@64', { callsPerSecond: 0, p99Us: 0 }]]));

@@ -104,10 +104,10 @@ test('a Go broadcast fails with the first error when one server is down', async 
   assert.match(summary.results[0]!.error!, /dial tcp 127\.0\.0\.1:1: connect: connection refused/);
 });
 
-for (const codec of CODECS) {
-  test(`without -settle, as GeeRPC writes, rpcbench loses no first ${codec} call on 200 fresh connections`, async (t) => {
+for (const [transport, codec] of TRANSPORTS_BY_CODECS) {
+  test(`without -settle, as GeeRPC writes, rpcbench loses no first ${codec} call on 200 fresh ${transport}@ connections`, async (t) => {
     // The same client loses most first calls against GeeRPC's own server (see go-peer-server.test.ts).
-    const { server, address } = await startServer(t);
+    const { server, address } = await startServer(t, {}, `${transport}@127.0.0.1:0`);
     const summary = await runGoClient({
       addresses: [address],
       codec,

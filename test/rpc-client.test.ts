@@ -69,7 +69,7 @@ test('client options are checked with messages naming the option', async () => {
     [{ callTimeoutMs: Number.NaN }, /options\.callTimeoutMs/],
     [{ handleTimeoutMs: 2 ** 40 }, /options\.handleTimeoutMs/],
     [{ maxFrameBytes: 0 }, /options\.maxFrameBytes must be a positive integer/],
-    [{ codec: 'application/gob' as never }, /options\.codec must be/],
+    [{ codec: 'application/protobuf' as never }, /options\.codec must be/],
   ] as const) {
     assert.throws(() => resolveClientOptions(options), { code: 'ERR_INVALID_ARGUMENT', message: pattern });
     await assert.rejects(dial('tcp@127.0.0.1:1', options), { code: 'ERR_INVALID_ARGUMENT' });

@@ -16,10 +16,11 @@ for (const codec of CODEC_NAMES) {
     for (let i = 0; i < CALLS; i++) {
       // A spread of delays makes the server answer in another order than it was asked.
       const delayMs = (i * 7919) % 23;
-      const payload = { i, text: `call ${i}`, list: [i, -i - 1, i / 2] };
+      // Go-exported names, so that gob carries it as it is.
+      const payload = { I: i, Text: `call ${i}`, List: [i, -i - 1, i / 2] };
       calls.push(
         client.call('Bench.Echo', payload).then((reply) => assert.deepEqual(reply, payload)),
-        client.call<number>('Delay.Echo', { i, delayMs }).then((reply) => {
+        client.call<number>('Delay.Echo', { I: i, DelayMs: delayMs }).then((reply) => {
           assert.equal(reply, i);
           completed.push(i);
         }),

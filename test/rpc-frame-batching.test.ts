@@ -60,11 +60,11 @@ for (const codec of CODEC_NAMES) {
     const server = await startCountingServer();
     const { client, clientWrites } = await connectCountingClient(server.port, codec);
     try {
-      const first = Array.from({ length: CALLS_PER_TURN }, (_, i) => client.call('Bench.Echo', { i }));
+      const first = Array.from({ length: CALLS_PER_TURN }, (_, i) => client.call('Bench.Echo', { I: i }));
       assert.equal(clientWrites.count, 0, 'nothing is written before the turn ends');
       assert.deepEqual(
         await Promise.all(first),
-        first.map((_, i) => ({ i })),
+        first.map((_, i) => ({ I: i })),
       );
       // The handshake travels in the same write as the first calls.
       assert.equal(clientWrites.count, 1);
@@ -95,7 +95,9 @@ for (const codec of CODEC_NAMES) {
     const { client, clientWrites } = await connectCountingClient(server.port, codec);
     try {
       const payload = 'x'.repeat(EARLY_FLUSH_BYTES / 8);
-      const calls = Array.from({ length: 40 }, (_, i) => client.call('Bench.Echo', { i, payload }));
+      const calls = Array.from({ length: 40 }, (_, i) =>
+        client.call('Bench.Echo', { I: i, Payload: payload }),
+      );
       // Written during the turn, without waiting for its end: the server can start on them.
       const writtenInTurn = clientWrites.count;
       assert.ok(writtenInTurn >= 4, `${writtenInTurn} writes during a turn of ${40 * payload.length} bytes`);
@@ -103,7 +105,7 @@ for (const codec of CODEC_NAMES) {
       const replies = await Promise.all(calls);
       assert.deepEqual(
         replies,
-        calls.map((_, i) => ({ i, payload })),
+        calls.map((_, i) => ({ I: i, Payload: payload })),
       );
       // Whatever was left below the threshold went at the end of the turn, in one write at most.
       assert.ok(clientWrites.count <= writtenInTurn + 1, `${clientWrites.count} writes in all`);

@@ -96,7 +96,7 @@ test('serve options: each bad value is refused', () => {
   for (const args of [
     ['--listen', 'localhost:80'],
     ['--listen', 'tcp@127.0.0.1:99999'],
-    ['--codec', 'gob'],
+    ['--codec', 'protobuf'],
     ['--handle-timeout', '-1'],
     ['--handle-timeout', '1.5'],
     ['--handle-timeout', ''],
@@ -138,7 +138,7 @@ test('the serve CLI serves Foo and Bench, then drains and exits 0 on SIGTERM', H
   const viaUnix = await dialFor(t, unix!);
   assert.deepEqual(await viaUnix.call('Bench.Echo', { hello: 'world' }), { hello: 'world' });
   const jsonClient = await dialFor(t, tcp!, { codec: 'application/json' });
-  await assert.rejects(jsonClient.call('Foo.Sum', { Num1: 1, Num2: 2 }), { code: 'ERR_CONN_CLOSED' });
+  await assert.rejects(jsonClient.call('Foo.Sum', { Num1: 1, Num2: 2 }), { code: 'ERR_CODEC_REFUSED' });
 
   // Foo.Sleep answers after Num1 seconds: still running when the signal arrives, it must be answered.
   const sleeping = client.call('Foo.Sleep', { Num1: 2, Num2: 40 });
