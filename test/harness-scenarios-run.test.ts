@@ -8,7 +8,7 @@ import { type LoadedScenario, loadScenario, validateScenario } from '../src/scen
 import type { ScenarioInput } from '../src/scenario/scenario-schema.ts';
 
 const CALLS = 300;
-const SHIPPED = ['roundrobin', 'random', 'broadcast', 'reuse', 'skewed', 'failover', 'open-loop'];
+const SHIPPED = ['roundrobin', 'random', 'broadcast', 'reuse', 'skewed', 'failover', 'open-loop', 'gob'];
 
 async function runShort(loaded: LoadedScenario): Promise<RunResult> {
   const result = await runScenario(applyOverrides(loaded, { calls: CALLS, warmupMs: 100 }));
