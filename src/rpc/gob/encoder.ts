@@ -75,7 +75,7 @@ export class GobEncoder {
     const spans = this.#spans;
     w.truncate(0);
     spans.length = 0;
-    this.#newTypes = [];
+    if (this.#newTypes.length > 0) this.#newTypes = [];
     this.#newPlan = undefined;
     let topId = this.#ready.get(plan);
     if (topId === undefined) {
@@ -161,7 +161,7 @@ export class GobEncoder {
     for (const entry of this.#newTypes) this.#ids.set(entry.plan.key, entry.id);
     this.#lastId += this.#newTypes.length;
     if (this.#newPlan !== undefined) this.#ready.set(this.#newPlan, this.#newTopId);
-    this.#newTypes = [];
+    if (this.#newTypes.length > 0) this.#newTypes = [];
     this.#newPlan = undefined;
   }
 }

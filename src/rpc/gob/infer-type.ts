@@ -149,12 +149,25 @@ class ShapeNode {
   static count = 0;
   readonly #next = new Map<string, Map<GobType, ShapeNode>>();
   type: GobType | undefined;
+  /** The step taken last: values of one shape come in runs, and then each step is two comparisons. */
+  #lastName: string | undefined;
+  #lastType: GobType | undefined;
+  #lastChild: ShapeNode | undefined;
 
   knows(name: string): boolean {
-    return this.#next.has(name);
+    return name === this.#lastName || this.#next.has(name);
   }
 
   child(name: string, type: GobType): ShapeNode {
+    if (name === this.#lastName && type === this.#lastType) return this.#lastChild!;
+    const node = this.#step(name, type);
+    this.#lastName = name;
+    this.#lastType = type;
+    this.#lastChild = node;
+    return node;
+  }
+
+  #step(name: string, type: GobType): ShapeNode {
     let byType = this.#next.get(name);
     if (byType === undefined) {
       byType = new Map();
