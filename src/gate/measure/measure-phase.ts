@@ -95,19 +95,8 @@ export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOpt
 
 /**
  * What a scenario's probes run, hashed: the baseline of a scenario whose probe set-up changed
- * (servers, modes, codec, transport, payload, concurrency, seed) no longer compares.
+ * (servers, the phase's whole RPC set-up, concurrency, seed) no longer compares.
  */
 export function fingerprintOf(specs: readonly ProbeSpec[]): string {
-  const probed = specs.map(({ label, setup, servers, concurrency, seed }) => ({
-    label,
-    mode: setup.mode,
-    servers,
-    weights: setup.weights,
-    transport: setup.transport,
-    codec: setup.codec,
-    payloadBytes: setup.payloadBytes,
-    concurrency,
-    seed,
-  }));
-  return createHash('sha256').update(JSON.stringify(probed)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 16);
 }
