@@ -103,6 +103,8 @@ export class ServerConnection {
    */
   readonly #held: unknown[] = [];
   #dispatchingHeld = false;
+  /** Reading is stopped: at the in-flight limit, or until the peer takes the replies queued. */
+  #paused = false;
   /** Values decoded so far: the frame timeout tells by it whether a frame has completed. */
   #valuesDecoded = 0;
   #frameTimer: NodeJS.Timeout | undefined;
@@ -151,7 +153,7 @@ export class ServerConnection {
   }
 
   get reading(): boolean {
-    return !this.#socket.isPaused();
+    return !this.#paused;
   }
 
   /** Closes this connection after logging why; other connections are untouched. */
@@ -291,7 +293,7 @@ export class ServerConnection {
     this.#frameTimerArmed = false;
     if (this.#closed || !this.#midMessage()) return;
     // While the server is not reading, the peer cannot make progress: that is not its fault.
-    if (this.#valuesDecoded !== this.#valuesAtFrameArm || this.#socket.isPaused()) {
+    if (this.#valuesDecoded !== this.#valuesAtFrameArm || this.#paused) {
       this.#armFrameTimer();
       return;
     }
@@ -383,7 +385,10 @@ export class ServerConnection {
     ) {
       return;
     }
-    if (this.#socket.isPaused()) this.#socket.resume();
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
   }
 
   #dispatch(header: Header, args: unknown): void {
@@ -403,7 +408,7 @@ export class ServerConnection {
     }
     const call = new ServerCall(serviceMethod, seq);
     this.#inFlight.add(call);
-    if (this.#inFlight.size >= this.#host.maxInFlightPerConnection) this.#socket.pause();
+    if (this.#inFlight.size >= this.#host.maxInFlightPerConnection) this.#pause();
     if (this.#handleTimeoutMs > 0) {
       call.timer = setTimeout(() => this.#onHandleTimeout(call), this.#handleTimeoutMs);
     }
@@ -470,8 +475,8 @@ export class ServerConnection {
       } else {
         this.#replyError(call.serviceMethod, call.seq, errorText(error));
       }
-      if (this.#socket.writableNeedDrain) this.#socket.pause();
-      else if (this.#socket.isPaused()) this.#onSlotFreed();
+      if (this.#socket.writableNeedDrain) this.#pause();
+      else if (this.#paused) this.#onSlotFreed();
     }
     if (this.#inFlight.size === 0) {
       this.#active = true;
@@ -489,7 +494,13 @@ export class ServerConnection {
   /** Every reply that is not a handler's result: it stops reading, as #finish does, when the peer lags. */
   #replyError(serviceMethod: string, seq: number, message: string): void {
     this.#writer!.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: message }, EMPTY_BODY);
-    if (this.#socket.writableNeedDrain) this.#socket.pause();
+    if (this.#socket.writableNeedDrain) this.#pause();
+  }
+
+  /** Stops reading; only #resumeIfAllowed reads again, once nothing holds it back. */
+  #pause(): void {
+    this.#paused = true;
+    this.#socket.pause();
   }
 
   #onClose(): void {
