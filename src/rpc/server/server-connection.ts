@@ -98,8 +98,8 @@ export class ServerConnection {
   #closed = false;
   #endTimer: NodeJS.Timeout | undefined;
   /**
-   * Calls decoded while maxInFlightPerConnection were running, header then body in turn: the
-   * rest of the chunk that filled the last slot. Reading is paused until they are dispatched.
+   * Calls decoded while reading was paused, header then body in turn: the rest of the chunk that
+   * filled the last slot or found the peer lagging. Reading resumes once they are dispatched.
    */
   readonly #held: unknown[] = [];
   #dispatchingHeld = false;
@@ -348,14 +348,15 @@ export class ServerConnection {
     const header = this.#header;
     this.#header = undefined;
     this.#valuesDecoded++;
-    if (this.#held.length > 0 || this.#inFlight.size >= this.#host.maxInFlightPerConnection) {
+    // Paused at the in-flight limit, or while the peer lags: the rest of this chunk waits its turn.
+    if (this.#paused) {
       this.#held.push(header, value);
       return;
     }
     this.#dispatch(header, value);
   };
 
-  /** Dispatches held calls while slots are free, then reads again if nothing else holds it back. */
+  /** Dispatches held calls while slots are free. */
   #dispatchHeld(): void {
     // A handler that returns at once finishes inside #dispatch and lands here again: the outer loop goes on.
     if (this.#dispatchingHeld) return;
