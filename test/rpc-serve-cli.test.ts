@@ -84,10 +84,26 @@ test('serve options: defaults, repeats, aliases', () => {
       '250',
       '--max-frame-bytes',
       '4096',
+      '--max-in-flight',
+      '8',
+      '--max-connections',
+      '50',
+      '--idle-timeout',
+      '2s',
+      '--frame-timeout',
+      '0',
     ]),
     {
       listen: ['tcp@127.0.0.1:0', 'http@[::1]:8080'],
-      server: { codecs: ['application/json'], handleTimeoutMs: 250, maxFrameBytes: 4096 },
+      server: {
+        codecs: ['application/json'],
+        handleTimeoutMs: 250,
+        maxFrameBytes: 4096,
+        maxInFlightPerConnection: 8,
+        maxConnections: 50,
+        idleTimeoutMs: 2000,
+        frameTimeoutMs: 0,
+      },
     },
   );
 });
@@ -101,6 +117,10 @@ test('serve options: each bad value is refused', () => {
     ['--handle-timeout', '1.5'],
     ['--handle-timeout', ''],
     ['--max-frame-bytes', '0'],
+    ['--max-in-flight', '0'],
+    ['--max-connections', '-3'],
+    ['--idle-timeout', 'soon'],
+    ['--frame-timeout', '-1'],
     ['--unknown'],
     ['stray'],
   ]) {

@@ -11,7 +11,14 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
 } from '../rpc/codec/codec.ts';
 import { Bench, Foo } from '../rpc/server/builtin-services.ts';
-import { Server, type ServerOptions } from '../rpc/server/server.ts';
+import {
+  DEFAULT_FRAME_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
+  Server,
+  type ServerOptions,
+} from '../rpc/server/server.ts';
 import { isRpcError } from '../util/errors.ts';
 import {
   codecArgument,
@@ -31,7 +38,16 @@ export interface ServeOptions {
   /** Addresses to listen on, in the order given. */
   listen: string[];
   /** Passed to the Server as they are. */
-  server: Pick<ServerOptions, 'codecs' | 'handleTimeoutMs' | 'maxFrameBytes'>;
+  server: Pick<
+    ServerOptions,
+    | 'codecs'
+    | 'handleTimeoutMs'
+    | 'maxFrameBytes'
+    | 'maxInFlightPerConnection'
+    | 'maxConnections'
+    | 'idleTimeoutMs'
+    | 'frameTimeoutMs'
+  >;
   /** Where the bound addresses are made known: a registry (heartbeat), etcd (lease) or both. */
   announce?: AnnounceOptions;
 }
@@ -41,6 +57,10 @@ interface RawServeOptions {
   codec?: CodecName[];
   handleTimeout?: number;
   maxFrameBytes?: number;
+  maxInFlight?: number;
+  maxConnections?: number;
+  idleTimeout?: number;
+  frameTimeout?: number;
   registry?: string;
   etcd?: string;
   etcdPrefix: string;
@@ -83,6 +103,26 @@ export function buildServeCommand(
       positiveInteger,
     )
     .option(
+      '--max-in-flight <n>',
+      `calls handled at once per connection; at the limit the connection is not read until one finishes (default ${DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION})`,
+      positiveInteger,
+    )
+    .option(
+      '--max-connections <n>',
+      `connections open at once; further ones are closed at once (default ${DEFAULT_MAX_CONNECTIONS})`,
+      positiveInteger,
+    )
+    .option(
+      '--idle-timeout <ms>',
+      `close a connection with no call in flight and no bytes for this long; 0: never (default ${DEFAULT_IDLE_TIMEOUT_MS / 1000}s)`,
+      wholeMilliseconds,
+    )
+    .option(
+      '--frame-timeout <ms>',
+      `close a connection whose frame is still incomplete after this long; 0: never (default ${DEFAULT_FRAME_TIMEOUT_MS / 1000}s)`,
+      wholeMilliseconds,
+    )
+    .option(
       '--registry <url>',
       'renew every bound address in this GeeRPC registry (heartbeat), e.g. http://127.0.0.1:9999/_geerpc_/registry',
       projectArgument((url) => parseRegistryUrl(url, '--registry').href),
@@ -113,6 +153,10 @@ function toServeOptions(raw: RawServeOptions): ServeOptions {
   if (raw.codec !== undefined) server.codecs = [...new Set(raw.codec)];
   if (raw.handleTimeout !== undefined) server.handleTimeoutMs = raw.handleTimeout;
   if (raw.maxFrameBytes !== undefined) server.maxFrameBytes = raw.maxFrameBytes;
+  if (raw.maxInFlight !== undefined) server.maxInFlightPerConnection = raw.maxInFlight;
+  if (raw.maxConnections !== undefined) server.maxConnections = raw.maxConnections;
+  if (raw.idleTimeout !== undefined) server.idleTimeoutMs = raw.idleTimeout;
+  if (raw.frameTimeout !== undefined) server.frameTimeoutMs = raw.frameTimeout;
   const announcing: AnnounceOptions = {};
   if (raw.registry !== undefined) announcing.registry = raw.registry;
   if (raw.etcd !== undefined) {

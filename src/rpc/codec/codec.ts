@@ -47,6 +47,8 @@ export interface FrameDecoder {
    * exceeds the limit: the stream cannot be trusted past that point.
    */
   push(chunk: Buffer, onValue: (value: unknown) => void): void;
+  /** Whether bytes of a frame not yet complete are held: the server times how long one takes. */
+  readonly midFrame: boolean;
 }
 
 /** A whole frame arrived but its content could not be decoded. */

@@ -79,6 +79,9 @@ export const gobCodec: Codec = {
   createDecoder(maxFrameBytes): FrameDecoder {
     const decoder = new GobDecoder({ maxMessageBytes: maxFrameBytes });
     return {
+      get midFrame() {
+        return decoder.midMessage;
+      },
       push(chunk, onValue) {
         try {
           decoder.push(chunk, onValue);

@@ -48,6 +48,10 @@ class JsonLineDecoder implements FrameDecoder {
     this.#maxFrameBytes = maxFrameBytes;
   }
 
+  get midFrame(): boolean {
+    return this.#partialBytes > 0;
+  }
+
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
     let offset = 0;
     if (this.#partialBytes > 0) {

@@ -57,6 +57,10 @@ class LengthPrefixedDecoder implements FrameDecoder {
     this.#maxFrameBytes = maxFrameBytes;
   }
 
+  get midFrame(): boolean {
+    return this.#frame !== undefined || this.#prefixFilled > 0;
+  }
+
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
     let offset = 0;
     while (offset < chunk.length) {

@@ -62,6 +62,11 @@ export class GobDecoder {
     this.#maxMessageBytes = max;
   }
 
+  /** Whether part of a message (or of its length prefix) is held, waiting for more bytes. */
+  get midMessage(): boolean {
+    return this.#partial !== undefined || this.#prefixFilled > 0;
+  }
+
   /** Feeds bytes, cut anywhere, and hands every complete value to `onValue`. */
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
     if (this.#failure !== undefined) throw this.#failure;

@@ -20,6 +20,12 @@ export interface ConnectionHost {
   readonly handshakeTimeoutMs: number;
   /** The server's cap on handling a call; 0: only the client's HandleTimeout applies. */
   readonly handleTimeoutMs: number;
+  /** Calls handled at once on one connection; at the limit the connection stops reading. */
+  readonly maxInFlightPerConnection: number;
+  /** After the handshake, a connection with nothing in flight and no bytes for this long is closed; 0: never. */
+  readonly idleTimeoutMs: number;
+  /** A frame (or a header's body) still incomplete after this long closes its connection; 0: never. */
+  readonly frameTimeoutMs: number;
   readonly codecs: readonly CodecName[];
   readonly rpcPaths: readonly string[];
   findMethod(serviceMethod: string): Method | undefined;
@@ -91,6 +97,22 @@ export class ServerConnection {
   readonly #inFlight = new InFlightCalls<ServerCall>();
   #closed = false;
   #endTimer: NodeJS.Timeout | undefined;
+  /**
+   * Calls decoded while reading was paused, header then body in turn: the rest of the chunk that
+   * filled the last slot or found the peer lagging. Reading resumes once they are dispatched.
+   */
+  readonly #held: unknown[] = [];
+  #dispatchingHeld = false;
+  /** Reading is stopped: at the in-flight limit, or until the peer takes the replies queued. */
+  #paused = false;
+  /** Values decoded so far: the frame timeout tells by it whether a frame has completed. */
+  #valuesDecoded = 0;
+  #frameTimer: NodeJS.Timeout | undefined;
+  #frameTimerArmed = false;
+  #valuesAtFrameArm = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** Bytes arrived or the last call finished since the idle timer was last armed. */
+  #active = false;
 
   constructor(socket: Socket, host: ConnectionHost, transport: 'http' | 'stream') {
     this.#socket = socket;
@@ -109,11 +131,29 @@ export class ServerConnection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.#onClose());
-    socket.on('drain', () => socket.resume());
+    socket.on('drain', () => this.#onSlotFreed());
   }
 
   get inFlight(): number {
     return this.#inFlight.size;
+  }
+
+  /** Calls decoded but waiting for a slot under maxInFlightPerConnection. */
+  get held(): number {
+    return this.#held.length / 2;
+  }
+
+  get remote(): string {
+    return this.#remote;
+  }
+
+  /** Bytes written to the socket and not yet sent: what a peer that does not read leaves queued. */
+  get bufferedBytes(): number {
+    return this.#socket.writableLength;
+  }
+
+  get reading(): boolean {
+    return !this.#paused;
   }
 
   /** Closes this connection after logging why; other connections are untouched. */
@@ -148,7 +188,11 @@ export class ServerConnection {
   #onData(chunk: Buffer): void {
     try {
       if (this.#phase === 'frames') {
+        this.#active = true;
         this.#pushFrames(chunk);
+        if (!this.#frameTimerArmed && this.#host.frameTimeoutMs > 0 && this.#midMessage()) {
+          this.#armFrameTimer();
+        }
         return;
       }
       this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
@@ -180,7 +224,7 @@ export class ServerConnection {
     }
     clearTimeout(this.#handshakeTimer);
     this.#phase = 'frames';
-    this.#decoder = { push() {} };
+    this.#decoder = { push() {}, midFrame: false };
     if (method === 'GET' && target === '/debug/geerpc') {
       this.#socket.end(httpResponse('200 OK', 'text/html; charset=utf-8', this.#host.debugPage()));
     } else {
@@ -215,10 +259,69 @@ export class ServerConnection {
     this.#decoder = codec.createDecoder(this.#host.maxFrameBytes);
     this.#writer = new FrameWriter(this.#socket, codec);
     this.#phase = 'frames';
+    if (this.#host.idleTimeoutMs > 0) {
+      this.#idleTimer = setTimeout(() => this.#onIdleTimer(), this.#host.idleTimeoutMs).unref();
+    }
     this.#newlineMayFollow = !endsWithNewline(this.#pending, end);
     const rest = this.#pending.subarray(end);
     this.#pending = Buffer.alloc(0);
     if (rest.length > 0) this.#pushFrames(rest);
+    if (this.#host.frameTimeoutMs > 0 && this.#midMessage()) this.#armFrameTimer();
+  }
+
+  /** Part of a frame, or a header without its body, has arrived. */
+  #midMessage(): boolean {
+    return this.#header !== undefined || this.#decoder!.midFrame;
+  }
+
+  /**
+   * One timer per connection, re-armed rather than re-created. It fires frameTimeoutMs after a
+   * chunk left a message incomplete; if no value has been decoded since, that message has taken
+   * at least that long, so the connection is closed. A frame that began later gets another period.
+   */
+  #armFrameTimer(): void {
+    this.#frameTimerArmed = true;
+    this.#valuesAtFrameArm = this.#valuesDecoded;
+    if (this.#frameTimer === undefined) {
+      this.#frameTimer = setTimeout(() => this.#onFrameTimer(), this.#host.frameTimeoutMs).unref();
+    } else {
+      this.#frameTimer.refresh();
+    }
+  }
+
+  #onFrameTimer(): void {
+    this.#frameTimerArmed = false;
+    if (this.#closed || !this.#midMessage()) return;
+    // While the server is not reading, the peer cannot make progress: that is not its fault.
+    if (this.#valuesDecoded !== this.#valuesAtFrameArm || this.#paused) {
+      this.#armFrameTimer();
+      return;
+    }
+    this.fail(
+      new RpcError(
+        'ERR_FRAME_TIMEOUT',
+        `rpc server: a frame took longer than ${this.#host.frameTimeoutMs} ms to arrive (frameTimeoutMs)`,
+      ),
+    );
+  }
+
+  /**
+   * One timer per connection, re-armed every idleTimeoutMs while anything happened: an idle
+   * connection is closed between one and two periods after its last byte or call.
+   */
+  #onIdleTimer(): void {
+    if (this.#closed) return;
+    if (this.#active || this.#inFlight.size > 0 || this.#held.length > 0) {
+      this.#active = false;
+      this.#idleTimer!.refresh();
+      return;
+    }
+    this.fail(
+      new RpcError(
+        'ERR_IDLE_TIMEOUT',
+        `rpc server: no calls and no bytes for ${this.#host.idleTimeoutMs} ms (idleTimeoutMs)`,
+      ),
+    );
   }
 
   /** Feeds the codec, first dropping the handshake's newline when it arrived after the handshake. */
@@ -239,12 +342,55 @@ export class ServerConnection {
         throw new ProtocolError('ERR_BAD_FRAME', `rpc server: read header error: ${reason}`);
       }
       this.#header = header;
+      this.#valuesDecoded++;
       return;
     }
     const header = this.#header;
     this.#header = undefined;
+    this.#valuesDecoded++;
+    // Paused at the in-flight limit, or while the peer lags: the rest of this chunk waits its turn.
+    if (this.#paused) {
+      this.#held.push(header, value);
+      return;
+    }
     this.#dispatch(header, value);
   };
+
+  /** Dispatches held calls while slots are free. */
+  #dispatchHeld(): void {
+    // A handler that returns at once finishes inside #dispatch and lands here again: the outer loop goes on.
+    if (this.#dispatchingHeld) return;
+    this.#dispatchingHeld = true;
+    const held = this.#held;
+    let taken = 0;
+    try {
+      while (taken < held.length && this.#inFlight.size < this.#host.maxInFlightPerConnection) {
+        const header = held[taken] as Header;
+        const args = held[taken + 1];
+        taken += 2;
+        this.#dispatch(header, args);
+      }
+    } finally {
+      held.splice(0, taken);
+      this.#dispatchingHeld = false;
+    }
+  }
+
+  /** Reads again unless the peer is not taking replies, or every slot is taken, or calls wait. */
+  #resumeIfAllowed(): void {
+    if (
+      this.#closed ||
+      this.#socket.writableNeedDrain ||
+      this.#held.length > 0 ||
+      this.#inFlight.size >= this.#host.maxInFlightPerConnection
+    ) {
+      return;
+    }
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+  }
 
   #dispatch(header: Header, args: unknown): void {
     const { ServiceMethod: serviceMethod, Seq: seq } = header;
@@ -263,6 +409,7 @@ export class ServerConnection {
     }
     const call = new ServerCall(serviceMethod, seq);
     this.#inFlight.add(call);
+    if (this.#inFlight.size >= this.#host.maxInFlightPerConnection) this.#pause();
     if (this.#handleTimeoutMs > 0) {
       call.timer = setTimeout(() => this.#onHandleTimeout(call), this.#handleTimeoutMs);
     }
@@ -329,19 +476,41 @@ export class ServerConnection {
       } else {
         this.#replyError(call.serviceMethod, call.seq, errorText(error));
       }
-      if (this.#socket.writableNeedDrain) this.#socket.pause();
+      if (this.#socket.writableNeedDrain) this.#pause();
+      else if (this.#paused) this.#onSlotFreed();
     }
-    if (this.#inFlight.size === 0) this.#host.onConnectionIdle(this);
+    if (this.#inFlight.size === 0) {
+      this.#active = true;
+      this.#host.onConnectionIdle(this);
+    }
   }
 
+  /** A call finished while reading was paused: held calls take the slot, then reading resumes. */
+  #onSlotFreed(): void {
+    if (this.#closed) return;
+    if (this.#held.length > 0) this.#dispatchHeld();
+    this.#resumeIfAllowed();
+  }
+
+  /** Every reply that is not a handler's result: it stops reading, as #finish does, when the peer lags. */
   #replyError(serviceMethod: string, seq: number, message: string): void {
     this.#writer!.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: message }, EMPTY_BODY);
+    if (this.#socket.writableNeedDrain) this.#pause();
+  }
+
+  /** Stops reading; only #resumeIfAllowed reads again, once nothing holds it back. */
+  #pause(): void {
+    this.#paused = true;
+    this.#socket.pause();
   }
 
   #onClose(): void {
     this.#closed = true;
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#endTimer);
+    clearTimeout(this.#frameTimer);
+    clearTimeout(this.#idleTimer);
+    this.#held.length = 0;
     const reason = new RpcError('ERR_CONN_CLOSED', 'rpc server: connection closed before the reply was sent');
     for (const call of this.#inFlight.takeAll()) {
       call.abort(reason);

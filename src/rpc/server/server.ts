@@ -5,12 +5,19 @@ import { MAX_TIMER_MS } from '../../util/units.ts';
 import { formatAddress, parseAddress } from '../address.ts';
 import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES, isCodecName } from '../codec/codec.ts';
 import { renderDebugPage, type ServiceStats } from './debug-page.ts';
+import { LogLimiter } from './log-limiter.ts';
 import { type ConnectionHost, ServerConnection } from './server-connection.ts';
 import { type Method, Service, serviceNameOf } from './service.ts';
 
 /** GeeRPC's CONNECT path, and the misspelt one its Go server actually registers. */
 export const DEFAULT_RPC_PATHS: readonly string[] = ['/_geerpc_', '/_geeprc_'];
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** As Envoy's and gRPC's usual cap of 100 concurrent streams per HTTP/2 connection. */
+export const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 100;
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
+export const DEFAULT_LOG_LINES_PER_SECOND = 10;
 
 export interface ServerOptions {
   /** The largest header or body frame accepted; a larger one closes its connection. @default 16 MiB */
@@ -27,8 +34,50 @@ export interface ServerOptions {
   codecs?: readonly CodecName[];
   /** Paths accepted by `CONNECT` on an `http@` listener. @default ['/_geerpc_', '/_geeprc_'] */
   rpcPaths?: readonly string[];
+  /**
+   * Calls handled at once on one connection. At the limit the server stops reading that
+   * connection (no error) until a call finishes. @default 100
+   */
+  maxInFlightPerConnection?: number;
+  /** Connections open at once, over all listeners; any further one is closed at once. @default 10000 */
+  maxConnections?: number;
+  /**
+   * After the handshake, a connection with no call in flight and no bytes received for this
+   * long is closed (within twice this). 0: never. @default 300000 (5 min)
+   */
+  idleTimeoutMs?: number;
+  /**
+   * A frame, or a header's body, begun but not complete after this long closes its connection
+   * (within twice this); time the server itself is not reading does not count. 0: never. @default 30000
+   */
+  frameTimeoutMs?: number;
   /** Where connection-level problems are reported. @default console.error */
   log?: (message: string) => void;
+  /** Lines passed to `log` per second at most; those past it are summed up in one line. @default 10 */
+  logLinesPerSecond?: number;
+}
+
+/** A snapshot of the server's load, for tests and diagnostics. */
+export interface ServerStats {
+  /** Connections open now. */
+  connections: number;
+  /** Calls being handled now, over all connections. */
+  inFlight: number;
+  /** Calls decoded and waiting for a slot under maxInFlightPerConnection. */
+  held: number;
+  /** Connections refused because maxConnections were open. */
+  refusedConnections: number;
+  perConnection: ConnectionStats[];
+}
+
+export interface ConnectionStats {
+  remote: string;
+  inFlight: number;
+  held: number;
+  /** Reply bytes queued in the socket and not yet sent. */
+  bufferedBytes: number;
+  /** False while the server does not read it (at its in-flight limit, or its peer lagging). */
+  reading: boolean;
 }
 
 export interface RegisterOptions {
@@ -49,13 +98,26 @@ export class Server {
   #closing = false;
   #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
+  readonly #maxConnections: number;
+  #refusedConnections = 0;
+  readonly #logLimiter: LogLimiter;
 
   constructor(options: ServerOptions = {}) {
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const handleTimeoutMs = options.handleTimeoutMs ?? 0;
     const codecs = options.codecs ?? CODEC_NAMES;
+    const maxInFlightPerConnection = options.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
+    const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
+    const logLinesPerSecond = options.logLinesPerSecond ?? DEFAULT_LOG_LINES_PER_SECOND;
     requirePositiveInteger(maxFrameBytes, 'options.maxFrameBytes');
+    requirePositiveInteger(maxInFlightPerConnection, 'options.maxInFlightPerConnection');
+    requirePositiveInteger(maxConnections, 'options.maxConnections');
+    requirePositiveInteger(logLinesPerSecond, 'options.logLinesPerSecond');
+    requireTimerMs(idleTimeoutMs, 'options.idleTimeoutMs');
+    requireTimerMs(frameTimeoutMs, 'options.frameTimeoutMs');
     requirePositiveInteger(handshakeTimeoutMs, 'options.handshakeTimeoutMs');
     if (handshakeTimeoutMs > MAX_TIMER_MS) {
       throw new InvalidArgumentError(`options.handshakeTimeoutMs must be at most ${MAX_TIMER_MS}`);
@@ -70,12 +132,20 @@ export class Server {
         `options.codecs must be a non-empty list of ${CODEC_NAMES.join(', ')}, got ${JSON.stringify(codecs)}`,
       );
     }
-    const log = options.log ?? ((message: string) => console.error(message));
+    this.#logLimiter = new LogLimiter(
+      options.log ?? ((message: string) => console.error(message)),
+      logLinesPerSecond,
+    );
+    const log = this.#logLimiter.line;
+    this.#maxConnections = maxConnections;
     const server = this;
     this.#host = {
       maxFrameBytes,
       handshakeTimeoutMs,
       handleTimeoutMs,
+      maxInFlightPerConnection,
+      idleTimeoutMs,
+      frameTimeoutMs,
       codecs: [...codecs],
       rpcPaths: options.rpcPaths ?? DEFAULT_RPC_PATHS,
       findMethod: (serviceMethod) => this.#methods.get(serviceMethod),
@@ -142,6 +212,31 @@ export class Server {
     return total;
   }
 
+  /** Connections, calls in flight and held, and each connection's queue, as they are now. */
+  stats(): ServerStats {
+    const perConnection: ConnectionStats[] = [];
+    let inFlight = 0;
+    let held = 0;
+    for (const connection of this.#connections) {
+      inFlight += connection.inFlight;
+      held += connection.held;
+      perConnection.push({
+        remote: connection.remote,
+        inFlight: connection.inFlight,
+        held: connection.held,
+        bufferedBytes: connection.bufferedBytes,
+        reading: connection.reading,
+      });
+    }
+    return {
+      connections: this.#connections.size,
+      inFlight,
+      held,
+      refusedConnections: this.#refusedConnections,
+      perConnection,
+    };
+  }
+
   /**
    * Stops accepting connections, answers new calls with a shutdown error, waits for the calls
    * in flight to be answered, then closes every connection.
@@ -163,6 +258,7 @@ export class Server {
       await drained;
     }
     await listenersClosed;
+    this.#logLimiter.flush();
   }
 
   /** Drops every connection at once, aborting handlers: what a crash looks like to clients. */
@@ -170,6 +266,7 @@ export class Server {
     this.#closing = true;
     for (const connection of this.#connections) connection.destroy();
     await this.#closeListeners();
+    this.#logLimiter.flush();
   }
 
   async #closeListeners(): Promise<void> {
@@ -190,6 +287,16 @@ export class Server {
       socket.destroy();
       return;
     }
+    if (this.#connections.size >= this.#maxConnections) {
+      this.#refusedConnections++;
+      const from = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'local socket';
+      socket.on('error', () => {});
+      socket.destroy();
+      this.#host.log(
+        `rpc server: refusing connection from ${from}: ERR_TOO_MANY_CONNECTIONS: ${this.#maxConnections} connections open (maxConnections)`,
+      );
+      return;
+    }
     this.#connections.add(new ServerConnection(socket, this.#host, transport));
   }
 
@@ -200,6 +307,12 @@ export class Server {
       this.#drained?.();
       this.#drained = undefined;
     }
+  }
+}
+
+function requireTimerMs(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`${name} must be an integer from 0 to ${MAX_TIMER_MS}, got ${value}`);
   }
 }
 
