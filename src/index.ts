@@ -2,7 +2,13 @@
 
 export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
 export { runScenario } from './harness/runner.ts';
-export { EtcdUnavailableError, RegistryUnavailableError } from './registry/errors.ts';
+export type { AddressPattern } from './registry/allow-list.ts';
+export { LOOPBACK_ONLY } from './registry/allow-list.ts';
+export {
+  EtcdUnavailableError,
+  RegistrationRefusedError,
+  RegistryUnavailableError,
+} from './registry/errors.ts';
 export type { EtcdEndpoints } from './registry/etcd-client.ts';
 export { DEFAULT_ETCD_PREFIX } from './registry/etcd-client.ts';
 export type { EtcdRegistration, EtcdRegistrationOptions } from './registry/etcd-registration.ts';
@@ -10,8 +16,10 @@ export { DEFAULT_ETCD_TTL_SECONDS, registerWithEtcd } from './registry/etcd-regi
 export type { Heartbeat, HeartbeatOptions } from './registry/heartbeat.ts';
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, startHeartbeat } from './registry/heartbeat.ts';
 export {
+  DEFAULT_MAX_SERVERS,
   DEFAULT_REGISTRY_EXPIRY_MS,
   DEFAULT_REGISTRY_PATH,
+  MAX_ADDRESS_BYTES,
   SERVER_HEADER,
   SERVERS_HEADER,
 } from './registry/registry-protocol.ts';

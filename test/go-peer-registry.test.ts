@@ -22,6 +22,15 @@ test("a Go XClient discovers rpcbench servers through rpcbench's registry and ca
   const registry = new RegistryServer();
   t.after(() => registry.close());
   const url = await registry.listen('127.0.0.1:0');
+  // The jam attempt: two 9 KiB addresses are refused, so they reach neither client.
+  for (const port of [1, 2]) {
+    const jam = await fetch(url, {
+      method: 'POST',
+      headers: { 'X-Geerpc-Server': `tcp@127.0.0.1${'0'.repeat(9 * 1024)}:${port}` },
+    });
+    assert.equal(jam.status, 400);
+    await jam.arrayBuffer();
+  }
   const set = await startServers(2);
   t.after(() => set.close());
   const heartbeats = set.addresses.map((address) => startHeartbeat(url, address, { intervalMs: 60_000 }));

@@ -1,9 +1,20 @@
-// `npm run registry -- [--listen host:port]`: GeeRPC's HTTP registry, until SIGINT or SIGTERM.
+// `npm run registry -- [--listen host:port] [--allow pattern]…`: GeeRPC's HTTP registry, until SIGINT or SIGTERM.
 import { Command } from 'commander';
-import { DEFAULT_REGISTRY_EXPIRY_MS, DEFAULT_REGISTRY_PATH } from '../registry/registry-protocol.ts';
+import { compilePattern, LOOPBACK_ONLY } from '../registry/allow-list.ts';
+import {
+  DEFAULT_MAX_SERVERS,
+  DEFAULT_REGISTRY_EXPIRY_MS,
+  DEFAULT_REGISTRY_PATH,
+} from '../registry/registry-protocol.ts';
 import { RegistryServer } from '../registry/registry-server.ts';
 import { isRpcError } from '../util/errors.ts';
-import { parseCommandLine, wholeMilliseconds } from './arguments.ts';
+import {
+  parseCommandLine,
+  positiveInteger,
+  projectArgument,
+  repeatable,
+  wholeMilliseconds,
+} from './arguments.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
@@ -13,6 +24,8 @@ interface RawRegistryOptions {
   listen: string;
   expiry: number;
   path: string;
+  allow?: string[];
+  maxServers: number;
 }
 
 function buildCommand(): Command {
@@ -31,6 +44,24 @@ function buildCommand(): Command {
       DEFAULT_REGISTRY_EXPIRY_MS,
     )
     .option('--path <path>', 'the HTTP path', DEFAULT_REGISTRY_PATH)
+    .option(
+      '--allow <pattern>',
+      'accept addresses matching this pattern, e.g. tcp@127.0.0.1:*, *@10.0.0.*:*, unix@/tmp/*.sock, * (anything); ' +
+        'repeatable; replaces the default, loopback only: ' +
+        LOOPBACK_ONLY.join(' '),
+      repeatable(
+        projectArgument((value: string) => {
+          compilePattern(value, '--allow');
+          return value;
+        }),
+      ),
+    )
+    .option(
+      '--max-servers <n>',
+      'registrations held at most; new addresses beyond it are refused with 503',
+      positiveInteger,
+      DEFAULT_MAX_SERVERS,
+    )
     .allowExcessArguments(false)
     .showHelpAfterError('(npm run registry -- --help shows the usage)');
 }
@@ -43,7 +74,12 @@ async function main(argv: readonly string[]): Promise<number> {
   let registry: RegistryServer;
   let url: string;
   try {
-    registry = new RegistryServer({ expiryMs: options.expiry, path: options.path });
+    registry = new RegistryServer({
+      expiryMs: options.expiry,
+      path: options.path,
+      allow: options.allow ?? LOOPBACK_ONLY,
+      maxServers: options.maxServers,
+    });
     url = await registry.listen(options.listen);
   } catch (error) {
     if (isRpcError(error, 'ERR_INVALID_ARGUMENT')) {
@@ -57,6 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   process.stdout.write(`${url}\n`);
+  process.stderr.write(`registry: accepting ${registry.allow.join(' ')}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

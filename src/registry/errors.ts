@@ -9,6 +9,26 @@ export class RegistryUnavailableError extends RpcError {
   }
 }
 
+/**
+ * The registry will not take a registration: the address is too long or not allowed
+ * (`ERR_REGISTRY_REFUSED`), or the registry is full (`ERR_REGISTRY_FULL`). `status` is the HTTP
+ * status a `POST` answers with it.
+ */
+export class RegistrationRefusedError extends RpcError {
+  readonly address: string;
+  readonly status: 400 | 403 | 503;
+  constructor(
+    code: 'ERR_REGISTRY_REFUSED' | 'ERR_REGISTRY_FULL',
+    status: 400 | 403 | 503,
+    address: string,
+    message: string,
+  ) {
+    super(code, `rpc registry: ${message}`);
+    this.address = address;
+    this.status = status;
+  }
+}
+
 /** etcd could not be reached, or refused an operation. */
 export class EtcdUnavailableError extends RpcError {
   constructor(operation: string, cause: unknown) {

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'ERR_GOB_INVALID_OPTION',
   // registry and etcd
   'ERR_REGISTRY_UNAVAILABLE',
+  'ERR_REGISTRY_REFUSED',
+  'ERR_REGISTRY_FULL',
   'ERR_ETCD_UNAVAILABLE',
   // xclient
   'ERR_NO_SERVERS',
