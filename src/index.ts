@@ -82,6 +82,8 @@ export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_RPC_PATHS, Server } from './rpc/s
 export type { CallContext, MethodHandler } from './rpc/server/service.ts';
 export { defineScenario } from './scenario/define-scenario.ts';
 export { ScenarioError } from './scenario/errors.ts';
+export type { MemoryEstimate } from './scenario/memory-budget.ts';
+export { checkMemoryBudget, estimateScenarioMemory } from './scenario/memory-budget.ts';
 export type { LoadedScenario } from './scenario/scenario-loader.ts';
 export { loadScenario } from './scenario/scenario-loader.ts';
 export type {

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import {
   DEFAULT_OVERHEAD_ROUND_MS,
   DEFAULT_OVERHEAD_ROUNDS,
@@ -15,8 +15,10 @@ import { describePhase, describeThreshold, formatSummary } from '../report/text-
 import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import { ScenarioError } from '../scenario/errors.ts';
+import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memory-budget.ts';
 import { applyOverrides, type ScenarioOverrides } from '../scenario/overrides.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
+import { SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import { duration, parseCommandLine, positiveInteger, wholeMilliseconds } from './arguments.ts';
@@ -36,6 +38,8 @@ interface BenchOptions {
   warmup?: number;
   overhead?: boolean;
   rounds?: number;
+  /** Bytes; replaces every scenario's memoryBudgetBytes. */
+  memoryBudget?: number;
 }
 
 interface OutputOptions {
@@ -77,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
   const loaded: LoadedScenario[] = [];
   try {
     for (const file of files) loaded.push(applyOverrides(await loadScenario(file), overrides));
+    // Every scenario is checked before the first one starts: a refused one exits 2 having run nothing.
+    for (const scenario of loaded) checkMemoryBudget(scenario, options.memoryBudget);
   } catch (error) {
     if (error instanceof ScenarioError) {
       process.stderr.write(`invalid scenario: ${error.message}\n`);
@@ -108,6 +114,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
             signal: controller.signal,
             onProgress: progress.update,
             onPhaseEnd: progress.phaseEnded,
+            ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
           }),
         );
       } finally {
@@ -252,6 +259,12 @@ function buildProgram(scenarioList: string): Command {
       wholeMilliseconds,
     )
     .option(
+      '--memory-budget <bytes>',
+      'refuse a scenario estimated to hold more than this in memory (overrides memoryBudgetBytes; ' +
+        `default ${formatBytes(SCENARIO_DEFAULTS.memoryBudgetBytes)}); bytes, or with a unit: 256MiB, 2GiB`,
+      memoryBudgetArgument,
+    )
+    .option(
       '--overhead',
       'measure the harness overhead instead of running scenarios (--duration sets the round length)',
     )
@@ -263,6 +276,13 @@ function buildProgram(scenarioList: string): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);
   return program;
+}
+
+function memoryBudgetArgument(value: string): number {
+  const bytes = parseByteSize(value);
+  if (bytes === null)
+    throw new InvalidArgumentError('must be a size in bytes, such as 536870912, 512MiB or 2GiB');
+  return bytes;
 }
 
 /** `  roundrobin.ts  description`, for every scenario in scenarios/; unloadable ones say why. */

@@ -15,7 +15,7 @@ const program = new Command()
   .description(
     'Draws the HTML report of saved result files (reports/*.json). One file: its report. ' +
       'Several: a comparison, the first file being the reference.\n' +
-      'Exit codes: 0 written, 2 bad command line or a result file that is not valid.',
+      'Exit codes: 0 written, 2 bad command line or a result file that is not valid (a histogram out of bounds included).',
   )
   .argument('<result.json...>', 'result files written by npm run bench')
   .option(
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       results.push(await readResultFile(file));
     } catch (error) {
-      if (isRpcError(error, 'ERR_INVALID_RESULT')) {
+      if (isRpcError(error, 'ERR_INVALID_RESULT') || isRpcError(error, 'ERR_BAD_HISTOGRAM')) {
         console.error(`error: ${error.message}`);
         return EXIT_USAGE;
       }

@@ -10,6 +10,7 @@ import {
   type RunResult,
 } from '../result/result-schema.ts';
 import { CODEC_SHORT_NAMES } from '../rpc/codec/codec.ts';
+import { checkMemoryBudget } from '../scenario/memory-budget.ts';
 import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
 import { phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
@@ -66,6 +67,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Called as each phase ends, with its result. */
   onPhaseEnd?: (phase: PhaseResult) => void;
+  /** Replaces the scenario's memoryBudgetBytes (bytes); see checkMemoryBudget. */
+  memoryBudgetBytes?: number;
 }
 
 /**
@@ -107,6 +110,8 @@ export interface RunOptions {
  */
 export async function runScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<RunResult> {
   const { scenario } = loaded;
+  // Refused before any server or load thread starts: ScenarioError naming the fields and the estimate.
+  checkMemoryBudget(loaded, options.memoryBudgetBytes);
   const rssStartBytes = process.memoryUsage.rss();
   const startedAt = new Date().toISOString();
   const thresholds = scenario.thresholds.map(parseThreshold);

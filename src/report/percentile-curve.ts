@@ -2,6 +2,7 @@ import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram
 import { formatPercentileOfX } from '../util/format.ts';
 import { usToMs } from '../util/units.ts';
 import { HistogramDecodeError } from './errors.ts';
+import { checkEncodedHistogramHeader } from './histogram-header.ts';
 
 /**
  * The HdrHistogram percentile plot: x = 1/(1-p) on a log axis, so each decade of x is one more
@@ -14,8 +15,14 @@ export const TICKS_PER_HALF_DISTANCE = 10;
 /** Where the x axis is labelled. */
 export const PERCENTILE_TICKS = [2, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
+/**
+ * Decodes a result's histogram once its header is within bounds (histogram-header.ts): a crafted
+ * range or precision is refused before the library allocates or anything walks its buckets.
+ * Throws HistogramDecodeError (ERR_BAD_HISTOGRAM) naming the field, and the header field at fault.
+ */
 export function decodeHistogram(encoded: string, fieldPath: string): Histogram {
   try {
+    checkEncodedHistogramHeader(encoded);
     return decodeFromCompressedBase64(encoded);
   } catch (error) {
     throw new HistogramDecodeError(fieldPath, error instanceof Error ? error.message : String(error), {

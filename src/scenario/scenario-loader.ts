@@ -60,6 +60,11 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; reason: string
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ field: path ? `${path}.${key}` : key, reason: 'unknown field' }));
   }
+  if (issue.code === 'invalid_key') {
+    // The key's own rule says what is wrong with it; zod's outer message only says "Invalid key".
+    const reason = issue.issues[0]?.message ?? `invalid key ${JSON.stringify(issue.input)}`;
+    return [{ field: path || '(scenario)', reason }];
+  }
   if (issue.code === 'invalid_type' && path === '') {
     return [{ field: 'default', reason: 'the default export must be an object: defineScenario({ ... })' }];
   }

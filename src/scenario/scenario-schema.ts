@@ -29,6 +29,8 @@ export const SCENARIO_DEFAULTS = Object.freeze({
   weight: 1,
   errorRate: 0,
   slowFactor: 1,
+  /** 512 MiB: the most a run may be estimated to hold in memory (see memory-budget.ts). */
+  memoryBudgetBytes: 512 * 1024 * 1024,
 } as const);
 
 /** Limits that keep a typo from asking for something the machine cannot do. */
@@ -38,6 +40,10 @@ const MAX_CONCURRENCY = 10_000;
 const MAX_RATE_PER_SECOND = 1_000_000;
 const MAX_DURATION_MS = 3_600_000;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** 1 TiB: the largest memory budget a scenario may ask for. */
+const MAX_MEMORY_BUDGET_BYTES = 2 ** 40;
+/** A server index as an override key: "0", "1", ... "63"; never "01", "+1" or "1.0", which no server is looked up by. */
+const SERVER_INDEX_KEY = /^(?:0|[1-9]\d{0,8})$/;
 
 const number = () => z.number({ error: 'must be a number' });
 const integer = (rule: string) => number().int({ error: `must be ${rule}` });
@@ -128,10 +134,13 @@ export const serversSchema = z.strictObject({
   /** Worker threads hosting the servers. @default min(count, 2) */
   threads: positiveInteger(MAX_THREADS).optional(),
   behaviour: behaviourSchema.prefault({}),
-  /** By server index ("0", "1", ...). */
+  /** By server index ("0", "1", ...): decimal, without leading zeros, as resolveServerBehaviours looks them up. */
   overrides: z
     .record(
-      z.string().regex(/^\d+$/, { error: 'override keys are server indexes: "0", "1", ...' }),
+      z.string().regex(SERVER_INDEX_KEY, {
+        error: (issue) =>
+          `override key ${JSON.stringify(issue.input)} is not a server index: write "0", "1", ... (no sign, no leading zeros)`,
+      }),
       behaviourOverrideSchema,
     )
     .default({}),
@@ -202,6 +211,12 @@ const scenarioObjectSchema = z.strictObject({
   httpBaseline: z.boolean({ error: 'must be true or false' }).default(SCENARIO_DEFAULTS.httpBaseline),
   micro: z.boolean({ error: 'must be true or false' }).default(SCENARIO_DEFAULTS.micro),
   thresholds: thresholdListSchema.default([]),
+  /**
+   * The most the run may be estimated to hold in memory, in bytes; above it the scenario is refused
+   * before any server starts. @default SCENARIO_DEFAULTS.memoryBudgetBytes (512 MiB), applied by
+   * checkMemoryBudget so that results of scenarios that leave it out are unchanged.
+   */
+  memoryBudgetBytes: positiveInteger(MAX_MEMORY_BUDGET_BYTES).optional(),
 });
 
 /** The zod schema of a scenario: field rules, then the rules that tie fields together. */
