@@ -47,6 +47,11 @@ export interface FrameDecoder {
    * exceeds the limit: the stream cannot be trusted past that point.
    */
   push(chunk: Buffer, onValue: (value: unknown) => void): void;
+  /**
+   * The bytes of buffer held for a frame that has not fully arrived (0 when none): a small
+   * multiple of what arrived, never the frame's declared length up front.
+   */
+  readonly heldBytes?: number;
 }
 
 /** A whole frame arrived but its content could not be decoded. */
