@@ -49,6 +49,11 @@ export interface FrameDecoder {
   push(chunk: Buffer, onValue: (value: unknown) => void): void;
   /** Whether bytes of a frame not yet complete are held: the server times how long one takes. */
   readonly midFrame: boolean;
+  /**
+   * The bytes of buffer held for a frame that has not fully arrived (0 when none): a small
+   * multiple of what arrived, never the frame's declared length up front.
+   */
+  readonly heldBytes?: number;
 }
 
 /** A whole frame arrived but its content could not be decoded. */

@@ -34,14 +34,18 @@ export const jsonCodec: Codec = {
   },
 };
 
+/** The first room for a cut line; it doubles as the line grows, up to maxFrameBytes. */
+const MIN_PARTIAL_BYTES = 256;
+
 /**
  * Parses lines where they lie in the chunk that brought them. Only a line cut by a chunk
- * boundary is kept aside, and joined once its newline arrives.
+ * boundary is copied aside, into one buffer that doubles as it fills: a line sent a byte per
+ * segment holds at most about twice its bytes, not a Buffer per piece.
  */
 class JsonLineDecoder implements FrameDecoder {
   readonly #maxFrameBytes: number;
-  /** The pieces of a line whose newline has not arrived yet. */
-  #partial: Buffer[] = [];
+  /** The start of a line whose newline has not arrived yet, in `#partial[0, #partialBytes)`. */
+  #partial: Buffer | undefined;
   #partialBytes = 0;
 
   constructor(maxFrameBytes: number) {
@@ -52,6 +56,10 @@ class JsonLineDecoder implements FrameDecoder {
     return this.#partialBytes > 0;
   }
 
+  get heldBytes(): number {
+    return this.#partial?.length ?? 0;
+  }
+
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
     let offset = 0;
     if (this.#partialBytes > 0) {
@@ -59,14 +67,14 @@ class JsonLineDecoder implements FrameDecoder {
       const lineBytes = this.#partialBytes + (newline === -1 ? chunk.length : newline);
       if (lineBytes > this.#maxFrameBytes) throw new FrameTooLargeError(lineBytes, this.#maxFrameBytes);
       if (newline === -1) {
-        this.#keep(chunk);
+        this.#keep(chunk, 0, chunk.length);
         return;
       }
-      this.#partial.push(chunk.subarray(0, newline));
-      const line = Buffer.concat(this.#partial, lineBytes);
-      this.#partial = [];
+      this.#keep(chunk, 0, newline);
+      const line = this.#partial!.toString('utf8', 0, lineBytes);
+      this.#partial = undefined;
       this.#partialBytes = 0;
-      emit(line.toString('utf8'), onValue);
+      emit(line, onValue);
       offset = newline + 1;
     }
     while (offset < chunk.length) {
@@ -74,7 +82,7 @@ class JsonLineDecoder implements FrameDecoder {
       const lineBytes = (newline === -1 ? chunk.length : newline) - offset;
       if (lineBytes > this.#maxFrameBytes) throw new FrameTooLargeError(lineBytes, this.#maxFrameBytes);
       if (newline === -1) {
-        this.#keep(chunk.subarray(offset));
+        this.#keep(chunk, offset, chunk.length);
         return;
       }
       emit(chunk.toString('utf8', offset, newline), onValue);
@@ -82,9 +90,18 @@ class JsonLineDecoder implements FrameDecoder {
     }
   }
 
-  #keep(piece: Buffer): void {
-    this.#partial.push(piece);
-    this.#partialBytes += piece.length;
+  /** Copies `chunk[from, to)` after the kept bytes; the caller has checked the line's limit. */
+  #keep(chunk: Buffer, from: number, to: number): void {
+    const needed = this.#partialBytes + to - from;
+    let partial = this.#partial;
+    if (partial === undefined || partial.length < needed) {
+      const doubled = Math.max(MIN_PARTIAL_BYTES, 2 * (partial?.length ?? 0));
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(doubled, this.#maxFrameBytes)));
+      if (partial !== undefined) partial.copy(grown, 0, 0, this.#partialBytes);
+      this.#partial = partial = grown;
+    }
+    chunk.copy(partial, this.#partialBytes, from, to);
+    this.#partialBytes = needed;
   }
 }
 

@@ -39,18 +39,23 @@ export const msgpackCodec: Codec = {
   },
 };
 
+/** The first room for a cut frame; it doubles as bytes arrive, up to the frame's length. */
+const MIN_FRAME_ROOM_BYTES = 16 * 1024;
+
 /**
  * Decodes frames where they lie in the chunk that brought them: no copy and no sub-buffer per
- * frame. Only a frame (or length prefix) cut by a chunk boundary is copied, once, into a buffer
- * of its final size, so a large frame arriving in many chunks still costs one copy.
+ * frame. Only a frame (or length prefix) cut by a chunk boundary is copied aside, into a buffer
+ * that doubles as its bytes arrive, up to the declared length: a peer that declares 15 MiB and
+ * sends 10 bytes gets 16 KiB reserved, not 15 MiB.
  */
 class LengthPrefixedDecoder implements FrameDecoder {
   readonly #maxFrameBytes: number;
   /** The start of a length prefix cut by the end of the last chunk. */
   readonly #prefix = Buffer.alloc(LENGTH_PREFIX_BYTES);
   #prefixFilled = 0;
-  /** The frame being completed from later chunks, and how much of it has arrived. */
+  /** The frame being completed from later chunks: its declared length, and what has arrived. */
   #frame: Buffer | undefined;
+  #frameBytes = 0;
   #frameFilled = 0;
 
   constructor(maxFrameBytes: number) {
@@ -61,17 +66,23 @@ class LengthPrefixedDecoder implements FrameDecoder {
     return this.#frame !== undefined || this.#prefixFilled > 0;
   }
 
+  get heldBytes(): number {
+    return this.#frame?.length ?? 0;
+  }
+
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
+    forgetNeverUsedScan();
     let offset = 0;
     while (offset < chunk.length) {
-      const frame = this.#frame;
-      if (frame !== undefined) {
-        const copied = chunk.copy(frame, this.#frameFilled, offset);
+      if (this.#frame !== undefined) {
+        const copied = Math.min(chunk.length - offset, this.#frameBytes - this.#frameFilled);
+        const frame = this.#room(this.#frameFilled + copied);
+        chunk.copy(frame, this.#frameFilled, offset, offset + copied);
         this.#frameFilled += copied;
         offset += copied;
-        if (this.#frameFilled < frame.length) return;
+        if (this.#frameFilled < this.#frameBytes) return;
         this.#frame = undefined;
-        onValue(unpack(frame, 0, frame.length));
+        onValue(unpack(frame, 0, this.#frameBytes));
         continue;
       }
       let frameBytes: number;
@@ -91,12 +102,27 @@ class LengthPrefixedDecoder implements FrameDecoder {
         onValue(unpack(chunk, offset, offset + frameBytes));
         offset += frameBytes;
       } else {
-        this.#frame = Buffer.allocUnsafe(frameBytes);
+        this.#frame = EMPTY;
+        this.#frameBytes = frameBytes;
         this.#frameFilled = 0;
       }
     }
   }
+
+  /** The frame's buffer with room for `needed` bytes: doubled at least, never past the frame. */
+  #room(needed: number): Buffer {
+    const frame = this.#frame!;
+    if (frame.length >= needed) return frame;
+    const doubled = Math.max(MIN_FRAME_ROOM_BYTES, 2 * frame.length);
+    const grown = Buffer.allocUnsafe(Math.min(this.#frameBytes, Math.max(needed, doubled)));
+    frame.copy(grown, 0, 0, this.#frameFilled);
+    this.#frame = grown;
+    return grown;
+  }
 }
+
+/** A cut frame before its first byte arrived. */
+const EMPTY = Buffer.alloc(0);
 
 /** One options object for every unpack: it is read at once, never kept. */
 const unpackRange = { start: 0, end: 0 };
@@ -105,6 +131,9 @@ function unpack(source: Buffer, start: number, end: number): unknown {
   if (start === end) return new UndecodableValue('empty MessagePack frame');
   const header = readHeader(source, start, end);
   if (header !== undefined) return header;
+  if (mayHoldNeverUsed(source, start, end) && holdsNeverUsed(source, start, end)) {
+    return new UndecodableValue('invalid MessagePack: the never-used byte 0xc1 in place of a value');
+  }
   unpackRange.start = start;
   unpackRange.end = end;
   try {
@@ -112,4 +141,143 @@ function unpack(source: Buffer, start: number, end: number): unknown {
   } catch (error) {
     return new UndecodableValue(`invalid MessagePack: ${(error as Error).message}`);
   }
+}
+
+const NEVER_USED = 0xc1;
+/** Where the next 0xc1 byte lies in `c1Source` at or after `c1From` (-1: none to its end). */
+let c1Source: Buffer | undefined;
+let c1From = 0;
+let c1At = -1;
+
+/** A caller may refill a buffer it pushed before: a scan is trusted within one push only. */
+function forgetNeverUsedScan(): void {
+  c1Source = undefined;
+}
+
+/**
+ * Whether a 0xc1 byte lies anywhere in `source[start, end)`. One indexOf, which runs to the
+ * buffer's end, answers for every frame of a chunk before the byte it found: the frames of one
+ * chunk cost one scan, not one each.
+ */
+function mayHoldNeverUsed(source: Buffer, start: number, end: number): boolean {
+  if (source !== c1Source || start < c1From || (c1At !== -1 && start > c1At)) {
+    c1Source = source;
+    c1From = start;
+    c1At = source.indexOf(NEVER_USED, start);
+  }
+  return c1At !== -1 && c1At < end;
+}
+
+/**
+ * Whether 0xc1 stands where a value starts in the MessagePack of `source[start, end)` (rather
+ * than inside a string, a number or binary). msgpackr would hand it on as its C1 object, which
+ * a reply would echo; a truncated or otherwise malformed frame is left to msgpackr.
+ */
+export function holdsNeverUsed(source: Buffer, start: number, end: number): boolean {
+  let at = start;
+  let values = 1;
+  while (values > 0 && at < end) {
+    values--;
+    const token = source[at++]!;
+    if (token <= 0x7f || token >= 0xe0) continue;
+    if (token <= 0x8f) {
+      values += 2 * (token & 0x0f);
+      continue;
+    }
+    if (token <= 0x9f) {
+      values += token & 0x0f;
+      continue;
+    }
+    if (token <= 0xbf) {
+      at += token & 0x1f;
+      continue;
+    }
+    switch (token) {
+      case NEVER_USED:
+        return true;
+      case 0xc4: // bin 8
+      case 0xd9: // str 8
+        if (at + 1 > end) return false;
+        at += 1 + source[at]!;
+        break;
+      case 0xc5:
+      case 0xda:
+        if (at + 2 > end) return false;
+        at += 2 + source.readUInt16BE(at);
+        break;
+      case 0xc6:
+      case 0xdb:
+        if (at + 4 > end) return false;
+        at += 4 + source.readUInt32BE(at);
+        break;
+      case 0xc7: // ext 8: length, type, data
+        if (at + 1 > end) return false;
+        at += 2 + source[at]!;
+        break;
+      case 0xc8:
+        if (at + 2 > end) return false;
+        at += 3 + source.readUInt16BE(at);
+        break;
+      case 0xc9:
+        if (at + 4 > end) return false;
+        at += 5 + source.readUInt32BE(at);
+        break;
+      case 0xcc:
+      case 0xd0:
+        at += 1;
+        break;
+      case 0xcd:
+      case 0xd1:
+        at += 2;
+        break;
+      case 0xca:
+      case 0xce:
+      case 0xd2:
+        at += 4;
+        break;
+      case 0xcb:
+      case 0xcf:
+      case 0xd3:
+        at += 8;
+        break;
+      case 0xd4: // fixext 1, 2, 4, 8, 16: type, then data
+        at += 2;
+        break;
+      case 0xd5:
+        at += 3;
+        break;
+      case 0xd6:
+        at += 5;
+        break;
+      case 0xd7:
+        at += 9;
+        break;
+      case 0xd8:
+        at += 17;
+        break;
+      case 0xdc:
+        if (at + 2 > end) return false;
+        values += source.readUInt16BE(at);
+        at += 2;
+        break;
+      case 0xdd:
+        if (at + 4 > end) return false;
+        values += source.readUInt32BE(at);
+        at += 4;
+        break;
+      case 0xde:
+        if (at + 2 > end) return false;
+        values += 2 * source.readUInt16BE(at);
+        at += 2;
+        break;
+      case 0xdf:
+        if (at + 4 > end) return false;
+        values += 2 * source.readUInt32BE(at);
+        at += 4;
+        break;
+      default: // nil, false, true
+        break;
+    }
+  }
+  return false;
 }

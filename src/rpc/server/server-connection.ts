@@ -215,6 +215,13 @@ export class ServerConnection {
       }
       return false;
     }
+    if (end > MAX_HTTP_HEAD_BYTES) {
+      // The head may arrive whole in one read: the limit holds for it too, not only while it grows.
+      throw new ProtocolError(
+        'ERR_BAD_HANDSHAKE',
+        `rpc server: HTTP head of ${end} bytes is longer than ${MAX_HTTP_HEAD_BYTES} bytes`,
+      );
+    }
     const [method = '', target = ''] = startLine(this.#pending.subarray(0, end)).split(' ');
     this.#pending = this.#pending.subarray(end);
     if (method === 'CONNECT' && this.#host.rpcPaths.includes(target)) {
@@ -232,6 +239,8 @@ export class ServerConnection {
         httpResponse('405 Method Not Allowed', 'text/plain; charset=utf-8', '405 must CONNECT\n'),
       );
     }
+    // Answered: a peer that keeps its side open must not hold the connection forever.
+    this.#endTimer = setTimeout(() => this.#socket.destroy(), END_GRACE_MS);
     return false;
   }
 
