@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { dial } from '../../rpc/dial.ts';
+import { median } from '../../stats/descriptive.ts';
+import { RpcError } from '../../util/errors.ts';
+import { type AttackTallies, runAttacks, SOAK_ATTACKS } from './hostile-peers.ts';
+
+export const DEFAULT_SOAK_MS = 60_000;
+/** Long enough for the timeouts to act many times within a soak, short enough to see it. */
+export const SOAK_SERVER_TIMEOUT_MS = 5_000;
+/** "Flat": the median RSS of the last third of the run may exceed that of the second third by this much. */
+export const FLAT_RSS_GROWTH_BYTES = 32 * 1024 * 1024;
+const WELL_BEHAVED_IN_FLIGHT = 16;
+const RSS_SAMPLE_MS = 1_000;
+const START_LIMIT_MS = 30_000;
+
+export interface SoakOptions {
+  /** The `npm run serve` script to run as the server under attack. */
+  serveScript: URL;
+  durationMs?: number;
+  onSample?: (elapsedMs: number, rssBytes: number, okCalls: number) => void;
+}
+
+export interface SoakResult {
+  durationMs: number;
+  serverArgs: string[];
+  /** The server's RSS once a second, from /proc. */
+  rssBytes: number[];
+  rssStartBytes: number;
+  rssMaxBytes: number;
+  /** Median of the last third of the samples minus the median of the second third. */
+  rssGrowthBytes: number;
+  okCalls: number;
+  failedCalls: number;
+  firstFailure?: string;
+  /** Calls/s of the well-behaved client over the whole soak. */
+  callsPerSecond: number;
+  /** The slowest well-behaved call, in ms. */
+  maxLatencyMs: number;
+  attacks: AttackTallies;
+  /** Lines the server logged: its log is rate-limited however many peers misbehave. */
+  serverLogLines: number;
+  serverExitedEarly: boolean;
+  passed: boolean;
+}
+
+/**
+ * Runs `npm run serve` in its own process under every known attack from several connections,
+ * beside a well-behaved client, and samples the server's RSS.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakResult> {
+  const durationMs = options.durationMs ?? DEFAULT_SOAK_MS;
+  const timeout = `${SOAK_SERVER_TIMEOUT_MS}ms`;
+  const serverArgs = [
+    '--listen',
+    'tcp@127.0.0.1:0',
+    '--listen',
+    'http@127.0.0.1:0',
+    '--idle-timeout',
+    timeout,
+    '--frame-timeout',
+    timeout,
+  ];
+  const child = spawn(process.execPath, ['--import', 'tsx', options.serveScript.pathname, ...serverArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logLines = 0;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    for (const byte of chunk) if (byte === 0x0a) logLines++;
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  try {
+    const [tcp, http] = await listeningAddresses(child.stdout!, 2);
+    const stop = new AbortController();
+    const attacks = runAttacks({ tcp: tcp!, http: http! }, SOAK_ATTACKS, stop.signal);
+    const client = await dial(tcp!);
+    let okCalls = 0;
+    let failedCalls = 0;
+    let firstFailure: string | undefined;
+    let maxLatencyMs = 0;
+    const started = performance.now();
+    const worker = async () => {
+      while (!stop.signal.aborted) {
+        const begun = performance.now();
+        try {
+          const reply = await client.call('Foo.Sum', { Num1: okCalls, Num2: 1 });
+          if (typeof reply !== 'number') throw new Error(`Foo.Sum replied ${JSON.stringify(reply)}`);
+          okCalls++;
+        } catch (error) {
+          failedCalls++;
+          firstFailure ??= error instanceof RpcError ? `${error.code}: ${error.message}` : String(error);
+        }
+        maxLatencyMs = Math.max(maxLatencyMs, performance.now() - begun);
+      }
+    };
+    const workers = Array.from({ length: WELL_BEHAVED_IN_FLIGHT }, worker);
+    const rssBytes: number[] = [];
+    while (performance.now() - started < durationMs && !exited) {
+      await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
+      const rss = await readRss(child.pid!);
+      if (rss === undefined) break;
+      rssBytes.push(rss);
+      options.onSample?.(performance.now() - started, rss, okCalls);
+    }
+    const elapsedMs = performance.now() - started;
+    stop.abort();
+    await Promise.all(workers);
+    await client.close();
+    const tallies = await attacks;
+    const third = Math.floor(rssBytes.length / 3);
+    const rssGrowthBytes =
+      third > 0 ? median(rssBytes.slice(2 * third)) - median(rssBytes.slice(third, 2 * third)) : 0;
+    return {
+      durationMs: elapsedMs,
+      serverArgs,
+      rssBytes,
+      rssStartBytes: rssBytes[0] ?? 0,
+      rssMaxBytes: Math.max(0, ...rssBytes),
+      rssGrowthBytes,
+      okCalls,
+      failedCalls,
+      firstFailure,
+      callsPerSecond: okCalls / (elapsedMs / 1000),
+      maxLatencyMs,
+      attacks: tallies,
+      serverLogLines: logLines,
+      serverExitedEarly: exited,
+      passed: !exited && failedCalls === 0 && okCalls > 0 && rssGrowthBytes <= FLAT_RSS_GROWTH_BYTES,
+    };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** The `rpc server listening on <address>` lines `npm run serve` writes once it listens. */
+function listeningAddresses(stderr: NodeJS.ReadableStream, count: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not listen within ${START_LIMIT_MS} ms:\n${text}`)),
+      START_LIMIT_MS,
+    );
+    stderr.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const addresses = [...text.matchAll(/listening on (\S+)/g)].map((match) => match[1]!);
+      if (addresses.length >= count) {
+        clearTimeout(timer);
+        resolve(addresses);
+      }
+    });
+  });
+}
+
+/** Resident set size of a Linux process, from /proc; undefined once it is gone. */
+async function readRss(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+  const kib = status?.match(/^VmRSS:\s+(\d+) kB/m)?.[1];
+  return kib === undefined ? undefined : Number(kib) * 1024;
+}

@@ -1,0 +1,68 @@
+// `npm run bench:soak`: a server under every known attack beside a well-behaved client.
+import { Command, Option } from 'commander';
+import { DEFAULT_SOAK_MS, FLAT_RSS_GROWTH_BYTES, runSoak } from '../benchmarks/soak/run-soak.ts';
+import { msToSeconds } from '../util/units.ts';
+import { duration, parseCommandLine } from './arguments.ts';
+import { EXIT_FAILURE, EXIT_OK } from './exit-codes.ts';
+import { runProgram } from './run-program.ts';
+
+const MIB = 1024 * 1024;
+
+function buildProgram(): Command {
+  return new Command()
+    .name('bench-soak')
+    .description(
+      'Runs `npm run serve` in its own process for --duration under hostile traffic from several ' +
+        'connections (pipelined sleeps never read, unknown 64 KiB method names never read, a JSON line ' +
+        'a byte per segment, a declared 15 MiB frame trickled, 200 idle connections, connections ' +
+        'without a handshake, HTTP connections held open after their answer) beside a well-behaved ' +
+        'client with 16 calls in flight, and samples the server RSS each second. PASS: every ' +
+        `well-behaved call succeeded and RSS stayed flat (last third within ${FLAT_RSS_GROWTH_BYTES / MIB} MiB ` +
+        'of the second third).\nExit codes: 0 pass, 1 fail, 2 bad command line.',
+    )
+    .addOption(
+      new Option('--duration <time>', 'how long; seconds, or with a unit: 500ms, 10s, 2m')
+        .argParser(duration({ plainUnit: 's', allowZero: false }))
+        .default(DEFAULT_SOAK_MS, `${msToSeconds(DEFAULT_SOAK_MS)}s`),
+    )
+    .option('--json', 'print the result as JSON');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const parsed = parseCommandLine(program, argv);
+  if (parsed !== undefined) return parsed;
+  const options = program.opts<{ duration: number; json?: boolean }>();
+  const result = await runSoak({
+    serveScript: new URL('./serve.ts', import.meta.url),
+    durationMs: options.duration,
+    onSample: options.json
+      ? undefined
+      : (elapsedMs, rss, ok) =>
+          process.stderr.write(
+            `${(elapsedMs / 1000).toFixed(0)} s: server RSS ${(rss / MIB).toFixed(1)} MiB, ${ok} calls ok\n`,
+          ),
+  });
+  if (options.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
+    console.log(
+      [
+        `soak ${(result.durationMs / 1000).toFixed(1)} s, server ${result.serverArgs.join(' ')}`,
+        `well-behaved: ${result.okCalls} calls ok, ${result.failedCalls} failed${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}, ${result.callsPerSecond.toFixed(0)} calls/s, slowest ${result.maxLatencyMs.toFixed(1)} ms`,
+        `server RSS: first sample ${mib(result.rssStartBytes)}, max ${mib(result.rssMaxBytes)}, growth last third vs second ${mib(result.rssGrowthBytes)}`,
+        `server log: ${result.serverLogLines} lines${result.serverExitedEarly ? '; THE SERVER EXITED' : ''}`,
+        'attacks (connections opened / closed by the server / MiB sent):',
+        ...Object.keys(result.attacks.opened).map((kind) => {
+          const k = kind as keyof typeof result.attacks.opened;
+          return `  ${kind.padEnd(22)} ${result.attacks.opened[k]} / ${result.attacks.closedByServer[k]} / ${(result.attacks.bytesSent[k] / MIB).toFixed(1)}`;
+        }),
+        result.passed ? 'PASS' : 'FAIL',
+      ].join('\n'),
+    );
+  }
+  return result.passed ? EXIT_OK : EXIT_FAILURE;
+}
+
+runProgram(import.meta.url, 'bench-soak', () => main(process.argv.slice(2)));

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SOAK_ATTACKS } from '../src/benchmarks/soak/hostile-peers.ts';
+import { runSoak } from '../src/benchmarks/soak/run-soak.ts';
+
+test('a short soak: every attack reaches the served process, the well-behaved client is answered', async () => {
+  const result = await runSoak({
+    serveScript: new URL('../src/cli/serve.ts', import.meta.url),
+    durationMs: 4000,
+  });
+  assert.equal(result.serverExitedEarly, false);
+  assert.equal(result.failedCalls, 0, result.firstFailure);
+  assert.ok(result.okCalls > 0);
+  assert.ok(result.rssBytes.length >= 3, `${result.rssBytes.length} RSS samples`);
+  for (const plan of SOAK_ATTACKS) {
+    assert.ok(
+      result.attacks.opened[plan.kind] >= plan.connections,
+      `${plan.kind} opened: ${JSON.stringify(result.attacks)}`,
+    );
+    assert.ok(result.attacks.bytesSent[plan.kind] > 0, `${plan.kind} sent`);
+  }
+  // Connections without a handshake, and answered HTTP ones, are closed by the server.
+  assert.ok(result.attacks.closedByServer['no-handshake'] > 0, JSON.stringify(result.attacks));
+  assert.ok(result.attacks.closedByServer['http-held-open'] > 0, JSON.stringify(result.attacks));
+});
