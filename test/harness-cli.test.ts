@@ -18,8 +18,16 @@ interface Finished {
   stderr: string;
 }
 
-function startCli(args: string[]): { child: ChildProcess; finished: Promise<Finished> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bench.ts', ...args], {
+/** How a user starts the CLI: node with tsx loaded, or tsx's own launcher (a parent process that relays signals). */
+type Launcher = 'node --import tsx' | 'tsx';
+
+function startCli(
+  args: string[],
+  launcher: Launcher = 'node --import tsx',
+): { child: ChildProcess; finished: Promise<Finished> } {
+  const [command, prefix] =
+    launcher === 'tsx' ? ['node_modules/.bin/tsx', []] : [process.execPath, ['--import', 'tsx']];
+  const child = spawn(command, [...prefix, 'src/cli/bench.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -101,27 +109,35 @@ test('a broken threshold exits 1 saying which, with the measured value; --json p
   assert.equal(written.thresholds.find((outcome) => outcome.expression === 'p50 < 1us')?.passed, false);
 });
 
-test('Ctrl-C stops the run, writes a partial result and exits 130', async () => {
-  const dir = join(outDir, 'interrupted');
-  const { child, finished } = startCli([`${FIXTURES}/long-run.ts`, '--quiet', '--out', dir]);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the run never started a phase')), RUN_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      if (!chunk.toString().includes('phase 1/1')) return;
-      child.stderr!.off('data', onData);
-      clearTimeout(timer);
-      // Let it measure a little before the interrupt.
-      setTimeout(resolve, 1_500);
-    };
-    child.stderr!.on('data', onData);
+const INTERRUPTS: { signal: NodeJS.Signals; launcher: Launcher; status: number }[] = [
+  { signal: 'SIGINT', launcher: 'node --import tsx', status: 130 },
+  { signal: 'SIGTERM', launcher: 'node --import tsx', status: 143 },
+  { signal: 'SIGTERM', launcher: 'tsx', status: 143 },
+];
+
+for (const { signal, launcher, status } of INTERRUPTS) {
+  test(`${signal} under ${launcher} stops the run, writes a partial result and exits ${status}`, async () => {
+    const dir = join(outDir, `interrupted-${signal}-${launcher.replace(/\W+/g, '-')}`);
+    const { child, finished } = startCli([`${FIXTURES}/long-run.ts`, '--quiet', '--out', dir], launcher);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the run never started a phase')), RUN_TIMEOUT_MS);
+      const onData = (chunk: Buffer) => {
+        if (!chunk.toString().includes('phase 1/1')) return;
+        child.stderr!.off('data', onData);
+        clearTimeout(timer);
+        // Let it measure a little before the interrupt.
+        setTimeout(resolve, 1_500);
+      };
+      child.stderr!.on('data', onData);
+    });
+    child.kill(signal);
+    const { code, stderr } = await finished;
+    assert.equal(code, status, stderr);
+    const files = (await readdir(dir)).sort();
+    assert.equal(files.length, 2, 'one partial JSON result and its HTML report');
+    const result = await readResult(join(dir, files.find((file) => file.endsWith('.json'))!));
+    assert.equal(result.partial, true);
+    assert.ok((result.phases[0]?.calls ?? 0) > 0, 'the partial result holds what was measured');
+    assert.ok(result.phases[0]!.durationMs < 60_000);
   });
-  child.kill('SIGINT');
-  const { code, stderr } = await finished;
-  assert.equal(code, 130, stderr);
-  const files = (await readdir(dir)).sort();
-  assert.equal(files.length, 2, 'one partial JSON result and its HTML report');
-  const result = await readResult(join(dir, files.find((file) => file.endsWith('.json'))!));
-  assert.equal(result.partial, true);
-  assert.ok((result.phases[0]?.calls ?? 0) > 0, 'the partial result holds what was measured');
-  assert.ok(result.phases[0]!.durationMs < 60_000);
-});
+}

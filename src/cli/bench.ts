@@ -22,7 +22,7 @@ import { SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import { duration, parseCommandLine, positiveInteger, wholeMilliseconds } from './arguments.ts';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
 const SCENARIO_DIR = 'scenarios';
@@ -95,14 +95,18 @@ async function main(argv: string[]): Promise<number> {
 
 async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions): Promise<number> {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+  // SIGTERM (CI timeouts, `docker stop`) stops a run as Ctrl-C does; the exit status says which.
+  let interruptedStatus = EXIT_INTERRUPTED;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(interruptedStatus);
+    interruptedStatus = signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     process.stderr.write(
-      '\nstopping: finishing calls in flight and writing a partial result (Ctrl-C again to quit now)\n',
+      `\nstopping (${signal}): finishing calls in flight and writing a partial result (again to quit now)\n`,
     );
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const results: RunResult[] = [];
   try {
     for (const scenario of loaded) {
@@ -126,10 +130,11 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
     if (results.length > 0) await report(results, options);
     return EXIT_FAILURE;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   await report(results, options);
-  if (controller.signal.aborted) return EXIT_INTERRUPTED;
+  if (controller.signal.aborted) return interruptedStatus;
   const failed = results.flatMap((result) => result.thresholds.filter((outcome) => !outcome.passed));
   if (failed.length > 0) {
     for (const outcome of failed) process.stderr.write(`threshold failed: ${describeThreshold(outcome)}\n`);
@@ -238,7 +243,7 @@ function buildProgram(scenarioList: string): Command {
     .description(
       'Runs load scenarios against simulated RPC servers in worker threads and reports calls/s, latency ' +
         'percentiles (HdrHistogram), errors and selection fairness per phase.\n' +
-        'Exit codes: 0 ok, 1 a threshold failed (or the run failed), 2 invalid scenario or usage, 130 interrupted.',
+        'Exit codes: 0 ok, 1 a threshold failed (or the run failed), 2 invalid scenario or usage, 130 interrupted by Ctrl-C, 143 by SIGTERM (both after writing a partial result).',
     )
     .argument(
       '[scenarios...]',

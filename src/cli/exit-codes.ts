@@ -28,6 +28,8 @@ export const EXIT_USAGE = 2;
  * writing a partial result), `serve` stopped by a second signal while calls were in flight.
  */
 export const EXIT_INTERRUPTED = 130;
+/** 128 + SIGTERM: `bench` stopped by SIGTERM, after writing a partial result as for Ctrl-C. */
+export const EXIT_TERMINATED = 143;
 
 /** A command-line option that breaks its rule; the message names the option. */
 export class CliUsageError extends RpcError {
