@@ -4,6 +4,7 @@ import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, type CodecName, codecNamed } from '../rpc/codec/codec.ts';
 import { isRpcError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
+import { RPCBENCH_VERSION } from '../util/version.ts';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
 /**
@@ -13,6 +14,8 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
  */
 export function parseCommandLine(program: Command, argv: readonly string[]): number | undefined {
   program.exitOverride();
+  // Every command answers --version the same way, here rather than in each command's definition.
+  program.version(`rpcbench ${RPCBENCH_VERSION}`, '-V, --version', 'print the version and exit');
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {

@@ -22,6 +22,11 @@ export function runProgram(
   options: ProgramOptions = {},
 ): void {
   if (process.argv[1] === undefined || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  // A reader that has seen enough (`--help | head`) closes the pipe: that ends the output, not in a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const finish = (code: number): void => {
     if (options.exitAtOnce === true) process.exit(code);
     process.exitCode = code;
