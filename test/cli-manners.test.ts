@@ -31,6 +31,24 @@ test('output cut short by the reader (`--help | head -c 10`) ends quietly with s
     ['-c', `set -o pipefail; "${process.execPath}" --import tsx src/cli/bench.ts --help | head -c 10`],
     { timeout: 60_000 },
   );
-  assert.equal(stdout, 'Usage: ben');
+  assert.equal(stdout, 'Usage: npm');
   assert.doesNotMatch(stderr, /EPIPE|Error/);
+});
+
+test('every --help names the npm script that runs the command', async () => {
+  const scripts = JSON.parse(await readFile('package.json', 'utf8')).scripts as Record<string, string>;
+  const commands = Object.entries(scripts).filter(([, script]) => /^tsx src\/cli\/[\w-]+\.ts$/.test(script));
+  assert.ok(commands.length >= 8, `commands found: ${commands.map(([name]) => name).join(', ')}`);
+  await Promise.all(
+    commands.map(async ([name, script]) => {
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', script.slice('tsx '.length), '--help'],
+        {
+          timeout: 60_000,
+        },
+      );
+      assert.ok(stdout.startsWith(`Usage: npm run ${name} -- `), `${name}: ${stdout.split('\n')[0]}`);
+    }),
+  );
 });

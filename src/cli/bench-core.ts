@@ -32,7 +32,7 @@ function secondsOption(flags: string, description: string, defaultMs: number, al
 
 function buildProgram(): Command {
   return new Command()
-    .name('bench-core')
+    .name('npm run bench:core --')
     .description(
       'Measures calls/s and p50/p99 of Bench.Echo (100-byte payload) on one loopback connection with 1 and ' +
         '64 calls in flight: rpcbench with msgpack and JSON, grpc-js unary calls, and a raw TCP echo of ' +

@@ -10,7 +10,7 @@ const MIB = 1024 * 1024;
 
 function buildProgram(): Command {
   return new Command()
-    .name('bench-soak')
+    .name('npm run bench:soak --')
     .description(
       'Runs `npm run serve` in its own process for --duration under hostile traffic from several ' +
         'connections (pipelined sleeps never read, unknown 64 KiB method names never read, a JSON line ' +

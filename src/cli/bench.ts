@@ -238,7 +238,7 @@ async function runOverhead(options: BenchOptions): Promise<number> {
 
 function buildProgram(scenarioList: string): Command {
   const program = new Command()
-    .name('bench')
+    .name('npm run bench --')
     .usage('[options] <scenario files...>')
     .description(
       'Runs load scenarios against simulated RPC servers in worker threads and reports calls/s, latency ' +
@@ -249,7 +249,7 @@ function buildProgram(scenarioList: string): Command {
       '[scenarios...]',
       'scenario files (TypeScript modules that default-export defineScenario({...}))',
     )
-    .option('--out <dir>', 'directory for the JSON results', DEFAULT_OUT_DIR)
+    .option('--out <dir>', 'directory for the JSON results and their HTML reports', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
     .option('--quiet', 'no progress bar: one line per phase')
     .option(
