@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,34 +10,17 @@ import {
 } from '../src/gate/baseline.ts';
 import { REFERENCE_VERSION } from '../src/gate/measure/reference.ts';
 import { loadGateScenarios } from '../src/gate/suite.ts';
+import { type CliExit, runCli } from './fixtures/run-cli.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';
 const LIMITS = { cost: 0.1, throughput: 0.25 };
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** Liveness only: a gate run measures for tens of seconds on a loaded machine. */
+const GATE_TIMEOUT_MS = 600_000;
 
-function runGate(args: string[], env: Record<string, string> = {}): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/gate.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runGate(args: string[], env: Record<string, string> = {}): Promise<CliExit> {
+  return runCli('gate.ts', args, { env, timeoutMs: GATE_TIMEOUT_MS });
 }
 
 let dir: string;

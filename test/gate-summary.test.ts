@@ -1,34 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { renderGateMarkdown } from '../src/gate/summary.ts';
 import { renderMarkdownTable, renderTextTable, type TableRow } from '../src/gate/table.ts';
+import { type CliExit, runCli } from './fixtures/run-cli.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';
 /** Few, short slices: the test checks what is written, not what is measured. */
 const QUICK = ['--rounds', '1', '--pairs', '3', '--slice-ms', '20', '--remeasure', '0'];
 
-function runGate(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/gate.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout }));
-  });
+/** Liveness only: a gate run measures for tens of seconds on a loaded machine. */
+const GATE_TIMEOUT_MS = 600_000;
+
+function runGate(args: string[], env: Record<string, string>): Promise<CliExit> {
+  return runCli('gate.ts', args, { env, timeoutMs: GATE_TIMEOUT_MS });
 }
 
 let dir: string;

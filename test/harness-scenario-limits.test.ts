@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { ScenarioError } from '../src/scenario/errors.ts';
 import { checkMemoryBudget, estimateScenarioMemory, parseByteSize } from '../src/scenario/memory-budget.ts';
 import { type LoadedScenario, loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
 import { resolveServerBehaviours, SCENARIO_DEFAULTS } from '../src/scenario/scenario-schema.ts';
+import { type CliExit, runCli } from './fixtures/run-cli.ts';
 
 const HOG = 'test/fixtures/scenarios/memory-hog.ts';
 /** Liveness only. */
@@ -23,28 +23,8 @@ after(async () => {
   await rm(outDir, { recursive: true, force: true });
 });
 
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bench.ts', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bench ${args.join(' ')} did not exit\n${stderr}`));
-    }, CLI_TIMEOUT_MS);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runBench(args: string[]): Promise<CliExit> {
+  return runCli('bench.ts', args, { timeoutMs: CLI_TIMEOUT_MS });
 }
 
 function inline(input: Record<string, unknown>): LoadedScenario {

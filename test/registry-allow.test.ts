@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { AllowList, LOOPBACK_ONLY } from '../src/registry/allow-list.ts';
 import { RegistryServer } from '../src/registry/registry-server.ts';
 import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
+import { runCli } from './fixtures/run-cli.ts';
 
 async function register(url: string, address: string): Promise<{ status: number; body: string }> {
   const response = await fetch(url, { method: 'POST', headers: { 'X-Geerpc-Server': address } });
@@ -154,15 +155,7 @@ test('npm run registry accepts loopback only unless --allow says otherwise', {
 });
 
 test('npm run registry refuses a bad --allow with exit code 2', { timeout: 30_000 }, async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/registry.ts', '--allow', 'nonsense'], {
-    cwd: new URL('..', import.meta.url),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const [code] = await once(child, 'exit');
+  const { code, stderr } = await runCli('registry.ts', ['--allow', 'nonsense'], { timeoutMs: 30_000 });
   assert.equal(code, 2);
   assert.match(stderr, /--allow "nonsense" has no network@/);
 });
