@@ -21,8 +21,11 @@ function spec(mode: ProbeSpec['setup']['mode']): ProbeSpec {
       retries: 0,
       reuseClients: true,
       callTimeoutMs: 0,
-      payloadBytes: 16,
+      httpPath: '/_geeprc_',
+      servers: { kind: 'addresses' },
+      call: { method: 'Bench.Echo', args: { Payload: 'x'.repeat(16) } },
     },
+    payloadBytes: 16,
     servers: 3,
     concurrency: 4,
     seed: 1,
@@ -40,14 +43,15 @@ test('probes follow the scenario: one per phase with cached connections, none fo
     },
     'x.ts',
   );
-  const specs = probeSpecsFor(scenario);
+  const specs = probeSpecsFor(scenario, 'x.ts');
   assert.deepEqual(
     specs.map((entry) => entry.label),
     ['roundrobin/cached', 'broadcast/cached'],
   );
   assert.equal(specs[0]!.setup.codec, 'application/json');
   assert.equal(specs[0]!.concurrency, 64);
-  assert.equal(specs[0]!.setup.payloadBytes, 10);
+  assert.equal(specs[0]!.payloadBytes, 10);
+  assert.deepEqual(specs[0]!.setup.call.args, { Payload: 'x'.repeat(10) });
 });
 
 for (const mode of ['roundrobin', 'broadcast', 'consistent-hash'] as const) {

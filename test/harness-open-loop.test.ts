@@ -37,6 +37,8 @@ function target(client: XClient): LoadTarget {
     broadcast: false,
     serviceMethod: 'Load.Work',
     args: null,
+    argsAt: undefined,
+    check: undefined,
     callOptions: undefined,
   };
 }

@@ -25,12 +25,12 @@ async function runInline(input: ScenarioInput): Promise<RunResult> {
 
 /** What every phase of a selecting mode must show: all calls counted, on both sides, and shares as the mode says. */
 function checkFairness(phase: PhaseResult, calls: number): void {
-  const serverCounts = phase.servers.map((server) => server.serverCount);
+  const serverCounts = phase.servers.map((server) => server.serverCount!);
   const total = serverCounts.reduce((sum, count) => sum + count, 0);
   for (const server of phase.servers) {
     assert.equal(
       server.clientCount,
-      server.serverCount,
+      server.serverCount!,
       `${phase.label} ${server.address}: client and server counts`,
     );
   }
@@ -52,7 +52,7 @@ function checkFairness(phase: PhaseResult, calls: number): void {
   if (phase.mode === 'weighted-roundrobin') {
     for (const server of phase.servers) {
       assert.ok(
-        Math.abs(server.serverCount - server.expectedShare * total) <= 1.5,
+        Math.abs(server.serverCount! - server.expectedShare * total) <= 1.5,
         `${phase.label}: ${serverCounts}`,
       );
     }

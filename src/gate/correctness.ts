@@ -76,7 +76,7 @@ export function checkRoundRobin(
   phase: PhaseResult,
   loadThreads: number,
 ): CorrectnessOutcome {
-  const counts = phase.servers.map((server) => server.serverCount);
+  const counts = phase.servers.map((server) => server.serverCount ?? 0);
   const total = counts.reduce((sum, count) => sum + count, 0);
   const [low, high] = roundRobinRange(total, counts.length, loadThreads);
   return {

@@ -24,3 +24,31 @@ export class InjectedError extends RpcError {
     super('ERR_INJECTED', INJECTED_ERROR_TEXT);
   }
 }
+
+/** A reply that the scenario's `call.check` refused: counted as an error of its server. */
+export class CheckFailedError extends RpcError {
+  readonly address: string;
+
+  constructor(address: string, reason: string, options?: ErrorOptions) {
+    super('ERR_CHECK', `check failed: ${reason}`, options);
+    this.address = address;
+  }
+}
+
+/** The scenario's `call.args` function threw, or `call.argsFile` cannot be used. */
+export class CallArgumentsError extends RpcError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_ARGS', message, options);
+  }
+}
+
+/** An external target that cannot be load-tested: unreachable, refusing the codec, or without the method. */
+export class TargetError extends RpcError {
+  /** The target's address, registry or etcd endpoints. */
+  readonly target: string;
+
+  constructor(target: string, reason: string, options?: ErrorOptions) {
+    super('ERR_TARGET', `target ${target}: ${reason}`, options);
+    this.target = target;
+  }
+}

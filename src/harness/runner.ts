@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
 import { collectEnvironment } from '../result/environment.ts';
@@ -12,23 +13,23 @@ import {
 import { CODEC_SHORT_NAMES } from '../rpc/codec/codec.ts';
 import { checkMemoryBudget } from '../scenario/memory-budget.ts';
 import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
-import { phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
+import { isScenarioFile, phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
-import {
-  type ResolvedScenario,
-  resolveServerBehaviours,
-  serverThreadCount,
-} from '../scenario/scenario-schema.ts';
+import { resolveServerBehaviours, serverThreadCount } from '../scenario/scenario-schema.ts';
 import { evaluateThresholds, parseThreshold } from '../scenario/threshold.ts';
+import { createSeededRandom } from '../util/seeded-random.ts';
 import { msToSeconds } from '../util/units.ts';
 import { HarnessWorkerError } from './errors.ts';
 import { runHttpBaseline } from './extras/http-baseline.ts';
 import { runMicroBenchmarks } from './extras/micro-bench.ts';
+import { prepareCallInputs } from './load/call-inputs.ts';
 import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
 import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load/load-worker.ts';
 import { splitCallBudget, splitEvenly } from './load/split.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
 import { ServerPool } from './servers/server-pool.ts';
+import { ExternalServers } from './targets/external-servers.ts';
+import type { PhaseServers } from './targets/phase-servers.ts';
 import { pollUntil } from './threads/barrier.ts';
 import { PhaseControl } from './threads/phase-control.ts';
 import { createWorkerPool } from './threads/worker-pool.ts';
@@ -117,35 +118,24 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const thresholds = scenario.thresholds.map(parseThreshold);
   const environment = await collectEnvironment();
   const signal = options.signal;
-  const behaviours = resolveServerBehaviours(scenario);
-  const runId = randomBytes(4).toString('hex');
-  const servers = await ServerPool.start({
-    threads: serverThreadCount(scenario),
-    http: scenario.httpBaseline,
-    servers: behaviours.map((behaviour, index) => ({
-      index,
-      behaviour,
-      listenAddress: serverListenAddress(scenario.transport, runId, index),
-      seed: scenario.seed * 7_919 + index + 1,
-    })),
-  });
+  const plans = planPhases(scenario);
+  const servers = await startServers(loaded, plans[0]!);
   const phases: PhaseResult[] = [];
   let micro: MicroBenchmark[] = [];
   let httpBaseline: HttpBaseline | null = null;
   let loadPool: Piscina | undefined;
   try {
     loadPool = createWorkerPool(LOAD_WORKER_URL, scenario.loadThreads);
-    const plans = planPhases(scenario);
     for (const [index, plan] of plans.entries()) {
       if (signal?.aborted) break;
       const phase = await runPhase({
-        scenario,
+        loaded,
         plan,
         index,
         count: plans.length,
-        servers,
+        servers: servers.phaseServers,
         loadPool,
-        weights: behaviours.map((behaviour) => behaviour.weight),
+        weights: scenario.target === undefined ? resolveServerBehaviours(scenario).map((b) => b.weight) : [],
         options,
       });
       if (phase === null) break;
@@ -153,12 +143,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       options.onPhaseEnd?.(phase);
     }
     const codec = CODEC_SHORT_NAMES[scenario.codec];
-    if (scenario.micro && !signal?.aborted) {
-      micro = await runMicroBenchmarks(servers.addresses[0]!, codec, scenario.payloadBytes, signal);
+    const pool = servers.pool;
+    if (pool !== undefined && scenario.micro && !signal?.aborted) {
+      micro = await runMicroBenchmarks(pool.addresses[0]!, codec, scenario.payloadBytes, signal);
     }
-    if (scenario.httpBaseline && !signal?.aborted) {
+    if (pool !== undefined && scenario.httpBaseline && !signal?.aborted) {
       httpBaseline = await runHttpBaseline({
-        urls: servers.servers.map((server) => server.httpUrl!),
+        urls: pool.servers.map((server) => server.httpUrl!),
         connections:
           scenario.load.model === 'closed'
             ? scenario.load.concurrency
@@ -171,7 +162,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     }
   } finally {
     await loadPool?.destroy();
-    await servers.close();
+    await servers.phaseServers.close();
   }
   return {
     kind: 'rpcbench-result',
@@ -194,12 +185,64 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   };
 }
 
+/**
+ * The servers of a run: simulated ones in worker threads, or the user's own, found and probed with
+ * one call each before any load (TargetError when one cannot be load-tested). The call's inputs
+ * are prepared here once as well, so that a bad argsFile or args function fails before the run.
+ */
+async function startServers(
+  loaded: LoadedScenario,
+  firstPlan: PhasePlan,
+): Promise<{ phaseServers: PhaseServers; pool?: ServerPool }> {
+  const { scenario } = loaded;
+  const setup = phaseRpcSetup(scenario, firstPlan, loaded.file);
+  const inputs = await prepareCallInputs(setup.call, createSeededRandom(scenario.seed));
+  if (scenario.target !== undefined) {
+    const external = await ExternalServers.open(scenario.target, setup);
+    try {
+      await external.probe(setup, inputs);
+    } catch (error) {
+      await external.close();
+      throw error;
+    }
+    return { phaseServers: external };
+  }
+  const runId = randomBytes(4).toString('hex');
+  const pool = await ServerPool.start({
+    threads: serverThreadCount(scenario),
+    http: scenario.httpBaseline,
+    service: serviceModule(loaded),
+    servers: resolveServerBehaviours(scenario).map((behaviour, index) => ({
+      index,
+      behaviour,
+      listenAddress: serverListenAddress(scenario.transport, runId, index),
+      seed: scenario.seed * 7_919 + index + 1,
+    })),
+  });
+  const phaseServers: PhaseServers = {
+    addresses: () => pool.addresses,
+    begin: (startAtEpochMs) => pool.begin(startAtEpochMs),
+    counts: async () => ({ addresses: pool.addresses, counts: await pool.counts(), membership: [] }),
+    end: () => pool.end(),
+    close: () => pool.close(),
+  };
+  return { phaseServers, pool };
+}
+
+/** The user's service module for the simulated servers, with its path made absolute. */
+function serviceModule(loaded: LoadedScenario): { module: string; name?: string } | undefined {
+  const service = loaded.scenario.servers.service;
+  if (service === undefined) return undefined;
+  const base = isScenarioFile(loaded.file) ? dirname(resolve(loaded.file)) : process.cwd();
+  return { ...service, module: resolve(base, service.module) };
+}
+
 interface PhaseContext {
-  scenario: ResolvedScenario;
+  loaded: LoadedScenario;
   plan: PhasePlan;
   index: number;
   count: number;
-  servers: ServerPool;
+  servers: PhaseServers;
   loadPool: Piscina;
   weights: number[];
   options: RunOptions;
@@ -211,7 +254,8 @@ interface PhaseContext {
  * before anything was measured.
  */
 async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
-  const { scenario, plan, servers, options } = context;
+  const { loaded, plan, servers, options } = context;
+  const { scenario } = loaded;
   const threads = scenario.loadThreads;
   const control = new PhaseControl(threads);
   const stop = () => control.stop();
@@ -271,10 +315,11 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
     if (!measured || slices.every((slice) => slice.calls === 0 && slice.stopped)) return null;
     return buildPhaseResult({
       plan,
-      addresses: servers.addresses,
+      addresses: serverCounts.addresses,
       weights: context.weights,
       slices,
-      serverCounts,
+      serverCounts: serverCounts.counts,
+      membership: serverCounts.membership,
     });
   } catch (error) {
     control.stop();
@@ -290,14 +335,15 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
 }
 
 function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask[] {
-  const { scenario, plan, servers } = context;
+  const { loaded, plan, servers } = context;
+  const { scenario } = loaded;
   const threads = scenario.loadThreads;
-  const addresses = servers.addresses;
+  const addresses = servers.addresses();
   const clients = splitEvenly(scenario.clients, threads);
   const budgets = splitCallBudget(scenario.calls ?? MAX_CALLS_PER_PHASE, threads, addresses.length);
   const concurrency = scenario.load.model === 'closed' ? splitEvenly(scenario.load.concurrency, threads) : [];
   const inFlight = scenario.load.model === 'open' ? splitEvenly(scenario.load.maxInFlight, threads) : [];
-  const setup = phaseRpcSetup(scenario, plan);
+  const setup = phaseRpcSetup(scenario, plan, loaded.file);
   const drainTimeoutMs =
     scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
   return Array.from({ length: threads }, (_, thread): LoadSliceTask => {

@@ -66,13 +66,28 @@ export function formatSummary(result: RunResult): string {
           formatPercent(server.share),
           formatPercent(server.expectedShare),
           formatCount(server.clientCount),
-          formatCount(server.serverCount),
+          server.serverCount === null ? '-' : formatCount(server.serverCount),
           formatLatencyUs(server.latency.summary.p99Us),
         ]),
       ),
       2,
     ),
   );
+  for (const phase of result.phases) {
+    if (phase.countsFrom === 'clients') {
+      lines.push(
+        `${phase.label}: client-side counts only (no server's debug page could be read: shares and fairness are as the clients counted)`,
+      );
+    }
+    for (const change of phase.membership ?? []) {
+      lines.push(
+        `${phase.label}: ${change.address} ${change.change} at ${(change.atMs / 1000).toFixed(1)} s`,
+      );
+    }
+    for (const [code, message] of Object.entries(phase.errorSamples ?? {})) {
+      lines.push(`${phase.label}: ${code} e.g. ${message}`);
+    }
+  }
   if (result.micro.length > 0) {
     lines.push('', 'micro-benchmarks (tinybench, one call at a time):');
     for (const bench of result.micro) {

@@ -42,8 +42,8 @@ export const serverShareSchema = z.object({
   weight: z.number().positive(),
   /** Calls the load generators sent to this server. */
   clientCount: z.number().int().nonnegative(),
-  /** Calls the server itself counted: the ground truth. */
-  serverCount: z.number().int().nonnegative(),
+  /** Calls the server itself counted: the ground truth; null when it could not be read (external servers). */
+  serverCount: z.number().int().nonnegative().nullable(),
   share: z.number(),
   expectedShare: z.number(),
   latency: histogramSchema,
@@ -65,10 +65,29 @@ export const phaseResultSchema = z.object({
   calls: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   errorsByCode: z.record(z.string(), z.number().int().nonnegative()),
+  /** The first message seen for each error code. */
+  errorSamples: z.record(z.string(), z.string()).optional(),
   callsPerSecond: z.number().nonnegative(),
   latency: histogramSchema,
   servers: z.array(serverShareSchema),
   fairness: fairnessSchema.nullable(),
+  /**
+   * Where shares and fairness come from: the servers' own counts (simulated servers, and external
+   * ones whose debug page could be read), or only the clients' when no server count could be read.
+   * Absent in results of simulated servers written before it existed: 'servers'.
+   */
+  countsFrom: z.enum(['servers', 'clients']).optional(),
+  /** External servers that joined or left the registry's or etcd's list during the phase. */
+  membership: z
+    .array(
+      z.object({
+        /** From the phase's start, ms. */
+        atMs: z.number(),
+        address: z.string(),
+        change: z.enum(['joined', 'left']),
+      }),
+    )
+    .optional(),
   timeline: z.array(timelinePointSchema),
 });
 

@@ -1,15 +1,40 @@
+import type { ScenarioSelectMode } from './phase-plan.ts';
 import type { LoadedScenario } from './scenario-loader.ts';
 import { validateScenario } from './scenario-loader.ts';
-import type { ResolvedScenario } from './scenario-schema.ts';
+import type { ResolvedScenario, ScenarioInput } from './scenario-schema.ts';
 
-/** Command-line changes to a scenario, to shorten a run. */
+/** Where a scenario built from the command line alone is said to come from, in messages and results. */
+export const COMMAND_LINE_SCENARIO = '(command line)';
+/** The name of a scenario built from the command line without --name: it names the result file. */
+export const COMMAND_LINE_SCENARIO_NAME = 'target';
+
+/** Command-line changes to a scenario: each replaces the matching field. */
 export interface ScenarioOverrides {
+  name?: string;
   /** Replaces durationMs; rounded to whole milliseconds. */
   durationMs?: number;
   /** Sets a call budget per phase. */
   calls?: number;
   /** Replaces warmupMs. */
   warmupMs?: number;
+  /** External servers: replaces the scenario's servers or target. */
+  target?:
+    | { addresses: string[] }
+    | { registry: string }
+    | { etcd: { endpoints: string[]; prefix?: string } };
+  httpPath?: string;
+  method?: string;
+  /** Plain data (parsed from JSON) sent with every call. */
+  args?: unknown;
+  argsFile?: string;
+  codec?: ResolvedScenario['codec'];
+  select?: ScenarioSelectMode[];
+  /** The closed model with this many calls in flight. */
+  concurrency?: number;
+  /** The open model at this rate. */
+  ratePerSecond?: number;
+  maxInFlight?: number;
+  thresholds?: string[];
 }
 
 /**
@@ -17,9 +42,76 @@ export interface ScenarioOverrides {
  * Time-based behaviours (a crash at 3 s) keep their times: a shortened run may end before them.
  */
 export function applyOverrides(loaded: LoadedScenario, overrides: ScenarioOverrides): LoadedScenario {
-  const changed: ResolvedScenario = { ...loaded.scenario };
+  const { servers, ...rest } = loaded.scenario;
+  // Validation fills in the simulated servers only when there is no target, so they are left out here.
+  const base: Record<string, unknown> = rest.target === undefined ? { ...rest, servers } : { ...rest };
+  return { file: loaded.file, scenario: validateScenario(overridden(base, overrides), loaded.file) };
+}
+
+/** A scenario from the command line alone: a target, a method and the load, everything else defaulted. */
+export function scenarioFromOverrides(overrides: ScenarioOverrides): LoadedScenario {
+  const base: ScenarioInput = { name: COMMAND_LINE_SCENARIO_NAME };
+  return {
+    file: COMMAND_LINE_SCENARIO,
+    scenario: validateScenario(overridden(base as Record<string, unknown>, overrides), COMMAND_LINE_SCENARIO),
+  };
+}
+
+function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides): Record<string, unknown> {
+  const changed: Record<string, unknown> = { ...base };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) changed[key] = value;
+  };
+  set('name', overrides.name);
   if (overrides.durationMs !== undefined) changed.durationMs = Math.round(overrides.durationMs);
-  if (overrides.calls !== undefined) changed.calls = overrides.calls;
-  if (overrides.warmupMs !== undefined) changed.warmupMs = overrides.warmupMs;
-  return { file: loaded.file, scenario: validateScenario(changed, loaded.file) };
+  set('calls', overrides.calls);
+  set('warmupMs', overrides.warmupMs);
+  set('codec', overrides.codec);
+  set('select', overrides.select);
+  set('thresholds', overrides.thresholds);
+  if (overrides.target !== undefined) {
+    delete changed.servers;
+    const previous = changed.target as { httpPath?: string; debugUrls?: Record<string, string> } | undefined;
+    changed.target = {
+      ...overrides.target,
+      ...(previous?.httpPath === undefined ? {} : { httpPath: previous.httpPath }),
+      ...(previous?.debugUrls === undefined ? {} : { debugUrls: previous.debugUrls }),
+    };
+  }
+  if (overrides.httpPath !== undefined) {
+    changed.target = { ...((changed.target as object | undefined) ?? {}), httpPath: overrides.httpPath };
+  }
+  if (overrides.method !== undefined || overrides.args !== undefined || overrides.argsFile !== undefined) {
+    const previous = (changed.call as Record<string, unknown> | undefined) ?? {};
+    const call: Record<string, unknown> = { ...previous };
+    if (overrides.method !== undefined) call.method = overrides.method;
+    if (overrides.args !== undefined || overrides.argsFile !== undefined) {
+      // New arguments replace the old ones whatever their form, and a check written for those goes with them.
+      delete call.args;
+      delete call.argsFile;
+      delete call.check;
+      if (overrides.args !== undefined) call.args = overrides.args;
+      if (overrides.argsFile !== undefined) call.argsFile = overrides.argsFile;
+    }
+    changed.call = call;
+  }
+  if (overrides.ratePerSecond !== undefined) {
+    const previous = changed.load as { model?: string; maxInFlight?: number } | undefined;
+    changed.load = {
+      model: 'open',
+      ratePerSecond: overrides.ratePerSecond,
+      ...(previous?.model === 'open' && previous.maxInFlight !== undefined
+        ? { maxInFlight: previous.maxInFlight }
+        : {}),
+      ...(overrides.maxInFlight === undefined ? {} : { maxInFlight: overrides.maxInFlight }),
+    };
+  } else if (overrides.concurrency !== undefined) {
+    changed.load = { model: 'closed', concurrency: overrides.concurrency };
+  } else if (overrides.maxInFlight !== undefined) {
+    changed.load = {
+      ...((changed.load as object | undefined) ?? { model: 'open' }),
+      maxInFlight: overrides.maxInFlight,
+    };
+  }
+  return changed;
 }

@@ -1,7 +1,10 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_HTTP_PATH } from '../rpc/client.ts';
 import { CODEC_SHORT_NAMES, type CodecName } from '../rpc/codec/codec.ts';
+import { EtcdDiscovery } from '../xclient/discovery/etcd-discovery.ts';
 import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
+import { RegistryDiscovery } from '../xclient/discovery/registry-discovery.ts';
 import type { SelectMode } from '../xclient/select-mode.ts';
 import { type XCallOptions, XClient, type XClientOptions } from '../xclient/xclient.ts';
 import type { PhasePlan, ScenarioSelectMode } from './phase-plan.ts';
@@ -9,6 +12,11 @@ import { type ResolvedScenario, resolveServerBehaviours } from './scenario-schem
 
 /** Distinct consistent-hash keys, used in turn by the load loops. A power of two. */
 export const HASH_KEY_COUNT = 1024;
+/** What every simulated server answers, and what a scenario without `call` calls. */
+export const DEFAULT_SERVICE = 'Load';
+export const DEFAULT_METHOD = `${DEFAULT_SERVICE}.Work`;
+/** A registry's list is reloaded this often during a run, so that servers joining or leaving are followed. */
+export const TARGET_REGISTRY_UPDATE_MS = 1_000;
 
 export type ScenarioTransport = ResolvedScenario['transport'];
 
@@ -27,23 +35,94 @@ export interface PhaseRpcSetup {
   retries: number;
   reuseClients: boolean;
   callTimeoutMs: number;
-  /** Each call sends `{ Payload }` (a Go-exported name, so that gob can carry it) with a string of this many bytes. */
-  payloadBytes: number;
+  /** The CONNECT path of `http@` addresses. */
+  httpPath: string;
+  /** Where the servers are found: the addresses the run is given, or a registry or etcd to follow. */
+  servers: PhaseServerSource;
+  call: PhaseCall;
 }
 
-/** The one translation from a scenario phase to its RPC set-up. */
-export function phaseRpcSetup(scenario: ResolvedScenario, plan: PhasePlan): PhaseRpcSetup {
+/** Simulated servers and `target.addresses` are a fixed list given at run time; the others are followed. */
+export type PhaseServerSource =
+  | { kind: 'addresses' }
+  | { kind: 'registry'; url: string }
+  | { kind: 'etcd'; endpoints: string[]; prefix?: string };
+
+/**
+ * What each call sends, as plain data that crosses to worker threads. Arguments that are not plain
+ * data (a function of the call's index, gob-typed values) and reply checks stay in the scenario
+ * module, which each load thread imports itself.
+ */
+export interface PhaseCall {
+  method: string;
+  /** The arguments of every call, plain data; for the default call `{ Payload }` (a Go-exported name, so that gob can carry it) with a payloadBytes-long string. */
+  args?: unknown;
+  /** JSON values, one per line, used in turn: an absolute path. */
+  argsFile?: string;
+  /** The scenario module whose `call.args` and `call.check` the load threads use: an absolute path. */
+  module?: string;
+}
+
+/**
+ * The one translation from a scenario phase to its RPC set-up. `file` is the scenario file as
+ * loaded (relative paths in the scenario are relative to it), or a label for a scenario made on
+ * the command line (relative paths are then relative to the working directory).
+ */
+export function phaseRpcSetup(scenario: ResolvedScenario, plan: PhasePlan, file: string): PhaseRpcSetup {
+  const { target } = scenario;
   return {
     mode: plan.mode,
     codec: CODEC_SHORT_NAMES[scenario.codec],
     transport: scenario.transport,
-    weights: resolveServerBehaviours(scenario).map((behaviour) => behaviour.weight),
+    weights:
+      target === undefined ? resolveServerBehaviours(scenario).map((behaviour) => behaviour.weight) : [],
     failMode: scenario.failMode,
     retries: scenario.retries,
     reuseClients: plan.reuseClients,
     callTimeoutMs: scenario.callTimeoutMs,
-    payloadBytes: scenario.payloadBytes,
+    httpPath: target?.httpPath ?? DEFAULT_HTTP_PATH,
+    servers:
+      target?.registry !== undefined
+        ? { kind: 'registry', url: target.registry }
+        : target?.etcd !== undefined
+          ? { kind: 'etcd', ...target.etcd }
+          : { kind: 'addresses' },
+    call: phaseCall(scenario, file),
   };
+}
+
+/** The scenario's `call` as plain data; see PhaseCall. */
+function phaseCall(scenario: ResolvedScenario, file: string): PhaseCall {
+  const { call } = scenario;
+  if (call === undefined)
+    return { method: DEFAULT_METHOD, args: { Payload: 'x'.repeat(scenario.payloadBytes) } };
+  const base = isScenarioFile(file) ? dirname(resolve(file)) : process.cwd();
+  if (call.argsFile !== undefined) {
+    return {
+      method: call.method,
+      argsFile: resolve(base, call.argsFile),
+      ...(call.check === undefined ? {} : { module: resolve(file) }),
+    };
+  }
+  if (call.check === undefined && isPlainData(call.args)) {
+    return call.args === undefined ? { method: call.method } : { method: call.method, args: call.args };
+  }
+  return { method: call.method, module: resolve(file) };
+}
+
+/** A scenario made on the command line has no file: its label is in parentheses. */
+export function isScenarioFile(file: string): boolean {
+  return !file.startsWith('(');
+}
+
+/** Values that cross to a worker thread unchanged: no functions, no class instances. */
+function isPlainData(value: unknown): boolean {
+  if (value === null || typeof value !== 'object')
+    return typeof value !== 'function' && typeof value !== 'symbol';
+  if (Array.isArray(value)) return value.every(isPlainData);
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  return Object.values(value).every(isPlainData);
 }
 
 /**
@@ -62,8 +141,6 @@ export interface PhaseClients {
   readonly clients: readonly XClient[];
   /** Every call goes to all servers (broadcastAll) instead of a selected one. */
   readonly broadcast: boolean;
-  /** The same arguments for every call: built once, so that no call allocates its own. */
-  readonly args: { Payload: string };
   /** Consistent-hash keys used in turn (HASH_KEY_COUNT of them), or undefined for other modes. */
   readonly callOptions: readonly XCallOptions[] | undefined;
   close(): Promise<void>;
@@ -72,21 +149,19 @@ export interface PhaseClients {
 /**
  * Opens `count` XClients over the phase's servers. They share one discovery, so a round robin is
  * one sequence across them. `random` seeds the discovery and the consistent-hash keys.
+ * `addresses` are the servers of a fixed list (simulated servers, `target.addresses`).
  */
-export function openPhaseClients(
+export async function openPhaseClients(
   setup: PhaseRpcSetup,
   addresses: readonly string[],
   options: { random: () => number; count: number },
-): PhaseClients {
-  const weights: Record<string, number> = {};
-  addresses.forEach((address, index) => {
-    weights[address] = setup.weights[index] ?? 1;
-  });
-  const discovery = new MultiServersDiscovery([...addresses], { random: options.random, weights });
+): Promise<PhaseClients> {
+  const discovery = await openPhaseDiscovery(setup, addresses, options.random);
   // Broadcast calls every server: the select mode only has to be valid.
   const mode: SelectMode = setup.mode === 'broadcast' ? 'roundrobin' : setup.mode;
   const clientOptions: XClientOptions = {
     codec: setup.codec,
+    httpPath: setup.httpPath,
     failMode: setup.failMode,
     retries: setup.retries,
     reuseClients: setup.reuseClients,
@@ -103,11 +178,33 @@ export function openPhaseClients(
     discovery,
     clients,
     broadcast: setup.mode === 'broadcast',
-    args: { Payload: 'x'.repeat(setup.payloadBytes) },
     callOptions,
     async close() {
       await Promise.allSettled(clients.map((client) => client.close()));
       await discovery.close();
     },
   };
+}
+
+/** The discovery of a phase's servers: a fixed list with the scenario's weights, a registry or etcd. */
+export async function openPhaseDiscovery(
+  setup: PhaseRpcSetup,
+  addresses: readonly string[],
+  random: () => number,
+): Promise<MultiServersDiscovery> {
+  const { servers } = setup;
+  if (servers.kind === 'registry') {
+    return new RegistryDiscovery(servers.url, { random, updateIntervalMs: TARGET_REGISTRY_UPDATE_MS });
+  }
+  if (servers.kind === 'etcd') {
+    return EtcdDiscovery.connect(servers.endpoints, {
+      random,
+      ...(servers.prefix === undefined ? {} : { prefix: servers.prefix }),
+    });
+  }
+  const weights: Record<string, number> = {};
+  addresses.forEach((address, index) => {
+    weights[address] = setup.weights[index] ?? 1;
+  });
+  return new MultiServersDiscovery([...addresses], { random, weights });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
 import { planPhases, type ScenarioSelectMode, SELECT_MODE_NAMES } from './phase-plan.ts';
+import { callSchema, serviceModuleSchema, targetSchema } from './target-schema.ts';
 import { parseThreshold } from './threshold.ts';
 
 /** Every default a scenario field takes, in one place; the README's "Scenario format" lists them. */
@@ -144,6 +145,11 @@ export const serversSchema = z.strictObject({
       behaviourOverrideSchema,
     )
     .default({}),
+  /**
+   * A module whose default export (a class or an object) every server registers beside `Load`: its
+   * methods, wrapped in the behaviours above, are what `call.method` names. Relative to the scenario file.
+   */
+  service: serviceModuleSchema.optional(),
 });
 
 export const closedLoadSchema = z.strictObject({
@@ -173,7 +179,12 @@ const scenarioObjectSchema = z.strictObject({
     error: 'must be letters, digits, ".", "_" or "-" (it names the result file)',
   }),
   description: z.string({ error: 'must be a string' }).default(SCENARIO_DEFAULTS.description),
-  servers: serversSchema.prefault({}),
+  /** Simulated servers the run starts itself; the default when there is no `target`. */
+  servers: serversSchema.optional(),
+  /** External servers to load-test instead of simulated ones. */
+  target: targetSchema.optional(),
+  /** What each call sends; without it, `Load.Work` with a payloadBytes-long string. */
+  call: callSchema.optional(),
   transport: z
     .enum(['tcp', 'unix', 'http'], { error: 'must be one of tcp, unix, http' })
     .default(SCENARIO_DEFAULTS.transport),
@@ -220,57 +231,92 @@ const scenarioObjectSchema = z.strictObject({
 });
 
 /** The zod schema of a scenario: field rules, then the rules that tie fields together. */
-export const scenarioSchema = scenarioObjectSchema.superRefine((scenario, ctx) => {
-  const { servers } = scenario;
-  for (const key of Object.keys(servers.overrides)) {
-    if (Number(key) >= servers.count) {
+export const scenarioSchema = scenarioObjectSchema
+  .superRefine((scenario, ctx) => {
+    if (scenario.servers !== undefined && scenario.target !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['servers', 'overrides', key],
-        message: `no server ${key}: servers are numbered 0 to ${servers.count - 1}`,
+        path: ['target'],
+        message:
+          'a scenario has either servers (simulated, started by the run) or target (external servers), not both',
       });
     }
-  }
-  if (servers.threads !== undefined && servers.threads > servers.count) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['servers', 'threads'],
-      message: `must be at most servers.count (${servers.count})`,
-    });
-  }
-  if (scenario.clients < scenario.loadThreads) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['clients'],
-      message: `must be at least loadThreads (${scenario.loadThreads}): every load thread drives its own XClients`,
-    });
-  }
-  if (scenario.load.model === 'closed' && scenario.load.concurrency < scenario.loadThreads) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['load', 'concurrency'],
-      message: `must be at least loadThreads (${scenario.loadThreads})`,
-    });
-  }
-  if (new Set(scenario.select).size !== scenario.select.length) {
-    ctx.addIssue({ code: 'custom', path: ['select'], message: 'lists a mode twice' });
-  }
-  const labels = new Set(planPhases(scenario).map((phase) => phase.label));
-  scenario.thresholds.forEach((expression, index) => {
-    try {
-      const threshold = parseThreshold(expression);
-      if (threshold.phase !== null && !labels.has(threshold.phase)) {
+    for (const extra of ['httpBaseline', 'micro'] as const) {
+      if (scenario[extra] && scenario.target !== undefined) {
         ctx.addIssue({
           code: 'custom',
-          path: ['thresholds', index],
-          message: `threshold "${expression}": no phase "${threshold.phase}"; phases are ${[...labels].join(', ')}`,
+          path: [extra],
+          message: 'measures the simulated servers: it cannot be used with target',
         });
       }
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['thresholds', index], message: (error as Error).message });
     }
+    if (scenario.call === undefined && scenario.target !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['call'],
+        message: "is required with target: say what to call, e.g. call: { method: 'Foo.Sum', args: {...} }",
+      });
+    }
+    if (scenario.call === undefined && scenario.servers?.service !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['call'],
+        message: 'is required with servers.service: name one of its methods, e.g. call: { method: "KV.Get" }',
+      });
+    }
+  })
+  .transform((scenario) => ({ ...scenario, servers: scenario.servers ?? serversSchema.parse({}) }))
+  .superRefine((scenario, ctx) => {
+    const { servers } = scenario;
+    for (const key of Object.keys(servers.overrides)) {
+      if (Number(key) >= servers.count) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', 'overrides', key],
+          message: `no server ${key}: servers are numbered 0 to ${servers.count - 1}`,
+        });
+      }
+    }
+    if (servers.threads !== undefined && servers.threads > servers.count) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['servers', 'threads'],
+        message: `must be at most servers.count (${servers.count})`,
+      });
+    }
+    if (scenario.clients < scenario.loadThreads) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients'],
+        message: `must be at least loadThreads (${scenario.loadThreads}): every load thread drives its own XClients`,
+      });
+    }
+    if (scenario.load.model === 'closed' && scenario.load.concurrency < scenario.loadThreads) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['load', 'concurrency'],
+        message: `must be at least loadThreads (${scenario.loadThreads})`,
+      });
+    }
+    if (new Set(scenario.select).size !== scenario.select.length) {
+      ctx.addIssue({ code: 'custom', path: ['select'], message: 'lists a mode twice' });
+    }
+    const labels = new Set(planPhases(scenario).map((phase) => phase.label));
+    scenario.thresholds.forEach((expression, index) => {
+      try {
+        const threshold = parseThreshold(expression);
+        if (threshold.phase !== null && !labels.has(threshold.phase)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['thresholds', index],
+            message: `threshold "${expression}": no phase "${threshold.phase}"; phases are ${[...labels].join(', ')}`,
+          });
+        }
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['thresholds', index], message: (error as Error).message });
+      }
+    });
   });
-});
 
 /** What a scenario file writes: most fields optional. */
 export type ScenarioInput = z.input<typeof scenarioSchema>;

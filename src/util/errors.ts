@@ -54,6 +54,9 @@ export const ERROR_CODES = [
   'ERR_INJECTED',
   'ERR_DROPPED',
   'ERR_UNKNOWN',
+  'ERR_CHECK',
+  'ERR_ARGS',
+  'ERR_TARGET',
   // gate
   'ERR_GATE_MEASUREMENT',
   'ERR_GATE_CONFIG',

@@ -78,7 +78,7 @@ export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOpt
   const probe = await RpcProbe.start(spec);
   let reference: ReferenceEcho | undefined;
   try {
-    reference = await ReferenceEcho.start(spec.setup.payloadBytes);
+    reference = await ReferenceEcho.start(spec.payloadBytes);
     const pairs = await measureInterleaved(probe, reference, {
       pairs: options.pairs,
       warmupPairs: options.warmupPairs ?? DEFAULT_WARMUP_PAIRS,

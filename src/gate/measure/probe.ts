@@ -25,6 +25,8 @@ export interface ProbeSpec {
   /** The phase label, as in the scenario's results. */
   label: string;
   setup: PhaseRpcSetup;
+  /** The reference echoes a payload of the same size. */
+  payloadBytes: number;
   servers: number;
   concurrency: number;
   seed: number;
@@ -35,12 +37,13 @@ export interface ProbeSpec {
  * call are left to the scenario run (their correctness is still checked): thousands of dials a
  * second for a minute would exhaust the machine's ephemeral ports.
  */
-export function probeSpecsFor(scenario: ResolvedScenario): ProbeSpec[] {
+export function probeSpecsFor(scenario: ResolvedScenario, file: string): ProbeSpec[] {
   return planPhases(scenario)
     .filter((plan) => plan.reuseClients)
     .map((plan) => ({
       label: plan.label,
-      setup: phaseRpcSetup(scenario, plan),
+      setup: phaseRpcSetup(scenario, plan, file),
+      payloadBytes: scenario.payloadBytes,
       servers: scenario.servers.count,
       concurrency:
         scenario.load.model === 'closed' ? scenario.load.concurrency : OPEN_MODEL_PROBE_CONCURRENCY,
@@ -58,12 +61,14 @@ export class RpcProbe implements SliceWorkload {
   readonly #servers: Server[];
   readonly #clients: PhaseClients;
   readonly #client: XClient;
+  readonly #args: unknown;
   #keyIndex = 0;
 
-  private constructor(servers: Server[], clients: PhaseClients) {
+  private constructor(servers: Server[], clients: PhaseClients, args: unknown) {
     this.#servers = servers;
     this.#clients = clients;
     this.#client = clients.clients[0]!;
+    this.#args = args;
   }
 
   static async start(spec: ProbeSpec): Promise<RpcProbe> {
@@ -77,7 +82,11 @@ export class RpcProbe implements SliceWorkload {
         addresses.push(await server.listen(serverListenAddress(spec.setup.transport, runTag, index)));
       }
       const random = createSeededRandom(spec.seed);
-      return new RpcProbe(servers, openPhaseClients(spec.setup, addresses, { random, count: 1 }));
+      return new RpcProbe(
+        servers,
+        await openPhaseClients(spec.setup, addresses, { random, count: 1 }),
+        spec.setup.call.args,
+      );
     } catch (error) {
       await Promise.allSettled(servers.map((server) => server.destroy()));
       throw new GateMeasurementError(`probe ${spec.label}: cannot start: ${(error as Error).message}`, {
@@ -87,9 +96,13 @@ export class RpcProbe implements SliceWorkload {
   }
 
   call(): Promise<unknown> {
-    const { args, broadcast, callOptions } = this.#clients;
+    const { broadcast, callOptions } = this.#clients;
     if (broadcast) return this.#broadcastOnce();
-    return this.#client.call(SERVICE_METHOD, args, callOptions?.[this.#keyIndex++ & (HASH_KEY_COUNT - 1)]);
+    return this.#client.call(
+      SERVICE_METHOD,
+      this.#args,
+      callOptions?.[this.#keyIndex++ & (HASH_KEY_COUNT - 1)],
+    );
   }
 
   async close(): Promise<void> {
@@ -98,7 +111,7 @@ export class RpcProbe implements SliceWorkload {
   }
 
   async #broadcastOnce(): Promise<unknown> {
-    const outcomes = await this.#client.broadcastAll(SERVICE_METHOD, this.#clients.args);
+    const outcomes = await this.#client.broadcastAll(SERVICE_METHOD, this.#args);
     for (const outcome of outcomes) if (outcome.error !== undefined) throw outcome.error;
     return outcomes;
   }

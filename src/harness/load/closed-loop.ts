@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { XCallOptions, XClient } from '../../xclient/xclient.ts';
+import { CheckFailedError } from '../errors.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
-import type { LoadLoop, LoadTarget, LoopLimits } from './load-target.ts';
+import { checkBroadcast, type LoadLoop, type LoadTarget, type LoopLimits } from './load-target.ts';
 
 /**
  * The closed model: `concurrency` callers, each starting its next call as soon as the last one
@@ -16,6 +17,7 @@ export class ClosedLoop implements LoadLoop {
   readonly #optionsMask: number;
   #remaining: number;
   #optionIndex = 0;
+  #callIndex = 0;
   #stopped = false;
   #running: Promise<void> | undefined;
 
@@ -47,7 +49,7 @@ export class ClosedLoop implements LoadLoop {
 
   async #caller(client: XClient): Promise<void> {
     const recorder = this.#recorder;
-    const { serviceMethod, args, callOptions } = this.#target;
+    const { serviceMethod, args, argsAt, check, callOptions } = this.#target;
     const deadlineMs = this.#deadlineMs;
     // One clock read per call: a call starts when the caller's previous one ended, so its latency
     // also holds the recording of that one (well under a microsecond), never less than it took.
@@ -58,9 +60,12 @@ export class ClosedLoop implements LoadLoop {
         callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
       let endMs: number;
       try {
-        const outcome = await client.callDetailed(serviceMethod, args, options);
+        const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
+        const outcome = await client.callDetailed(serviceMethod, callArgs, options);
         endMs = performance.now();
-        recorder.ok(outcome.address, startMs, endMs);
+        const verdict = check === undefined ? true : check(outcome.reply, callArgs);
+        if (verdict === true) recorder.ok(outcome.address, startMs, endMs);
+        else recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
       } catch (error) {
         endMs = performance.now();
         recorder.fail(error, endMs);
@@ -72,14 +77,16 @@ export class ClosedLoop implements LoadLoop {
 
   async #broadcastCaller(client: XClient): Promise<void> {
     const recorder = this.#recorder;
-    const { serviceMethod, args } = this.#target;
+    const { serviceMethod, args, argsAt, check } = this.#target;
     while (!this.#stopped && this.#remaining > 0) {
       this.#remaining--;
       const startMs = performance.now();
       let endMs: number;
       try {
-        const outcomes = await client.broadcastAll(serviceMethod, args);
+        const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
+        const outcomes = await client.broadcastAll(serviceMethod, callArgs);
         endMs = performance.now();
+        if (check !== undefined) checkBroadcast(outcomes, check, callArgs);
         recorder.broadcast(outcomes, startMs, endMs);
       } catch (error) {
         endMs = performance.now();

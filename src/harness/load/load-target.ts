@@ -1,4 +1,5 @@
-import type { XCallOptions, XClient } from '../../xclient/xclient.ts';
+import type { BroadcastOutcome, XCallOptions, XClient } from '../../xclient/xclient.ts';
+import { CheckFailedError } from '../errors.ts';
 
 /** A phase without `calls` still stops after this many: every load is bounded in count and time. */
 export const MAX_CALLS_PER_PHASE = 100_000_000;
@@ -10,8 +11,12 @@ export interface LoadTarget {
   /** Every call goes to all servers (broadcastAll) instead of a selected one. */
   broadcast: boolean;
   serviceMethod: string;
-  /** The same arguments for every call: built once, so that no call allocates its own. */
+  /** The same arguments for every call, when argsAt is undefined. */
   args: unknown;
+  /** The arguments of this thread's call number i, or undefined when every call sends `args`. */
+  argsAt: ((i: number) => unknown) | undefined;
+  /** true when a reply is right, else the reason: the call then counts as an ERR_CHECK error. */
+  check: ((reply: unknown, args: unknown) => true | string) | undefined;
   /** Call options used in turn (consistent-hash keys), or undefined for none. Length: a power of two. */
   callOptions: readonly XCallOptions[] | undefined;
 }
@@ -28,4 +33,17 @@ export interface LoadLoop {
   run(): Promise<void>;
   /** Starts no more calls; those in flight finish. */
   stop(): void;
+}
+
+/** Marks the broadcast outcomes whose reply the check refuses as failed with ERR_CHECK. */
+export function checkBroadcast(
+  outcomes: readonly BroadcastOutcome<unknown>[],
+  check: NonNullable<LoadTarget['check']>,
+  args: unknown,
+): void {
+  for (const outcome of outcomes) {
+    if (outcome.error !== undefined) continue;
+    const verdict = check(outcome.reply, args);
+    if (verdict !== true) outcome.error = new CheckFailedError(outcome.address, verdict);
+  }
 }

@@ -3,14 +3,16 @@ import { prepareRecordingHistograms } from '../../result/histogram.ts';
 import { openPhaseClients, type PhaseRpcSetup } from '../../scenario/rpc-setup.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
-import { LOAD_METHOD } from '../servers/load-service.ts';
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
+import { prepareCallInputs } from './call-inputs.ts';
 import { ClosedLoop } from './closed-loop.ts';
 import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
 import { OpenLoop } from './open-loop.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
+/** The args generator draws from its own sequence, so that it does not change the selection's. */
+const ARGS_SEED_MIX = 0x5f3759df;
 /** Calls still pending this long after the loop stopped are abandoned (their XClients are closed). */
 const STOP_GRACE_MS = 1_000;
 
@@ -53,12 +55,15 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
   prepareRecordingHistograms();
   const control = new PhaseControl(task.threads, task.control);
   const random = createSeededRandom(task.seed);
-  const phase = openPhaseClients(task.setup, task.addresses, { random, count: task.clients });
+  const inputs = await prepareCallInputs(task.setup.call, createSeededRandom(task.seed ^ ARGS_SEED_MIX));
+  const phase = await openPhaseClients(task.setup, task.addresses, { random, count: task.clients });
   const target: LoadTarget = {
     clients: phase.clients,
     broadcast: phase.broadcast,
-    serviceMethod: LOAD_METHOD,
-    args: phase.args,
+    serviceMethod: inputs.method,
+    args: inputs.args,
+    argsAt: inputs.argsAt,
+    check: inputs.check,
     callOptions: phase.callOptions,
   };
   let loop: LoadLoop | undefined;

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { secondsToMs } from '../../util/units.ts';
 import type { XClient } from '../../xclient/xclient.ts';
+import { CheckFailedError } from '../errors.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
-import type { LoadLoop, LoadTarget, LoopLimits } from './load-target.ts';
+import { checkBroadcast, type LoadLoop, type LoadTarget, type LoopLimits } from './load-target.ts';
 
 /** Further away than this, the next call waits on a timer; closer, on the event loop. */
 const TIMER_THRESHOLD_MS = 2;
@@ -35,6 +36,7 @@ export class OpenLoop implements LoadLoop {
   #inFlight = 0;
   #clientIndex = 0;
   #optionIndex = 0;
+  #callIndex = 0;
   #scheduling = true;
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
@@ -104,12 +106,16 @@ export class OpenLoop implements LoadLoop {
   };
 
   async #call(client: XClient, dueMs: number): Promise<void> {
-    const { serviceMethod, args, callOptions } = this.#target;
+    const { serviceMethod, args, argsAt, check, callOptions } = this.#target;
     const options =
       callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
     try {
-      const outcome = await client.callDetailed(serviceMethod, args, options);
-      this.#recorder.ok(outcome.address, dueMs, performance.now());
+      const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
+      const outcome = await client.callDetailed(serviceMethod, callArgs, options);
+      const endMs = performance.now();
+      const verdict = check === undefined ? true : check(outcome.reply, callArgs);
+      if (verdict === true) this.#recorder.ok(outcome.address, dueMs, endMs);
+      else this.#recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
     } catch (error) {
       this.#recorder.fail(error, performance.now());
     }
@@ -118,8 +124,11 @@ export class OpenLoop implements LoadLoop {
   }
 
   async #broadcast(client: XClient, dueMs: number): Promise<void> {
+    const { serviceMethod, args, argsAt, check } = this.#target;
     try {
-      const outcomes = await client.broadcastAll(this.#target.serviceMethod, this.#target.args);
+      const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
+      const outcomes = await client.broadcastAll(serviceMethod, callArgs);
+      if (check !== undefined) checkBroadcast(outcomes, check, callArgs);
       this.#recorder.broadcast(outcomes, dueMs, performance.now());
     } catch (error) {
       this.#recorder.fail(error, performance.now());

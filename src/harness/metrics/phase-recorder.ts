@@ -22,6 +22,8 @@ export interface RecordedSlice {
   calls: number;
   errors: number;
   errorsByCode: Record<string, number>;
+  /** The first message seen for each error code. */
+  errorSamples: Record<string, string>;
   addresses: string[];
   /** Calls this thread sent to each server (by `addresses`), failed ones included. */
   clientCounts: number[];
@@ -49,6 +51,7 @@ export class PhaseRecorder {
   readonly #clientCounts: number[] = [];
   readonly #serverHistograms: Histogram[] = [];
   readonly #errorsByCode = new Map<string, number>();
+  readonly #errorSamples = new Map<string, string>();
   readonly #timeline: RecordedSecond[] = [];
   readonly #secondHistogram: Histogram = createRecordingHistogram();
   #second = 0;
@@ -86,8 +89,7 @@ export class PhaseRecorder {
   /** A failed call: counted by its error code, and against its server when the error names one. */
   fail(error: unknown, endMs: number): void {
     if (this.#released) return;
-    const code = (error as { code?: unknown } | null)?.code;
-    this.#countError(typeof code === 'string' ? code : UNKNOWN_ERROR_CODE, endMs);
+    this.#countError(this.#sample(error), endMs);
     const address = addressOf(error);
     if (address !== undefined) {
       let index = this.#indexOf.get(address);
@@ -117,8 +119,7 @@ export class PhaseRecorder {
       else failure ??= outcome.error;
     }
     if (failure !== undefined) {
-      const code = (failure as { code?: unknown }).code;
-      this.#countError(typeof code === 'string' ? code : UNKNOWN_ERROR_CODE, endMs);
+      this.#countError(this.#sample(failure), endMs);
       return;
     }
     if (endMs >= this.#secondEndMs) this.#roll(endMs);
@@ -154,6 +155,7 @@ export class PhaseRecorder {
       calls: this.calls,
       errors: this.errors,
       errorsByCode,
+      errorSamples: Object.fromEntries(this.#errorSamples),
       addresses: this.#addresses,
       clientCounts: this.#clientCounts,
       serverHistograms: this.#serverHistograms.map(encodeHistogram),
@@ -170,6 +172,17 @@ export class PhaseRecorder {
     this.#released = true;
     this.#secondHistogram.destroy();
     for (const histogram of this.#serverHistograms) histogram.destroy();
+  }
+
+  /** The error's code; its message is kept when it is the first of that code. */
+  #sample(error: unknown): string {
+    const value = (error as { code?: unknown } | null)?.code;
+    const code = typeof value === 'string' ? value : UNKNOWN_ERROR_CODE;
+    if (!this.#errorSamples.has(code)) {
+      const message = (error as { message?: unknown } | null)?.message;
+      this.#errorSamples.set(code, typeof message === 'string' ? message : String(error));
+    }
+    return code;
   }
 
   #countError(code: string, endMs: number): void {

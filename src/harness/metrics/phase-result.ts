@@ -3,6 +3,7 @@ import type { PhaseResult, ServerShare, TimelinePoint } from '../../result/resul
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
 import type { LoadSliceResult } from '../load/load-worker.ts';
+import type { MembershipChange } from '../targets/phase-servers.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
 
 export interface PhaseInputs {
@@ -12,8 +13,10 @@ export interface PhaseInputs {
   weights: readonly number[];
   /** What the load threads recorded. */
   slices: readonly LoadSliceResult[];
-  /** What each server counted, by index: the ground truth. */
-  serverCounts: readonly number[];
+  /** What each server counted, by index: the ground truth; null where it could not be read. */
+  serverCounts: readonly (number | null)[];
+  /** Servers that joined or left the target's list during the phase. */
+  membership?: readonly MembershipChange[];
 }
 
 /**
@@ -21,7 +24,20 @@ export interface PhaseInputs {
  * servers' own counts beside the clients' to judge fairness.
  */
 export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
-  const { plan, addresses, weights, slices, serverCounts } = inputs;
+  const { plan, weights, slices } = inputs;
+  // Servers found during the phase (registry, etcd) may be known only to the load threads that called them.
+  const addresses = [...new Set([...inputs.addresses, ...slices.flatMap((slice) => slice.addresses)])];
+  const counted = inputs.serverCounts.some((count) => count !== null);
+  const errorSamples: Record<string, string> = {};
+  for (const slice of slices) {
+    for (const [code, message] of Object.entries(slice.errorSamples)) errorSamples[code] ??= message;
+  }
+  const clientCounts = addresses.map((address) => sum(slices.map((slice) => countFor(slice, address))));
+  // Without the servers' own counts, shares and fairness are the clients' view, and the result says so.
+  const serverCounts = addresses.map((_, index) => (counted ? (inputs.serverCounts[index] ?? null) : null));
+  const sharedCounts = addresses.map((_, index) =>
+    counted ? (serverCounts[index] ?? 0) : clientCounts[index]!,
+  );
   const calls = sum(slices.map((slice) => slice.calls));
   const errors = sum(slices.map((slice) => slice.errors));
   const errorsByCode: Record<string, number> = {};
@@ -36,22 +52,21 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
     plan.mode === 'weighted-roundrobin'
       ? expectedSharesFor(weights)
       : expectedSharesFor(weights.map(() => 1));
-  const totalServerCalls = sum(serverCounts);
+  const totalCounted = sum(sharedCounts);
   const servers: ServerShare[] = addresses.map((address, index) => {
-    const clientCount = sum(slices.map((slice) => countFor(slice, address)));
+    const clientCount = clientCounts[index]!;
     const latency = mergeEncoded(
       slices.flatMap((slice) => {
         const at = slice.addresses.indexOf(address);
         return at === -1 ? [] : [slice.serverHistograms[at]!];
       }),
     );
-    const serverCount = serverCounts[index] ?? 0;
     return {
       address,
       weight: weights[index] ?? 1,
       clientCount,
-      serverCount,
-      share: totalServerCalls === 0 ? 0 : serverCount / totalServerCalls,
+      serverCount: serverCounts[index] ?? null,
+      share: totalCounted === 0 ? 0 : sharedCounts[index]! / totalCounted,
       expectedShare: expectedShares[index] ?? 0,
       latency: toHistogramRecord(latency),
     };
@@ -64,10 +79,13 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
     calls,
     errors,
     errorsByCode,
+    errorSamples,
     callsPerSecond: durationMs > 0 ? calls / msToSeconds(durationMs) : 0,
     latency: toHistogramRecord(overall),
     servers,
-    fairness: computeFairness([...serverCounts], expectedShares),
+    fairness: computeFairness(sharedCounts, expectedShares),
+    countsFrom: counted ? 'servers' : 'clients',
+    membership: [...(inputs.membership ?? [])],
     timeline,
   };
 }

@@ -1,6 +1,5 @@
 /** What the load generators call on every simulated server. */
-export const LOAD_SERVICE = 'Load';
-export const LOAD_METHOD = `${LOAD_SERVICE}.Work`;
+export { DEFAULT_METHOD as LOAD_METHOD, DEFAULT_SERVICE as LOAD_SERVICE } from '../../scenario/rpc-setup.ts';
 
 /** The one handler a simulated server exposes; the behaviour lives in its host. */
 export interface LoadHandler {

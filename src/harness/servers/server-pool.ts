@@ -6,6 +6,7 @@ import { createWorkerPool } from '../threads/worker-pool.ts';
 import { CONTROL_SERVICE, type ServerCount, type StartedServer } from './server-thread.ts';
 import type { StartServersResult, StartServersTask } from './server-worker.ts';
 import type { SimulatedServerSpec } from './simulated-server.ts';
+import type { UserServiceSpec } from './user-service.ts';
 
 const SERVER_WORKER_URL = new URL('./server-worker.ts', import.meta.url);
 /** Starting threads under tsx takes a second or two on a loaded machine; this only bounds a hang. */
@@ -18,6 +19,8 @@ export interface ServerPoolOptions {
   threads: number;
   /** Also serve each server over plain HTTP for the autocannon baseline. */
   http: boolean;
+  /** The user's service every server registers beside `Load` (an absolute module path). */
+  service?: UserServiceSpec | undefined;
 }
 
 /**
@@ -49,6 +52,7 @@ export class ServerPool {
           const task: StartServersTask = {
             servers: options.servers.filter((_, index) => index % threads === thread),
             http: options.http,
+            ...(options.service === undefined ? {} : { service: options.service }),
             barrier,
             threadCount: threads,
             barrierTimeoutMs: START_TIMEOUT_MS,

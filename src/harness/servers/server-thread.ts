@@ -4,6 +4,7 @@ import { DelayQueue } from './delay-queue.ts';
 import { HttpEndpoint } from './http-endpoint.ts';
 import { LOAD_METHOD } from './load-service.ts';
 import { SimulatedServer, type SimulatedServerSpec } from './simulated-server.ts';
+import { loadUserService, type UserService, type UserServiceSpec } from './user-service.ts';
 
 /** The name of the control service each server thread exposes. */
 export const CONTROL_SERVICE = 'Harness';
@@ -27,6 +28,8 @@ export interface ServerThreadOptions {
   servers: SimulatedServerSpec[];
   /** Also serve each server's methods over plain HTTP. */
   http: boolean;
+  /** The user's service every server registers beside `Load`. */
+  service?: UserServiceSpec;
 }
 
 /**
@@ -43,12 +46,13 @@ export class ServerThread {
   #controlAddress = '';
   #stopped = false;
 
-  private constructor(options: ServerThreadOptions) {
-    this.#servers = options.servers.map((spec) => new SimulatedServer(spec, this.#delays));
+  private constructor(options: ServerThreadOptions, userService: UserService | undefined) {
+    this.#servers = options.servers.map((spec) => new SimulatedServer(spec, this.#delays, userService));
   }
 
   static async start(options: ServerThreadOptions): Promise<ServerThread> {
-    const thread = new ServerThread(options);
+    const userService = options.service === undefined ? undefined : await loadUserService(options.service);
+    const thread = new ServerThread(options, userService);
     try {
       await thread.#start(options.http);
     } catch (error) {

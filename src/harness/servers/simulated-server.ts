@@ -7,6 +7,7 @@ import { InjectedError } from '../errors.ts';
 import type { DelayQueue } from './delay-queue.ts';
 import { LOAD_SERVICE, type LoadHandler, LoadService } from './load-service.ts';
 import { createServiceTimeSampler } from './service-time.ts';
+import { type UserService, wrapUserService } from './user-service.ts';
 
 /** What a server thread is told about one server it hosts. */
 export interface SimulatedServerSpec {
@@ -30,6 +31,7 @@ export class SimulatedServer implements LoadHandler {
   readonly #random: () => number;
   readonly #sampleUs: () => number;
   readonly #fixedZero: boolean;
+  readonly #userService: { name: string; methods: object } | undefined;
   #server: Server | undefined;
   #address = '';
   #calls = 0;
@@ -38,7 +40,7 @@ export class SimulatedServer implements LoadHandler {
   #timers: NodeJS.Timeout[] = [];
   #restarting: Promise<void> | undefined;
 
-  constructor(spec: SimulatedServerSpec, delays: DelayQueue) {
+  constructor(spec: SimulatedServerSpec, delays: DelayQueue, userService?: UserService) {
     this.index = spec.index;
     this.#spec = spec;
     this.#delays = delays;
@@ -47,6 +49,10 @@ export class SimulatedServer implements LoadHandler {
     this.#sampleUs = createServiceTimeSampler(spec.behaviour.serviceTime, this.#random);
     const { serviceTime } = spec.behaviour;
     this.#fixedZero = serviceTime.distribution === 'fixed' && serviceTime.us === 0;
+    this.#userService =
+      userService === undefined
+        ? undefined
+        : { name: userService.name, methods: wrapUserService(userService, this) };
   }
 
   /** The bound address (the real port once listening). */
@@ -67,14 +73,17 @@ export class SimulatedServer implements LoadHandler {
     return this.#address;
   }
 
-  /** Counts the call, then answers as the behaviour says: at once, after a delay, or with an error. */
-  handle(args: unknown): unknown {
+  /**
+   * Counts the call, then answers as the behaviour says: at once, after a delay, or with an error.
+   * The answer is `work()` (a user's method), run once the added service time has passed, or the arguments.
+   */
+  handle(args: unknown, work?: () => unknown): unknown {
     this.#calls++;
-    return this.answer(args);
+    return this.answer(args, work);
   }
 
   /** The answer without counting it: the HTTP endpoint uses it for the baseline. */
-  answer(args: unknown): unknown {
+  answer(args: unknown, work?: () => unknown): unknown {
     const { errorRate, slowFactor } = this.#spec.behaviour;
     const fails = errorRate > 0 && this.#random() < errorRate;
     const serviceMs = this.#fixedZero ? 0 : usToMs(this.#sampleUs() * slowFactor);
@@ -88,11 +97,11 @@ export class SimulatedServer implements LoadHandler {
     }
     if (dueMs === 0) {
       if (fails) throw new InjectedError();
-      return args;
+      return work === undefined ? args : work();
     }
     return this.#delays.until(dueMs).then(() => {
       if (fails) throw new InjectedError();
-      return args;
+      return work === undefined ? args : work();
     });
   }
 
@@ -160,6 +169,9 @@ export class SimulatedServer implements LoadHandler {
   async #listen(address: string): Promise<string> {
     // Connection problems are what a crash test provokes on purpose: nothing to print.
     const server = new Server({ log: () => {} }).register(this.#service, { name: LOAD_SERVICE });
+    if (this.#userService !== undefined) {
+      server.register(this.#userService.methods, { name: this.#userService.name });
+    }
     const bound = await server.listen(address);
     this.#server = server;
     return bound;

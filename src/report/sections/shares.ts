@@ -48,14 +48,19 @@ export function renderShares(result: RunResult, runIndex: number): SafeHtml {
   if (phases.length === 0) return html``;
   return html`<section class="block">
   <h3>Selection across servers</h3>
-  <p class="muted">Bars: each server's share of the calls, as the servers counted them; the dark mark is
+  <p class="muted">Bars: each server's share of the calls, as the servers counted them (or as the clients
+    counted them, where a phase says "client-side counts only"); the dark mark is
     the share expected of it. Jain's index runs from 1/n (one server takes every call) to 1 (exactly as
     expected); CV is the spread of each count over its expected share; the χ² p-value tests the counts
     against the expected shares, which suits random pickers, not round robin.</p>
   ${phases.map(
     ({ phase, i }) => html`<div class="share-phase" data-run="${runIndex}" data-phase="${i}">
     <h4>${renderPhaseTitle(phase)}
-      <span class="muted">${formatCount(phase.servers.reduce((sum, s) => sum + s.serverCount, 0))} calls</span></h4>
+      <span class="muted">${
+        phase.countsFrom === 'clients'
+          ? `${formatCount(phase.servers.reduce((sum, s) => sum + s.clientCount, 0))} calls, client-side counts only`
+          : `${formatCount(phase.servers.reduce((sum, s) => sum + (s.serverCount ?? 0), 0))} calls`
+      }</span></h4>
     <div class="share-layout">
       ${shareBars(phase)}
       ${fairnessStats(phase.fairness)}

@@ -53,7 +53,7 @@ export class Service {
 }
 
 /** Own and inherited methods, up to but not including Object.prototype. */
-function listMethods(instance: object): string[] {
+export function listMethods(instance: object): string[] {
   const names = new Set<string>();
   for (
     let proto: object | null = instance;

@@ -1,0 +1,187 @@
+import { dial } from '../../rpc/dial.ts';
+import {
+  openPhaseDiscovery,
+  type PhaseRpcSetup,
+  TARGET_REGISTRY_UPDATE_MS,
+} from '../../scenario/rpc-setup.ts';
+import type { TargetConfig } from '../../scenario/target-schema.ts';
+import { isRpcError } from '../../util/errors.ts';
+import type { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
+import { TargetError } from '../errors.ts';
+import type { CallInputs } from '../load/call-inputs.ts';
+import { defaultDebugUrl, readDebugCounts } from './debug-counts.ts';
+import type { MembershipChange, PhaseServerCounts, PhaseServers } from './phase-servers.ts';
+
+/** The probe call of each server gives up after this long. */
+export const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * The user's own servers: a fixed list, or followed through a registry or etcd for the whole run
+ * (servers that join or leave are recorded as membership changes). Where a server's GeeRPC debug
+ * page can be read, its own count of the called method is read at each phase's start and end.
+ */
+export class ExternalServers implements PhaseServers {
+  readonly #target: TargetConfig;
+  readonly #method: string;
+  readonly #discovery: MultiServersDiscovery;
+  readonly #unsubscribe: () => void;
+  readonly #refreshTimer: NodeJS.Timeout | undefined;
+  #known: string[];
+  /** Every server seen since the phase began. */
+  #seen = new Set<string>();
+  #changes: MembershipChange[] = [];
+  #phaseStartEpochMs = Date.now();
+  #startCounts = new Map<string, number | undefined>();
+
+  private constructor(
+    target: TargetConfig,
+    method: string,
+    discovery: MultiServersDiscovery,
+    known: string[],
+  ) {
+    this.#target = target;
+    this.#method = method;
+    this.#discovery = discovery;
+    this.#known = known;
+    this.#unsubscribe = discovery.subscribe((servers) => this.#follow(servers));
+    if (target.registry !== undefined) {
+      this.#refreshTimer = setInterval(() => {
+        discovery.refresh().catch(() => undefined);
+      }, TARGET_REGISTRY_UPDATE_MS);
+      this.#refreshTimer.unref();
+    }
+  }
+
+  /** Finds the servers; TargetError when the registry or etcd cannot be read or lists none. */
+  static async open(target: TargetConfig, setup: PhaseRpcSetup): Promise<ExternalServers> {
+    const source = describeSource(target);
+    let discovery: MultiServersDiscovery;
+    try {
+      discovery = await openPhaseDiscovery(setup, target.addresses ?? [], Math.random);
+    } catch (error) {
+      throw new TargetError(source, `cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      await discovery.refresh();
+      const known = await discovery.getAll();
+      if (known.length === 0) throw new TargetError(source, 'lists no servers');
+      return new ExternalServers(target, setup.call.method, discovery, known);
+    } catch (error) {
+      await discovery.close();
+      if (error instanceof TargetError) throw error;
+      throw new TargetError(source, `cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  addresses(): string[] {
+    return [...this.#known];
+  }
+
+  /**
+   * One call to every known server before the run: an unreachable server, a refused codec or an
+   * unknown method is a TargetError naming the server and the reason. Application errors pass:
+   * the method exists, and the run counts them.
+   */
+  async probe(setup: PhaseRpcSetup, inputs: CallInputs): Promise<void> {
+    const args = inputs.argsAt === undefined ? inputs.args : inputs.argsAt(0);
+    for (const address of this.#known) {
+      let client: Awaited<ReturnType<typeof dial>> | undefined;
+      try {
+        client = await dial(address, {
+          codec: setup.codec,
+          httpPath: setup.httpPath,
+          connectTimeoutMs: PROBE_TIMEOUT_MS,
+          callTimeoutMs: PROBE_TIMEOUT_MS,
+        });
+        await client.call(inputs.method, args);
+      } catch (error) {
+        const reason = probeFailure(error, inputs.method, setup);
+        if (reason !== undefined) throw new TargetError(address, reason, { cause: error });
+      } finally {
+        await client?.close().catch(() => undefined);
+      }
+    }
+  }
+
+  async begin(startAtEpochMs: number): Promise<void> {
+    this.#phaseStartEpochMs = startAtEpochMs;
+    this.#seen = new Set(this.#known);
+    this.#changes = [];
+    this.#startCounts = await this.#readCounts([...this.#seen]);
+  }
+
+  async counts(): Promise<PhaseServerCounts> {
+    const addresses = [...new Set([...this.#seen, ...this.#known])];
+    const endCounts = await this.#readCounts(addresses);
+    const counts = addresses.map((address) => {
+      const end = endCounts.get(address);
+      if (end === undefined) return null;
+      // A server that joined mid-phase had counted nothing of this phase before it joined.
+      const start = this.#startCounts.has(address) ? this.#startCounts.get(address) : 0;
+      return start === undefined || end < start ? null : end - start;
+    });
+    return { addresses, counts, membership: [...this.#changes] };
+  }
+
+  async end(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.#refreshTimer);
+    this.#unsubscribe();
+    await this.#discovery.close();
+  }
+
+  #follow(servers: readonly string[]): void {
+    const atMs = Date.now() - this.#phaseStartEpochMs;
+    const next = new Set(servers);
+    for (const address of next) {
+      if (!this.#known.includes(address)) this.#changes.push({ atMs, address, change: 'joined' });
+      this.#seen.add(address);
+    }
+    for (const address of this.#known) {
+      if (!next.has(address)) this.#changes.push({ atMs, address, change: 'left' });
+    }
+    this.#known = [...servers];
+  }
+
+  /** The called method's count on each server whose debug page can be read. */
+  async #readCounts(addresses: readonly string[]): Promise<Map<string, number | undefined>> {
+    const entries = await Promise.all(
+      addresses.map(async (address) => {
+        const url = this.#target.debugUrls[address] ?? defaultDebugUrl(address);
+        if (url === undefined) return [address, undefined] as const;
+        const counts = await readDebugCounts(url);
+        // A page that lists the service but not yet this method has counted none of it.
+        const service = this.#method.slice(0, this.#method.lastIndexOf('.'));
+        const known = counts !== undefined && [...counts.keys()].some((key) => key.startsWith(`${service}.`));
+        return [address, known ? (counts.get(this.#method) ?? 0) : undefined] as const;
+      }),
+    );
+    return new Map(entries);
+  }
+}
+
+/** Why the probe call failed, for the failures that make a run pointless; undefined for the others. */
+function probeFailure(error: unknown, method: string, setup: PhaseRpcSetup): string | undefined {
+  if (!isRpcError(error)) return `probe call failed: ${(error as Error).message}`;
+  switch (error.code) {
+    case 'ERR_REMOTE':
+      return /can't find (service|method)/.test(error.message)
+        ? `has no method ${method} (${error.message})`
+        : undefined;
+    case 'ERR_CODEC_REFUSED':
+      return `refuses codec ${setup.codec}: ${error.message}`;
+    case 'ERR_CONN_CLOSED':
+      return `closed the connection on the first call (does it speak ${setup.codec}? Go GeeRPC speaks only gob): ${error.message}`;
+    case 'ERR_CALL_TIMEOUT':
+      return `did not answer the probe call of ${method} within ${PROBE_TIMEOUT_MS / 1000} s`;
+    default:
+      return `unreachable: ${error.message}`;
+  }
+}
+
+function describeSource(target: TargetConfig): string {
+  if (target.registry !== undefined) return `registry ${target.registry}`;
+  if (target.etcd !== undefined) return `etcd ${target.etcd.endpoints.join(',')}`;
+  return (target.addresses ?? []).join(',');
+}
