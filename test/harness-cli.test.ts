@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readResult } from '../src/result/result-file.ts';
 import { runResultSchema } from '../src/result/result-schema.ts';
+import { runCli } from './fixtures/run-cli.ts';
 
 const FIXTURES = 'test/fixtures/scenarios';
 /** Liveness only: a CLI run that takes this long is stuck. */
@@ -81,8 +82,26 @@ test('--help lists the scenarios and the options, and exits 0', async () => {
   assert.equal(code, 0);
   assert.match(stdout, /roundrobin\.ts\s+Round robin over 3 servers/);
   assert.match(stdout, /open-loop\.ts/);
-  assert.match(stdout, /--duration <seconds>/);
+  assert.match(stdout, /--duration <time>/);
   assert.match(stdout, /--calls <n>/);
+  for (const flag of ['--target', '--registry', '--etcd', '--method', '--args', '--rate', '--concurrency']) {
+    assert.match(stdout, new RegExp(`${flag} `), flag);
+  }
+  assert.match(stdout, /runs with your rights/);
+});
+
+test('--help reads the scenario descriptions without running the files', async () => {
+  const scenarioDir = join(outDir, 'help-scenarios');
+  await mkdir(join(scenarioDir, 'scenarios'), { recursive: true });
+  const marker = join(scenarioDir, 'ran.txt');
+  await writeFile(
+    join(scenarioDir, 'scenarios', 'side-effect.ts'),
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default { name: 'x', description: 'Writes a file when imported' };\n`,
+  );
+  const { code, stdout } = await runCli('bench.ts', ['--help'], { cwd: scenarioDir });
+  assert.equal(code, 0);
+  assert.match(stdout, /side-effect\.ts\s+Writes a file when imported/);
+  await assert.rejects(access(marker), 'listing the scenarios imported one');
 });
 
 test('a broken threshold exits 1 saying which, with the measured value; --json prints the result', async () => {

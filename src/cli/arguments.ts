@@ -1,7 +1,16 @@
 // The argument parsers every command line shares, and the one way each turns commander's outcome
 // into an exit status.
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, type CodecName, codecNamed } from '../rpc/codec/codec.ts';
+import { formatAddress, parseAddress } from '../rpc/address.ts';
+import {
+  CODEC_NAMES,
+  CODEC_SHORT_NAME_LIST,
+  CODEC_SHORT_NAMES,
+  type CodecName,
+  type CodecShortName,
+  codecNamed,
+} from '../rpc/codec/codec.ts';
+import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { isRpcError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
 import { RPCBENCH_VERSION } from '../util/version.ts';
@@ -156,4 +165,42 @@ export function projectArgument<T>(parse: (value: string) => T): (value: string)
       throw error;
     }
   };
+}
+
+/** A comma-separated list, each item parsed; blank items are ignored. */
+export function list<T>(parse: (value: string) => T): (value: string) => T[] {
+  return (value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '')
+      .map(parse);
+}
+
+/** A GeeRPC address: tcp@host:port, http@host:port or unix@/path. */
+export const addressArgument = projectArgument((value: string) => formatAddress(parseAddress(value)));
+
+/** JSON text, parsed. */
+export function jsonArgument(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `must be JSON, such as '{"Num1":1,"Num2":2}' or '"hi"': ${(error as Error).message}`,
+    );
+  }
+}
+
+/** A codec by its short name (`json`, `msgpack`, `gob`) or its full name, as a scenario names it. */
+export function shortCodecArgument(value: string): CodecShortName {
+  const codec = codecArgument(value);
+  return CODEC_SHORT_NAME_LIST.find((name) => CODEC_SHORT_NAMES[name] === codec)!;
+}
+
+/** A scenario select mode, or `broadcast`. */
+export function selectModeArgument(value: string): ScenarioSelectMode {
+  if (!(SELECT_MODE_NAMES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`unknown select mode "${value}"; choose ${SELECT_MODE_NAMES.join(', ')}`);
+  }
+  return value as ScenarioSelectMode;
 }

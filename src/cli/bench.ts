@@ -1,5 +1,5 @@
 // `npm run bench -- <scenario files...>`: runs scenarios, prints a summary, writes result JSON.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
@@ -14,14 +14,27 @@ import { writeHtmlReport } from '../report/html-report.ts';
 import { describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
+import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memory-budget.ts';
-import { applyOverrides, type ScenarioOverrides } from '../scenario/overrides.ts';
+import { applyOverrides, type ScenarioOverrides, scenarioFromOverrides } from '../scenario/overrides.ts';
+import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
 import { SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
-import { duration, parseCommandLine, positiveInteger, wholeMilliseconds } from './arguments.ts';
+import {
+  addressArgument,
+  duration,
+  jsonArgument,
+  list,
+  parseCommandLine,
+  positiveInteger,
+  positiveNumber,
+  repeatable,
+  selectModeArgument,
+  shortCodecArgument,
+} from './arguments.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
@@ -35,7 +48,23 @@ interface BenchOptions {
   /** Milliseconds. */
   duration?: number;
   calls?: number;
+  /** Milliseconds. */
   warmup?: number;
+  name?: string;
+  target?: string[];
+  registry?: string;
+  etcd?: string[];
+  etcdPrefix?: string;
+  method?: string;
+  args?: unknown;
+  argsFile?: string;
+  codec?: ScenarioOverrides['codec'];
+  httpPath?: string;
+  select?: ScenarioSelectMode[];
+  concurrency?: number;
+  rate?: number;
+  maxInFlight?: number;
+  threshold?: string[];
   overhead?: boolean;
   rounds?: number;
   /** Bytes; replaces every scenario's memoryBudgetBytes. */
@@ -73,13 +102,18 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${program.helpInformation()}\nerror: give at least one scenario file\n`);
     return EXIT_USAGE;
   }
-  const overrides: ScenarioOverrides = {
-    ...(options.duration === undefined ? {} : { durationMs: options.duration }),
-    ...(options.calls === undefined ? {} : { calls: options.calls }),
-    ...(options.warmup === undefined ? {} : { warmupMs: options.warmup }),
-  };
+  const overrides = overridesFrom(options);
   const loaded: LoadedScenario[] = [];
   try {
+    if (files.length === 0) {
+      if (overrides.target === undefined) {
+        process.stderr.write(
+          `${program.helpInformation()}\nerror: give a scenario file, or a target (--target, --registry or --etcd) and --method\n`,
+        );
+        return EXIT_USAGE;
+      }
+      loaded.push(scenarioFromOverrides(overrides));
+    }
     for (const file of files) loaded.push(applyOverrides(await loadScenario(file), overrides));
     // Every scenario is checked before the first one starts: a refused one exits 2 having run nothing.
     for (const scenario of loaded) checkMemoryBudget(scenario, options.memoryBudget);
@@ -91,6 +125,43 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   return runAll(loaded, options);
+}
+
+/** The command line's changes to the scenarios, or the whole scenario when no file is given. */
+function overridesFrom(options: BenchOptions): ScenarioOverrides {
+  const target: ScenarioOverrides['target'] =
+    options.target !== undefined
+      ? { addresses: options.target }
+      : options.registry !== undefined
+        ? { registry: options.registry }
+        : options.etcd !== undefined
+          ? {
+              etcd: {
+                endpoints: options.etcd,
+                ...(options.etcdPrefix === undefined ? {} : { prefix: options.etcdPrefix }),
+              },
+            }
+          : undefined;
+  const overrides: ScenarioOverrides = {
+    name: options.name,
+    durationMs: options.duration,
+    calls: options.calls,
+    warmupMs: options.warmup === undefined ? undefined : Math.round(options.warmup),
+    target,
+    httpPath: options.httpPath,
+    method: options.method,
+    args: options.args,
+    argsFile: options.argsFile,
+    codec: options.codec,
+    select: options.select,
+    concurrency: options.concurrency,
+    ratePerSecond: options.rate,
+    maxInFlight: options.maxInFlight,
+    thresholds: options.threshold,
+  };
+  return Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== undefined),
+  ) as ScenarioOverrides;
 }
 
 async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions): Promise<number> {
@@ -239,30 +310,81 @@ async function runOverhead(options: BenchOptions): Promise<number> {
 function buildProgram(scenarioList: string): Command {
   const program = new Command()
     .name('npm run bench --')
-    .usage('[options] <scenario files...>')
+    .usage('[options] [scenario files...]')
     .description(
-      'Runs load scenarios against simulated RPC servers in worker threads and reports calls/s, latency ' +
-        'percentiles (HdrHistogram), errors and selection fairness per phase.\n' +
-        'Exit codes: 0 ok, 1 a threshold failed (or the run failed), 2 invalid scenario or usage, 130 interrupted by Ctrl-C, 143 by SIGTERM (both after writing a partial result).',
+      'Runs load scenarios against simulated RPC servers in worker threads, or against your own servers ' +
+        '(--target, --registry, --etcd), and reports calls/s, latency percentiles (HdrHistogram), errors and ' +
+        'selection fairness per phase. Flags given with scenario files override the matching fields.\n' +
+        'Exit codes: 0 ok, 1 a threshold failed (or the run failed, a target included), 2 invalid scenario or usage, 130 interrupted by Ctrl-C, 143 by SIGTERM (both after writing a partial result).\n' +
+        'A scenario file is code and runs with your rights, as a k6 script does: run only files you trust.',
     )
     .argument(
       '[scenarios...]',
-      'scenario files (TypeScript modules that default-export defineScenario({...}))',
+      'scenario files (TypeScript modules that default-export defineScenario({...})); none with --target/--registry/--etcd',
     )
     .option('--out <dir>', 'directory for the JSON results and their HTML reports', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
     .option('--quiet', 'no progress bar: one line per phase')
     .option(
-      '--duration <seconds>',
-      'measure each phase this long (overrides durationMs); seconds, or with a unit: 500ms, 10s, 2m',
+      '--target <addresses>',
+      'your servers, comma-separated: tcp@host:port, http@host:port, unix@/path',
+      list(addressArgument),
+    )
+    .option(
+      '--registry <url>',
+      'your servers from a GeeRPC registry, e.g. http://127.0.0.1:9999/_geerpc_/registry',
+    )
+    .option(
+      '--etcd <endpoints>',
+      'your servers from etcd, comma-separated endpoints such as http://127.0.0.1:2379',
+      list(String),
+    )
+    .option(
+      '--etcd-prefix <prefix>',
+      'the key prefix the servers register under (default /rpcbench/servers/)',
+    )
+    .option('--method <Service.Method>', 'the method every call names, e.g. Foo.Sum')
+    .option(
+      '--args <json>',
+      'the arguments of every call, as JSON, e.g. \'{"Num1":1,"Num2":2}\'',
+      jsonArgument,
+    )
+    .option('--args-file <file>', 'a file of JSON arguments, one per line, used in turn')
+    .option(
+      '--codec <codec>',
+      `the codec: ${CODEC_SHORT_NAME_LIST.join(', ')} (Go GeeRPC speaks gob)`,
+      shortCodecArgument,
+    )
+    .option('--http-path <path>', 'the CONNECT path of http@ addresses (default /_geeprc_)')
+    .option(
+      '--select <modes>',
+      `select modes, comma-separated, a phase each: ${SELECT_MODE_NAMES.join(', ')}`,
+      list(selectModeArgument),
+    )
+    .option('--concurrency <n>', 'the closed model: this many calls in flight', positiveInteger)
+    .option('--rate <calls/s>', 'the open model: this many calls started per second', positiveNumber)
+    .option(
+      '--max-in-flight <n>',
+      'with --rate: a call due while this many are pending is dropped (ERR_DROPPED)',
+      positiveInteger,
+    )
+    .option(
+      '--duration <time>',
+      'measure each phase this long (overrides durationMs): 500ms, 10s, 2m; a plain number is seconds',
       duration({ plainUnit: 's' }),
     )
     .option('--calls <n>', 'stop each phase after this many calls (sets calls)', positiveInteger)
     .option(
-      '--warmup <ms>',
-      'warm-up per phase (overrides warmupMs); milliseconds, or with a unit: 500ms, 2s',
-      wholeMilliseconds,
+      '--warmup <time>',
+      'warm-up per phase (overrides warmupMs): 500ms, 2s; a plain number is seconds',
+      duration({ plainUnit: 's', allowZero: true }),
     )
+    .option(
+      '--threshold <expression>',
+      "a pass/fail rule such as 'p99 < 5ms' (repeatable; replaces the scenario's)",
+      repeatable(String),
+    )
+    .option('--name <name>', 'the scenario name: it names the result file (default "target" without a file)')
     .option(
       '--memory-budget <bytes>',
       'refuse a scenario estimated to hold more than this in memory (overrides memoryBudgetBytes; ' +
@@ -290,7 +412,10 @@ function memoryBudgetArgument(value: string): number {
   return bytes;
 }
 
-/** `  roundrobin.ts  description`, for every scenario in scenarios/; unloadable ones say why. */
+/**
+ * `  roundrobin.ts  description`, for every scenario in scenarios/. The description is read from
+ * the file's text: listing scenarios must not run them.
+ */
 async function describeScenarios(): Promise<string> {
   let names: string[];
   try {
@@ -301,12 +426,8 @@ async function describeScenarios(): Promise<string> {
   const width = Math.max(0, ...names.map((name) => name.length));
   const lines: string[] = [];
   for (const name of names) {
-    let description: string;
-    try {
-      description = (await loadScenario(join(SCENARIO_DIR, name))).scenario.description;
-    } catch (error) {
-      description = `(invalid: ${(error as Error).message.split('\n')[0]})`;
-    }
+    const text = await readFile(join(SCENARIO_DIR, name), 'utf8').catch(() => '');
+    const description = /\bdescription:\s*(['"`])((?:(?!\1).)*)\1/.exec(text)?.[2] ?? '';
     lines.push(`  ${name.padEnd(width)}  ${description}`);
   }
   return `${lines.join('\n')}\n`;

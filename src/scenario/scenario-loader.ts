@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ScenarioError } from './errors.ts';
 import { type ResolvedScenario, scenarioSchema } from './scenario-schema.ts';
+import { importUserModule } from './user-module.ts';
 
 /** A validated scenario and the file it came from. */
 export interface LoadedScenario {
@@ -27,7 +27,7 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   }
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    module = await importUserModule(absolute);
   } catch (error) {
     throw new ScenarioError(shown, null, `cannot be loaded: ${firstLine(error)}`, { cause: error });
   }

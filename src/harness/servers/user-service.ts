@@ -1,5 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import { listMethods, type MethodHandler, serviceNameOf } from '../../rpc/server/service.ts';
+import { importUserModule } from '../../scenario/user-module.ts';
 import { HarnessWorkerError } from '../errors.ts';
 
 /** The scenario's `servers.service`, its module path made absolute. */
@@ -18,7 +18,7 @@ export interface UserService {
 export async function loadUserService(spec: UserServiceSpec): Promise<UserService> {
   let exported: unknown;
   try {
-    exported = ((await import(pathToFileURL(spec.module).href)) as { default?: unknown }).default;
+    exported = (await importUserModule(spec.module)).default;
   } catch (error) {
     throw new HarnessWorkerError(
       `servers.service ${spec.module}: cannot be loaded: ${(error as Error).message}`,
