@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { CommanderError } from 'commander';
 import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
 import { runGoClient } from '../src/benchmarks/go-peer/go-peer.ts';
@@ -9,53 +7,7 @@ import { DEFAULT_LISTEN_ADDRESS, parseServeOptions } from '../src/cli/serve.ts';
 import { dial } from '../src/rpc/dial.ts';
 import { isRpcError } from '../src/util/errors.ts';
 import { dialFor, HANG_LIMIT, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
-
-const SERVE = 'src/cli/serve.ts';
-
-interface ServeProcess {
-  child: ChildProcess;
-  /** The `rpc server listening on <address>` lines, as addresses. */
-  addresses: Promise<string[]>;
-  exited: Promise<{ code: number | null; stderr: string }>;
-  /** Resolves once the process has written a line matching `pattern` to stderr. */
-  stderrLine(pattern: RegExp): Promise<void>;
-}
-
-/** Runs the CLI as users do; it is killed when the test ends if it is still running. */
-function runServe(t: TestContext, args: string[], expectedAddresses = 0): ServeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE, ...args], {
-    cwd: new URL('..', import.meta.url),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stderr = '';
-  const stderrWaiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    for (const waiter of stderrWaiters) if (waiter.pattern.test(stderr)) waiter.resolve();
-  });
-  const stderrLine = (pattern: RegExp) =>
-    new Promise<void>((resolve) => {
-      if (pattern.test(stderr)) resolve();
-      else stderrWaiters.push({ pattern, resolve });
-    });
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
-  const addresses = new Promise<string[]>((resolve, reject) => {
-    const found: string[] = [];
-    if (expectedAddresses === 0) resolve(found);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^rpc server listening on (\S+)$/.exec(line);
-      if (match) found.push(match[1]!);
-      if (found.length === expectedAddresses) resolve(found);
-    });
-    exited.then(({ code }) => reject(new Error(`serve exited with ${code} before listening: ${stderr}`)));
-  });
-  return { child, addresses, exited, stderrLine };
-}
+import { runServe } from './fixtures/serve-process.ts';
 
 /** Polls the debug page until `method` has been called `calls` times: then that call is running. */
 async function waitForCalls(httpAddress: string, method: string, calls: number): Promise<void> {

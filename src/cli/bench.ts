@@ -98,10 +98,6 @@ async function main(argv: string[]): Promise<number> {
   const options = program.opts<BenchOptions>();
   if (options.overhead) return runOverhead(options);
   const files = program.args;
-  if (files.length === 0) {
-    process.stderr.write(`${program.helpInformation()}\nerror: give at least one scenario file\n`);
-    return EXIT_USAGE;
-  }
   const overrides = overridesFrom(options);
   const loaded: LoadedScenario[] = [];
   try {

@@ -75,8 +75,11 @@ export function formatSummary(result: RunResult): string {
   );
   for (const phase of result.phases) {
     if (phase.countsFrom === 'clients') {
+      const read = phase.servers.filter((server) => server.serverCount !== null).length;
       lines.push(
-        `${phase.label}: client-side counts only (no server's debug page could be read: shares and fairness are as the clients counted)`,
+        read === 0
+          ? `${phase.label}: client-side counts only (no server's debug page could be read: shares and fairness are as the clients counted)`
+          : `${phase.label}: shares and fairness as the clients counted (server-side counts read for ${read} of ${phase.servers.length} servers)`,
       );
     }
     for (const change of phase.membership ?? []) {

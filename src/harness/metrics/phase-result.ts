@@ -27,14 +27,15 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
   const { plan, weights, slices } = inputs;
   // Servers found during the phase (registry, etcd) may be known only to the load threads that called them.
   const addresses = [...new Set([...inputs.addresses, ...slices.flatMap((slice) => slice.addresses)])];
-  const counted = inputs.serverCounts.some((count) => count !== null);
+  // Shares need every server's count: with one missing, the clients' counts stand in for all.
+  const counted = addresses.every((_, index) => typeof inputs.serverCounts[index] === 'number');
   const errorSamples: Record<string, string> = {};
   for (const slice of slices) {
     for (const [code, message] of Object.entries(slice.errorSamples)) errorSamples[code] ??= message;
   }
   const clientCounts = addresses.map((address) => sum(slices.map((slice) => countFor(slice, address))));
-  // Without the servers' own counts, shares and fairness are the clients' view, and the result says so.
-  const serverCounts = addresses.map((_, index) => (counted ? (inputs.serverCounts[index] ?? null) : null));
+  // Without every server's own count, shares and fairness are the clients' view, and the result says so.
+  const serverCounts = addresses.map((_, index) => inputs.serverCounts[index] ?? null);
   const sharedCounts = addresses.map((_, index) =>
     counted ? (serverCounts[index] ?? 0) : clientCounts[index]!,
   );
@@ -48,10 +49,12 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
   const durationMs = Math.max(0, ...slices.map((slice) => slice.elapsedMs));
   const timeline = mergeTimeline(slices);
   const overall = mergeEncoded(slices.flatMap((slice) => slice.timeline.map((second) => second.encoded)));
+  // External servers have no weights: each is expected to take an even share.
+  const serverWeights = addresses.map((_, index) => weights[index] ?? 1);
   const expectedShares =
     plan.mode === 'weighted-roundrobin'
-      ? expectedSharesFor(weights)
-      : expectedSharesFor(weights.map(() => 1));
+      ? expectedSharesFor(serverWeights)
+      : expectedSharesFor(serverWeights.map(() => 1));
   const totalCounted = sum(sharedCounts);
   const servers: ServerShare[] = addresses.map((address, index) => {
     const clientCount = clientCounts[index]!;
@@ -63,7 +66,7 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
     );
     return {
       address,
-      weight: weights[index] ?? 1,
+      weight: serverWeights[index]!,
       clientCount,
       serverCount: serverCounts[index] ?? null,
       share: totalCounted === 0 ? 0 : sharedCounts[index]! / totalCounted,
