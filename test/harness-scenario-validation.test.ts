@@ -155,3 +155,42 @@ test('per-server overrides lie over the common behaviour, and phases follow mode
     ['roundrobin/cached', 'roundrobin/dial', 'p2c/cached', 'p2c/dial'],
   );
 });
+
+test('a scenario has servers or target, never both; target needs a call; extras need simulated servers', () => {
+  const target = { addresses: ['tcp@127.0.0.1:9999'] };
+  const call = { method: 'Foo.Sum', args: { Num1: 1, Num2: 2 } };
+  const problems = (input: object) => {
+    try {
+      validateScenario({ name: 'x', ...input }, 'x.ts');
+    } catch (error) {
+      assert.ok(error instanceof ScenarioError);
+      return error.message;
+    }
+    return assert.fail('accepted');
+  };
+  assert.match(
+    problems({ servers: { count: 2 }, target, call }),
+    /^x\.ts: target: a scenario has either servers/,
+  );
+  assert.match(problems({ target }), /^x\.ts: call: is required with target/);
+  assert.match(
+    problems({ target, call, httpBaseline: true }),
+    /^x\.ts: httpBaseline: measures the simulated servers/,
+  );
+  assert.match(
+    problems({ target: { addresses: ['tcp@nowhere'] }, call }),
+    /target\.addresses\.0: .*missing port/,
+  );
+  assert.match(
+    problems({ target: { addresses: target.addresses, registry: 'http://x:1/r' }, call }),
+    /target: gives addresses and registry/,
+  );
+  assert.match(problems({ target, call: { method: 'Sum' } }), /call\.method: must be a Service\.Method name/);
+  assert.match(
+    problems({ target, call: { ...call, argsFile: 'a.jsonl' } }),
+    /call\.argsFile: give args or argsFile, not both/,
+  );
+  assert.match(problems({ servers: { service: './kv.ts' } }), /call: is required with servers\.service/);
+  const valid = validateScenario({ name: 'x', target, call }, 'x.ts');
+  assert.deepEqual(valid.target?.addresses, target.addresses);
+});
