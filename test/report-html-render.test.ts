@@ -174,3 +174,23 @@ test('a report needs at least one result', () => {
     (error: unknown) => isRpcError(error, 'ERR_INVALID_ARGUMENT'),
   );
 });
+
+test("external servers: the page says when counts are the clients' only, and which servers joined or left", () => {
+  const result = makeRunResult();
+  const phase = result.phases[0]!;
+  const external = {
+    ...result,
+    phases: [
+      {
+        ...phase,
+        countsFrom: 'clients' as const,
+        servers: phase.servers.map((server) => ({ ...server, serverCount: null })),
+        membership: [{ atMs: 1_500, address: 'tcp@127.0.0.1:7001', change: 'joined' as const }],
+      },
+    ],
+  };
+  const page = renderHtmlReport([external]);
+  assert.match(page, /calls, client-side counts only/);
+  assert.match(page, /<li data-change="joined"><code>tcp@127\.0\.0\.1:7001<\/code> joined at 1\.5 s<\/li>/);
+  assert.doesNotMatch(singlePage, /calls, client-side counts only/);
+});

@@ -96,9 +96,7 @@ export const callSchema = z
       .string({ error: 'must be a Service.Method name such as Foo.Sum' })
       .regex(SERVICE_METHOD, { error: 'must be a Service.Method name such as Foo.Sum' }),
     /** The arguments of every call, or a function making each call's. */
-    args: z
-      .custom<ArgsFunction | object | string | number | boolean | bigint | null>(() => true)
-      .optional(),
+    args: z.custom<ArgsFunction | object | string | number | boolean | bigint | null>(() => true).optional(),
     /** A file of JSON values, one per line, used in turn; relative to the scenario file. */
     argsFile: z.string({ error: 'must be a file path' }).min(1, { error: 'must be a file path' }).optional(),
     check: fn<CheckFunction>('(reply, args) => boolean | string').optional(),

@@ -42,6 +42,18 @@ function fairnessStats(fairness: Fairness | null): SafeHtml {
 </dl>`;
 }
 
+/** External servers that joined or left the target's list during the phase, with when. */
+function membershipList(phase: PhaseResult): SafeHtml {
+  const changes = phase.membership ?? [];
+  if (changes.length === 0) return html``;
+  return html`<ul class="membership muted">
+  ${changes.map(
+    (change) =>
+      html`<li data-change="${change.change}"><code>${change.address}</code> ${change.change} at ${(change.atMs / 1000).toFixed(1)} s</li>`,
+  )}
+</ul>`;
+}
+
 /** How the calls were spread over the servers, against the shares their weights call for. */
 export function renderShares(result: RunResult, runIndex: number): SafeHtml {
   const phases = result.phases.flatMap((phase, i) => (phase.servers.length > 0 ? [{ phase, i }] : []));
@@ -65,6 +77,7 @@ export function renderShares(result: RunResult, runIndex: number): SafeHtml {
       ${shareBars(phase)}
       ${fairnessStats(phase.fairness)}
     </div>
+    ${membershipList(phase)}
   </div>`,
   )}
 </section>`;
