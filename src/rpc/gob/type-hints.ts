@@ -72,12 +72,28 @@ export type GobType =
   | GobMapType
   | GobStructType;
 
+/**
+ * Marks typed values by a registered symbol rather than by class: a scenario file compiled as
+ * CommonJS gets its own copy of this module, and its typed values must still be recognised.
+ */
+const TYPED_VALUE = Symbol.for('rpcbench.gob.typedValue');
+
 /** A value with the Go type it is to be sent as; may stand anywhere inside a value. */
 export class GobTypedValue {
+  readonly [TYPED_VALUE] = true;
+
   constructor(
     readonly type: GobType,
     readonly value: unknown,
   ) {}
+
+  static [Symbol.hasInstance](candidate: unknown): boolean {
+    return (
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      (candidate as Record<symbol, unknown>)[TYPED_VALUE] === true
+    );
+  }
 }
 
 /** Go exports a field whose name starts with an upper-case letter; gob sends only those. */
