@@ -1,13 +1,11 @@
-import Module, { register } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import Module, { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
-const INDEX_URL = new URL('../index.ts', import.meta.url).href;
-
-/** ESM: `rpcbench` resolves as this checkout's entry point would, through the hooks after this one (tsx's). */
-const HOOK = `
+/** ESM: `rpcbench` resolves to this checkout's entry point, through the hooks after this one (tsx's). */
+const hookSource = (indexUrl: string) => `
 export async function resolve(specifier, context, next) {
-  return next(specifier === 'rpcbench' ? ${JSON.stringify(INDEX_URL)} : specifier, context);
+  return next(specifier === 'rpcbench' ? ${JSON.stringify(indexUrl)} : specifier, context);
 }`;
 
 type ResolveFilename = (request: string, ...rest: unknown[]) => string;
@@ -41,10 +39,13 @@ export async function importUserModule(path: string): Promise<{ default?: unknow
 function makeRpcbenchImportable(): void {
   if (registered) return;
   registered = true;
-  register(`data:text/javascript,${encodeURIComponent(HOOK)}`);
+  // The package's own entry point, by its name: this checkout resolves it through package.json's
+  // exports. By require, as worker threads load this module as CommonJS, without import.meta.resolve.
+  const indexPath = createRequire(import.meta.url).resolve('rpcbench');
+  const indexUrl = pathToFileURL(indexPath).href;
+  register(`data:text/javascript,${encodeURIComponent(hookSource(indexUrl))}`);
   const internals = Module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = internals._resolveFilename;
-  const indexPath = fileURLToPath(INDEX_URL);
   internals._resolveFilename = (request, ...rest) =>
     resolveFilename(request === 'rpcbench' ? indexPath : request, ...rest);
 }
