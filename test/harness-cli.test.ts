@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readResult } from '../src/result/result-file.ts';
@@ -19,16 +19,23 @@ interface Finished {
   stderr: string;
 }
 
-/** How a user starts the CLI: node with tsx loaded, or tsx's own launcher (a parent process that relays signals). */
-type Launcher = 'node --import tsx' | 'tsx';
+/**
+ * How a user starts the CLI: node with tsx loaded, tsx's own launcher, or npm (both parent
+ * processes that relay signals to the CLI).
+ */
+type Launcher = 'node --import tsx' | 'tsx' | 'npm run bench';
 
 function startCli(
   args: string[],
   launcher: Launcher = 'node --import tsx',
 ): { child: ChildProcess; finished: Promise<Finished> } {
   const [command, prefix] =
-    launcher === 'tsx' ? ['node_modules/.bin/tsx', []] : [process.execPath, ['--import', 'tsx']];
-  const child = spawn(command, [...prefix, 'src/cli/bench.ts', ...args], {
+    launcher === 'tsx'
+      ? ['node_modules/.bin/tsx', ['src/cli/bench.ts']]
+      : launcher === 'npm run bench'
+        ? ['npm', ['run', '--silent', 'bench', '--']]
+        : [process.execPath, ['--import', 'tsx', 'src/cli/bench.ts']];
+  const child = spawn(command, [...prefix, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -132,6 +139,7 @@ const INTERRUPTS: { signal: NodeJS.Signals; launcher: Launcher; status: number }
   { signal: 'SIGINT', launcher: 'node --import tsx', status: 130 },
   { signal: 'SIGTERM', launcher: 'node --import tsx', status: 143 },
   { signal: 'SIGTERM', launcher: 'tsx', status: 143 },
+  { signal: 'SIGTERM', launcher: 'npm run bench', status: 143 },
 ];
 
 for (const { signal, launcher, status } of INTERRUPTS) {
@@ -150,8 +158,10 @@ for (const { signal, launcher, status } of INTERRUPTS) {
       child.stderr!.on('data', onData);
     });
     child.kill(signal);
-    const { code, stderr } = await finished;
-    assert.equal(code, status, stderr);
+    const { code, signal: killedBy, stderr } = await finished;
+    // npm relays the signal, waits for the CLI, then ends itself by the same signal: a shell sees 128 + its number.
+    const shellStatus = code ?? 128 + constants.signals[killedBy!];
+    assert.equal(shellStatus, status, stderr);
     const files = (await readdir(dir)).sort();
     assert.equal(files.length, 2, 'one partial JSON result and its HTML report');
     const result = await readResult(join(dir, files.find((file) => file.endsWith('.json'))!));

@@ -36,6 +36,7 @@ import {
   shortCodecArgument,
 } from './arguments.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
+import { type ProgressFields, progressLine } from './progress-line.ts';
 import { runProgram } from './run-program.ts';
 
 const SCENARIO_DIR = 'scenarios';
@@ -247,18 +248,18 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
   }
   const bar = new SingleBar({
     stream: process.stderr,
-    format:
-      '{scenario} {phase} {stage} [{bar}] {elapsedSeconds}/{totalSeconds}s | {rate} calls/s | p99 {p99} | errors {errors}',
-    barsize: 24,
+    format: (_options, params, payload) =>
+      progressLine(payload as ProgressFields, params.progress, params.maxWidth),
     hideCursor: true,
-    clearOnComplete: false,
+    // The summary follows: the bar is cleared, after an interrupt too, so that it never sits in the middle of it.
+    clearOnComplete: true,
   });
   let started = false;
   return {
     update: (progress) => {
       const key = `${progress.phaseIndex}/${progress.stage}`;
       const totalTenths = Math.max(1, Math.round(progress.totalMs / 100));
-      const payload = {
+      const payload: ProgressFields = {
         scenario: scenario.name,
         phase: `${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}`,
         stage: progress.stage === 'warmup' ? 'warm-up' : 'measure',
