@@ -1,3 +1,4 @@
+import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../result/percentile.ts';
 import type { PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
 
@@ -33,19 +34,19 @@ export function formatSummary(result: RunResult): string {
   lines.push(`${result.scenario.name} (${result.scenario.file})${partial}`);
   if (result.scenario.description) lines.push(result.scenario.description);
   lines.push('');
+  const percentiles = summaryPercentiles(result.scenario.config);
   lines.push(
     table(
-      ['phase', 'calls', 'calls/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'jain', 'χ² p'],
+      ['phase', 'calls', 'calls/s', ...percentiles.map(percentileLabel), 'max', 'errors', 'jain', 'χ² p'],
       result.phases.map((phase) => {
         const s = phase.latency.summary;
         return [
           phase.label,
           formatCount(phase.calls),
           formatCount(phase.callsPerSecond),
-          formatLatencyUs(s.p50Us),
-          formatLatencyUs(s.p90Us),
-          formatLatencyUs(s.p99Us),
-          formatLatencyUs(s.p999Us),
+          ...percentiles.map((percentile) =>
+            formatLatencyUs(latencyAtPercentile(phase.latency, percentile) ?? 0),
+          ),
           formatLatencyUs(s.maxUs),
           phase.errors === 0 ? '0' : `${formatCount(phase.errors)} ${errorCodes(phase)}`,
           phase.fairness === null ? '-' : phase.fairness.jain.toFixed(4),
