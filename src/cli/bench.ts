@@ -10,6 +10,7 @@ import {
   runOverheadBench,
 } from '../benchmarks/overhead.ts';
 import { type RunProgress, runScenario } from '../harness/runner.ts';
+import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
@@ -40,25 +41,33 @@ interface BenchOptions {
   rounds?: number;
   /** Bytes; replaces every scenario's memoryBudgetBytes. */
   memoryBudget?: number;
-}
-
-interface OutputOptions {
-  outDir: string;
+  csv?: string;
+  junit?: string;
+  markdown?: string;
 }
 
 /**
- * Everything a run leaves on disk, in one place: the JSON result of each scenario. Returns the
- * paths written.
+ * Everything a run leaves on disk, in one place: the JSON result of each scenario with its HTML
+ * report, and the files for other tools asked for (CSV, JUnit, Markdown, the CI step summary).
+ * Returns the paths written.
  */
-async function saveOutputs(results: readonly RunResult[], options: OutputOptions): Promise<string[]> {
+async function saveOutputs(results: readonly RunResult[], options: BenchOptions): Promise<string[]> {
   const paths: string[] = [];
   for (const result of results) {
-    const jsonPath = await writeResult(result, options.outDir);
+    const jsonPath = await writeResult(result, options.out);
     const htmlPath = jsonPath.replace(/\.json$/, '.html');
     await writeHtmlReport([result], htmlPath);
     paths.push(jsonPath, htmlPath);
   }
-  return paths;
+  const exported = await writeExports(results, {
+    ...(options.csv === undefined ? {} : { csv: options.csv }),
+    ...(options.junit === undefined ? {} : { junit: options.junit }),
+    ...(options.markdown === undefined ? {} : { markdown: options.markdown }),
+    ...(process.env.GITHUB_STEP_SUMMARY === undefined
+      ? {}
+      : { stepSummary: process.env.GITHUB_STEP_SUMMARY }),
+  });
+  return [...paths, ...exported];
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -144,7 +153,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
 }
 
 async function report(results: readonly RunResult[], options: BenchOptions): Promise<void> {
-  const paths = await saveOutputs(results, { outDir: options.out });
+  const paths = await saveOutputs(results, options);
   const summaryStream = options.json ? process.stderr : process.stdout;
   for (const result of results) summaryStream.write(`\n${formatSummary(result)}\n`);
   for (const path of paths) process.stderr.write(`wrote ${path}\n`);
@@ -251,6 +260,12 @@ function buildProgram(scenarioList: string): Command {
     )
     .option('--out <dir>', 'directory for the JSON results and their HTML reports', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
+    .option('--csv <file>', 'also write the timeline as CSV: one row per interval and phase')
+    .option('--junit <file>', 'also write the thresholds as JUnit XML: one test case per threshold')
+    .option(
+      '--markdown <file>',
+      'also write the summary as Markdown (it is appended to $GITHUB_STEP_SUMMARY whenever that is set)',
+    )
     .option('--quiet', 'no progress bar: one line per phase')
     .option(
       '--duration <seconds>',
