@@ -9,6 +9,11 @@ import {
   formatOverhead,
   runOverheadBench,
 } from '../benchmarks/overhead.ts';
+import {
+  DEFAULT_METRICS_LINGER_MS,
+  type LiveEndpoint,
+  serveLiveMetrics,
+} from '../harness/metrics/prometheus/live-endpoint.ts';
 import { type RunProgress, runScenario } from '../harness/runner.ts';
 import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
@@ -22,7 +27,13 @@ import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.t
 import { SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
-import { duration, parseCommandLine, positiveInteger, wholeMilliseconds } from './arguments.ts';
+import {
+  duration,
+  listenAddress,
+  parseCommandLine,
+  positiveInteger,
+  wholeMilliseconds,
+} from './arguments.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
@@ -44,6 +55,9 @@ interface BenchOptions {
   csv?: string;
   junit?: string;
   markdown?: string;
+  metricsListen?: { host: string; port: number };
+  /** Milliseconds. */
+  metricsLinger: number;
 }
 
 /**
@@ -117,7 +131,12 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const results: RunResult[] = [];
+  let endpoint: LiveEndpoint | undefined;
   try {
+    if (options.metricsListen !== undefined) {
+      endpoint = await serveLiveMetrics(options.metricsListen);
+      process.stderr.write(`serving live metrics at ${endpoint.url}\n`);
+    }
     for (const scenario of loaded) {
       if (controller.signal.aborted) break;
       const progress = createProgress(scenario, options);
@@ -128,17 +147,21 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
             onProgress: progress.update,
             onPhaseEnd: progress.phaseEnded,
             ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
+            ...(endpoint === undefined ? {} : { liveMetrics: endpoint.metrics }),
           }),
         );
       } finally {
         progress.stop();
       }
     }
+    // The final figures stay up until a scrape has read them (at most --metrics-linger).
+    await endpoint?.linger(options.metricsLinger, controller.signal);
   } catch (error) {
     process.stderr.write(`run failed: ${(error as Error).message}\n`);
     if (results.length > 0) await report(results, options);
     return EXIT_FAILURE;
   } finally {
+    await endpoint?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -267,6 +290,18 @@ function buildProgram(scenarioList: string): Command {
       'also write the summary as Markdown (it is appended to $GITHUB_STEP_SUMMARY whenever that is set)',
     )
     .option('--quiet', 'no progress bar: one line per phase')
+    .option(
+      '--metrics-listen <host:port>',
+      'serve live Prometheus metrics at http://<host:port>/metrics during the run (port 0 picks a free one)',
+      listenAddress,
+    )
+    .option(
+      '--metrics-linger <duration>',
+      'after the run, keep serving until one scrape has read the final figures, at most this long; ' +
+        'milliseconds, or with a unit: 500ms, 5s',
+      duration({ plainUnit: 'ms', allowZero: true }),
+      DEFAULT_METRICS_LINGER_MS,
+    )
     .option(
       '--duration <seconds>',
       'measure each phase this long (overrides durationMs); seconds, or with a unit: 500ms, 10s, 2m',
