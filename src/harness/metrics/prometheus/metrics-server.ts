@@ -55,7 +55,11 @@ export class MetricsServer {
     limits: MetricsServerLimits = {},
   ): Promise<MetricsServer> {
     const resolved = { ...METRICS_SERVER_DEFAULTS, ...limits };
-    const server = createServer({ maxHeaderSize: resolved.maxHeaderBytes });
+    const server = createServer({
+      maxHeaderSize: resolved.maxHeaderBytes,
+      // Node enforces the two request timeouts on this period (30 s by default): check often enough.
+      connectionsCheckingInterval: Math.max(100, Math.min(resolved.headersTimeoutMs, resolved.requestTimeoutMs) / 2),
+    });
     server.maxConnections = resolved.maxConnections;
     server.headersTimeout = resolved.headersTimeoutMs;
     server.requestTimeout = resolved.requestTimeoutMs;
