@@ -4,6 +4,7 @@ import { prepareRecordingHistograms } from '../../result/histogram.ts';
 import { openPhaseClients, type PhaseRpcSetup } from '../../scenario/rpc-setup.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
+import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts';
 import { LOAD_METHOD } from '../servers/load-service.ts';
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
@@ -12,8 +13,6 @@ import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } 
 import { OpenLoop } from './open-loop.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
-/** How often the figures go to the live metrics endpoint: encoding them costs some 0.4 ms per server. */
-const LIVE_INTERVAL_MS = 1_000;
 /** Calls still pending this long after the loop stopped are abandoned (their XClients are closed). */
 const STOP_GRACE_MS = 1_000;
 
@@ -82,7 +81,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
           if (recorder === undefined) return;
           const inFlight = phase.clients.reduce((sum, client) => sum + client.stats().inFlight, 0);
           live.postMessage(recorder.liveFigures(inFlight));
-        }, LIVE_INTERVAL_MS);
+        }, LIVE_FIGURES_INTERVAL_MS);
   try {
     if (task.warmupMs > 0 && !control.stopRequested) {
       const startMs = performance.now();

@@ -58,7 +58,10 @@ export class MetricsServer {
     const server = createServer({
       maxHeaderSize: resolved.maxHeaderBytes,
       // Node enforces the two request timeouts on this period (30 s by default): check often enough.
-      connectionsCheckingInterval: Math.max(100, Math.min(resolved.headersTimeoutMs, resolved.requestTimeoutMs) / 2),
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(resolved.headersTimeoutMs, resolved.requestTimeoutMs) / 2,
+      ),
     });
     server.maxConnections = resolved.maxConnections;
     server.headersTimeout = resolved.headersTimeoutMs;
