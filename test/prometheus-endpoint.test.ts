@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { listenAddress } from '../src/cli/arguments.ts';
+import { MetricsListenError } from '../src/harness/errors.ts';
 import type { LiveFigures } from '../src/harness/metrics/phase-recorder.ts';
 import { renderExposition } from '../src/harness/metrics/prometheus/exposition.ts';
 import {
@@ -206,4 +208,25 @@ test('waitForScrape resolves once a scrape is answered after it, or false after 
     await fetch(server.url);
     assert.equal(await waiting, true);
   });
+});
+
+test('an address already taken is a MetricsListenError naming it', async () => {
+  await withServer({}, async (_server, port) => {
+    await assert.rejects(
+      MetricsServer.start({ render: () => '' }, { host: '127.0.0.1', port }),
+      (error: unknown) =>
+        error instanceof MetricsListenError &&
+        error.code === 'ERR_METRICS_LISTEN' &&
+        error.message.includes(`127.0.0.1:${port}`),
+    );
+  });
+});
+
+test('--metrics-listen takes host:port, IPv6 in brackets', () => {
+  assert.deepEqual(listenAddress('127.0.0.1:9464'), { host: '127.0.0.1', port: 9464 });
+  assert.deepEqual(listenAddress('[::1]:0'), { host: '::1', port: 0 });
+  assert.deepEqual(listenAddress('localhost:80'), { host: 'localhost', port: 80 });
+  for (const bad of ['9464', '127.0.0.1', '127.0.0.1:70000', '::1:9464', 'host:port', '']) {
+    assert.throws(() => listenAddress(bad), /must be host:port/, bad);
+  }
 });

@@ -57,7 +57,7 @@ interface BenchOptions {
   markdown?: string;
   metricsListen?: { host: string; port: number };
   /** Milliseconds. */
-  metricsLinger: number;
+  metricsLinger?: number;
 }
 
 /**
@@ -155,7 +155,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
       }
     }
     // The final figures stay up until a scrape has read them (at most --metrics-linger).
-    await endpoint?.linger(options.metricsLinger, controller.signal);
+    await endpoint?.linger(options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS, controller.signal);
   } catch (error) {
     process.stderr.write(`run failed: ${(error as Error).message}\n`);
     if (results.length > 0) await report(results, options);
@@ -297,10 +297,9 @@ function buildProgram(scenarioList: string): Command {
     )
     .option(
       '--metrics-linger <duration>',
-      'after the run, keep serving until one scrape has read the final figures, at most this long; ' +
-        'milliseconds, or with a unit: 500ms, 5s',
+      'after the run, keep serving until one scrape has read the final figures, at most this long ' +
+        `(default ${msToSeconds(DEFAULT_METRICS_LINGER_MS)}s; 0 closes at once); milliseconds, or with a unit: 500ms, 5s`,
       duration({ plainUnit: 'ms', allowZero: true }),
-      DEFAULT_METRICS_LINGER_MS,
     )
     .option(
       '--duration <seconds>',
