@@ -117,6 +117,13 @@ test('live figures are the sum of the threads; the result replaces them when the
   const nothing = metrics.openPhase({ scenario: 's', phase: 'random', addresses: ['tcp@a:1'], threads: 1 });
   nothing.end(null);
   assert.doesNotMatch(metrics.render(), /phase="random"/);
+
+  // The same scenario again: its series start over instead of appearing twice.
+  const again = metrics.openPhase({ scenario: 's', phase: 'roundrobin', addresses: ['tcp@a:1'], threads: 1 });
+  const text = metrics.render();
+  assert.equal(text.match(/^rpcbench_calls_total\{/gm)?.length, 1);
+  assert.equal(samples(text).get(`rpcbench_calls_total{${labels}}`), 0);
+  again.end(null);
 });
 
 async function withServer(

@@ -61,6 +61,12 @@ export class LiveMetrics implements LiveMetricsSink {
   #finalized = 0;
 
   openPhase(info: LivePhaseInfo): LivePhase {
+    // The same scenario run again in one bench run reuses its labels: its series start over (a
+    // counter reset, which Prometheus handles) rather than appear twice, which fails the scrape.
+    const previous = this.#phases.findIndex(
+      (other) => other.info.scenario === info.scenario && other.info.phase === info.phase,
+    );
+    if (previous !== -1) this.#phases.splice(previous, 1);
     const state: PhaseState = {
       info,
       threads: Array.from({ length: info.threads }, () => undefined),
@@ -82,7 +88,8 @@ export class LiveMetrics implements LiveMetricsSink {
         for (const { port1 } of channels) port1.close();
         if (result === null) {
           // Nothing was measured: no series for it rather than figures no result file holds.
-          this.#phases.splice(this.#phases.indexOf(state), 1);
+          const at = this.#phases.indexOf(state);
+          if (at !== -1) this.#phases.splice(at, 1);
         } else {
           state.final = fromResult(result);
           state.threads = [];
