@@ -1,5 +1,12 @@
 // The public API. Anything not listed here is internal.
 
+export { MetricsListenError } from './harness/errors.ts';
+export type { LiveEndpoint } from './harness/metrics/prometheus/live-endpoint.ts';
+export { DEFAULT_METRICS_LINGER_MS, serveLiveMetrics } from './harness/metrics/prometheus/live-endpoint.ts';
+export type { LiveMetricsSink } from './harness/metrics/prometheus/live-metrics.ts';
+export { LiveMetrics } from './harness/metrics/prometheus/live-metrics.ts';
+export type { MetricsServerLimits } from './harness/metrics/prometheus/metrics-server.ts';
+export { METRICS_SERVER_DEFAULTS, MetricsServer } from './harness/metrics/prometheus/metrics-server.ts';
 export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
 export { runScenario } from './harness/runner.ts';
 export type { AddressPattern } from './registry/allow-list.ts';
@@ -26,6 +33,11 @@ export {
 export type { RegistryServerOptions } from './registry/registry-server.ts';
 export { RegistryServer } from './registry/registry-server.ts';
 export { HistogramDecodeError } from './report/errors.ts';
+export { renderTimelineCsv } from './report/exports/csv.ts';
+export { renderJunitXml } from './report/exports/junit.ts';
+export { renderRunMarkdown } from './report/exports/markdown.ts';
+export type { ExportPaths } from './report/exports/write-exports.ts';
+export { writeExports } from './report/exports/write-exports.ts';
 export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
 export { InvalidResultError } from './result/errors.ts';
 export { readResult, writeResult } from './result/result-file.ts';

@@ -26,4 +26,5 @@ test('the overhead benchmark runs every loop each round and derives its slowdown
       result.generatedCostPercent <= OVERHEAD_BUDGET_PERCENT,
   );
   assert.ok(result.bookkeepingNsPerCall > 0);
+  assert.ok(result.liveFiguresMsPerServer > 0);
 });

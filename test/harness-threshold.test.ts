@@ -9,6 +9,7 @@ test('thresholds parse with units, scopes and operators', () => {
     expression: 'p99 < 5ms',
     phase: null,
     metric: 'p99Us',
+    percentile: 99,
     operator: '<',
     limit: 5_000,
   });
@@ -17,7 +18,14 @@ test('thresholds parse with units, scopes and operators', () => {
   assert.equal(parseThreshold('max < 20µs').metric, 'maxUs');
   assert.deepEqual(
     { ...parseThreshold('errors < 0.1%') },
-    { expression: 'errors < 0.1%', phase: null, metric: 'errorPercent', operator: '<', limit: 0.1 },
+    {
+      expression: 'errors < 0.1%',
+      phase: null,
+      metric: 'errorPercent',
+      percentile: null,
+      operator: '<',
+      limit: 0.1,
+    },
   );
   assert.equal(parseThreshold('errors <= 10').metric, 'errorCount');
   assert.equal(parseThreshold('jain >= 0.99').limit, 0.99);
@@ -31,7 +39,7 @@ test('a malformed threshold says what is wrong', () => {
   const cases: [string, RegExp][] = [
     ['p99 < 5', /needs a unit/],
     ['p99 < 5 parsecs', /needs a unit/],
-    ['p98 < 5ms', /unknown metric "p98"/],
+    ['q98 < 5ms', /unknown metric "q98"/],
     ['errors < 0.5', /whole number/],
     ['jain >= 0.99%', /plain number/],
     ['p99 = 5ms', /expected "\[phase:\] metric op value\[unit\]"/],

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ClosedLoop } from '../harness/load/closed-loop.ts';
 import { PhaseRecorder } from '../harness/metrics/phase-recorder.ts';
+import { LIVE_FIGURES_INTERVAL_MS } from '../harness/metrics/prometheus/live-metrics.ts';
 import { LOAD_METHOD } from '../harness/servers/load-service.ts';
 import { ServerPool } from '../harness/servers/server-pool.ts';
 import { prepareRecordingHistograms } from '../result/histogram.ts';
@@ -23,6 +24,9 @@ const MAX_CALLS_PER_ROUND = 50_000_000;
 /** Iterations of the bookkeeping loop, measured five times. */
 const BOOKKEEPING_ITERATIONS = 1_000_000;
 const BOOKKEEPING_REPEATS = 5;
+/** Calls recorded per server before timing liveFigures(): a histogram as full as a long phase's. */
+const LIVE_FIGURES_CALLS = 1_000_000;
+
 /** A pause before each run, for the last run's garbage and sockets to settle. */
 const SETTLE_MS = 20;
 const ORDER_SEED = 5;
@@ -58,6 +62,11 @@ export interface OverheadResult {
   bookkeepingNsPerCall: number;
   /** That time as a share of one thread's second at bare's median rate: its cost were the client thread the limit. */
   bookkeepingPercent: number;
+  /**
+   * CPU time of one PhaseRecorder.liveFigures() per server (its histogram encoded), in ms: what a
+   * load thread spends once a second when the run serves live metrics; fastest of 5.
+   */
+  liveFiguresMsPerServer: number;
   budgetPercent: number;
   passed: boolean;
 }
@@ -156,6 +165,7 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
     generatorNsPerCall: msToNs(secondsToMs(1 / medians.generated - 1 / medians.harness)),
     bookkeepingNsPerCall,
     bookkeepingPercent: msToSeconds(nsToMs(bookkeepingNsPerCall)) * medians.bare * 100,
+    liveFiguresMsPerServer: measureLiveFiguresMs(),
     budgetPercent: OVERHEAD_BUDGET_PERCENT,
     passed: harnessCostPercent <= OVERHEAD_BUDGET_PERCENT && generatedCostPercent <= OVERHEAD_BUDGET_PERCENT,
   };
@@ -183,6 +193,28 @@ function measureBookkeepingNs(): number {
   return Math.min(...samples);
 }
 
+/** liveFigures() of a recorder whose three servers each hold a long phase's latencies, per server. */
+function measureLiveFiguresMs(): number {
+  const addresses = ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3'];
+  const recorder = new PhaseRecorder(addresses, 0);
+  const random = createSeededRandom(ORDER_SEED);
+  try {
+    for (let i = 0; i < LIVE_FIGURES_CALLS; i++) {
+      // Latencies from 50 µs to some 20 ms with a long tail: many histogram slots in use.
+      recorder.ok(addresses[i % addresses.length]!, 0, 0.05 + random() ** 4 * 20);
+    }
+    const samples: number[] = [];
+    for (let repeat = 0; repeat < BOOKKEEPING_REPEATS; repeat++) {
+      const startMs = performance.now();
+      recorder.liveFigures(0);
+      samples.push((performance.now() - startMs) / addresses.length);
+    }
+    return Math.min(...samples);
+  } finally {
+    recorder.discard();
+  }
+}
+
 export function formatOverhead(result: OverheadResult): string {
   const rate = (value: number) => Math.round(value).toLocaleString('en-US');
   return [
@@ -196,6 +228,8 @@ export function formatOverhead(result: OverheadResult): string {
       `the generator ${result.generatorNsPerCall.toFixed(0)} ns per call)`,
     `  bookkeeping alone (clock read, pick, histograms): ${result.bookkeepingNsPerCall.toFixed(0)} ns per call, ` +
       `${result.bookkeepingPercent.toFixed(1)}% of a thread at the bare rate`,
+    `  live metrics (--metrics-listen), off the call path: ${result.liveFiguresMsPerServer.toFixed(2)} ms per server ` +
+      `every ${msToSeconds(LIVE_FIGURES_INTERVAL_MS)} s, ${((result.liveFiguresMsPerServer / LIVE_FIGURES_INTERVAL_MS) * 100).toFixed(2)}% of a load thread per server`,
     `  budget ${result.budgetPercent}% for the harness's path, with and without the generator: ${result.passed ? 'PASS' : 'MISS'}`,
   ].join('\n');
 }

@@ -204,3 +204,15 @@ export function selectModeArgument(value: string): ScenarioSelectMode {
   }
   return value as ScenarioSelectMode;
 }
+
+/** `host:port` for a server to listen on: `127.0.0.1:9464`, `[::1]:9464`, `localhost:0` (a free port). */
+export function listenAddress(value: string): { host: string; port: number } {
+  const match = /^(?:\[(?<ipv6>[^\]]+)\]|(?<host>[^:[\]]+)):(?<port>\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.groups?.port);
+  if (match?.groups === undefined || port > 65_535) {
+    throw new InvalidArgumentError(
+      'must be host:port, such as 127.0.0.1:9464 or [::1]:9464 (port 0 picks a free one)',
+    );
+  }
+  return { host: match.groups.ipv6 ?? match.groups.host!, port };
+}

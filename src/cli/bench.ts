@@ -9,7 +9,13 @@ import {
   formatOverhead,
   runOverheadBench,
 } from '../benchmarks/overhead.ts';
+import {
+  DEFAULT_METRICS_LINGER_MS,
+  type LiveEndpoint,
+  serveLiveMetrics,
+} from '../harness/metrics/prometheus/live-endpoint.ts';
 import { type RunProgress, runScenario } from '../harness/runner.ts';
+import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
@@ -28,6 +34,7 @@ import {
   duration,
   jsonArgument,
   list,
+  listenAddress,
   parseCommandLine,
   positiveInteger,
   positiveNumber,
@@ -70,25 +77,36 @@ interface BenchOptions {
   rounds?: number;
   /** Bytes; replaces every scenario's memoryBudgetBytes. */
   memoryBudget?: number;
-}
-
-interface OutputOptions {
-  outDir: string;
+  csv?: string;
+  junit?: string;
+  markdown?: string;
+  metricsListen?: { host: string; port: number };
+  /** Milliseconds. */
+  metricsLinger?: number;
 }
 
 /**
- * Everything a run leaves on disk, in one place: the JSON result of each scenario. Returns the
- * paths written.
+ * Everything a run leaves on disk, in one place: the JSON result of each scenario with its HTML
+ * report, and the files for other tools asked for (CSV, JUnit, Markdown, the CI step summary).
+ * Returns the paths written.
  */
-async function saveOutputs(results: readonly RunResult[], options: OutputOptions): Promise<string[]> {
+async function saveOutputs(results: readonly RunResult[], options: BenchOptions): Promise<string[]> {
   const paths: string[] = [];
   for (const result of results) {
-    const jsonPath = await writeResult(result, options.outDir);
+    const jsonPath = await writeResult(result, options.out);
     const htmlPath = jsonPath.replace(/\.json$/, '.html');
     await writeHtmlReport([result], htmlPath);
     paths.push(jsonPath, htmlPath);
   }
-  return paths;
+  const exported = await writeExports(results, {
+    ...(options.csv === undefined ? {} : { csv: options.csv }),
+    ...(options.junit === undefined ? {} : { junit: options.junit }),
+    ...(options.markdown === undefined ? {} : { markdown: options.markdown }),
+    ...(process.env.GITHUB_STEP_SUMMARY === undefined
+      ? {}
+      : { stepSummary: process.env.GITHUB_STEP_SUMMARY }),
+  });
+  return [...paths, ...exported];
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -176,7 +194,12 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const results: RunResult[] = [];
+  let endpoint: LiveEndpoint | undefined;
   try {
+    if (options.metricsListen !== undefined) {
+      endpoint = await serveLiveMetrics(options.metricsListen);
+      process.stderr.write(`serving live metrics at ${endpoint.url}\n`);
+    }
     for (const scenario of loaded) {
       if (controller.signal.aborted) break;
       const progress = createProgress(scenario, options);
@@ -187,17 +210,21 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
             onProgress: progress.update,
             onPhaseEnd: progress.phaseEnded,
             ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
+            ...(endpoint === undefined ? {} : { liveMetrics: endpoint.metrics }),
           }),
         );
       } finally {
         progress.stop();
       }
     }
+    // The final figures stay up until a scrape has read them (at most --metrics-linger).
+    await endpoint?.linger(options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS, controller.signal);
   } catch (error) {
     process.stderr.write(`run failed: ${(error as Error).message}\n`);
     if (results.length > 0) await report(results, options);
     return EXIT_FAILURE;
   } finally {
+    await endpoint?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -212,7 +239,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
 }
 
 async function report(results: readonly RunResult[], options: BenchOptions): Promise<void> {
-  const paths = await saveOutputs(results, { outDir: options.out });
+  const paths = await saveOutputs(results, options);
   const summaryStream = options.json ? process.stderr : process.stdout;
   for (const result of results) summaryStream.write(`\n${formatSummary(result)}\n`);
   for (const path of paths) process.stderr.write(`wrote ${path}\n`);
@@ -321,7 +348,24 @@ function buildProgram(scenarioList: string): Command {
     )
     .option('--out <dir>', 'directory for the JSON results and their HTML reports', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
+    .option('--csv <file>', 'also write the timeline as CSV: one row per interval and phase')
+    .option('--junit <file>', 'also write the thresholds as JUnit XML: one test case per threshold')
+    .option(
+      '--markdown <file>',
+      'also write the summary as Markdown (it is appended to $GITHUB_STEP_SUMMARY whenever that is set)',
+    )
     .option('--quiet', 'no progress bar: one line per phase')
+    .option(
+      '--metrics-listen <host:port>',
+      'serve live Prometheus metrics at http://<host:port>/metrics during the run (port 0 picks a free one)',
+      listenAddress,
+    )
+    .option(
+      '--metrics-linger <time>',
+      'after the run, keep serving until one scrape has read the final figures, at most this long ' +
+        `(default ${msToSeconds(DEFAULT_METRICS_LINGER_MS)}s; 0 closes at once): 500ms, 5s; a plain number is seconds`,
+      duration({ plainUnit: 's', allowZero: true }),
+    )
     .option(
       '--target <addresses>',
       'your servers, comma-separated: tcp@host:port, http@host:port, unix@/path',

@@ -1,3 +1,4 @@
+import { renderMarkdownTable as renderTable } from '../util/markdown-table.ts';
 import type { PerformanceRow } from './compare.ts';
 import type { CorrectnessOutcome } from './correctness.ts';
 import type { GateMetricName } from './samples.ts';
@@ -94,9 +95,7 @@ export function renderTextTable(rows: readonly TableRow[]): string {
   ].join('\n');
 }
 
-/** A GitHub-flavoured Markdown table; pipes inside cells are escaped. */
+/** The gate's rows as a GitHub-flavoured Markdown table. */
 export function renderMarkdownTable(rows: readonly TableRow[]): string {
-  const escapePipes = (cell: string): string => cell.replaceAll('|', '\\|');
-  const line = (values: readonly string[]): string => `| ${values.map(escapePipes).join(' | ')} |`;
-  return [line(HEADERS), line(HEADERS.map(() => '---')), ...rows.map((row) => line(cells(row)))].join('\n');
+  return renderTable(HEADERS, rows.map(cells));
 }

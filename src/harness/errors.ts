@@ -52,3 +52,12 @@ export class TargetError extends RpcError {
     this.target = target;
   }
 }
+/** The live metrics endpoint (`--metrics-listen`) could not listen on the address given. */
+export class MetricsListenError extends RpcError {
+  readonly address: string;
+
+  constructor(address: string, reason: string, options?: ErrorOptions) {
+    super('ERR_METRICS_LISTEN', `cannot serve metrics on ${address}: ${reason}`, options);
+    this.address = address;
+  }
+}

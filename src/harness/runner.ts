@@ -27,6 +27,7 @@ import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
 import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load/load-worker.ts';
 import { splitCallBudget, splitEvenly } from './load/split.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
+import type { LiveMetricsSink } from './metrics/prometheus/live-metrics.ts';
 import { ServerPool } from './servers/server-pool.ts';
 import { ExternalServers } from './targets/external-servers.ts';
 import type { PhaseServers } from './targets/phase-servers.ts';
@@ -70,6 +71,8 @@ export interface RunOptions {
   onPhaseEnd?: (phase: PhaseResult) => void;
   /** Replaces the scenario's memoryBudgetBytes (bytes); see checkMemoryBudget. */
   memoryBudgetBytes?: number;
+  /** Receives each phase's figures while it runs, and its result when it ends (`--metrics-listen`). */
+  liveMetrics?: LiveMetricsSink;
 }
 
 /**
@@ -262,8 +265,21 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stop();
   let failure: unknown;
+  const live = options.liveMetrics?.openPhase({
+    scenario: scenario.name,
+    phase: plan.label,
+    addresses: servers.addresses(),
+    threads,
+  });
   const running = Promise.all(
-    buildTasks(context, control).map((task) => context.loadPool.run(task) as Promise<LoadSliceResult>),
+    buildTasks(context, control).map((task, thread) => {
+      const port = live?.ports[thread];
+      const run =
+        port === undefined
+          ? context.loadPool.run(task)
+          : context.loadPool.run({ ...task, live: port }, { transferList: [port] });
+      return run as Promise<LoadSliceResult>;
+    }),
   );
   running.catch((error: unknown) => {
     failure = error;
@@ -313,7 +329,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
     const serverCounts = await servers.counts();
     await servers.end();
     if (!measured || slices.every((slice) => slice.calls === 0 && slice.stopped)) return null;
-    return buildPhaseResult({
+    const result = buildPhaseResult({
       plan,
       addresses: serverCounts.addresses,
       weights: context.weights,
@@ -321,6 +337,8 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       serverCounts: serverCounts.counts,
       membership: serverCounts.membership,
     });
+    live?.end(result);
+    return result;
   } catch (error) {
     control.stop();
     await running.catch(() => undefined);
@@ -330,6 +348,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       : new HarnessWorkerError(`phase ${plan.label} failed: ${(cause as Error).message}`, { cause });
   } finally {
     clearInterval(ticker);
+    live?.end(null);
     options.signal?.removeEventListener('abort', stop);
   }
 }

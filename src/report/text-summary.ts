@@ -1,3 +1,4 @@
+import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../result/percentile.ts';
 import type { PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
 
@@ -26,6 +27,59 @@ export function describePhase(phase: PhaseResult): string {
   );
 }
 
+export interface TextTable {
+  header: string[];
+  rows: string[][];
+}
+
+/** One row per phase: calls, rate, the scenario's percentiles, errors by code and fairness. */
+export function phaseTable(result: RunResult): TextTable {
+  const percentiles = summaryPercentiles(result.scenario.config);
+  return {
+    header: [
+      'phase',
+      'calls',
+      'calls/s',
+      ...percentiles.map(percentileLabel),
+      'max',
+      'errors',
+      'jain',
+      'χ² p',
+    ],
+    rows: result.phases.map((phase) => [
+      phase.label,
+      formatCount(phase.calls),
+      formatCount(phase.callsPerSecond),
+      ...percentiles.map((percentile) =>
+        formatLatencyUs(latencyAtPercentile(phase.latency, percentile) ?? 0),
+      ),
+      formatLatencyUs(phase.latency.summary.maxUs),
+      phase.errors === 0 ? '0' : `${formatCount(phase.errors)} ${errorCodes(phase)}`,
+      phase.fairness === null ? '-' : phase.fairness.jain.toFixed(4),
+      phase.fairness === null ? '-' : phase.fairness.pValue.toFixed(3),
+    ]),
+  };
+}
+
+/** One row per server of each phase: its share against the expected one, both counts, its p99. */
+export function serverTable(result: RunResult): TextTable {
+  return {
+    header: ['phase', 'server', 'weight', 'share', 'expected', 'client count', 'server count', 'p99'],
+    rows: result.phases.flatMap((phase) =>
+      phase.servers.map((server) => [
+        phase.label,
+        server.address,
+        String(server.weight),
+        formatPercent(server.share),
+        formatPercent(server.expectedShare),
+        formatCount(server.clientCount),
+        server.serverCount === null ? '-' : formatCount(server.serverCount),
+        formatLatencyUs(server.latency.summary.p99Us),
+      ]),
+    ),
+  };
+}
+
 /** The summary printed at the end of a run: phases, server shares, extras and thresholds. */
 export function formatSummary(result: RunResult): string {
   const lines: string[] = [];
@@ -33,46 +87,11 @@ export function formatSummary(result: RunResult): string {
   lines.push(`${result.scenario.name} (${result.scenario.file})${partial}`);
   if (result.scenario.description) lines.push(result.scenario.description);
   lines.push('');
-  lines.push(
-    table(
-      ['phase', 'calls', 'calls/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'jain', 'χ² p'],
-      result.phases.map((phase) => {
-        const s = phase.latency.summary;
-        return [
-          phase.label,
-          formatCount(phase.calls),
-          formatCount(phase.callsPerSecond),
-          formatLatencyUs(s.p50Us),
-          formatLatencyUs(s.p90Us),
-          formatLatencyUs(s.p99Us),
-          formatLatencyUs(s.p999Us),
-          formatLatencyUs(s.maxUs),
-          phase.errors === 0 ? '0' : `${formatCount(phase.errors)} ${errorCodes(phase)}`,
-          phase.fairness === null ? '-' : phase.fairness.jain.toFixed(4),
-          phase.fairness === null ? '-' : phase.fairness.pValue.toFixed(3),
-        ];
-      }),
-    ),
-  );
+  const phases = phaseTable(result);
+  lines.push(table(phases.header, phases.rows));
   lines.push('');
-  lines.push(
-    table(
-      ['phase', 'server', 'weight', 'share', 'expected', 'client count', 'server count', 'p99'],
-      result.phases.flatMap((phase) =>
-        phase.servers.map((server) => [
-          phase.label,
-          server.address,
-          String(server.weight),
-          formatPercent(server.share),
-          formatPercent(server.expectedShare),
-          formatCount(server.clientCount),
-          server.serverCount === null ? '-' : formatCount(server.serverCount),
-          formatLatencyUs(server.latency.summary.p99Us),
-        ]),
-      ),
-      2,
-    ),
-  );
+  const servers = serverTable(result);
+  lines.push(table(servers.header, servers.rows, 2));
   for (const phase of result.phases) {
     if (phase.countsFrom === 'clients') {
       const read = phase.servers.filter((server) => server.serverCount !== null).length;

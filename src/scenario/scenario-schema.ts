@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidPercentile } from '../result/percentile.ts';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
 import { planPhases, type ScenarioSelectMode, SELECT_MODE_NAMES } from './phase-plan.ts';
 import { callSchema, serviceModuleSchema, targetSchema } from './target-schema.ts';
@@ -174,6 +175,13 @@ const thresholdListSchema = z.array(z.string({ error: 'must be a string such as 
   error: 'must be a list of strings such as "p99 < 5ms"',
 });
 
+const percentileListSchema = z
+  .array(number().refine(isValidPercentile, { error: 'must be a percentile above 0 and at most 100' }), {
+    error: 'must be a list of percentiles such as [50, 95, 99, 99.99]',
+  })
+  .min(1, { error: 'must list at least one percentile' })
+  .max(12, { error: 'must list at most 12 percentiles' });
+
 const scenarioObjectSchema = z.strictObject({
   name: z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9][\w.-]{0,79}$/, {
     error: 'must be letters, digits, ".", "_" or "-" (it names the result file)',
@@ -222,6 +230,11 @@ const scenarioObjectSchema = z.strictObject({
   httpBaseline: z.boolean({ error: 'must be true or false' }).default(SCENARIO_DEFAULTS.httpBaseline),
   micro: z.boolean({ error: 'must be true or false' }).default(SCENARIO_DEFAULTS.micro),
   thresholds: thresholdListSchema.default([]),
+  /**
+   * Latency percentiles the summaries and exports show as columns, e.g. [50, 95, 99, 99.99].
+   * @default DEFAULT_SUMMARY_PERCENTILES ([50, 90, 99, 99.9]), applied by the readers.
+   */
+  percentiles: percentileListSchema.optional(),
   /**
    * The most the run may be estimated to hold in memory, in bytes; above it the scenario is refused
    * before any server starts. @default SCENARIO_DEFAULTS.memoryBudgetBytes (512 MiB), applied by

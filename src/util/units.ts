@@ -12,5 +12,6 @@ export const nsToUs = (ns: bigint | number): number => Math.round(Number(ns) / 1
 export const nsToFractionalUs = (ns: number): number => ns / 1e3;
 export const secondsToMs = (s: number): number => s * 1e3;
 export const msToSeconds = (ms: number): number => ms / 1e3;
+export const usToSeconds = (us: number): number => us / 1e6;
 /** setTimeout fires after 1 ms when given more than this (about 24.8 days), so longer limits are capped here. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
+import type { MessagePort } from 'node:worker_threads';
 import { prepareRecordingHistograms } from '../../result/histogram.ts';
 import { openPhaseClients, type PhaseRpcSetup } from '../../scenario/rpc-setup.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
+import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts';
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
 import { prepareCallInputs } from './call-inputs.ts';
@@ -39,6 +41,8 @@ export interface LoadSliceTask {
   drainTimeoutMs: number;
   /** Bound on waiting for the runner's go. */
   goTimeoutMs: number;
+  /** Where the measured figures go about once a second, when the run serves live metrics. */
+  live?: MessagePort;
 }
 
 export interface LoadSliceResult extends RecordedSlice {
@@ -74,6 +78,15 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
       control.publish(task.thread, recorder.calls, recorder.errors, recorder.currentP99Us());
     }
   }, PROGRESS_INTERVAL_MS);
+  const live = task.live;
+  const liveTicker =
+    live === undefined
+      ? undefined
+      : setInterval(() => {
+          if (recorder === undefined) return;
+          const inFlight = phase.clients.reduce((sum, client) => sum + client.stats().inFlight, 0);
+          live.postMessage(recorder.liveFigures(inFlight));
+        }, LIVE_FIGURES_INTERVAL_MS);
   try {
     if (task.warmupMs > 0 && !control.stopRequested) {
       const startMs = performance.now();
@@ -117,6 +130,8 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     return { thread: task.thread, stopped: control.stopRequested, ...recorder.finish() };
   } finally {
     clearInterval(ticker);
+    clearInterval(liveTicker);
+    live?.close();
     recorder?.discard();
     await phase.close();
   }

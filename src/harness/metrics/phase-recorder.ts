@@ -34,6 +34,19 @@ export interface RecordedSlice {
   elapsedMs: number;
 }
 
+/** A load thread's figures so far in a phase, for the live metrics endpoint. */
+export interface LiveFigures {
+  calls: number;
+  errors: number;
+  errorsByCode: Record<string, number>;
+  addresses: string[];
+  clientCounts: number[];
+  /** Each server's successful calls so far, encoded. */
+  serverHistograms: string[];
+  /** Calls started and not yet settled, as the caller counts them. */
+  inFlight: number;
+}
+
 /**
  * Records one load thread's calls in a phase. Built for the hot path: a call costs two
  * recordValue() of an integer into WebAssembly histograms, a Map lookup and a few counter
@@ -135,6 +148,24 @@ export class PhaseRecorder {
       this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
     }
     return this.#lastP99Us;
+  }
+
+  /**
+   * A copy of the figures so far, the histograms encoded (some tenths of a millisecond each): for
+   * a timer about once a second, never per call. Empty once finished or discarded.
+   */
+  liveFigures(inFlight: number): LiveFigures {
+    const errorsByCode: Record<string, number> = {};
+    for (const [code, count] of this.#errorsByCode) errorsByCode[code] = count;
+    return {
+      calls: this.calls,
+      errors: this.errors,
+      errorsByCode,
+      addresses: [...this.#addresses],
+      clientCounts: [...this.#clientCounts],
+      serverHistograms: this.#released ? [] : this.#serverHistograms.map(encodeHistogram),
+      inFlight,
+    };
   }
 
   /**

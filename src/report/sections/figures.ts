@@ -1,4 +1,10 @@
-import type { RunResult } from '../../result/result-schema.ts';
+import {
+  latencyAtPercentile,
+  percentileLabel,
+  percentileMetric,
+  summaryPercentiles,
+} from '../../result/percentile.ts';
+import type { HistogramRecord, RunResult } from '../../result/result-schema.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 
 type Cell = string | number | boolean | null;
@@ -31,6 +37,9 @@ function transpose(fields: readonly string[], records: readonly Cell[][]): Cell[
 export function renderFigures(result: RunResult, runIndex: number): SafeHtml {
   const env = result.environment;
   const base = result.httpBaseline;
+  const percentiles = summaryPercentiles(result.scenario.config);
+  const percentileCells = (latency: HistogramRecord): Cell[] =>
+    percentiles.map((percentile) => latencyAtPercentile(latency, percentile));
   const timelineRows = result.phases.flatMap((phase) =>
     phase.timeline.map((p) => [phase.label, p.second, p.calls, p.errors, p.p99Us] as Cell[]),
   );
@@ -80,6 +89,15 @@ export function renderFigures(result: RunResult, runIndex: number): SafeHtml {
         ];
       }),
     ),
+  )}
+  ${table(
+    'percentiles',
+    `Latency percentiles, µs (${percentiles.map(percentileLabel).join(', ')}: the scenario's percentiles)`,
+    ['phase', 'server', ...percentiles.map(percentileMetric)],
+    result.phases.flatMap((p) => [
+      [p.label, 'all', ...percentileCells(p.latency)],
+      ...p.servers.map((s) => [p.label, s.address, ...percentileCells(s.latency)]),
+    ]),
   )}
   ${table(
     'errors',
