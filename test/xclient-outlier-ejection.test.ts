@@ -9,6 +9,8 @@ import {
   resolveOutlierDetection,
 } from '../src/xclient/outlier/outlier-options.ts';
 import type { SelectMode } from '../src/xclient/select-mode.ts';
+import { XClient } from '../src/xclient/xclient.ts';
+import { startServers, waitFor } from './fixtures/servers.ts';
 
 const SERVERS = ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3', 'tcp@127.0.0.1:4'];
 const [A, B, C] = SERVERS as [string, string, string, string];
@@ -152,3 +154,49 @@ for (const mode of [
     assert.ok(picks(400).includes(B));
   });
 }
+
+test('end to end: an erroring server is ejected, gets no calls while out, and is called again once back', async () => {
+  let failing = true;
+  class Flaky {
+    constructor(readonly flaky: boolean) {}
+    Call(args: unknown): unknown {
+      if (this.flaky && failing) throw new Error('injected');
+      return args;
+    }
+  }
+  const set = await startServers(3, (index) => [new Flaky(index === 0)]);
+  const events: OutlierEvent[] = [];
+  const xclient = new XClient(new MultiServersDiscovery(set.addresses), 'roundrobin', {
+    outlierDetection: {
+      consecutiveErrors: 3,
+      countApplicationErrors: true,
+      baseEjectionMs: 200,
+      maxEjectedPercent: 34,
+    },
+    onOutlierEvent: (event) => events.push(event),
+  });
+  const callMany = async (n: number) => {
+    let errors = 0;
+    for (let i = 0; i < n; i++) await xclient.call('Flaky.Call', i).catch(() => errors++);
+    return errors;
+  };
+  try {
+    // Round robin sends every third call to the flaky server: its third failure ejects it.
+    assert.equal(await callMany(9), 3);
+    assert.deepEqual(
+      events.map((event) => [event.kind, event.address]),
+      [['ejected', set.addresses[0]]],
+    );
+    const before = set.counts('Flaky.Call');
+    assert.equal(await callMany(30), 0);
+    assert.equal(set.counts('Flaky.Call')[0], before[0], 'no call reached the ejected server');
+    failing = false;
+    await waitFor(() => events.length === 2, 'the server to return');
+    assert.deepEqual(events[1], { kind: 'returned', address: set.addresses[0], atMs: events[1]!.atMs });
+    assert.equal(await callMany(30), 0);
+    assert.equal(set.counts('Flaky.Call')[0], before[0]! + 10, 'back in the rotation: a third of the calls');
+  } finally {
+    await xclient.close();
+    await set.close();
+  }
+});
