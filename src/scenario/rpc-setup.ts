@@ -2,6 +2,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CODEC_SHORT_NAMES, type CodecName } from '../rpc/codec/codec.ts';
 import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
+import type { OutlierEvent } from '../xclient/outlier/outlier-detector.ts';
+import type { OutlierDetectionOptions } from '../xclient/outlier/outlier-options.ts';
 import type { SelectMode } from '../xclient/select-mode.ts';
 import { type XCallOptions, XClient, type XClientOptions } from '../xclient/xclient.ts';
 import type { PhasePlan, ScenarioSelectMode } from './phase-plan.ts';
@@ -29,6 +31,10 @@ export interface PhaseRpcSetup {
   callTimeoutMs: number;
   /** Each call sends `{ Payload }` (a Go-exported name, so that gob can carry it) with a string of this many bytes. */
   payloadBytes: number;
+  /** The XClients' outlier ejection; absent when the phase has none. */
+  outlierDetection?: OutlierDetectionOptions;
+  /** peak-ewma's decay time, ms; absent for the default. */
+  peakEwmaDecayMs?: number;
 }
 
 /** The one translation from a scenario phase to its RPC set-up. */
@@ -43,7 +49,22 @@ export function phaseRpcSetup(scenario: ResolvedScenario, plan: PhasePlan): Phas
     reuseClients: plan.reuseClients,
     callTimeoutMs: scenario.callTimeoutMs,
     payloadBytes: scenario.payloadBytes,
+    ...(plan.outlierDetection && scenario.outlierDetection !== undefined
+      ? { outlierDetection: outlierDetectionOptions(scenario.outlierDetection) }
+      : {}),
+    ...(scenario.peakEwmaDecayMs === undefined ? {} : { peakEwmaDecayMs: scenario.peakEwmaDecayMs }),
   };
+}
+
+function outlierDetectionOptions(
+  detection: NonNullable<ResolvedScenario['outlierDetection']>,
+): OutlierDetectionOptions {
+  const { compare: _compare, ...options } = detection;
+  const defined: OutlierDetectionOptions = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (defined as Record<string, unknown>)[key] = value;
+  }
+  return defined;
 }
 
 /**
@@ -76,7 +97,7 @@ export interface PhaseClients {
 export function openPhaseClients(
   setup: PhaseRpcSetup,
   addresses: readonly string[],
-  options: { random: () => number; count: number },
+  options: { random: () => number; count: number; onOutlierEvent?: (event: OutlierEvent) => void },
 ): PhaseClients {
   const weights: Record<string, number> = {};
   addresses.forEach((address, index) => {
@@ -91,6 +112,9 @@ export function openPhaseClients(
     retries: setup.retries,
     reuseClients: setup.reuseClients,
     callTimeoutMs: setup.callTimeoutMs,
+    ...(setup.outlierDetection === undefined ? {} : { outlierDetection: setup.outlierDetection }),
+    ...(setup.peakEwmaDecayMs === undefined ? {} : { peakEwmaDecayMs: setup.peakEwmaDecayMs }),
+    ...(options.onOutlierEvent === undefined ? {} : { onOutlierEvent: options.onOutlierEvent }),
   };
   const clients = Array.from({ length: options.count }, () => new XClient(discovery, mode, clientOptions));
   const callOptions =

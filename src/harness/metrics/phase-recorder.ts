@@ -2,6 +2,7 @@ import { createRecordingHistogram, encodeHistogram, type Histogram } from '../..
 import { RpcError } from '../../util/errors.ts';
 import { msToSeconds, msToUs, secondsToMs } from '../../util/units.ts';
 import { addressOf } from '../../xclient/errors.ts';
+import type { OutlierEvent } from '../../xclient/outlier/outlier-detector.ts';
 import type { BroadcastOutcome } from '../../xclient/xclient.ts';
 import { DROPPED_CALL_CODE, UNKNOWN_ERROR_CODE } from '../errors.ts';
 
@@ -15,6 +16,8 @@ export interface RecordedSecond {
   errors: number;
   /** Latencies of the second's successful calls, encoded. */
   encoded: string;
+  /** Calls sent to each server in the second (by `RecordedSlice.addresses`), failed ones naming it included. */
+  serverCalls: number[];
 }
 
 /** Everything a load thread measured in one phase; histograms travel in their encoded form. */
@@ -30,7 +33,12 @@ export interface RecordedSlice {
   timeline: RecordedSecond[];
   /** From the phase start to the last completion, ms. */
   elapsedMs: number;
+  /** Outlier ejections and returns, `atMs` from the phase start. */
+  events: PhaseEvent[];
 }
+
+/** An ejection or return of a server by one XClient's outlier detection, `atMs` from the phase start. */
+export type PhaseEvent = OutlierEvent;
 
 /**
  * Records one load thread's calls in a phase. Built for the hot path: a call costs two
@@ -55,6 +63,8 @@ export class PhaseRecorder {
   #secondEndMs: number;
   #secondCalls = 0;
   #secondErrors = 0;
+  #secondServerCalls: number[] = [];
+  readonly #events: PhaseEvent[] = [];
   #lastEndMs: number;
   #lastP99Us = 0;
   #released = false;
@@ -80,7 +90,14 @@ export class PhaseRecorder {
     if (index === undefined) index = this.#addServer(address);
     this.#serverHistograms[index]!.recordValue(latencyUs);
     this.#clientCounts[index]!++;
+    this.#secondServerCalls[index]!++;
     this.#lastEndMs = endMs;
+  }
+
+  /** An XClient's outlier event; `event.atMs` is on this thread's performance.now() clock. */
+  outlierEvent(event: OutlierEvent): void {
+    if (this.#released) return;
+    this.#events.push({ ...event, atMs: event.atMs - this.#startMs });
   }
 
   /** A failed call: counted by its error code, and against its server when the error names one. */
@@ -93,6 +110,7 @@ export class PhaseRecorder {
       let index = this.#indexOf.get(address);
       if (index === undefined) index = this.#addServer(address);
       this.#clientCounts[index]!++;
+      this.#secondServerCalls[index]!++;
     }
   }
 
@@ -159,6 +177,7 @@ export class PhaseRecorder {
       serverHistograms: this.#serverHistograms.map(encodeHistogram),
       timeline: this.#timeline,
       elapsedMs: Math.max(0, this.#lastEndMs - this.#startMs),
+      events: this.#events,
     };
     this.discard();
     return slice;
@@ -194,7 +213,9 @@ export class PhaseRecorder {
       calls: this.#secondCalls + this.#secondErrors,
       errors: this.#secondErrors,
       encoded: encodeHistogram(this.#secondHistogram),
+      serverCalls: this.#secondServerCalls,
     });
+    this.#secondServerCalls = this.#addresses.map(() => 0);
     if (this.#secondHistogram.totalCount > 0)
       this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
     this.#secondHistogram.reset();
@@ -207,6 +228,7 @@ export class PhaseRecorder {
     this.#addresses.push(address);
     this.#indexOf.set(address, index);
     this.#clientCounts.push(0);
+    this.#secondServerCalls.push(0);
     this.#serverHistograms.push(createRecordingHistogram());
     return index;
   }

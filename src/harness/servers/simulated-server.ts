@@ -33,6 +33,9 @@ export class SimulatedServer implements LoadHandler {
   #server: Server | undefined;
   #address = '';
   #calls = 0;
+  /** As the behaviour says, or as its schedule's last step reached says. */
+  #slowFactor: number;
+  #errorRate: number;
   #stallFromMs = Number.POSITIVE_INFINITY;
   #stallUntilMs = Number.NEGATIVE_INFINITY;
   #timers: NodeJS.Timeout[] = [];
@@ -47,6 +50,8 @@ export class SimulatedServer implements LoadHandler {
     this.#sampleUs = createServiceTimeSampler(spec.behaviour.serviceTime, this.#random);
     const { serviceTime } = spec.behaviour;
     this.#fixedZero = serviceTime.distribution === 'fixed' && serviceTime.us === 0;
+    this.#slowFactor = spec.behaviour.slowFactor;
+    this.#errorRate = spec.behaviour.errorRate;
   }
 
   /** The bound address (the real port once listening). */
@@ -75,7 +80,8 @@ export class SimulatedServer implements LoadHandler {
 
   /** The answer without counting it: the HTTP endpoint uses it for the baseline. */
   answer(args: unknown): unknown {
-    const { errorRate, slowFactor } = this.#spec.behaviour;
+    const errorRate = this.#errorRate;
+    const slowFactor = this.#slowFactor;
     const fails = errorRate > 0 && this.#random() < errorRate;
     const serviceMs = this.#fixedZero ? 0 : usToMs(this.#sampleUs() * slowFactor);
     let dueMs = 0;
@@ -98,13 +104,19 @@ export class SimulatedServer implements LoadHandler {
 
   /**
    * Starts a measured phase at `startAtMs` (performance.now() clock of this thread): a crashed
-   * server is restarted, the count is reset and the stall and crash are scheduled from then.
+   * server is restarted, the count is reset and the stall, crash and schedule steps are timed from then.
    */
   async begin(startAtMs: number): Promise<void> {
     this.end();
     if (this.#server === undefined) await this.#restart();
     this.#calls = 0;
-    const { stall, crash } = this.#spec.behaviour;
+    const { stall, crash, schedule } = this.#spec.behaviour;
+    for (const step of schedule ?? []) {
+      this.#after(startAtMs + step.atMs, () => {
+        this.#slowFactor = step.slowFactor ?? this.#slowFactor;
+        this.#errorRate = step.errorRate ?? this.#errorRate;
+      });
+    }
     if (stall !== undefined) {
       this.#stallFromMs = startAtMs + stall.atMs;
       this.#stallUntilMs = this.#stallFromMs + stall.durationMs;
@@ -116,10 +128,12 @@ export class SimulatedServer implements LoadHandler {
     }
   }
 
-  /** Cancels what begin() scheduled; a stall under way ends now. */
+  /** Cancels what begin() scheduled; a stall under way ends now, a schedule goes back to its start. */
   end(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers = [];
+    this.#slowFactor = this.#spec.behaviour.slowFactor;
+    this.#errorRate = this.#spec.behaviour.errorRate;
     this.#stallFromMs = Number.POSITIVE_INFINITY;
     this.#stallUntilMs = Number.NEGATIVE_INFINITY;
   }
