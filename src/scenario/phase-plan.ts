@@ -44,7 +44,12 @@ export function planPhases(scenario: {
   for (const mode of scenario.select) {
     for (const [reuseSuffix, reuseClients] of reuse) {
       for (const [ejectionSuffix, outlierDetection] of ejection) {
-        phases.push({ label: `${mode}${reuseSuffix}${ejectionSuffix}`, mode, reuseClients, outlierDetection });
+        phases.push({
+          label: `${mode}${reuseSuffix}${ejectionSuffix}`,
+          mode,
+          reuseClients,
+          outlierDetection,
+        });
       }
     }
   }
