@@ -22,4 +22,6 @@ test('the overhead benchmark runs every loop each round and derives its slowdown
   assert.ok(Math.abs(result.harnessCostPercent - (1 - (ratios[0]! + ratios[1]!) / 2) * 100) < 1e-9);
   assert.equal(result.passed, result.harnessCostPercent <= OVERHEAD_BUDGET_PERCENT);
   assert.ok(result.bookkeepingNsPerCall > 0);
+  assert.ok(result.selectionNsPerCall.p2c > 0);
+  assert.ok(result.selectionNsPerCall.peakEwma > 0);
 });
