@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createSeededRandom } from '../src/util/seeded-random.ts';
 import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { LatencyEstimates } from '../src/xclient/latency/latency-estimates.ts';
-import { PeakEwma } from '../src/xclient/latency/peak-ewma.ts';
+import { decayFactor, PeakEwma } from '../src/xclient/latency/peak-ewma.ts';
 import { XClient } from '../src/xclient/xclient.ts';
 import { startServers } from './fixtures/servers.ts';
 
@@ -113,4 +113,10 @@ test('peakEwmaDecayMs is checked', () => {
     code: 'ERR_INVALID_ARGUMENT',
     message: /peakEwmaDecayMs/,
   });
+});
+
+test('the decay factor is e^-x, from its series for tiny x', () => {
+  for (const x of [0, 1e-9, 1e-6, 5e-4, 9.99e-4, 1e-3, 0.5, 1, 3]) {
+    assert.ok(Math.abs(decayFactor(x) - Math.exp(-x)) < 2e-10, `x = ${x}`);
+  }
 });
