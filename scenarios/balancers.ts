@@ -11,7 +11,7 @@ export default defineScenario({
     'A server degrading x5 for the middle third and one failing 50 %: roundrobin, p2c, peak-ewma, each with and without outlier ejection',
   servers: {
     count: 4,
-    behaviour: { serviceTime: { distribution: 'lognormal', medianUs: 2_000, sigma: 0.5 } },
+    behaviour: { serviceTime: { distribution: 'lognormal', medianUs: 4_000, sigma: 0.3 } },
     overrides: {
       '1': {
         schedule: [
@@ -40,7 +40,7 @@ export default defineScenario({
     countApplicationErrors: true,
   },
   failMode: 'failfast',
-  load: { model: 'closed', concurrency: 32 },
+  load: { model: 'closed', concurrency: 16 },
   durationMs: 9_000,
   warmupMs: 1_000,
 });
