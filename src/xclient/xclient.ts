@@ -14,6 +14,8 @@ import { isSelectMode, type SelectMode } from './select-mode.ts';
 export const DEFAULT_FAIL_MODE: FailMode = 'failfast';
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_REUSE_CLIENTS = true;
+/** Outlier checks run no more often than this, ms. */
+const MIN_OUTLIER_TICK_MS = 10;
 
 export type { DialFunction };
 
@@ -122,7 +124,11 @@ export class XClient {
         (servers) => outliers.update(servers, performance.now()),
         () => {},
       );
-      const tickMs = Math.min(outlierOptions.intervalMs, outlierOptions.baseEjectionMs);
+      // A tenth of the shorter period: a server returns at most 10 % of its back-off late.
+      const tickMs = Math.max(
+        MIN_OUTLIER_TICK_MS,
+        Math.min(outlierOptions.intervalMs, outlierOptions.baseEjectionMs) / 10,
+      );
       this.#outlierTimer = setInterval(() => outliers.tick(performance.now()), tickMs);
       this.#outlierTimer.unref();
     }
