@@ -6,6 +6,9 @@ import type { OutlierEvent } from '../../xclient/outlier/outlier-detector.ts';
 import type { BroadcastOutcome } from '../../xclient/xclient.ts';
 import { DROPPED_CALL_CODE, UNKNOWN_ERROR_CODE } from '../errors.ts';
 
+/** Outlier events kept per load thread and phase: many XClients ejecting often stay bounded. */
+export const MAX_EVENTS_PER_SLICE = 10_000;
+
 /** The timeline's step. */
 const SECOND_MS = secondsToMs(1);
 
@@ -96,7 +99,7 @@ export class PhaseRecorder {
 
   /** An XClient's outlier event; `event.atMs` is on this thread's performance.now() clock. */
   outlierEvent(event: OutlierEvent): void {
-    if (this.#released) return;
+    if (this.#released || this.#events.length >= MAX_EVENTS_PER_SLICE) return;
     this.#events.push({ ...event, atMs: event.atMs - this.#startMs });
   }
 
