@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MAX_EVENTS_PER_SLICE, PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
 import { runScenario } from '../src/harness/runner.ts';
 import { type RunResult, runResultSchema } from '../src/result/result-schema.ts';
+import { ConnectionClosedError } from '../src/rpc/errors.ts';
 import { ScenarioError } from '../src/scenario/errors.ts';
 import { planPhases } from '../src/scenario/phase-plan.ts';
 import { loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
 import type { ScenarioInput } from '../src/scenario/scenario-schema.ts';
+import { withAddress } from '../src/xclient/errors.ts';
 
 async function runInline(input: ScenarioInput): Promise<RunResult> {
   const result = await runScenario({ file: 'inline.ts', scenario: validateScenario(input, 'inline.ts') });
@@ -142,4 +145,39 @@ test('peak-ewma in a scenario: a server made 20 times slower by its schedule get
     peakEwma!.servers[2]!.serverCount < 60,
     `slow server: ${peakEwma!.servers[2]!.serverCount} calls`,
   );
+});
+
+test('the recorder keeps outlier events from the phase start, per-server counts per second, and at most its cap of events', () => {
+  const a = 'tcp@127.0.0.1:1';
+  const b = 'tcp@127.0.0.1:2';
+  const startMs = 5_000;
+  const recorder = new PhaseRecorder([a, b], startMs);
+  recorder.ok(a, startMs, startMs + 1);
+  recorder.ok(b, startMs + 10, startMs + 11);
+  recorder.fail(withAddress(new ConnectionClosedError(), b), startMs + 1_500);
+  recorder.outlierEvent({
+    kind: 'ejected',
+    address: b,
+    atMs: startMs + 1_500,
+    reason: 'consecutive-errors',
+    ejectionMs: 100,
+  });
+  for (let i = 0; i < MAX_EVENTS_PER_SLICE; i++)
+    recorder.outlierEvent({ kind: 'returned', address: b, atMs: startMs + 2_000 });
+  const slice = recorder.finish();
+  assert.deepEqual(
+    slice.timeline.map((second) => [second.second, second.serverCalls]),
+    [
+      [0, [1, 1]],
+      [1, [0, 1]],
+    ],
+  );
+  assert.equal(slice.events.length, MAX_EVENTS_PER_SLICE);
+  assert.deepEqual(slice.events[0], {
+    kind: 'ejected',
+    address: b,
+    atMs: 1_500,
+    reason: 'consecutive-errors',
+    ejectionMs: 100,
+  });
 });
