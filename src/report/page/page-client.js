@@ -105,7 +105,8 @@
     if (!marks || marks.length === 0) return;
     const { ctx, bbox } = u;
     ctx.save();
-    ctx.lineWidth = Math.max(1, devicePixelRatio);
+    // Two device pixels wide at a whole pixel: crisp, not two half-transparent columns.
+    ctx.lineWidth = 2 * Math.max(1, Math.round(devicePixelRatio));
     for (const mark of marks) {
       const x = Math.round(u.valToPos(mark.second, 'x', true));
       if (x < bbox.left || x > bbox.left + bbox.width) continue;
