@@ -77,14 +77,14 @@ test('peak-ewma selection never picks the costliest server while a cheaper one c
     assert.ok(counts.get(servers[s]!)! > 1000, `server ${s}: ${counts.get(servers[s]!)}`);
 });
 
-test('peak-ewma end to end: a server ten times slower than the others loses most of its share', async () => {
+test('peak-ewma end to end: a server fifty times slower than the others loses most of its share', async () => {
   class Timed {
     constructor(readonly delayMs: number) {}
     Call(args: unknown): Promise<unknown> {
       return new Promise((resolve) => setTimeout(() => resolve(args), this.delayMs));
     }
   }
-  const set = await startServers(3, (index) => [new Timed(index === 0 ? 40 : 4)]);
+  const set = await startServers(3, (index) => [new Timed(index === 0 ? 100 : 2)]);
   const discovery = new MultiServersDiscovery(set.addresses, { random: createSeededRandom(11) });
   const xclient = new XClient(discovery, 'peak-ewma');
   try {
@@ -99,7 +99,7 @@ test('peak-ewma end to end: a server ten times slower than the others loses most
       counts.reduce((a, b) => a + b, 0),
       4 * perCaller,
     );
-    // Even shares would give it 80 of 240; at ten times the latency it gets a handful.
+    // Even shares would give it 80 of 240; at fifty times the latency it gets a handful.
     assert.ok(counts[0]! < 24, `the slow server got ${counts[0]} of 240 calls (${counts.join(', ')})`);
   } finally {
     await xclient.close();
