@@ -183,7 +183,7 @@ function measureBookkeepingNs(): number {
  * p2c compares in-flight counts; peak-ewma also reads the clock before and after the call, costs
  * both candidates (an exponential each) and folds the latency into the winner's estimate.
  */
-export function measureSelectionNs(mode: 'p2c' | 'peak-ewma'): number {
+function measureSelectionNs(mode: 'p2c' | 'peak-ewma'): number {
   const addresses = ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3', 'tcp@127.0.0.1:4'];
   const inFlight = new Map(addresses.map((address, i) => [address, i * 3]));
   const inFlightOf = (address: string) => inFlight.get(address) ?? 0;
