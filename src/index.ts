@@ -108,7 +108,7 @@ export { SCENARIO_DEFAULTS, scenarioSchema } from './scenario/scenario-schema.ts
 export type { ErrorCode } from './util/errors.ts';
 export { ERROR_CODES, InvalidArgumentError, isRpcError, RpcError } from './util/errors.ts';
 export { createSeededRandom } from './util/seeded-random.ts';
-export type { Discovery, SelectHint } from './xclient/discovery/discovery.ts';
+export type { Discovery, EjectedServers, SelectHint } from './xclient/discovery/discovery.ts';
 export type { EtcdDiscoveryOptions } from './xclient/discovery/etcd-discovery.ts';
 export { EtcdDiscovery } from './xclient/discovery/etcd-discovery.ts';
 export type { MultiServersDiscoveryOptions } from './xclient/discovery/multi-servers-discovery.ts';
@@ -128,6 +128,10 @@ export {
 } from './xclient/errors.ts';
 export type { FailMode } from './xclient/fail-mode.ts';
 export { FAIL_MODES } from './xclient/fail-mode.ts';
+export { DEFAULT_PEAK_EWMA_DECAY_MS } from './xclient/latency/latency-estimates.ts';
+export type { EjectionReason, OutlierEvent } from './xclient/outlier/outlier-detector.ts';
+export type { OutlierDetectionOptions } from './xclient/outlier/outlier-options.ts';
+export { OUTLIER_DETECTION_DEFAULTS } from './xclient/outlier/outlier-options.ts';
 export type { SelectMode } from './xclient/select-mode.ts';
 export { isSelectMode, SELECT_MODES } from './xclient/select-mode.ts';
 export type { Selector, SelectorOptions } from './xclient/selectors/selector.ts';

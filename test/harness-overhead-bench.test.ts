@@ -27,4 +27,6 @@ test('the overhead benchmark runs every loop each round and derives its slowdown
   );
   assert.ok(result.bookkeepingNsPerCall > 0);
   assert.ok(result.liveFiguresMsPerServer > 0);
+  assert.ok(result.selectionNsPerCall.p2c > 0);
+  assert.ok(result.selectionNsPerCall.peakEwma > 0);
 });

@@ -11,6 +11,7 @@ import { median } from '../stats/descriptive.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import { msToNs, msToSeconds, nsToMs, secondsToMs } from '../util/units.ts';
 import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
+import { DEFAULT_PEAK_EWMA_DECAY_MS, LatencyEstimates } from '../xclient/latency/latency-estimates.ts';
 import { XClient } from '../xclient/xclient.ts';
 
 /** The budget: measuring may cost at most this share of a bare loop's calls/s. */
@@ -67,6 +68,11 @@ export interface OverheadResult {
    * load thread spends once a second when the run serves live metrics; fastest of 5.
    */
   liveFiguresMsPerServer: number;
+  /**
+   * CPU time per call of a p2c pick, and of a peak-ewma pick with what the XClient does around it
+   * (two clock reads, the costs of both candidates, the estimate's update): fastest of 5 tight loops.
+   */
+  selectionNsPerCall: { p2c: number; peakEwma: number };
   budgetPercent: number;
   passed: boolean;
 }
@@ -166,6 +172,7 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
     bookkeepingNsPerCall,
     bookkeepingPercent: msToSeconds(nsToMs(bookkeepingNsPerCall)) * medians.bare * 100,
     liveFiguresMsPerServer: measureLiveFiguresMs(),
+    selectionNsPerCall: { p2c: measureSelectionNs('p2c'), peakEwma: measureSelectionNs('peak-ewma') },
     budgetPercent: OVERHEAD_BUDGET_PERCENT,
     passed: harnessCostPercent <= OVERHEAD_BUDGET_PERCENT && generatedCostPercent <= OVERHEAD_BUDGET_PERCENT,
   };
@@ -215,6 +222,41 @@ function measureLiveFiguresMs(): number {
   }
 }
 
+/**
+ * One selection per iteration over four servers with calls in flight, as the XClient makes it:
+ * p2c compares in-flight counts; peak-ewma also reads the clock before and after the call, costs
+ * both candidates (an exponential each) and folds the latency into the winner's estimate.
+ */
+function measureSelectionNs(mode: 'p2c' | 'peak-ewma'): number {
+  const addresses = ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3', 'tcp@127.0.0.1:4'];
+  const inFlight = new Map(addresses.map((address, i) => [address, i * 3]));
+  const inFlightOf = (address: string) => inFlight.get(address) ?? 0;
+  const samples: number[] = [];
+  for (let repeat = 0; repeat < BOOKKEEPING_REPEATS; repeat++) {
+    const discovery = new MultiServersDiscovery(addresses, { random: createSeededRandom(repeat + 1) });
+    const estimates = new LatencyEstimates(DEFAULT_PEAK_EWMA_DECAY_MS, inFlightOf);
+    const hint = mode === 'p2c' ? { inFlight: inFlightOf } : { inFlight: inFlightOf, cost: estimates.costOf };
+    let checksum = 0;
+    const startMs = performance.now();
+    for (let i = 0; i < BOOKKEEPING_ITERATIONS; i++) {
+      if (mode === 'p2c') {
+        checksum += discovery.trySelect(mode, hint)!.length;
+        continue;
+      }
+      const callStartMs = performance.now();
+      estimates.nowMs = callStartMs;
+      const picked = discovery.trySelect(mode, hint)!;
+      const endMs = performance.now();
+      estimates.observe(picked, endMs - callStartMs, endMs);
+      checksum += picked.length;
+    }
+    samples.push(msToNs(performance.now() - startMs) / BOOKKEEPING_ITERATIONS);
+    // Read, so that the loop's work cannot be dropped as unused.
+    if (checksum === 0) samples.push(Number.NaN);
+  }
+  return Math.min(...samples);
+}
+
 export function formatOverhead(result: OverheadResult): string {
   const rate = (value: number) => Math.round(value).toLocaleString('en-US');
   return [
@@ -228,6 +270,8 @@ export function formatOverhead(result: OverheadResult): string {
       `the generator ${result.generatorNsPerCall.toFixed(0)} ns per call)`,
     `  bookkeeping alone (clock read, pick, histograms): ${result.bookkeepingNsPerCall.toFixed(0)} ns per call, ` +
       `${result.bookkeepingPercent.toFixed(1)}% of a thread at the bare rate`,
+    `  selection alone: p2c ${result.selectionNsPerCall.p2c.toFixed(0)} ns per call, peak-ewma ` +
+      `${result.selectionNsPerCall.peakEwma.toFixed(0)} ns (${(result.selectionNsPerCall.peakEwma - result.selectionNsPerCall.p2c).toFixed(0)} ns more)`,
     `  live metrics (--metrics-listen), off the call path: ${result.liveFiguresMsPerServer.toFixed(2)} ms per server ` +
       `every ${msToSeconds(LIVE_FIGURES_INTERVAL_MS)} s, ${((result.liveFiguresMsPerServer / LIVE_FIGURES_INTERVAL_MS) * 100).toFixed(2)}% of a load thread per server`,
     `  budget ${result.budgetPercent}% for the harness's path, with and without the generator: ${result.passed ? 'PASS' : 'MISS'}`,

@@ -11,15 +11,35 @@ export interface PercentileChartSpec {
   initialView: string;
 }
 
+/** A vertical line on a timeline: a server ejected (solid) or let back (dashed). */
+export interface EventMark {
+  /** From the phase start, in seconds (fractional). */
+  second: number;
+  kind: 'ejected' | 'returned';
+  /** The server's index in the phase's `servers`. */
+  server: number;
+}
+
 export interface TimelineChartSpec {
   kind: 'timeline';
   seconds: number[];
   callsPerSecond: number[];
   errors: number[];
   p99Ms: number[];
+  marks: EventMark[];
 }
 
-export type ChartSpec = PercentileChartSpec | TimelineChartSpec;
+/** Each server's share of the calls, second by second, in percent. */
+export interface ShareTimelineChartSpec {
+  kind: 'share-timeline';
+  seconds: number[];
+  servers: string[];
+  /** By server, then by second; null where a second had no call. */
+  percent: (number | null)[][];
+  marks: EventMark[];
+}
+
+export type ChartSpec = PercentileChartSpec | TimelineChartSpec | ShareTimelineChartSpec;
 
 /** Hands out element ids for charts and keeps their data for the page's JSON. */
 export class ChartRegistry {

@@ -54,7 +54,21 @@ export const timelinePointSchema = z.object({
   calls: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   p99Us: z.number().nonnegative(),
+  /** Calls sent to each server in the second, in `servers` order. Optional: added in v1. */
+  serverCalls: z.array(z.number().int().nonnegative()).optional(),
 });
+
+/** A server taken out of selection by an XClient's outlier detection, or let back; `atMs` from the phase start. */
+export const outlierEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ejected'),
+    address: z.string(),
+    atMs: z.number(),
+    reason: z.enum(['consecutive-errors', 'failure-percentage']),
+    ejectionMs: z.number().nonnegative(),
+  }),
+  z.object({ kind: z.literal('returned'), address: z.string(), atMs: z.number() }),
+]);
 
 /** One measured load phase: a select mode, or one side of a comparison such as cached vs dial. */
 export const phaseResultSchema = z.object({
@@ -89,6 +103,8 @@ export const phaseResultSchema = z.object({
     )
     .optional(),
   timeline: z.array(timelinePointSchema),
+  /** Outlier ejections and returns, in time order. Optional: added in v1. */
+  events: z.array(outlierEventSchema).optional(),
 });
 
 export const microBenchmarkSchema = z.object({
@@ -171,6 +187,7 @@ export type HistogramRecord = z.infer<typeof histogramSchema>;
 export type Fairness = z.infer<typeof fairnessSchema>;
 export type ServerShare = z.infer<typeof serverShareSchema>;
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
+export type OutlierEventRecord = z.infer<typeof outlierEventSchema>;
 export type PhaseResult = z.infer<typeof phaseResultSchema>;
 export type MicroBenchmark = z.infer<typeof microBenchmarkSchema>;
 export type HttpBaseline = z.infer<typeof httpBaselineSchema>;

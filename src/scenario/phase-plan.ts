@@ -10,20 +10,47 @@ export interface PhasePlan {
   label: string;
   mode: ScenarioSelectMode;
   reuseClients: boolean;
+  /** The phase's XClients eject outliers (the scenario's `outlierDetection`); `+ejection` ends its label when compared. */
+  outlierDetection: boolean;
 }
 
-/** The phases in the order they run: every mode, each with cached clients then with a dial per call. */
+/**
+ * The phases in the order they run: every mode, each with cached clients then with a dial per
+ * call, each of those without then with outlier ejection when the scenario compares them.
+ */
 export function planPhases(scenario: {
   select: readonly ScenarioSelectMode[];
   reuseClients: boolean | 'compare';
+  outlierDetection?: { compare: boolean } | undefined;
 }): PhasePlan[] {
+  const reuse: [string, boolean][] =
+    scenario.reuseClients === 'compare'
+      ? [
+          ['/cached', true],
+          ['/dial', false],
+        ]
+      : [['', scenario.reuseClients]];
+  const detection = scenario.outlierDetection;
+  const ejection: [string, boolean][] =
+    detection === undefined
+      ? [['', false]]
+      : detection.compare
+        ? [
+            ['', false],
+            ['+ejection', true],
+          ]
+        : [['', true]];
   const phases: PhasePlan[] = [];
   for (const mode of scenario.select) {
-    if (scenario.reuseClients === 'compare') {
-      phases.push({ label: `${mode}/cached`, mode, reuseClients: true });
-      phases.push({ label: `${mode}/dial`, mode, reuseClients: false });
-    } else {
-      phases.push({ label: mode, mode, reuseClients: scenario.reuseClients });
+    for (const [reuseSuffix, reuseClients] of reuse) {
+      for (const [ejectionSuffix, outlierDetection] of ejection) {
+        phases.push({
+          label: `${mode}${reuseSuffix}${ejectionSuffix}`,
+          mode,
+          reuseClients,
+          outlierDetection,
+        });
+      }
     }
   }
   return phases;

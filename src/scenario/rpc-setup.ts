@@ -5,6 +5,8 @@ import { CODEC_SHORT_NAMES, type CodecName } from '../rpc/codec/codec.ts';
 import { EtcdDiscovery } from '../xclient/discovery/etcd-discovery.ts';
 import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
 import { RegistryDiscovery } from '../xclient/discovery/registry-discovery.ts';
+import type { OutlierEvent } from '../xclient/outlier/outlier-detector.ts';
+import type { OutlierDetectionOptions } from '../xclient/outlier/outlier-options.ts';
 import type { SelectMode } from '../xclient/select-mode.ts';
 import { type XCallOptions, XClient, type XClientOptions } from '../xclient/xclient.ts';
 import type { PhasePlan, ScenarioSelectMode } from './phase-plan.ts';
@@ -40,6 +42,10 @@ export interface PhaseRpcSetup {
   /** Where the servers are found: the addresses the run is given, or a registry or etcd to follow. */
   servers: PhaseServerSource;
   call: PhaseCall;
+  /** The XClients' outlier ejection; absent when the phase has none. */
+  outlierDetection?: OutlierDetectionOptions;
+  /** peak-ewma's decay time, ms; absent for the default. */
+  peakEwmaDecayMs?: number;
 }
 
 /** Simulated servers and `target.addresses` are a fixed list given at run time; the others are followed. */
@@ -88,7 +94,22 @@ export function phaseRpcSetup(scenario: ResolvedScenario, plan: PhasePlan, file:
           ? { kind: 'etcd', ...target.etcd }
           : { kind: 'addresses' },
     call: phaseCall(scenario, file),
+    ...(plan.outlierDetection && scenario.outlierDetection !== undefined
+      ? { outlierDetection: outlierDetectionOptions(scenario.outlierDetection) }
+      : {}),
+    ...(scenario.peakEwmaDecayMs === undefined ? {} : { peakEwmaDecayMs: scenario.peakEwmaDecayMs }),
   };
+}
+
+function outlierDetectionOptions(
+  detection: NonNullable<ResolvedScenario['outlierDetection']>,
+): OutlierDetectionOptions {
+  const { compare: _compare, ...options } = detection;
+  const defined: OutlierDetectionOptions = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (defined as Record<string, unknown>)[key] = value;
+  }
+  return defined;
 }
 
 /** The scenario's `call` as plain data; see PhaseCall. */
@@ -154,7 +175,7 @@ export interface PhaseClients {
 export async function openPhaseClients(
   setup: PhaseRpcSetup,
   addresses: readonly string[],
-  options: { random: () => number; count: number },
+  options: { random: () => number; count: number; onOutlierEvent?: (event: OutlierEvent) => void },
 ): Promise<PhaseClients> {
   const discovery = await openPhaseDiscovery(setup, addresses, options.random);
   // Broadcast calls every server: the select mode only has to be valid.
@@ -166,6 +187,9 @@ export async function openPhaseClients(
     retries: setup.retries,
     reuseClients: setup.reuseClients,
     callTimeoutMs: setup.callTimeoutMs,
+    ...(setup.outlierDetection === undefined ? {} : { outlierDetection: setup.outlierDetection }),
+    ...(setup.peakEwmaDecayMs === undefined ? {} : { peakEwmaDecayMs: setup.peakEwmaDecayMs }),
+    ...(options.onOutlierEvent === undefined ? {} : { onOutlierEvent: options.onOutlierEvent }),
   };
   const clients = Array.from({ length: options.count }, () => new XClient(discovery, mode, clientOptions));
   const callOptions =

@@ -95,6 +95,19 @@ export const crashSchema = z.strictObject({
   restartAfterMs: positiveInteger(MAX_DURATION_MS).optional(),
 });
 
+/** From `atMs` after the measured phase starts, the server takes these values (until the next step). */
+export const behaviourStepSchema = z.strictObject({
+  atMs: nonNegativeInteger(MAX_DURATION_MS),
+  slowFactor: number()
+    .min(1, { error: 'must be at least 1' })
+    .max(10_000, { error: 'must be at most 10000' })
+    .optional(),
+  errorRate: number()
+    .min(0, { error: 'must be between 0 and 1' })
+    .max(1, { error: 'must be between 0 and 1' })
+    .optional(),
+});
+
 const behaviourFields = {
   serviceTime: serviceTimeSchema,
   /** Fraction of calls answered with an error, drawn from the server's seeded generator. */
@@ -109,6 +122,13 @@ const behaviourFields = {
   crash: crashSchema,
   /** The server's weight for weighted-roundrobin, and its expected share in the fairness figures. */
   weight: positiveNumber(1_000_000),
+  /** slowFactor and errorRate changing over the phase: a server that degrades and recovers. */
+  schedule: z
+    .array(behaviourStepSchema, { error: 'must be a list of { atMs, slowFactor?, errorRate? }' })
+    .max(1_000, { error: 'must have at most 1000 steps' })
+    .refine((steps) => steps.every((step, i) => i === 0 || step.atMs > steps[i - 1]!.atMs), {
+      error: 'steps must be in increasing atMs order',
+    }),
 };
 
 /** What every server does unless an override says otherwise. */
@@ -119,6 +139,7 @@ export const behaviourSchema = z.strictObject({
   stall: behaviourFields.stall.optional(),
   crash: behaviourFields.crash.optional(),
   weight: behaviourFields.weight.default(SCENARIO_DEFAULTS.weight),
+  schedule: behaviourFields.schedule.optional(),
 });
 
 /** A per-server override: any behaviour field, the rest from `servers.behaviour`. */
@@ -129,6 +150,7 @@ export const behaviourOverrideSchema = z.strictObject({
   stall: behaviourFields.stall.optional(),
   crash: behaviourFields.crash.optional(),
   weight: behaviourFields.weight.optional(),
+  schedule: behaviourFields.schedule.optional(),
 });
 
 export const serversSchema = z.strictObject({
@@ -169,6 +191,24 @@ export const openLoadSchema = z.strictObject({
 
 export const loadModelSchema = z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema], {
   error: "must be { model: 'closed', concurrency } or { model: 'open', ratePerSecond }",
+});
+
+const percentage = () =>
+  integer('an integer percentage')
+    .min(0, { error: 'must be from 0 to 100' })
+    .max(100, { error: 'must be from 0 to 100' });
+
+/** The XClients' outlier ejection (see OutlierDetectionOptions for each field's default). */
+export const outlierDetectionSchema = z.strictObject({
+  consecutiveErrors: nonNegativeInteger(1_000_000).optional(),
+  failurePercentage: percentage().optional(),
+  minimumCalls: positiveInteger(1_000_000).optional(),
+  intervalMs: positiveInteger(MAX_DURATION_MS).optional(),
+  baseEjectionMs: positiveInteger(MAX_DURATION_MS).optional(),
+  maxEjectedPercent: percentage().optional(),
+  countApplicationErrors: z.boolean({ error: 'must be true or false' }).optional(),
+  /** true: every phase runs once without ejection and once with it (labelled `+ejection`). */
+  compare: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
 const thresholdListSchema = z.array(z.string({ error: 'must be a string such as "p99 < 5ms"' }), {
@@ -224,6 +264,10 @@ const scenarioObjectSchema = z.strictObject({
     .enum(['failfast', 'failover', 'failtry'], { error: 'must be one of failfast, failover, failtry' })
     .default(SCENARIO_DEFAULTS.failMode),
   retries: nonNegativeInteger(100).default(SCENARIO_DEFAULTS.retries),
+  /** Ejects failing servers from selection, in every phase (or compared, see `compare`). */
+  outlierDetection: outlierDetectionSchema.optional(),
+  /** The time constant of peak-ewma's latency estimate, ms. @default 10000 */
+  peakEwmaDecayMs: positiveInteger(MAX_DURATION_MS).optional(),
   /** Every call gives up after this long; 0 waits for ever (a crash still ends it). */
   callTimeoutMs: nonNegativeInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.callTimeoutMs),
   seed: integer('an integer').default(SCENARIO_DEFAULTS.seed),

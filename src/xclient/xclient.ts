@@ -6,11 +6,16 @@ import { ConnectionPool, type DialFunction, type PoolStats } from './connection-
 import type { Discovery, SelectHint } from './discovery/discovery.ts';
 import { NoServersError, UnsupportedModeError, withAddress, XClientClosedError } from './errors.ts';
 import { FAIL_MODES, type FailMode, isFailMode } from './fail-mode.ts';
+import { DEFAULT_PEAK_EWMA_DECAY_MS, LatencyEstimates } from './latency/latency-estimates.ts';
+import { OutlierDetector, type OutlierEvent } from './outlier/outlier-detector.ts';
+import { type OutlierDetectionOptions, resolveOutlierDetection } from './outlier/outlier-options.ts';
 import { isSelectMode, type SelectMode } from './select-mode.ts';
 
 export const DEFAULT_FAIL_MODE: FailMode = 'failfast';
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_REUSE_CLIENTS = true;
+/** Outlier checks run no more often than this, ms. */
+const MIN_OUTLIER_TICK_MS = 10;
 
 export type { DialFunction };
 
@@ -24,6 +29,12 @@ export interface XClientOptions extends ClientOptions {
   reuseClients?: boolean;
   /** Opens a connection; replaced to instrument or fake connections. @default dial from src/rpc/dial.ts */
   dial?: DialFunction;
+  /** peak-ewma only: the time constant of the latency estimate, ms. @default 10000 (Finagle's) */
+  peakEwmaDecayMs?: number;
+  /** Takes servers that fail too often out of selection for a while, in any select mode. @default off */
+  outlierDetection?: OutlierDetectionOptions;
+  /** Told of every ejection and return; `atMs` is on the performance.now() clock. */
+  onOutlierEvent?: (event: OutlierEvent) => void;
 }
 
 export interface XCallOptions extends CallOptions {
@@ -63,6 +74,10 @@ export class XClient {
   /** The hint of calls without a key: one object for all of them. */
   readonly #hint: SelectHint;
   readonly #unsubscribe: (() => void) | undefined;
+  /** peak-ewma's latency estimates; undefined in the other modes. */
+  readonly #latency: LatencyEstimates | undefined;
+  readonly #outliers: OutlierDetector | undefined;
+  readonly #outlierTimer: NodeJS.Timeout | undefined;
   #failoverTurn = 0;
   #closed: Promise<void> | undefined;
 
@@ -92,8 +107,41 @@ export class XClient {
     this.#reuseClients = reuseClients;
     // Validated now, so that a bad option fails here rather than at the first dial.
     this.#pool = new ConnectionPool(dialFunction, resolveClientOptions(options));
-    this.#hint = { inFlight: this.#pool.inFlightOf };
-    this.#unsubscribe = discovery.subscribe?.((servers) => this.#pool.prune(servers));
+    if (mode === 'peak-ewma') {
+      const decayMs = options.peakEwmaDecayMs ?? DEFAULT_PEAK_EWMA_DECAY_MS;
+      if (!Number.isFinite(decayMs) || decayMs <= 0) {
+        throw new InvalidArgumentError(
+          `options.peakEwmaDecayMs must be a positive number of ms, got ${decayMs}`,
+        );
+      }
+      this.#latency = new LatencyEstimates(decayMs, this.#pool.inFlightOf);
+    }
+    if (options.outlierDetection !== undefined) {
+      const outlierOptions = resolveOutlierDetection(options.outlierDetection);
+      const outliers = new OutlierDetector(outlierOptions, performance.now(), options.onOutlierEvent);
+      this.#outliers = outliers;
+      void discovery.getAll().then(
+        (servers) => outliers.update(servers, performance.now()),
+        () => {},
+      );
+      // A tenth of the shorter period: a server returns at most 10 % of its back-off late.
+      const tickMs = Math.max(
+        MIN_OUTLIER_TICK_MS,
+        Math.min(outlierOptions.intervalMs, outlierOptions.baseEjectionMs) / 10,
+      );
+      this.#outlierTimer = setInterval(() => outliers.tick(performance.now()), tickMs);
+      this.#outlierTimer.unref();
+    }
+    this.#hint = {
+      inFlight: this.#pool.inFlightOf,
+      ...(this.#latency === undefined ? {} : { cost: this.#latency.costOf }),
+      ...(this.#outliers === undefined ? {} : { ejected: this.#outliers }),
+    };
+    this.#unsubscribe = discovery.subscribe?.((servers) => {
+      this.#pool.prune(servers);
+      this.#latency?.prune(servers);
+      this.#outliers?.update(servers, performance.now());
+    });
   }
 
   get mode(): SelectMode {
@@ -196,6 +244,7 @@ export class XClient {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#unsubscribe?.();
+      clearInterval(this.#outlierTimer);
       await this.#pool.close();
     })();
     return this.#closed;
@@ -208,8 +257,10 @@ export class XClient {
     outcome: CallOutcome<unknown> | undefined,
   ): Promise<unknown> {
     if (this.#closed !== undefined) throw new XClientClosedError();
-    const hint =
-      options?.key === undefined ? this.#hint : { key: options.key, inFlight: this.#pool.inFlightOf };
+    const hint = options?.key === undefined ? this.#hint : { ...this.#hint, key: options.key };
+    const observed = this.#latency !== undefined || this.#outliers !== undefined;
+    let startMs = observed ? performance.now() : 0;
+    if (this.#latency !== undefined) this.#latency.nowMs = startMs;
     let address =
       this.#discovery.trySelect?.(this.#mode, hint) ?? (await this.#discovery.get(this.#mode, hint));
     /** Servers this call failed on; made only on a failover. */
@@ -217,6 +268,7 @@ export class XClient {
     for (let attempt = 1; ; attempt++) {
       const entry = this.#pool.acquire(address);
       let failure: unknown;
+      if (observed && attempt > 1) startMs = performance.now();
       try {
         let reply: unknown;
         if (this.#reuseClients) {
@@ -225,6 +277,7 @@ export class XClient {
         } else {
           reply = await this.#pool.callFresh(address, serviceMethod, args, options);
         }
+        if (observed) this.#observe(address, startMs, false, undefined);
         if (outcome === undefined) return reply;
         outcome.reply = reply;
         outcome.address = address;
@@ -232,6 +285,7 @@ export class XClient {
         return outcome;
       } catch (error) {
         failure = error;
+        if (observed) this.#observe(address, startMs, true, error);
       } finally {
         this.#pool.release(entry);
       }
@@ -243,6 +297,15 @@ export class XClient {
         address = next;
       }
     }
+  }
+
+  /** Feeds one attempt's outcome to peak-ewma's estimates and to outlier detection. */
+  #observe(address: string, startMs: number, failed: boolean, error: unknown): void {
+    const nowMs = performance.now();
+    this.#latency?.observe(address, nowMs - startMs, nowMs, failed);
+    if (this.#outliers === undefined) return;
+    if (failed) this.#outliers.failure(address, error, nowMs);
+    else this.#outliers.success(address);
   }
 
   /** One call to one given server, without retries: what a broadcast makes per server. */

@@ -60,7 +60,13 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
   const control = new PhaseControl(task.threads, task.control);
   const random = createSeededRandom(task.seed);
   const inputs = await prepareCallInputs(task.setup.call, createSeededRandom(task.seed ^ ARGS_SEED_MIX));
-  const phase = await openPhaseClients(task.setup, task.addresses, { random, count: task.clients });
+  /** Where outlier events go: the warm-up's recorder (discarded), then the measured phase's. */
+  let active: PhaseRecorder | undefined;
+  const phase = await openPhaseClients(task.setup, task.addresses, {
+    random,
+    count: task.clients,
+    onOutlierEvent: (event) => active?.outlierEvent(event),
+  });
   const target: LoadTarget = {
     clients: phase.clients,
     broadcast: phase.broadcast,
@@ -91,6 +97,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     if (task.warmupMs > 0 && !control.stopRequested) {
       const startMs = performance.now();
       const warmup = new PhaseRecorder(task.addresses, startMs);
+      active = warmup;
       loop = createLoop(task.load, target, warmup, {
         startMs,
         deadlineMs: startMs + task.warmupMs,
@@ -115,6 +122,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     const startMs = performance.now() + (startAtEpochMs - Date.now());
     await sleepUntil(startMs);
     recorder = new PhaseRecorder(task.addresses, startMs);
+    active = recorder;
     loop = createLoop(task.load, target, recorder, {
       startMs,
       deadlineMs: startMs + task.durationMs,

@@ -2,8 +2,12 @@ import { createRecordingHistogram, encodeHistogram, type Histogram } from '../..
 import { RpcError } from '../../util/errors.ts';
 import { msToSeconds, msToUs, secondsToMs } from '../../util/units.ts';
 import { addressOf } from '../../xclient/errors.ts';
+import type { OutlierEvent } from '../../xclient/outlier/outlier-detector.ts';
 import type { BroadcastOutcome } from '../../xclient/xclient.ts';
 import { DROPPED_CALL_CODE, UNKNOWN_ERROR_CODE } from '../errors.ts';
+
+/** Outlier events kept per load thread and phase: many XClients ejecting often stay bounded. */
+export const MAX_EVENTS_PER_SLICE = 10_000;
 
 /** The timeline's step. */
 const SECOND_MS = secondsToMs(1);
@@ -15,6 +19,8 @@ export interface RecordedSecond {
   errors: number;
   /** Latencies of the second's successful calls, encoded. */
   encoded: string;
+  /** Calls sent to each server in the second (by `RecordedSlice.addresses`), failed ones naming it included. */
+  serverCalls: number[];
 }
 
 /** Everything a load thread measured in one phase; histograms travel in their encoded form. */
@@ -32,6 +38,8 @@ export interface RecordedSlice {
   timeline: RecordedSecond[];
   /** From the phase start to the last completion, ms. */
   elapsedMs: number;
+  /** Outlier ejections and returns, `atMs` from the phase start. */
+  events: PhaseEvent[];
 }
 
 /** A load thread's figures so far in a phase, for the live metrics endpoint. */
@@ -46,6 +54,8 @@ export interface LiveFigures {
   /** Calls started and not yet settled, as the caller counts them. */
   inFlight: number;
 }
+/** An ejection or return of a server by one XClient's outlier detection, `atMs` from the phase start. */
+export type PhaseEvent = OutlierEvent;
 
 /**
  * Records one load thread's calls in a phase. Built for the hot path: a call costs two
@@ -71,6 +81,8 @@ export class PhaseRecorder {
   #secondEndMs: number;
   #secondCalls = 0;
   #secondErrors = 0;
+  #secondServerCalls: number[] = [];
+  readonly #events: PhaseEvent[] = [];
   #lastEndMs: number;
   #lastP99Us = 0;
   #released = false;
@@ -96,7 +108,14 @@ export class PhaseRecorder {
     if (index === undefined) index = this.#addServer(address);
     this.#serverHistograms[index]!.recordValue(latencyUs);
     this.#clientCounts[index]!++;
+    this.#secondServerCalls[index]!++;
     this.#lastEndMs = endMs;
+  }
+
+  /** An XClient's outlier event; `event.atMs` is on this thread's performance.now() clock. */
+  outlierEvent(event: OutlierEvent): void {
+    if (this.#released || this.#events.length >= MAX_EVENTS_PER_SLICE) return;
+    this.#events.push({ ...event, atMs: event.atMs - this.#startMs });
   }
 
   /** A failed call: counted by its error code, and against its server when the error names one. */
@@ -108,6 +127,7 @@ export class PhaseRecorder {
       let index = this.#indexOf.get(address);
       if (index === undefined) index = this.#addServer(address);
       this.#clientCounts[index]!++;
+      this.#secondServerCalls[index]!++;
     }
   }
 
@@ -192,6 +212,7 @@ export class PhaseRecorder {
       serverHistograms: this.#serverHistograms.map(encodeHistogram),
       timeline: this.#timeline,
       elapsedMs: Math.max(0, this.#lastEndMs - this.#startMs),
+      events: this.#events,
     };
     this.discard();
     return slice;
@@ -238,7 +259,9 @@ export class PhaseRecorder {
       calls: this.#secondCalls + this.#secondErrors,
       errors: this.#secondErrors,
       encoded: encodeHistogram(this.#secondHistogram),
+      serverCalls: this.#secondServerCalls,
     });
+    this.#secondServerCalls = this.#addresses.map(() => 0);
     if (this.#secondHistogram.totalCount > 0)
       this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
     this.#secondHistogram.reset();
@@ -251,6 +274,7 @@ export class PhaseRecorder {
     this.#addresses.push(address);
     this.#indexOf.set(address, index);
     this.#clientCounts.push(0);
+    this.#secondServerCalls.push(0);
     this.#serverHistograms.push(createRecordingHistogram());
     return index;
   }

@@ -47,7 +47,7 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
       errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
   }
   const durationMs = Math.max(0, ...slices.map((slice) => slice.elapsedMs));
-  const timeline = mergeTimeline(slices);
+  const timeline = mergeTimeline(slices, addresses);
   const overall = mergeEncoded(slices.flatMap((slice) => slice.timeline.map((second) => second.encoded)));
   // External servers have no weights: each is expected to take an even share.
   const serverWeights = addresses.map((_, index) => weights[index] ?? 1);
@@ -90,22 +90,32 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
     countsFrom: counted ? 'servers' : 'clients',
     membership: [...(inputs.membership ?? [])],
     timeline,
+    events: slices.flatMap((slice) => slice.events).sort((a, b) => a.atMs - b.atMs),
   };
 }
 
 /** Every second from the first to the last, empty ones included (a stall shows as a gap in calls). */
-function mergeTimeline(slices: readonly LoadSliceResult[]): TimelinePoint[] {
-  const bySecond = new Map<number, { calls: number; errors: number; encoded: string[] }>();
+function mergeTimeline(slices: readonly LoadSliceResult[], addresses: readonly string[]): TimelinePoint[] {
+  const bySecond = new Map<
+    number,
+    { calls: number; errors: number; encoded: string[]; serverCalls: number[] }
+  >();
   for (const slice of slices) {
-    for (const { second, calls, errors, encoded } of slice.timeline) {
+    // A thread's own server order may differ from the run's: map it once per slice.
+    const toRunIndex = slice.addresses.map((address) => addresses.indexOf(address));
+    for (const { second, calls, errors, encoded, serverCalls } of slice.timeline) {
       let entry = bySecond.get(second);
       if (entry === undefined) {
-        entry = { calls: 0, errors: 0, encoded: [] };
+        entry = { calls: 0, errors: 0, encoded: [], serverCalls: addresses.map(() => 0) };
         bySecond.set(second, entry);
       }
       entry.calls += calls;
       entry.errors += errors;
       entry.encoded.push(encoded);
+      serverCalls.forEach((count, index) => {
+        const at = toRunIndex[index]!;
+        if (at !== -1) entry.serverCalls[at]! += count;
+      });
     }
   }
   const last = Math.max(-1, ...bySecond.keys());
@@ -113,7 +123,7 @@ function mergeTimeline(slices: readonly LoadSliceResult[]): TimelinePoint[] {
   for (let second = 0; second <= last; second++) {
     const entry = bySecond.get(second);
     if (entry === undefined) {
-      points.push({ second, calls: 0, errors: 0, p99Us: 0 });
+      points.push({ second, calls: 0, errors: 0, p99Us: 0, serverCalls: addresses.map(() => 0) });
       continue;
     }
     const histogram = mergeEncoded(entry.encoded);
@@ -122,6 +132,7 @@ function mergeTimeline(slices: readonly LoadSliceResult[]): TimelinePoint[] {
       calls: entry.calls,
       errors: entry.errors,
       p99Us: histogram.totalCount === 0 ? 0 : histogram.getValueAtPercentile(99),
+      serverCalls: entry.serverCalls,
     });
   }
   return points;

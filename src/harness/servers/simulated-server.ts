@@ -35,6 +35,9 @@ export class SimulatedServer implements LoadHandler {
   #server: Server | undefined;
   #address = '';
   #calls = 0;
+  /** As the behaviour says, or as its schedule's last step reached says. */
+  #slowFactor: number;
+  #errorRate: number;
   #stallFromMs = Number.POSITIVE_INFINITY;
   #stallUntilMs = Number.NEGATIVE_INFINITY;
   #timers: NodeJS.Timeout[] = [];
@@ -53,6 +56,8 @@ export class SimulatedServer implements LoadHandler {
       userService === undefined
         ? undefined
         : { name: userService.name, methods: wrapUserService(userService, this) };
+    this.#slowFactor = spec.behaviour.slowFactor;
+    this.#errorRate = spec.behaviour.errorRate;
   }
 
   /** The bound address (the real port once listening). */
@@ -84,7 +89,8 @@ export class SimulatedServer implements LoadHandler {
 
   /** The answer without counting it: the HTTP endpoint uses it for the baseline. */
   answer(args: unknown, work?: () => unknown): unknown {
-    const { errorRate, slowFactor } = this.#spec.behaviour;
+    const errorRate = this.#errorRate;
+    const slowFactor = this.#slowFactor;
     const fails = errorRate > 0 && this.#random() < errorRate;
     const serviceMs = this.#fixedZero ? 0 : usToMs(this.#sampleUs() * slowFactor);
     let dueMs = 0;
@@ -107,13 +113,19 @@ export class SimulatedServer implements LoadHandler {
 
   /**
    * Starts a measured phase at `startAtMs` (performance.now() clock of this thread): a crashed
-   * server is restarted, the count is reset and the stall and crash are scheduled from then.
+   * server is restarted, the count is reset and the stall, crash and schedule steps are timed from then.
    */
   async begin(startAtMs: number): Promise<void> {
     this.end();
     if (this.#server === undefined) await this.#restart();
     this.#calls = 0;
-    const { stall, crash } = this.#spec.behaviour;
+    const { stall, crash, schedule } = this.#spec.behaviour;
+    for (const step of schedule ?? []) {
+      this.#after(startAtMs + step.atMs, () => {
+        this.#slowFactor = step.slowFactor ?? this.#slowFactor;
+        this.#errorRate = step.errorRate ?? this.#errorRate;
+      });
+    }
     if (stall !== undefined) {
       this.#stallFromMs = startAtMs + stall.atMs;
       this.#stallUntilMs = this.#stallFromMs + stall.durationMs;
@@ -125,10 +137,12 @@ export class SimulatedServer implements LoadHandler {
     }
   }
 
-  /** Cancels what begin() scheduled; a stall under way ends now. */
+  /** Cancels what begin() scheduled; a stall under way ends now, a schedule goes back to its start. */
   end(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers = [];
+    this.#slowFactor = this.#spec.behaviour.slowFactor;
+    this.#errorRate = this.#spec.behaviour.errorRate;
     this.#stallFromMs = Number.POSITIVE_INFINITY;
     this.#stallUntilMs = Number.NEGATIVE_INFINITY;
   }

@@ -100,25 +100,82 @@
     return [options, [view.x, ...y], PERCENTILE_HEIGHT];
   }
 
+  /** Ejections (solid) and returns (dashed) as vertical lines, in the colour of the ejected server. */
+  function drawMarks(u, marks) {
+    if (!marks || marks.length === 0) return;
+    const { ctx, bbox } = u;
+    ctx.save();
+    // Two device pixels wide at a whole pixel: crisp, not two half-transparent columns.
+    ctx.lineWidth = 2 * Math.max(1, Math.round(devicePixelRatio));
+    for (const mark of marks) {
+      const x = Math.round(u.valToPos(mark.second, 'x', true));
+      if (x < bbox.left || x > bbox.left + bbox.width) continue;
+      ctx.strokeStyle = palette[Math.max(0, mark.server) % palette.length];
+      ctx.setLineDash(mark.kind === 'ejected' ? [] : [4 * devicePixelRatio, 3 * devicePixelRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  /** A fresh object per chart: uPlot keeps state in the options it is given. */
+  const secondAxis = () => ({
+    font: AXIS_FONT,
+    grid: GRID,
+    ticks: TICKS,
+    // Whole seconds only: each point is one second.
+    incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    values: (_u, splits) => splits.map((s) => `${s} s`),
+  });
+
+  function shareTimelineChart(spec, width) {
+    const options = {
+      width,
+      height: TIMELINE_HEIGHT,
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false }, percent: { range: [0, 100] } },
+      hooks: { draw: [(u) => drawMarks(u, spec.marks)] },
+      axes: [
+        secondAxis(),
+        {
+          scale: 'percent',
+          font: AXIS_FONT,
+          grid: GRID,
+          ticks: TICKS,
+          size: 52,
+          values: (_u, s) => s.map((v) => `${v} %`),
+        },
+      ],
+      series: [
+        { label: 'second', value: (_u, v) => (v == null ? '—' : `${v} s`) },
+        ...spec.servers.map((address, i) => ({
+          label: address,
+          scale: 'percent',
+          stroke: palette[i % palette.length],
+          width: 1.5,
+          dash: DASHES[i % DASHES.length],
+          value: (_u, v) => (v == null ? '—' : `${significant(v)} %`),
+        })),
+      ],
+    };
+    return [options, [spec.seconds, ...spec.percent], TIMELINE_HEIGHT];
+  }
+
   function timelineChart(spec, width) {
     const options = {
       width,
       height: TIMELINE_HEIGHT,
       cursor: { drag: { x: true, y: false } },
+      hooks: { draw: [(u) => drawMarks(u, spec.marks)] },
       scales: {
         x: { time: false },
         calls: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] },
         ms: { range: (_u, _min, max) => [0, Math.max(max, MIN_LOG_MS) * 1.15] },
       },
       axes: [
-        {
-          font: AXIS_FONT,
-          grid: GRID,
-          ticks: TICKS,
-          // Whole seconds only: each point is one second.
-          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600],
-          values: (_u, splits) => splits.map((s) => `${s} s`),
-        },
+        secondAxis(),
         {
           scale: 'calls',
           font: AXIS_FONT,
@@ -185,7 +242,9 @@
       const [options, series, height] =
         spec.kind === 'timeline'
           ? timelineChart(spec, width)
-          : percentileChart(spec.views[state.view], state.logY, width);
+          : spec.kind === 'share-timeline'
+            ? shareTimelineChart(spec, width)
+            : percentileChart(spec.views[state.view], state.logY, width);
       entry.height = height;
       entry.plot = new uPlot(options, series, element);
     } catch (error) {

@@ -6,6 +6,17 @@ export interface SelectHint {
   key?: string;
   /** Calls in flight per server, as the XClient counts them: what p2c compares. */
   inFlight?: (address: string) => number;
+  /** Cost of the next call per server (peak-EWMA latency × (in-flight + 1)): what peak-ewma compares. */
+  cost?: (address: string) => number;
+  /** Servers taken out of selection by outlier detection: every mode picks among the others. */
+  ejected?: EjectedServers;
+}
+
+/** A set of servers out of selection; `version` changes whenever the set does. */
+export interface EjectedServers {
+  readonly version: number;
+  readonly size: number;
+  has(address: string): boolean;
 }
 
 /** Where an XClient learns its servers, and how it picks one. */

@@ -4,7 +4,15 @@ import { NoServersError, UnsupportedModeError } from '../errors.ts';
 import { isSelectMode, type SelectMode } from '../select-mode.ts';
 import { createSelector } from '../selectors/create-selector.ts';
 import type { Selector, SelectorOptions } from '../selectors/selector.ts';
-import type { Discovery, SelectHint } from './discovery.ts';
+import type { Discovery, EjectedServers, SelectHint } from './discovery.ts';
+
+/** A mode's selector over the servers not ejected, and the lists it was last told. */
+interface HealthySelection {
+  readonly selector: Selector;
+  ejected: EjectedServers | undefined;
+  version: number;
+  servers: readonly string[];
+}
 
 export const DEFAULT_VIRTUAL_NODES = 160;
 
@@ -25,6 +33,8 @@ export class MultiServersDiscovery implements Discovery {
   readonly #selectorOptions: SelectorOptions;
   /** One selector per mode in use, built on first use: each mode keeps its own position. */
   readonly #selectors = new Map<SelectMode, Selector>();
+  /** Per mode, a second selector over the servers outlier detection left in: built once one is ejected. */
+  readonly #healthy = new Map<SelectMode, HealthySelection>();
   readonly #listeners = new Set<(servers: readonly string[]) => void>();
   #servers: readonly string[] = [];
 
@@ -103,7 +113,36 @@ export class MultiServersDiscovery implements Discovery {
       this.#selectors.set(mode, selector);
     }
     if (this.#servers.length === 0) throw new NoServersError();
+    const ejected = hint?.ejected;
+    if (ejected !== undefined && ejected.size > 0) {
+      return this.#healthySelector(mode, ejected).select(hint);
+    }
     return selector.select(hint);
+  }
+
+  /**
+   * The mode's selector over the servers not ejected, told the list again only when the servers or
+   * the ejections changed. When every server is ejected, all of them are used.
+   */
+  #healthySelector(mode: SelectMode, ejected: EjectedServers): Selector {
+    let entry = this.#healthy.get(mode);
+    if (entry === undefined) {
+      entry = {
+        selector: createSelector(mode, this.#selectorOptions),
+        ejected: undefined,
+        version: -1,
+        servers: [],
+      };
+      this.#healthy.set(mode, entry);
+    }
+    if (entry.ejected !== ejected || entry.version !== ejected.version || entry.servers !== this.#servers) {
+      const healthy = Object.freeze(this.#servers.filter((address) => !ejected.has(address)));
+      entry.ejected = ejected;
+      entry.version = ejected.version;
+      entry.servers = this.#servers;
+      entry.selector.update(healthy.length === 0 ? this.#servers : healthy);
+    }
+    return entry.selector;
   }
 
   #setServers(servers: readonly string[]): void {

@@ -2,6 +2,7 @@ import { UnsupportedModeError } from '../errors.ts';
 import type { SelectMode } from '../select-mode.ts';
 import { ConsistentHashSelector } from './consistent-hash-selector.ts';
 import { P2cSelector } from './p2c-selector.ts';
+import { PeakEwmaSelector } from './peak-ewma-selector.ts';
 import { RandomSelector } from './random-selector.ts';
 import { RoundRobinSelector } from './round-robin-selector.ts';
 import type { Selector, SelectorConstructor, SelectorOptions } from './selector.ts';
@@ -14,6 +15,7 @@ const SELECTORS = {
   'weighted-roundrobin': WeightedRoundRobinSelector,
   'consistent-hash': ConsistentHashSelector,
   p2c: P2cSelector,
+  'peak-ewma': PeakEwmaSelector,
 } satisfies Record<SelectMode, SelectorConstructor>;
 
 export function createSelector(mode: SelectMode, options: SelectorOptions): Selector {

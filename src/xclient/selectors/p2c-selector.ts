@@ -19,15 +19,22 @@ export class P2cSelector implements Selector {
   }
 
   select(hint: SelectHint | undefined): string {
-    const servers = this.#servers;
-    const n = servers.length;
-    const firstIndex = randomIndex(this.#random, n);
-    const first = servers[firstIndex]!;
-    const inFlight = hint?.inFlight;
-    if (n === 1 || inFlight === undefined) return first;
-    let secondIndex = randomIndex(this.#random, n - 1);
-    if (secondIndex >= firstIndex) secondIndex++;
-    const second = servers[secondIndex]!;
-    return inFlight(second) < inFlight(first) ? second : first;
+    return pickOfTwo(this.#servers, this.#random, hint?.inFlight);
   }
+}
+
+/** Two distinct servers at random; the one `measure` rates lower, the first on a tie or without `measure`. */
+export function pickOfTwo(
+  servers: readonly string[],
+  random: () => number,
+  measure: ((address: string) => number) | undefined,
+): string {
+  const n = servers.length;
+  const firstIndex = randomIndex(random, n);
+  const first = servers[firstIndex]!;
+  if (n === 1 || measure === undefined) return first;
+  let secondIndex = randomIndex(random, n - 1);
+  if (secondIndex >= firstIndex) secondIndex++;
+  const second = servers[secondIndex]!;
+  return measure(second) < measure(first) ? second : first;
 }

@@ -1,0 +1,63 @@
+import type { PhaseResult, TimelinePoint } from '../../result/result-schema.ts';
+import { formatDurationMs } from '../../util/format.ts';
+import type { ChartRegistry, EventMark } from '../chart-spec.ts';
+import { MAX_MARKS } from '../event-marks.ts';
+import { html, type SafeHtml } from '../page/html.ts';
+
+/**
+ * Each server's share of the calls second by second: how fast a balancer moves calls off a server
+ * that degrades, and back once it recovers. Drawn when the result has per-server counts and there
+ * are at least two servers to share between.
+ */
+export function shareTimelineChart(
+  phase: PhaseResult,
+  points: readonly TimelinePoint[],
+  marks: EventMark[],
+  runIndex: number,
+  charts: ChartRegistry,
+): SafeHtml {
+  if (phase.servers.length < 2 || points.some((point) => point.serverCalls === undefined)) return html``;
+  const percent = phase.servers.map((_, server) =>
+    points.map((point) => {
+      const counts = point.serverCalls!;
+      const total = counts.reduce((sum, count) => sum + count, 0);
+      return total === 0 ? null : (100 * (counts[server] ?? 0)) / total;
+    }),
+  );
+  const id = charts.add({
+    kind: 'share-timeline',
+    seconds: points.map((point) => point.second),
+    servers: phase.servers.map((server) => server.address),
+    percent,
+    marks,
+  });
+  return html`<div class="chart share-timeline" id="${id}" data-chart="${id}" data-run="${runIndex}"
+    data-role="share-timeline" role="img" aria-label="Each server's share of the calls per second"></div>`;
+}
+
+/** The ejections and returns as a table, folded away: the marks say when, this says which and why. */
+export function renderEventList(phase: PhaseResult): SafeHtml {
+  const events = phase.events ?? [];
+  if (events.length === 0) return html``;
+  const ejections = events.filter((event) => event.kind === 'ejected').length;
+  const shown = events.slice(0, MAX_MARKS);
+  return html`<details class="events" data-events="${events.length}">
+    <summary>${ejections} ejection(s), ${events.length - ejections} return(s)${
+      events.length > shown.length ? html`; the first ${shown.length} are listed and marked` : html``
+    }</summary>
+    <table class="events-table">
+      <thead><tr><th>at</th><th>server</th><th>event</th></tr></thead>
+      <tbody>
+      ${shown.map(
+        (event) => html`<tr data-kind="${event.kind}">
+        <td>${formatDurationMs(event.atMs)}</td><td><code>${event.address}</code></td>
+        <td>${
+          event.kind === 'ejected'
+            ? `ejected (${event.reason}) for ${formatDurationMs(event.ejectionMs)}`
+            : 'returned'
+        }</td></tr>`,
+      )}
+      </tbody>
+    </table>
+  </details>`;
+}
