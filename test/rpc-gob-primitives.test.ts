@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GobReader, GobWriter, putUint, uintByteLength } from '../src/rpc/gob/primitives.ts';
+import { OutputBuffer } from '../src/rpc/output-buffer.ts';
 
 function written(write: (w: GobWriter) => void): string {
-  const w = new GobWriter(1);
+  const w = new GobWriter(new OutputBuffer());
   write(w);
   return w.view(0, w.length).toString('hex');
 }
