@@ -22,7 +22,8 @@ test('a short core benchmark run answers every case on one connection, in rotate
     for (const run of entry.runs) {
       assert.ok(run.calls > 0, `${entry.id} completed no call`);
       assert.equal(run.latency.count, run.calls);
-      assert.ok(run.latency.p50Us <= run.latency.p99Us && run.latency.p99Us <= run.latency.maxUs);
+      // A percentile reads its bucket's highest value: up to 0.1 % (three digits) above the largest recorded.
+      assert.ok(run.latency.p50Us <= run.latency.p99Us && run.latency.p99Us <= run.latency.maxUs * 1.001 + 1);
       assert.equal(run.stalled, 0);
     }
   }
@@ -44,7 +45,10 @@ test('a short core benchmark run answers every case on one connection, in rotate
   const raw = result.cases.find((entry) => entry.id === 'raw@64')!;
   const ratios = msgpack.runs.map((run, round) => run.callsPerSecond / raw.runs[round]!.callsPerSecond);
   assert.deepEqual(rawShare?.roundRatios, ratios);
-  assert.equal(rawShare?.actual, (ratios[0]! + ratios[1]!) / 2, 'the median of two rounds is their mean');
+  assert.ok(
+    Math.abs(rawShare!.actual! - (ratios[0]! + ratios[1]!) / 2) < 1e-12,
+    'the median of two rounds is their mean',
+  );
 });
 
 /** A case's figures as one round made them. */
