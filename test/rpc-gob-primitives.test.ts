@@ -160,3 +160,26 @@ test('a message gets its byte count in front, moved right only when the count ne
     assert.ok(body.every((byte, i) => byte === i % 251));
   }
 });
+
+test('strings read again and again come back right, whichever came before them', () => {
+  const strings = [
+    'abc',
+    'abd',
+    'abc',
+    '',
+    'héllo',
+    'hello',
+    'x'.repeat(32),
+    'y'.repeat(32),
+    'z'.repeat(33),
+    'abc',
+  ];
+  const sequence = [...strings, ...[...strings].reverse()];
+  const w = new GobWriter(new OutputBuffer());
+  for (const text of sequence) w.writeString(text);
+  const r = new GobReader();
+  r.reset(w.view(0, w.length), 0, w.length);
+  const read: string[] = [];
+  while (r.remaining > 0) read.push(r.readString());
+  assert.deepEqual(read, sequence);
+});

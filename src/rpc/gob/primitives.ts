@@ -331,26 +331,28 @@ export class GobReader {
   }
 
   /**
-   * The last short string read, returned again when the same bytes come: a connection sends the
-   * same method names and field values over and over, and comparing bytes is cheaper than decoding.
+   * The last short string read of each length, returned again when the same bytes come: a
+   * connection sends the same method names and field values over and over, and comparing a few
+   * bytes is cheaper than decoding them. Keeping one per length lets a header's method name and a
+   * body's strings, which alternate, each find theirs.
    */
-  readonly #lastBytes = Buffer.alloc(MAX_REMEMBERED_STRING_BYTES);
-  #lastLength = -1;
-  #lastString = '';
+  readonly #rememberedBytes = Buffer.alloc((MAX_REMEMBERED_STRING_BYTES + 1) * MAX_REMEMBERED_STRING_BYTES);
+  readonly #rememberedStrings: (string | undefined)[] = new Array(MAX_REMEMBERED_STRING_BYTES + 1);
 
   #shortString(start: number, length: number): string {
-    const bytes = this.bytes;
-    const last = this.#lastBytes;
-    if (length === this.#lastLength) {
-      let same = 0;
-      while (same < length && bytes[start + same] === last[same]) same++;
-      if (same === length) return this.#lastString;
-    }
     if (length === 0) return '';
+    const bytes = this.bytes;
+    const remembered = this.#rememberedBytes;
+    const slot = length * MAX_REMEMBERED_STRING_BYTES;
+    const known = this.#rememberedStrings[length];
+    if (known !== undefined) {
+      let same = 0;
+      while (same < length && bytes[start + same] === remembered[slot + same]) same++;
+      if (same === length) return known;
+    }
     const value = (bytes as Utf8Slicing).utf8Slice(start, start + length);
-    for (let i = 0; i < length; i++) last[i] = bytes[start + i]!;
-    this.#lastLength = length;
-    this.#lastString = value;
+    for (let i = 0; i < length; i++) remembered[slot + i] = bytes[start + i]!;
+    this.#rememberedStrings[length] = value;
     return value;
   }
 }
