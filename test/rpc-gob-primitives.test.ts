@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GobReader, GobWriter, putUint, uintByteLength } from '../src/rpc/gob/primitives.ts';
+import { OutputBuffer } from '../src/rpc/output-buffer.ts';
 
 function written(write: (w: GobWriter) => void): string {
-  const w = new GobWriter(1);
+  const w = new GobWriter(new OutputBuffer());
   write(w);
   return w.view(0, w.length).toString('hex');
 }
@@ -137,4 +138,48 @@ test('reading past the message, or a byte count over 8, fails', () => {
   assert.throws(() => reader('fe01').readUint(), /unexpected end/);
   assert.throws(() => reader('f7').readUint(), /byte count 9 exceeds 8/);
   assert.throws(() => reader('05616263').readString(), /exceeds the 3 bytes left/);
+});
+
+test('a message gets its byte count in front, moved right only when the count needs more than one byte', () => {
+  for (const size of [0, 1, 127, 128, 255, 256, 40_000]) {
+    const out = new OutputBuffer();
+    out.append(Buffer.from('prefix'));
+    const w = new GobWriter();
+    w.target(out);
+    const at = w.beginMessage();
+    // Past 16 KiB the target grows mid-message: the bytes written so far must come along.
+    for (let i = 0; i < size; i++) w.writeByte(i % 251);
+    w.endMessage(at);
+    w.commit();
+    const bytes = out.take();
+    const count = written((c) => c.writeUint(size));
+    assert.equal(bytes.subarray(0, 6).toString(), 'prefix');
+    assert.equal(bytes.subarray(6, 6 + count.length / 2).toString('hex'), count, `count of ${size}`);
+    const body = bytes.subarray(6 + count.length / 2);
+    assert.equal(body.length, size);
+    assert.ok(body.every((byte, i) => byte === i % 251));
+  }
+});
+
+test('strings read again and again come back right, whichever came before them', () => {
+  const strings = [
+    'abc',
+    'abd',
+    'abc',
+    '',
+    'héllo',
+    'hello',
+    'x'.repeat(32),
+    'y'.repeat(32),
+    'z'.repeat(33),
+    'abc',
+  ];
+  const sequence = [...strings, ...[...strings].reverse()];
+  const w = new GobWriter(new OutputBuffer());
+  for (const text of sequence) w.writeString(text);
+  const r = new GobReader();
+  r.reset(w.view(0, w.length), 0, w.length);
+  const read: string[] = [];
+  while (r.remaining > 0) read.push(r.readString());
+  assert.deepEqual(read, sequence);
 });

@@ -34,10 +34,11 @@ function buildProgram(): Command {
   return new Command()
     .name('npm run bench:core --')
     .description(
-      'Measures calls/s and p50/p99 of Bench.Echo (100-byte payload) on one loopback connection with 1 and ' +
-        '64 calls in flight: rpcbench with msgpack and JSON, grpc-js unary calls, and a raw TCP echo of ' +
-        'length-prefixed frames (the limit). Servers run in a worker thread. Each case runs --rounds times ' +
-        'in interleaved order and the median is reported, with PASS/MISS per target.\n' +
+      'Measures calls/s, p50/p99 and CPU µs per call of Bench.Echo (100-byte payload) on one loopback ' +
+        'connection with 1 and 64 calls in flight: rpcbench with msgpack, gob and JSON, grpc-js unary calls, ' +
+        "a raw TCP echo of length-prefixed frames (the limit), and GeeRPC's Go server driven by rpcbench and by " +
+        "Go's own client. Servers run in a worker thread. Each case runs --rounds times in interleaved order and " +
+        'the median is reported; each target is the median of its ratio within each round, with PASS/MISS.\n' +
         'Exit codes: 0 measured (whatever the verdicts), 2 bad command line.',
     )
     .addOption(secondsOption('--duration <seconds>', 'measured time of each run', DEFAULT_DURATION_MS, false))

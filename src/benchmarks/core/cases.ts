@@ -11,10 +11,11 @@ import type { ServersReady } from './servers/server-messages.ts';
  */
 export type CaseKind = 'msgpack' | 'json' | 'gob' | 'grpc' | 'raw' | 'go-server' | 'go-client';
 
+/** Cases a target compares run next to each other, so that each round's ratio is taken close in time. */
 export const CASE_KINDS: readonly CaseKind[] = [
   'msgpack',
-  'json',
   'gob',
+  'json',
   'grpc',
   'raw',
   'go-server',

@@ -11,7 +11,7 @@ export function formatCoreBench(result: CoreBenchResult): string {
   const lines = [
     `Bench.Echo, ${settings.payloadBytes}-byte payload, one connection, loopback, servers in a worker thread`,
     `${settings.durationMs / 1000} s per run after ${settings.warmupMs / 1000} s warm-up, ` +
-      `${settings.rounds} round${settings.rounds === 1 ? '' : 's'} interleaved, median shown; ` +
+      `${settings.rounds} round${settings.rounds === 1 ? '' : 's'} interleaved, median shown, targets from each round's ratio; ` +
       `load average ${loadAverage.start.toFixed(2)} → ${loadAverage.end.toFixed(2)} ` +
       `on ${result.environment.cores} cores (${result.environment.node})`,
     '',
@@ -67,14 +67,16 @@ function formatTarget(target: TargetOutcome): string {
 
 function formatActual(target: TargetOutcome): string {
   if (target.actual === null) return '(case not run)';
-  switch (target.unit) {
-    case 'x':
-      return `${target.actual.toFixed(1)}×`;
-    case '%':
-      return `${(target.actual * 100).toFixed(1)} %`;
-    case 'ms':
-      return `${target.actual.toFixed(3)} ms`;
-  }
+  if (target.unit === 'ms') return `${target.actual.toFixed(3)} ms`;
+  const measured = formatRatio(target.actual, target.unit);
+  const ratios = target.roundRatios;
+  if (ratios.length < 2) return measured;
+  const low = formatRatio(Math.min(...ratios), target.unit);
+  return `${measured} (median of ${ratios.length} rounds, lowest ${low})`;
+}
+
+function formatRatio(ratio: number, unit: 'x' | '%'): string {
+  return unit === 'x' ? `${ratio.toFixed(1)}×` : `${(ratio * 100).toFixed(1)} %`;
 }
 
 function alignColumns(table: string[][], alignRight: boolean[]): string[] {

@@ -21,9 +21,11 @@ import type { ServersReady } from './servers/server-messages.ts';
 import { startServerThread } from './servers/server-thread.ts';
 import { type CaseFigures, evaluateTargets, type TargetOutcome } from './targets.ts';
 
-export const DEFAULT_DURATION_MS = 2_000;
-export const DEFAULT_WARMUP_MS = 500;
-export const DEFAULT_ROUNDS = 3;
+// Many short rounds rather than a few long ones: a ratio is taken within each round, and the
+// median of five resists a round that the machine's other work disturbed.
+export const DEFAULT_DURATION_MS = 1_200;
+export const DEFAULT_WARMUP_MS = 300;
+export const DEFAULT_ROUNDS = 5;
 /** Far above what one connection reaches in a default run: the count bound, not the usual stop. */
 export const DEFAULT_MAX_CALLS_PER_RUN = 20_000_000;
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -31,11 +33,11 @@ const DRAIN_TIMEOUT_MS = 5_000;
 const PAUSE_BETWEEN_RUNS_MS = 100;
 
 export interface CoreBenchOptions {
-  /** Measured time of each run. @default 2000 */
+  /** Measured time of each run. @default 1200 */
   durationMs?: number;
-  /** Unrecorded calls before each run's measurement. @default 500 */
+  /** Unrecorded calls before each run's measurement. @default 300 */
   warmupMs?: number;
-  /** How often each case runs; the median is reported. @default 3 */
+  /** How often each case runs; the median is reported. @default 5 */
   rounds?: number;
   /** Which kinds to run. @default every kind */
   kinds?: readonly CaseKind[];

@@ -1,16 +1,25 @@
+import { median } from '../../stats/descriptive.ts';
 import { type CaseKind, caseId } from './cases.ts';
 
-/** The medians a target reads. */
+/** The medians a target reads, and each round's calls/s. */
 export interface CaseFigures {
   callsPerSecond: number;
   p99Us: number;
+  /** One per round, in round order: a ratio is taken within each round. */
+  runs: readonly { callsPerSecond: number }[];
 }
 
 export interface TargetOutcome {
   /** As a person reads it, e.g. `msgpack@64 calls/s ≥ 10× grpc@64`. */
   expression: string;
-  /** The measured ratio (or p99 in ms), null when a case it needs was not run. */
+  /**
+   * The measured ratio (or p99 in ms), null when a case it needs was not run. A ratio is the
+   * median of the rounds' ratios, each taken between runs of one round: the machine's load
+   * moves calls/s of every case between rounds, and cancels out of a ratio within one.
+   */
   actual: number | null;
+  /** The ratio in each round where both cases made calls (empty for a p99 target). */
+  roundRatios: number[];
   threshold: number;
   /** How `actual` is shown: a multiple, a percentage or milliseconds. */
   unit: 'x' | '%' | 'ms';
@@ -54,23 +63,35 @@ export function evaluateTargets(figures: ReadonlyMap<string, CaseFigures>): Targ
         actual,
         threshold: target.belowMs,
         unit: 'ms' as const,
+        roundRatios: [],
         // A case whose calls all failed has no latency to speak of: that is no pass.
         passed: actual === null ? null : subject!.callsPerSecond > 0 && actual < target.belowMs,
       };
     }
     const referenceId = caseId(target.reference, MEASURED_IN_FLIGHT);
     const reference = figures.get(referenceId);
-    const actual =
-      subject === undefined || reference === undefined || reference.callsPerSecond === 0
-        ? null
-        : subject.callsPerSecond / reference.callsPerSecond;
+    const roundRatios =
+      subject === undefined || reference === undefined ? [] : ratiosByRound(subject, reference);
+    const actual = roundRatios.length === 0 ? null : median(roundRatios);
     const shown = target.unit === 'x' ? `${target.atLeast}×` : `${target.atLeast * 100} % of`;
     return {
       expression: `${subjectId} calls/s ≥ ${shown} ${referenceId}`,
       actual,
       threshold: target.atLeast,
       unit: target.unit,
+      roundRatios,
       passed: actual === null ? null : actual >= target.atLeast,
     };
   });
+}
+
+/** subject ÷ reference calls/s in each round where the reference made calls. */
+function ratiosByRound(subject: CaseFigures, reference: CaseFigures): number[] {
+  const ratios: number[] = [];
+  const rounds = Math.min(subject.runs.length, reference.runs.length);
+  for (let round = 0; round < rounds; round++) {
+    const referenceRate = reference.runs[round]!.callsPerSecond;
+    if (referenceRate > 0) ratios.push(subject.runs[round]!.callsPerSecond / referenceRate);
+  }
+  return ratios;
 }

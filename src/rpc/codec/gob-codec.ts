@@ -67,11 +67,13 @@ export const gobCodec: Codec = {
   name: 'application/gob',
   createEncoder(): FrameEncoder {
     const encoder = new GobEncoder();
+    // A type keeps its id for the life of the stream: look it up until it has one, then never again.
+    let headerId: number | undefined;
     return {
       encode: (value, out) => encoder.encodeInto(value, undefined, out),
       encodeHeader(header, out) {
-        const id = encoder.definedId(HEADER_TYPE);
-        if (id === undefined || !writeDefinedHeader(out, id, header))
+        headerId ??= encoder.definedId(HEADER_TYPE);
+        if (headerId === undefined || !writeDefinedHeader(out, headerId, header))
           encoder.encodeInto(header, HEADER_TYPE, out);
       },
     };

@@ -36,6 +36,10 @@ function setProperty(target: Record<string, unknown>, name: string, value: unkno
   }
 }
 
+function assign(target: Record<string, unknown>, name: string, value: unknown): void {
+  target[name] = value;
+}
+
 const decodeBool: DecodeFn = (r) => r.readUint() !== 0;
 const decodeInt: DecodeFn = (r) => r.readInt();
 const decodeUint: DecodeFn = (r) => r.readUint();
@@ -78,6 +82,8 @@ export class DecodePlans {
   readonly #wire = new Map<number, WireType>();
   readonly #decoders = new Map<number, DecodeFn>(BUILTIN_DECODERS);
   readonly #zeros = new Map<number, ZeroFn>(BUILTIN_ZEROS);
+  /** Top-level decoders by type id, once built: a connection sends values of a few types over and over. */
+  readonly #topLevel = new Map<number, DecodeFn>();
   /** Structs whose zero value is being built: a struct inside itself (a Go pointer) is null. */
   readonly #zeroInProgress = new Set<number>();
 
@@ -91,19 +97,31 @@ export class DecodePlans {
 
   /** Decodes a top-level value of type `id`; throws DecodeFailure. */
   decodeValue(id: number, r: GobReader): unknown {
+    let decode = this.#topLevel.get(id);
+    if (decode === undefined) {
+      decode = this.#buildTopLevel(id);
+      this.#topLevel.set(id, decode);
+    }
+    return decode(r);
+  }
+
+  #buildTopLevel(id: number): DecodeFn {
     const wire = this.#wire.get(id);
     const decode = this.#decoder(id);
     const root = wire?.kind === 'struct' && wire.name !== '' ? wire.name : 'value';
-    try {
-      // A value that is not a struct is sent as a struct of one field: delta 0, then the value.
-      if (wire?.kind !== 'struct' && r.readUint() !== 0) {
-        throw new DecodeFailure('a value that is not a struct must start with field delta 0');
+    const single = wire?.kind !== 'struct';
+    return (r) => {
+      try {
+        // A value that is not a struct is sent as a struct of one field: delta 0, then the value.
+        if (single && r.readUint() !== 0) {
+          throw new DecodeFailure('a value that is not a struct must start with field delta 0');
+        }
+        return decode(r);
+      } catch (error) {
+        if (error instanceof DecodeFailure) error.path = root + error.path;
+        throw error;
       }
-      return decode(r);
-    } catch (error) {
-      if (error instanceof DecodeFailure) error.path = root + error.path;
-      throw error;
-    }
+    };
   }
 
   #decoder(id: number): DecodeFn {
@@ -158,6 +176,8 @@ export class DecodePlans {
     const count = names.length;
     // Zero makers are built on first need: a field's type may be defined after this struct.
     let zeros: ZeroFn[] | undefined;
+    // Plain assignment, unless a sender's field name would replace the object's prototype.
+    const put = names.includes('__proto__') ? setProperty : assign;
     return (r) => {
       zeros ??= ids.map((id) => this.#fieldZero(id, ownId));
       const value: Record<string, unknown> = {};
@@ -173,15 +193,15 @@ export class DecodePlans {
         }
         field += delta;
         // The fields left out were zero: fill them in, as a Go variable would hold them.
-        for (; next < field; next++) setProperty(value, names[next]!, zeros[next]!());
+        for (; next < field; next++) put(value, names[next]!, zeros[next]!());
         try {
-          setProperty(value, names[field]!, decoders[field]!(r));
+          put(value, names[field]!, decoders[field]!(r));
         } catch (error) {
           throw within(error, `.${names[field]}`);
         }
         next = field + 1;
       }
-      for (; next < count; next++) setProperty(value, names[next]!, zeros[next]!());
+      for (; next < count; next++) put(value, names[next]!, zeros[next]!());
       return value;
     };
   }

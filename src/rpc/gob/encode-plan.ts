@@ -208,7 +208,8 @@ function buildStructPlan(
     }
     const record = value as Record<string, unknown>;
     for (const property in record) {
-      if (!names.has(property) && record[property] !== undefined) {
+      // null and undefined are nil: inference leaves such properties out of the struct.
+      if (!names.has(property) && record[property] !== undefined && record[property] !== null) {
         throw within(new PathProblem(`not a field of struct ${base.goString}`), `.${property}`);
       }
     }

@@ -1,7 +1,8 @@
-import type { OutputBuffer } from '../output-buffer.ts';
+import { OutputBuffer } from '../output-buffer.ts';
 import { compilePlan, type EncodePlan, writeTopLevel } from './encode-plan.ts';
 import { inferGobType } from './infer-type.ts';
-import { GobWriter, putUint, uintByteLength } from './primitives.ts';
+import { GobWriter } from './primitives.ts';
+import { type ShapeWriter, shapeWriter } from './shape-writer.ts';
 import { type GobType, GobTypedValue } from './type-hints.ts';
 import { FIRST_USER_ID, type WireType, writeWireType } from './wire-types.ts';
 
@@ -29,14 +30,16 @@ export class GobEncoder {
   #lastId = FIRST_USER_ID - 1;
   /** Plans whose type and every type inside it are defined on this stream: the top-level id. */
   readonly #ready = new WeakMap<EncodePlan, number>();
-  /** Message bodies are assembled here, then copied out behind their byte counts. */
-  readonly #scratch = new GobWriter();
-  /** [start, end) of each message body in #scratch, in stream order. */
-  readonly #spans: number[] = [];
+  readonly #writer = new GobWriter();
+  /** Where encode() puts its messages before handing them out. */
+  #own: OutputBuffer | undefined;
   /** The types the encode in progress defines, committed once its messages are out. */
   #newTypes: NewType[] = [];
-  #newPlan: EncodePlan | undefined;
-  #newTopId = 0;
+  /**
+   * The last inferred struct whose values can be checked and written in one pass, with its id
+   * on this stream: values of one shape come in runs, and then inferring each one is wasted.
+   */
+  #shape: { readonly id: number; readonly write: ShapeWriter } | undefined;
 
   /**
    * The messages for `value`: the type definitions it needs first, then the value. `type` says
@@ -44,20 +47,37 @@ export class GobEncoder {
    * naming the path of a part that cannot be sent.
    */
   encode(value: unknown, type?: GobType): Buffer {
-    const total = this.#prepare(value, type);
-    const bytes = Buffer.allocUnsafe(total);
-    this.#copyMessages(bytes, 0);
-    this.#commit();
-    return bytes;
+    this.#own ??= new OutputBuffer();
+    this.encodeInto(value, type, this.#own);
+    return this.#own.take();
   }
 
   /** As encode(), appending to `out`; appends nothing when it throws. */
   encodeInto(value: unknown, type: GobType | undefined, out: OutputBuffer): void {
-    const total = this.#prepare(value, type);
-    const at = out.length;
-    const bytes = out.reserve(total);
-    out.commit(this.#copyMessages(bytes, at));
-    this.#commit();
+    const start = out.length;
+    const w = this.#writer;
+    w.target(out);
+    const shape = this.#shape;
+    if (shape !== undefined && type === undefined) {
+      w.beginMessage();
+      w.writeUint(shape.id * 2);
+      if (shape.write(w, value)) {
+        w.endMessage(start);
+        w.commit();
+        return;
+      }
+      // Not of that shape: start again, the general way (a grown buffer may hold some bytes).
+      out.truncate(start);
+      w.truncate(start);
+    }
+    try {
+      this.#write(w, value, type);
+    } catch (error) {
+      out.truncate(start);
+      if (this.#newTypes.length > 0) this.#newTypes = [];
+      throw error;
+    }
+    w.commit();
   }
 
   /**
@@ -68,33 +88,30 @@ export class GobEncoder {
     return this.#ready.get(compilePlan(type));
   }
 
-  /** Encodes every message body into #scratch; returns the bytes they take with their counts. */
-  #prepare(value: unknown, type: GobType | undefined): number {
+  /** Writes the definitions `value` needs, then `value`; defines the new types once all is written. */
+  #write(w: GobWriter, value: unknown, type: GobType | undefined): void {
+    const inferred = type === undefined && !(value instanceof GobTypedValue);
     const plan = compilePlan(type ?? (value instanceof GobTypedValue ? value.type : inferGobType(value)));
-    const w = this.#scratch;
-    const spans = this.#spans;
-    w.truncate(0);
-    spans.length = 0;
-    if (this.#newTypes.length > 0) this.#newTypes = [];
-    this.#newPlan = undefined;
     let topId = this.#ready.get(plan);
-    if (topId === undefined) {
-      const known = new Map<string, number>();
+    const known = topId === undefined ? new Map<string, number>() : undefined;
+    if (known !== undefined) {
       topId = this.#assign(plan, plan.goName, known);
-      this.#newPlan = plan;
-      this.#newTopId = topId;
-      if (this.#newTypes.length > 0) this.#writeDefinitions(plan);
+      if (this.#newTypes.length > 0) this.#writeDefinitions(w, plan);
     }
-    const start = w.length;
-    w.writeInt(topId);
+    const at = w.beginMessage();
+    w.writeInt(topId!);
     writeTopLevel(w, plan, value);
-    spans.push(start, w.length);
-    let total = 0;
-    for (let i = 0; i < spans.length; i += 2) {
-      const length = spans[i + 1]! - spans[i]!;
-      total += uintByteLength(length) + length;
+    w.endMessage(at);
+    if (known !== undefined) {
+      for (const entry of this.#newTypes) this.#ids.set(entry.plan.key, entry.id);
+      this.#lastId += this.#newTypes.length;
+      if (this.#newTypes.length > 0) this.#newTypes = [];
+      this.#ready.set(plan, topId!);
     }
-    return total;
+    if (inferred && value !== null && typeof value === 'object') {
+      const write = shapeWriter(plan);
+      if (write !== undefined) this.#shape = { id: topId!, write };
+    }
   }
 
   /**
@@ -128,41 +145,20 @@ export class GobEncoder {
   }
 
   /** One message per new type, in the order Go's sendType walks them: a type, then what it holds. */
-  #writeDefinitions(plan: EncodePlan): void {
+  #writeDefinitions(w: GobWriter, plan: EncodePlan): void {
     const byKey = new Map(this.#newTypes.map((entry) => [entry.plan.key, entry]));
     const written = new Set<string>();
     const visit = (current: EncodePlan): void => {
       const entry = byKey.get(current.key);
       if (entry === undefined || written.has(current.key)) return;
       written.add(current.key);
-      const start = this.#scratch.length;
-      this.#scratch.writeInt(-entry.id);
-      writeWireType(this.#scratch, toWireType(entry));
-      this.#spans.push(start, this.#scratch.length);
+      const at = w.beginMessage();
+      w.writeInt(-entry.id);
+      writeWireType(w, toWireType(entry));
+      w.endMessage(at);
       for (const child of current.children) visit(child);
     };
     visit(plan);
-  }
-
-  #copyMessages(bytes: Buffer, at: number): number {
-    const spans = this.#spans;
-    const source = this.#scratch;
-    let offset = at;
-    for (let i = 0; i < spans.length; i += 2) {
-      const start = spans[i]!;
-      const end = spans[i + 1]!;
-      offset = source.copyTo(bytes, putUint(bytes, offset, end - start), start, end);
-    }
-    return offset;
-  }
-
-  /** The messages are out: their types are now defined on the stream. */
-  #commit(): void {
-    for (const entry of this.#newTypes) this.#ids.set(entry.plan.key, entry.id);
-    this.#lastId += this.#newTypes.length;
-    if (this.#newPlan !== undefined) this.#ready.set(this.#newPlan, this.#newTopId);
-    if (this.#newTypes.length > 0) this.#newTypes = [];
-    this.#newPlan = undefined;
   }
 }
 

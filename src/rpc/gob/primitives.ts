@@ -1,3 +1,5 @@
+import type { OutputBuffer } from '../output-buffer.ts';
+
 /**
  * gob's scalar encodings: unsigned integers (one byte below 128, else a negated byte count and
  * the big-endian bytes), signed integers folded into unsigned ones (bit 0 says "complement"),
@@ -18,19 +20,37 @@ export class DecodeFailure extends Error {
   path = '';
 }
 
-/** A growable byte buffer reused from one message to the next, so that encoding allocates little. */
 /** ASCII strings up to this long have a one-byte count and are written without Buffer.write. */
 const SHORT_ASCII_UNITS = 0x7f;
-const SMALL_COPY_BYTES = 128;
+/** Strings up to this many UTF-16 units take at most 126 UTF-8 bytes: a one-byte count. */
+const ONE_BYTE_COUNT_UNITS = 42;
+/** Room reserved up front for a message, so that small ones never stop to grow the buffer. */
+const MESSAGE_ROOM_BYTES = 256;
+const NO_BYTES = Buffer.alloc(0);
 
+/**
+ * Writes gob messages straight into an OutputBuffer, after what it already holds: no scratch
+ * buffer, no copy. What is written is the buffer's only once commit() is called, so a message
+ * that fails half-way is dropped by truncating the buffer back to where it started.
+ */
 export class GobWriter {
-  #bytes: Buffer;
+  #out: OutputBuffer | undefined;
+  #bytes: Buffer = NO_BYTES;
   #length = 0;
 
-  constructor(initialCapacity = 256) {
-    this.#bytes = Buffer.allocUnsafe(initialCapacity);
+  /** Without `out`, nothing can be written before target() says where. */
+  constructor(out?: OutputBuffer) {
+    if (out !== undefined) this.target(out);
   }
 
+  /** Writes from now on go to `out`, after what it holds. */
+  target(out: OutputBuffer): void {
+    this.#out = out;
+    this.#length = out.length;
+    this.#bytes = out.reserve(MESSAGE_ROOM_BYTES);
+  }
+
+  /** The offset the next byte goes to, in the target's buffer. */
   get length(): number {
     return this.#length;
   }
@@ -40,26 +60,46 @@ export class GobWriter {
     return this.#bytes.subarray(start, end);
   }
 
-  /** Copies the bytes from `start` to `end` into `target` at `at`; returns the offset after them. */
-  copyTo(target: Buffer, at: number, start: number, end: number): number {
-    // A native copy costs more than a loop for the small messages of most calls.
-    if (end - start > SMALL_COPY_BYTES) return at + this.#bytes.copy(target, at, start, end);
-    const source = this.#bytes;
-    for (let i = start; i < end; i++) target[at++] = source[i]!;
-    return at;
+  /** Makes everything written so far part of the target buffer. */
+  commit(): void {
+    this.#out!.commit(this.#length);
   }
 
-  /** Forgets what was written after `length`. */
+  /** Forgets what was written after `length` (not yet committed). */
   truncate(length: number): void {
     this.#length = length;
   }
 
+  /**
+   * Starts a message: one byte is left for its byte count, which endMessage() fills in (most
+   * messages are under 128 bytes, so their bytes never move). Returns where the message starts.
+   */
+  beginMessage(): number {
+    const at = this.#length;
+    this.#ensure(1);
+    this.#length = at + 1;
+    return at;
+  }
+
+  /** Puts the byte count in front of the message begun at `at`, moving it if the count needs more than one byte. */
+  endMessage(at: number): void {
+    const length = this.#length - at - 1;
+    if (length <= 0x7f) {
+      this.#bytes[at] = length;
+      return;
+    }
+    const extra = uintByteLength(length) - 1;
+    const bytes = this.#ensure(extra);
+    bytes.copyWithin(at + 1 + extra, at + 1, this.#length);
+    putUint(bytes, at, length);
+    this.#length += extra;
+  }
+
   #ensure(more: number): Buffer {
-    const needed = this.#length + more;
-    if (needed > this.#bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, this.#bytes.length * 2));
-      this.#bytes.copy(grown, 0, 0, this.#length);
-      this.#bytes = grown;
+    if (this.#length + more > this.#bytes.length) {
+      // The target copies only what it holds when it grows: hand it the bytes written so far.
+      this.#out!.commit(this.#length);
+      this.#bytes = this.#out!.reserve(more);
     }
     return this.#bytes;
   }
@@ -171,7 +211,7 @@ export class GobWriter {
       }
     }
     // A short string fits a one-byte count whatever its UTF-8 length: write it in one pass.
-    if (value.length <= 42) {
+    if (value.length <= ONE_BYTE_COUNT_UNITS) {
       const bytes = this.#ensure(1 + value.length * 3);
       const at = this.#length;
       const written = bytes.write(value, at + 1, 'utf8');
@@ -280,12 +320,51 @@ export class GobReader {
   }
 
   readString(): string {
-    const length = this.readCount('string byte');
-    const value = this.bytes.toString('utf8', this.pos, this.pos + length);
+    const first = this.pos < this.end ? this.bytes[this.pos]! : 0x80;
+    // A one-byte count within the message, the usual case, is read without readCount().
+    const length = first <= 0x7f && first < this.end - this.pos ? first : this.readCount('string byte');
+    if (first <= 0x7f) this.pos++;
+    const start = this.pos;
     this.pos += length;
+    if (length <= MAX_REMEMBERED_STRING_BYTES) return this.#shortString(start, length);
+    return (this.bytes as Utf8Slicing).utf8Slice(start, start + length);
+  }
+
+  /**
+   * The last short string read of each length, returned again when the same bytes come: a
+   * connection sends the same method names and field values over and over, and comparing a few
+   * bytes is cheaper than decoding them. Keeping one per length lets a header's method name and a
+   * body's strings, which alternate, each find theirs.
+   */
+  readonly #rememberedBytes = Buffer.alloc((MAX_REMEMBERED_STRING_BYTES + 1) * MAX_REMEMBERED_STRING_BYTES);
+  readonly #rememberedStrings: (string | undefined)[] = new Array(MAX_REMEMBERED_STRING_BYTES + 1);
+
+  #shortString(start: number, length: number): string {
+    if (length === 0) return '';
+    const bytes = this.bytes;
+    const remembered = this.#rememberedBytes;
+    const slot = length * MAX_REMEMBERED_STRING_BYTES;
+    const known = this.#rememberedStrings[length];
+    if (known !== undefined) {
+      let same = 0;
+      while (same < length && bytes[start + same] === remembered[slot + same]) same++;
+      if (same === length) return known;
+    }
+    const value = (bytes as Utf8Slicing).utf8Slice(start, start + length);
+    for (let i = 0; i < length; i++) remembered[slot + i] = bytes[start + i]!;
+    this.#rememberedStrings[length] = value;
     return value;
   }
 }
+
+/** Strings up to this long are remembered by GobReader. */
+const MAX_REMEMBERED_STRING_BYTES = 32;
+
+/**
+ * Node's Buffer method behind `toString('utf8', start, end)`, without its argument handling:
+ * reading strings is most of decoding. Start and end must lie within the buffer.
+ */
+type Utf8Slicing = Buffer & { utf8Slice(start: number, end: number): string };
 
 const floatScratch = Buffer.alloc(8);
 
