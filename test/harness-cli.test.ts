@@ -152,8 +152,8 @@ for (const { signal, launcher, status } of INTERRUPTS) {
         if (!chunk.toString().includes('phase 1/1')) return;
         child.stderr!.off('data', onData);
         clearTimeout(timer);
-        // Let it measure a little before the interrupt.
-        setTimeout(resolve, 1_500);
+        // Let it measure a little before the interrupt: load threads start slowly on a busy machine.
+        setTimeout(resolve, 4_000);
       };
       child.stderr!.on('data', onData);
     });
