@@ -15,6 +15,7 @@ import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
 import { phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
 import {
+  phaseDurationMs,
   type ResolvedScenario,
   resolveServerBehaviours,
   serverThreadCount,
@@ -25,9 +26,11 @@ import { HarnessWorkerError } from './errors.ts';
 import { runHttpBaseline } from './extras/http-baseline.ts';
 import { runMicroBenchmarks } from './extras/micro-bench.ts';
 import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
-import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load/load-worker.ts';
+import type { LoadSliceResult, LoadSliceTask } from './load/load-worker.ts';
+import { sliceLoad } from './load/slice-load.ts';
 import { splitCallBudget, splitEvenly } from './load/split.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
+import { runSearchPhase } from './search/search-phase.ts';
 import { ServerPool } from './servers/server-pool.ts';
 import { pollUntil } from './threads/barrier.ts';
 import { PhaseControl } from './threads/phase-control.ts';
@@ -138,7 +141,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     const plans = planPhases(scenario);
     for (const [index, plan] of plans.entries()) {
       if (signal?.aborted) break;
-      const phase = await runPhase({
+      const context: PhaseContext = {
         scenario,
         plan,
         index,
@@ -147,7 +150,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         loadPool,
         weights: behaviours.map((behaviour) => behaviour.weight),
         options,
-      });
+      };
+      const phase =
+        scenario.load.model === 'search'
+          ? await runSearchPhase(scenario, scenario.load, plan.label, (step, label) =>
+              runPhase({ ...context, scenario: step, plan: { ...plan, label } }),
+            )
+          : await runPhase(context);
       if (phase === null) break;
       phases.push(phase);
       options.onPhaseEnd?.(phase);
@@ -163,7 +172,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
           scenario.load.model === 'closed'
             ? scenario.load.concurrency
             : Math.min(scenario.load.maxInFlight, OPEN_MODEL_BASELINE_CONNECTIONS),
-        durationMs: scenario.durationMs,
+        durationMs: phaseDurationMs(scenario),
         ...(scenario.calls === undefined ? {} : { amount: scenario.calls }),
         payloadBytes: scenario.payloadBytes,
         ...(signal === undefined ? {} : { signal }),
@@ -213,6 +222,7 @@ interface PhaseContext {
 async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   const { scenario, plan, servers, options } = context;
   const threads = scenario.loadThreads;
+  const durationMs = phaseDurationMs(scenario);
   const control = new PhaseControl(threads);
   const stop = () => control.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -245,7 +255,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   let stage: RunStage = 'warmup';
   let stageStartMs = performance.now();
   const ticker = setInterval(
-    () => report(stage, stageStartMs, stage === 'warmup' ? scenario.warmupMs : scenario.durationMs),
+    () => report(stage, stageStartMs, stage === 'warmup' ? scenario.warmupMs : durationMs),
     PROGRESS_INTERVAL_MS,
   );
   try {
@@ -265,7 +275,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       stageStartMs = performance.now() + START_LEAD_MS;
     }
     const slices = await running;
-    report(stage, stageStartMs, scenario.durationMs);
+    report(stage, stageStartMs, durationMs);
     const serverCounts = await servers.counts();
     await servers.end();
     if (!measured || slices.every((slice) => slice.calls === 0 && slice.stopped)) return null;
@@ -296,20 +306,17 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
   const clients = splitEvenly(scenario.clients, threads);
   const budgets = splitCallBudget(scenario.calls ?? MAX_CALLS_PER_PHASE, threads, addresses.length);
   const concurrency = scenario.load.model === 'closed' ? splitEvenly(scenario.load.concurrency, threads) : [];
-  const inFlight = scenario.load.model === 'open' ? splitEvenly(scenario.load.maxInFlight, threads) : [];
+  const inFlight = scenario.load.model !== 'closed' ? splitEvenly(scenario.load.maxInFlight, threads) : [];
   const setup = phaseRpcSetup(scenario, plan);
   const drainTimeoutMs =
     scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
   return Array.from({ length: threads }, (_, thread): LoadSliceTask => {
-    const load: SliceLoad =
-      scenario.load.model === 'closed'
-        ? { model: 'closed', concurrency: concurrency[thread]! }
-        : {
-            model: 'open',
-            ratePerSecond: scenario.load.ratePerSecond / threads,
-            maxInFlight: Math.max(1, inFlight[thread]!),
-            offsetFraction: thread / threads,
-          };
+    const load = sliceLoad(scenario.load, {
+      thread,
+      threads,
+      concurrency: concurrency[thread] ?? 0,
+      maxInFlight: inFlight[thread] ?? 0,
+    });
     return {
       control: control.buffer,
       threads,
@@ -319,7 +326,7 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
       clients: clients[thread]!,
       load,
       warmupMs: scenario.warmupMs,
-      durationMs: scenario.durationMs,
+      durationMs: phaseDurationMs(scenario),
       maxCalls: budgets[thread]!,
       seed: scenario.seed * 104_729 + context.index * 1_009 + thread,
       drainTimeoutMs,

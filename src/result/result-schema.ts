@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capacitySearchSchema } from './search-schema.ts';
 
 /**
  * The result file of one scenario run: what `npm run bench` writes to reports/, what the HTML
@@ -70,6 +71,8 @@ export const phaseResultSchema = z.object({
   servers: z.array(serverShareSchema),
   fairness: fairnessSchema.nullable(),
   timeline: z.array(timelinePointSchema),
+  /** Set when the phase was a capacity search: its figures above are those of the step at the rate found. */
+  search: capacitySearchSchema.optional(),
 });
 
 export const microBenchmarkSchema = z.object({

@@ -16,6 +16,15 @@ export const SCENARIO_DEFAULTS = Object.freeze({
   loadThreads: 1,
   concurrency: 64,
   maxInFlight: 1024,
+  searchStartRatePerSecond: 100,
+  searchMaxRatePerSecond: 1_000_000,
+  searchStepDurationMs: 1_000,
+  searchStepWarmupMs: 200,
+  searchMaxSteps: 20,
+  searchMaxMs: 120_000,
+  searchPrecision: 0.05,
+  searchRepeats: 2,
+  searchMinAchievedFraction: 0.95,
   durationMs: 5_000,
   warmupMs: 1_000,
   payloadBytes: 64,
@@ -146,23 +155,152 @@ export const serversSchema = z.strictObject({
     .default({}),
 });
 
-export const closedLoadSchema = z.strictObject({
-  model: z.literal('closed'),
-  /** Calls kept in flight at all times, over all load threads. */
-  concurrency: positiveInteger(MAX_CONCURRENCY).default(SCENARIO_DEFAULTS.concurrency),
+/** At most this many stages in a ramp. */
+const MAX_STAGES = 100;
+
+const stagesSchema = <T extends z.ZodType>(stage: T) =>
+  z
+    .array(stage, { error: 'must be a list of stages' })
+    .min(1, { error: 'must list at least one stage' })
+    .max(MAX_STAGES, { error: `must list at most ${MAX_STAGES} stages` });
+
+export const closedStageSchema = z.strictObject({
+  durationMs: positiveInteger(MAX_DURATION_MS),
+  /** Callers at the end of the stage; the count moves linearly to it from the previous stage's. */
+  concurrency: nonNegativeInteger(MAX_CONCURRENCY),
 });
 
-export const openLoadSchema = z.strictObject({
-  model: z.literal('open'),
-  /** Calls started per second over all load threads, evenly spaced. */
-  ratePerSecond: positiveNumber(MAX_RATE_PER_SECOND),
-  /** A call due while this many are pending is dropped and counted as an ERR_DROPPED error. */
+export const openStageSchema = z.strictObject({
+  durationMs: positiveInteger(MAX_DURATION_MS),
+  /** Rate at the end of the stage; it moves linearly to it from the previous stage's. */
+  ratePerSecond: number()
+    .min(0, { error: 'must be a non-negative number' })
+    .max(MAX_RATE_PER_SECOND, { error: `must be at most ${MAX_RATE_PER_SECOND}` }),
+});
+
+/** Both a fixed level and stages were written, or neither where one is needed. */
+const levelOrStages = (model: string, level: string) => ({
+  message: `give either ${level} or stages, not both (load model '${model}')`,
+  path: ['stages'],
+});
+
+/**
+ * A closed load: `concurrency` callers, or `stages` ramping the callers from `startConcurrency`
+ * (default 1, as k6's startVUs). Resolved, `concurrency` is the peak, which bounds memory.
+ */
+export const closedLoadSchema = z
+  .strictObject({
+    model: z.literal('closed'),
+    /** Calls kept in flight at all times, over all load threads. */
+    concurrency: positiveInteger(MAX_CONCURRENCY).optional(),
+    /** Callers at the start of the first stage. @default 1 */
+    startConcurrency: nonNegativeInteger(MAX_CONCURRENCY).optional(),
+    /** The phase lasts the sum of their durations; see harness/load/load-schedule.ts. */
+    stages: stagesSchema(closedStageSchema).optional(),
+  })
+  .refine(
+    (load) => load.concurrency === undefined || load.stages === undefined,
+    levelOrStages('closed', 'concurrency'),
+  )
+  .refine((load) => load.startConcurrency === undefined || load.stages !== undefined, {
+    message: 'startConcurrency needs stages',
+    path: ['startConcurrency'],
+  })
+  .transform(({ stages, startConcurrency, concurrency, ...rest }) =>
+    stages === undefined
+      ? { ...rest, concurrency: concurrency ?? SCENARIO_DEFAULTS.concurrency }
+      : {
+          ...rest,
+          concurrency: Math.max(1, startConcurrency ?? 1, ...stages.map((stage) => stage.concurrency)),
+          startConcurrency: startConcurrency ?? 1,
+          stages,
+        },
+  );
+
+/**
+ * An open load: `ratePerSecond`, or `stages` ramping the rate from `startRatePerSecond` (default 0,
+ * as k6's startRate). Resolved, `ratePerSecond` is the peak.
+ */
+export const openLoadSchema = z
+  .strictObject({
+    model: z.literal('open'),
+    /** Calls started per second over all load threads, evenly spaced. */
+    ratePerSecond: positiveNumber(MAX_RATE_PER_SECOND).optional(),
+    /** Rate at the start of the first stage. @default 0 */
+    startRatePerSecond: number()
+      .min(0, { error: 'must be a non-negative number' })
+      .max(MAX_RATE_PER_SECOND, { error: `must be at most ${MAX_RATE_PER_SECOND}` })
+      .optional(),
+    /** The phase lasts the sum of their durations; see harness/load/load-schedule.ts. */
+    stages: stagesSchema(openStageSchema).optional(),
+    /** A call due while this many are pending is dropped and counted as an ERR_DROPPED error. */
+    maxInFlight: positiveInteger(1_000_000).default(SCENARIO_DEFAULTS.maxInFlight),
+  })
+  .refine(
+    (load) => (load.ratePerSecond === undefined) !== (load.stages === undefined),
+    levelOrStages('open', 'ratePerSecond'),
+  )
+  .refine((load) => load.startRatePerSecond === undefined || load.stages !== undefined, {
+    message: 'startRatePerSecond needs stages',
+    path: ['startRatePerSecond'],
+  })
+  .refine(
+    (load) =>
+      load.stages === undefined ||
+      Math.max(load.startRatePerSecond ?? 0, ...load.stages.map((stage) => stage.ratePerSecond)) > 0,
+    { message: 'some stage must have a rate above 0', path: ['stages'] },
+  )
+  .transform(({ stages, startRatePerSecond, ratePerSecond, ...rest }) =>
+    stages === undefined
+      ? { ...rest, ratePerSecond: ratePerSecond ?? 0 }
+      : {
+          ...rest,
+          ratePerSecond: Math.max(startRatePerSecond ?? 0, ...stages.map((stage) => stage.ratePerSecond)),
+          startRatePerSecond: startRatePerSecond ?? 0,
+          stages,
+        },
+  );
+
+/**
+ * A capacity search: open-model steps of `stepDurationMs` at rising rates, then bisection, for the
+ * highest rate that meets every objective in `slo`. See harness/search/capacity-search.ts.
+ */
+export const searchLoadSchema = z.strictObject({
+  model: z.literal('search'),
+  /** Objectives in threshold syntax without a phase, e.g. "p99 < 5ms" or ["p99 < 5ms", "errors < 0.1%"]. */
+  slo: z
+    .union([z.string(), z.array(z.string()).min(1, { error: 'must list at least one objective' })], {
+      error: 'must be a threshold such as "p99 < 5ms", or a list of them',
+    })
+    .transform((value) => (Array.isArray(value) ? value : [value])),
+  /** The first step's rate; each passing step doubles it until one fails. */
+  startRatePerSecond: positiveNumber(MAX_RATE_PER_SECOND).default(SCENARIO_DEFAULTS.searchStartRatePerSecond),
+  /** No step offers more than this. */
+  maxRatePerSecond: positiveNumber(MAX_RATE_PER_SECOND).default(SCENARIO_DEFAULTS.searchMaxRatePerSecond),
+  /** Each step is measured this long, after `stepWarmupMs` of the same load. */
+  stepDurationMs: positiveInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchStepDurationMs),
+  stepWarmupMs: nonNegativeInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchStepWarmupMs),
+  /** Steps in all, repeats included. */
+  maxSteps: positiveInteger(200).default(SCENARIO_DEFAULTS.searchMaxSteps),
+  /** No step starts once the search has run this long. */
+  maxSearchMs: positiveInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchMaxMs),
+  /** Bisection stops once the first failing rate is within this fraction above the last passing one. */
+  precision: positiveNumber(1).default(SCENARIO_DEFAULTS.searchPrecision),
+  /** Extra measurements at the rate found, for the spread of its figures. */
+  repeats: nonNegativeInteger(20).default(SCENARIO_DEFAULTS.searchRepeats),
+  /** A step whose achieved rate is below this fraction of the offered one fails: something could not keep up. */
+  minAchievedFraction: positiveNumber(1).default(SCENARIO_DEFAULTS.searchMinAchievedFraction),
   maxInFlight: positiveInteger(1_000_000).default(SCENARIO_DEFAULTS.maxInFlight),
 });
 
-export const loadModelSchema = z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema], {
-  error: "must be { model: 'closed', concurrency } or { model: 'open', ratePerSecond }",
-});
+export const loadModelSchema = z.discriminatedUnion(
+  'model',
+  [closedLoadSchema, openLoadSchema, searchLoadSchema],
+  {
+    error:
+      "must be { model: 'closed', concurrency | stages }, { model: 'open', ratePerSecond | stages } or { model: 'search', slo }",
+  },
+);
 
 const thresholdListSchema = z.array(z.string({ error: 'must be a string such as "p99 < 5ms"' }), {
   error: 'must be a list of strings such as "p99 < 5ms"',
@@ -252,6 +390,7 @@ export const scenarioSchema = scenarioObjectSchema.superRefine((scenario, ctx) =
       message: `must be at least loadThreads (${scenario.loadThreads})`,
     });
   }
+  if (scenario.load.model === 'search') checkSearchLoad(scenario.load, ctx);
   if (new Set(scenario.select).size !== scenario.select.length) {
     ctx.addIssue({ code: 'custom', path: ['select'], message: 'lists a mode twice' });
   }
@@ -271,6 +410,37 @@ export const scenarioSchema = scenarioObjectSchema.superRefine((scenario, ctx) =
     }
   });
 });
+
+/** A search's objectives parse as thresholds of no phase, and its bounds leave room for a search. */
+function checkSearchLoad(load: z.output<typeof searchLoadSchema>, ctx: z.RefinementCtx): void {
+  load.slo.forEach((expression, index) => {
+    try {
+      if (parseThreshold(expression).phase !== null) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['load', 'slo', index],
+          message: `objective "${expression}": a search objective holds for every step; write it without a phase`,
+        });
+      }
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['load', 'slo', index], message: (error as Error).message });
+    }
+  });
+  if (load.repeats >= load.maxSteps) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['load', 'repeats'],
+      message: `must be below maxSteps (${load.maxSteps}): the repeats come out of the steps`,
+    });
+  }
+  if (load.startRatePerSecond > load.maxRatePerSecond) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['load', 'startRatePerSecond'],
+      message: `must be at most maxRatePerSecond (${load.maxRatePerSecond})`,
+    });
+  }
+}
 
 /** What a scenario file writes: most fields optional. */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
@@ -297,4 +467,13 @@ export function resolveServerBehaviours(scenario: ResolvedScenario): ServerBehav
     }
     return merged;
   });
+}
+
+/** How long a phase is measured: the sum of the load's stages when it ramps, else `durationMs`. */
+export function phaseDurationMs(scenario: Pick<ResolvedScenario, 'durationMs' | 'load'>): number {
+  const { load } = scenario;
+  if (load.model === 'search' || !('stages' in load)) return scenario.durationMs;
+  let totalMs = 0;
+  for (const stage of load.stages) totalMs += stage.durationMs;
+  return totalMs;
 }

@@ -6,17 +6,17 @@ import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts'
 import { LOAD_METHOD } from '../servers/load-service.ts';
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
-import { ClosedLoop } from './closed-loop.ts';
+import { ClosedLoop, type ClosedRamp } from './closed-loop.ts';
 import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
-import { OpenLoop } from './open-loop.ts';
+import { OpenLoop, type OpenLoopOptions } from './open-loop.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
 /** Calls still pending this long after the loop stopped are abandoned (their XClients are closed). */
 const STOP_GRACE_MS = 1_000;
 
 export type SliceLoad =
-  | { model: 'closed'; concurrency: number }
-  | { model: 'open'; ratePerSecond: number; maxInFlight: number; offsetFraction: number };
+  | { model: 'closed'; concurrency: number; ramp?: ClosedRamp }
+  | ({ model: 'open' } & OpenLoopOptions);
 
 /** One load thread's part of a phase. */
 export interface LoadSliceTask {
@@ -124,7 +124,7 @@ function createLoop(
   limits: LoopLimits,
 ): LoadLoop {
   return load.model === 'closed'
-    ? new ClosedLoop(target, recorder, load.concurrency, limits)
+    ? new ClosedLoop(target, recorder, load.concurrency, limits, load.ramp)
     : new OpenLoop(target, recorder, load, limits);
 }
 
