@@ -12,7 +12,7 @@ export const searchStepSchema = z.object({
   /** `grow` (doubling), `bisect`, or `repeat` (at the rate found, for the spread). */
   kind: z.enum(['grow', 'bisect', 'repeat']),
   offeredRatePerSecond: z.number().nonnegative(),
-  /** Calls sent (dropped ones not counted) over the step's measured window or until the last answer, if later. */
+  /** Calls sent (dropped ones not counted) over the step's duration, or the time until the last answer less the median latency if longer. */
   achievedRatePerSecond: z.number().nonnegative(),
   durationMs: z.number().nonnegative(),
   calls: z.number().int().nonnegative(),

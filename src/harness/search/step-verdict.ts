@@ -2,7 +2,7 @@ import type { PhaseResult } from '../../result/result-schema.ts';
 import type { SearchStepRecord } from '../../result/search-schema.ts';
 import { compare, readMetric, type Threshold } from '../../scenario/threshold.ts';
 import { formatCount } from '../../util/format.ts';
-import { msToSeconds } from '../../util/units.ts';
+import { msToSeconds, usToMs } from '../../util/units.ts';
 import { DROPPED_CALL_CODE } from '../errors.ts';
 import type { StepKind } from './capacity-search.ts';
 
@@ -11,6 +11,16 @@ export interface StepJudgement {
   /** The achieved rate must be at least this fraction of the offered one. */
   minAchievedFraction: number;
   stepDurationMs: number;
+}
+
+/**
+ * The time the step's calls took to be served: from its start to the last answer, less the median
+ * latency (in a steady state the last answer trails the window by about that much). A server
+ * falling behind answers its last calls later still, which stretches the window; never shorter than
+ * the step itself.
+ */
+function achievedWindowMs(phase: PhaseResult, stepDurationMs: number): number {
+  return Math.max(stepDurationMs, phase.durationMs - usToMs(phase.latency.summary.p50Us));
 }
 
 /**
@@ -25,8 +35,7 @@ export function judgeStep(
   judgement: StepJudgement,
 ): SearchStepRecord {
   const sent = phase.calls - (phase.errorsByCode[DROPPED_CALL_CODE] ?? 0);
-  const windowMs = Math.max(phase.durationMs, judgement.stepDurationMs);
-  const achievedRatePerSecond = sent / msToSeconds(windowMs);
+  const achievedRatePerSecond = sent / msToSeconds(achievedWindowMs(phase, judgement.stepDurationMs));
   const objectives = judgement.objectives.map((objective) => {
     const actual = readMetric(phase, objective.metric);
     return {
