@@ -19,6 +19,7 @@ test('a capacity search on servers of known capacity brackets it, within its ste
         maxInFlight: 8,
         stepDurationMs: 500,
         stepWarmupMs: 200,
+        minCallsPerStep: 0,
         minAchievedFraction: 0.9,
         maxSteps: 12,
         precision: 0.1,

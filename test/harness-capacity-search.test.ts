@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type SearchBounds, searchCapacity } from '../src/harness/search/capacity-search.ts';
+import { stepDurationMs } from '../src/harness/search/search-phase.ts';
+import { validateScenario } from '../src/scenario/scenario-loader.ts';
 
 const BOUNDS: SearchBounds = {
   startRatePerSecond: 100,
@@ -108,4 +110,15 @@ test('a stop during a step ends the search with what was measured', async () => 
   assert.equal(outcome.stoppedBy, 'stopped');
   assert.equal(outcome.steps.length, 3);
   assert.equal(outcome.foundRatePerSecond, 400);
+});
+
+test('a step at a low rate lasts long enough for minCallsPerStep calls, up to ten times the step', () => {
+  const { load } = validateScenario(
+    { name: 'x', load: { model: 'search', slo: 'p99<5ms', stepDurationMs: 1_000, minCallsPerStep: 200 } },
+    'x.ts',
+  );
+  assert.ok(load.model === 'search');
+  assert.equal(stepDurationMs(load, 1_000), 1_000);
+  assert.equal(stepDurationMs(load, 100), 2_000);
+  assert.equal(stepDurationMs(load, 1), 10_000);
 });

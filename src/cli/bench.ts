@@ -18,7 +18,7 @@ import { ScenarioError } from '../scenario/errors.ts';
 import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memory-budget.ts';
 import { applyOverrides, type ScenarioOverrides } from '../scenario/overrides.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
-import { SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
+import { phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import { duration, parseCommandLine, positiveInteger, wholeMilliseconds } from './arguments.ts';
@@ -40,6 +40,8 @@ interface BenchOptions {
   rounds?: number;
   /** Bytes; replaces every scenario's memoryBudgetBytes. */
   memoryBudget?: number;
+  /** An objective such as `p99<5ms`: a capacity search replaces each scenario's load. */
+  search?: string;
 }
 
 interface OutputOptions {
@@ -77,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
     ...(options.duration === undefined ? {} : { durationMs: options.duration }),
     ...(options.calls === undefined ? {} : { calls: options.calls }),
     ...(options.warmup === undefined ? {} : { warmupMs: options.warmup }),
+    ...(options.search === undefined ? {} : { search: options.search }),
   };
   const loaded: LoadedScenario[] = [];
   try {
@@ -165,8 +168,7 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
   let lastKey = '';
   const startLine = (progress: RunProgress) =>
     `${scenario.name}: phase ${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}: ` +
-    `warming up ${msToSeconds(scenario.warmupMs)}s, then measuring up to ${msToSeconds(scenario.durationMs)}s` +
-    `${scenario.calls === undefined ? '' : ` or ${formatCount(scenario.calls)} calls`}\n`;
+    `${describeMeasurement(scenario)}\n`;
   if (options.quiet || !process.stderr.isTTY) {
     return {
       update: (progress) => {
@@ -220,6 +222,21 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
   };
 }
 
+/** What each phase will do, for the line that starts it. */
+function describeMeasurement(scenario: LoadedScenario['scenario']): string {
+  const { load } = scenario;
+  if (load.model === 'search') {
+    return (
+      `capacity search for ${load.slo.join(' and ')}: steps of ${msToSeconds(load.stepDurationMs)}s from ` +
+      `${formatCount(load.startRatePerSecond)} calls/s, at most ${load.maxSteps} steps or ${msToSeconds(load.maxSearchMs)}s`
+    );
+  }
+  return (
+    `warming up ${msToSeconds(scenario.warmupMs)}s, then measuring up to ${msToSeconds(phaseDurationMs(scenario))}s` +
+    `${scenario.calls === undefined ? '' : ` or ${formatCount(scenario.calls)} calls`}`
+  );
+}
+
 async function runOverhead(options: BenchOptions): Promise<number> {
   const rounds = options.rounds ?? DEFAULT_OVERHEAD_ROUNDS;
   const roundMs = options.duration ?? DEFAULT_OVERHEAD_ROUND_MS;
@@ -262,6 +279,11 @@ function buildProgram(scenarioList: string): Command {
       '--warmup <ms>',
       'warm-up per phase (overrides warmupMs); milliseconds, or with a unit: 500ms, 2s',
       wholeMilliseconds,
+    )
+    .option(
+      '--search <objective>',
+      "find the highest open-model rate that meets an objective such as 'p99<5ms' (replaces the load " +
+        'with a capacity search; its bounds are the search defaults listed in the README)',
     )
     .option(
       '--memory-budget <bytes>',

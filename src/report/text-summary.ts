@@ -1,5 +1,6 @@
 import type { PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
+import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
 
 /** A threshold's measured value in the unit it was written in. */
 export function formatMetric(metric: string, value: number | null): string {
@@ -20,9 +21,10 @@ export function describeThreshold(outcome: ThresholdOutcome): string {
 export function describePhase(phase: PhaseResult): string {
   const { summary } = phase.latency;
   const jain = phase.fairness === null ? '' : `, jain ${phase.fairness.jain.toFixed(4)}`;
+  const search = phase.search === undefined ? '' : `; capacity search: ${describeSearch(phase.search)}`;
   return (
     `${phase.label}: ${formatCount(phase.calls)} calls, ${formatCount(phase.callsPerSecond)} calls/s, ` +
-    `p50 ${formatLatencyUs(summary.p50Us)}, p99 ${formatLatencyUs(summary.p99Us)}, errors ${formatCount(phase.errors)}${jain}`
+    `p50 ${formatLatencyUs(summary.p50Us)}, p99 ${formatLatencyUs(summary.p99Us)}, errors ${formatCount(phase.errors)}${jain}${search}`
   );
 }
 
@@ -73,6 +75,11 @@ export function formatSummary(result: RunResult): string {
       2,
     ),
   );
+  for (const phase of result.phases) {
+    if (phase.search === undefined) continue;
+    lines.push('', `capacity search, ${phase.label}: ${describeSearch(phase.search)}`);
+    lines.push(table(SEARCH_STEP_COLUMNS, searchStepRows(phase.search), 2).replace(/^/gm, '  '));
+  }
   if (result.micro.length > 0) {
     lines.push('', 'micro-benchmarks (tinybench, one call at a time):');
     for (const bench of result.micro) {

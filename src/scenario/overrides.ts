@@ -10,6 +10,8 @@ export interface ScenarioOverrides {
   calls?: number;
   /** Replaces warmupMs. */
   warmupMs?: number;
+  /** Replaces the load with a capacity search for this objective (`p99<5ms`), its other fields defaulted. */
+  search?: string;
 }
 
 /**
@@ -21,5 +23,13 @@ export function applyOverrides(loaded: LoadedScenario, overrides: ScenarioOverri
   if (overrides.durationMs !== undefined) changed.durationMs = Math.round(overrides.durationMs);
   if (overrides.calls !== undefined) changed.calls = overrides.calls;
   if (overrides.warmupMs !== undefined) changed.warmupMs = overrides.warmupMs;
+  if (overrides.search !== undefined) {
+    const { load } = changed;
+    changed.load = {
+      model: 'search',
+      slo: [overrides.search],
+      ...(load.model === 'closed' ? {} : { maxInFlight: load.maxInFlight }),
+    } as ResolvedScenario['load'];
+  }
   return { file: loaded.file, scenario: validateScenario(changed, loaded.file) };
 }

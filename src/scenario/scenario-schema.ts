@@ -20,6 +20,7 @@ export const SCENARIO_DEFAULTS = Object.freeze({
   searchMaxRatePerSecond: 1_000_000,
   searchStepDurationMs: 1_000,
   searchStepWarmupMs: 200,
+  searchMinCallsPerStep: 200,
   searchMaxSteps: 20,
   searchMaxMs: 120_000,
   searchPrecision: 0.05,
@@ -178,11 +179,36 @@ export const openStageSchema = z.strictObject({
     .max(MAX_RATE_PER_SECOND, { error: `must be at most ${MAX_RATE_PER_SECOND}` }),
 });
 
-/** Both a fixed level and stages were written, or neither where one is needed. */
-const levelOrStages = (model: string, level: string) => ({
-  message: `give either ${level} or stages, not both (load model '${model}')`,
-  path: ['stages'],
-});
+/**
+ * A ramp's level field (`concurrency`, `ratePerSecond`) resolves to the stages' peak: it may be left
+ * out, and when written must equal it, so that a resolved scenario validates again unchanged.
+ */
+function checkRamp(
+  load: { stages?: readonly Record<string, number>[] | undefined } & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  fields: { level: string; start: string; defaultStart: number },
+): void {
+  const { level, start, defaultStart } = fields;
+  if (load.stages === undefined) {
+    if (load[start] !== undefined)
+      ctx.addIssue({ code: 'custom', path: [start], message: `${start} needs stages` });
+    return;
+  }
+  const peak = rampPeak((load[start] as number | undefined) ?? defaultStart, load.stages, level);
+  if (peak <= 0)
+    ctx.addIssue({ code: 'custom', path: ['stages'], message: `some stage must have a ${level} above 0` });
+  else if (load[level] !== undefined && load[level] !== peak) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [level],
+      message: `with stages, ${level} is their peak (${peak}): leave it out`,
+    });
+  }
+}
+
+function rampPeak(start: number, stages: readonly Record<string, number>[], level: string): number {
+  return Math.max(start, ...stages.map((stage) => stage[level]!));
+}
 
 /**
  * A closed load: `concurrency` callers, or `stages` ramping the callers from `startConcurrency`
@@ -191,31 +217,21 @@ const levelOrStages = (model: string, level: string) => ({
 export const closedLoadSchema = z
   .strictObject({
     model: z.literal('closed'),
-    /** Calls kept in flight at all times, over all load threads. */
+    /** Calls kept in flight at all times, over all load threads; with stages, their peak. */
     concurrency: positiveInteger(MAX_CONCURRENCY).optional(),
     /** Callers at the start of the first stage. @default 1 */
     startConcurrency: nonNegativeInteger(MAX_CONCURRENCY).optional(),
     /** The phase lasts the sum of their durations; see harness/load/load-schedule.ts. */
     stages: stagesSchema(closedStageSchema).optional(),
   })
-  .refine(
-    (load) => load.concurrency === undefined || load.stages === undefined,
-    levelOrStages('closed', 'concurrency'),
+  .superRefine((load, ctx) =>
+    checkRamp(load, ctx, { level: 'concurrency', start: 'startConcurrency', defaultStart: 1 }),
   )
-  .refine((load) => load.startConcurrency === undefined || load.stages !== undefined, {
-    message: 'startConcurrency needs stages',
-    path: ['startConcurrency'],
-  })
-  .transform(({ stages, startConcurrency, concurrency, ...rest }) =>
-    stages === undefined
-      ? { ...rest, concurrency: concurrency ?? SCENARIO_DEFAULTS.concurrency }
-      : {
-          ...rest,
-          concurrency: Math.max(1, startConcurrency ?? 1, ...stages.map((stage) => stage.concurrency)),
-          startConcurrency: startConcurrency ?? 1,
-          stages,
-        },
-  );
+  .transform(({ stages, startConcurrency, concurrency, ...rest }) => {
+    if (stages === undefined) return { ...rest, concurrency: concurrency ?? SCENARIO_DEFAULTS.concurrency };
+    const start = startConcurrency ?? 1;
+    return { ...rest, concurrency: rampPeak(start, stages, 'concurrency'), startConcurrency: start, stages };
+  });
 
 /**
  * An open load: `ratePerSecond`, or `stages` ramping the rate from `startRatePerSecond` (default 0,
@@ -224,7 +240,7 @@ export const closedLoadSchema = z
 export const openLoadSchema = z
   .strictObject({
     model: z.literal('open'),
-    /** Calls started per second over all load threads, evenly spaced. */
+    /** Calls started per second over all load threads, evenly spaced; with stages, their peak. */
     ratePerSecond: positiveNumber(MAX_RATE_PER_SECOND).optional(),
     /** Rate at the start of the first stage. @default 0 */
     startRatePerSecond: number()
@@ -236,30 +252,22 @@ export const openLoadSchema = z
     /** A call due while this many are pending is dropped and counted as an ERR_DROPPED error. */
     maxInFlight: positiveInteger(1_000_000).default(SCENARIO_DEFAULTS.maxInFlight),
   })
-  .refine(
-    (load) => (load.ratePerSecond === undefined) !== (load.stages === undefined),
-    levelOrStages('open', 'ratePerSecond'),
-  )
-  .refine((load) => load.startRatePerSecond === undefined || load.stages !== undefined, {
-    message: 'startRatePerSecond needs stages',
-    path: ['startRatePerSecond'],
+  .superRefine((load, ctx) => {
+    if (load.ratePerSecond === undefined && load.stages === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ratePerSecond'], message: 'is required (or give stages)' });
+    }
+    checkRamp(load, ctx, { level: 'ratePerSecond', start: 'startRatePerSecond', defaultStart: 0 });
   })
-  .refine(
-    (load) =>
-      load.stages === undefined ||
-      Math.max(load.startRatePerSecond ?? 0, ...load.stages.map((stage) => stage.ratePerSecond)) > 0,
-    { message: 'some stage must have a rate above 0', path: ['stages'] },
-  )
-  .transform(({ stages, startRatePerSecond, ratePerSecond, ...rest }) =>
-    stages === undefined
-      ? { ...rest, ratePerSecond: ratePerSecond ?? 0 }
-      : {
-          ...rest,
-          ratePerSecond: Math.max(startRatePerSecond ?? 0, ...stages.map((stage) => stage.ratePerSecond)),
-          startRatePerSecond: startRatePerSecond ?? 0,
-          stages,
-        },
-  );
+  .transform(({ stages, startRatePerSecond, ratePerSecond, ...rest }) => {
+    if (stages === undefined) return { ...rest, ratePerSecond: ratePerSecond ?? 0 };
+    const start = startRatePerSecond ?? 0;
+    return {
+      ...rest,
+      ratePerSecond: rampPeak(start, stages, 'ratePerSecond'),
+      startRatePerSecond: start,
+      stages,
+    };
+  });
 
 /**
  * A capacity search: open-model steps of `stepDurationMs` at rising rates, then bisection, for the
@@ -279,6 +287,11 @@ export const searchLoadSchema = z.strictObject({
   maxRatePerSecond: positiveNumber(MAX_RATE_PER_SECOND).default(SCENARIO_DEFAULTS.searchMaxRatePerSecond),
   /** Each step is measured this long, after `stepWarmupMs` of the same load. */
   stepDurationMs: positiveInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchStepDurationMs),
+  /**
+   * A step at a low rate lasts long enough for this many calls (a p99 of fewer than 100 calls is
+   * their maximum), up to 10 × stepDurationMs.
+   */
+  minCallsPerStep: nonNegativeInteger(1_000_000).default(SCENARIO_DEFAULTS.searchMinCallsPerStep),
   stepWarmupMs: nonNegativeInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchStepWarmupMs),
   /** Steps in all, repeats included. */
   maxSteps: positiveInteger(200).default(SCENARIO_DEFAULTS.searchMaxSteps),

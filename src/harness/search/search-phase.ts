@@ -3,7 +3,8 @@ import type { CapacitySearchRecord, SearchStepRecord } from '../../result/search
 import type { ResolvedScenario } from '../../scenario/scenario-schema.ts';
 import { parseThreshold } from '../../scenario/threshold.ts';
 import { quantileSorted, sortAscending } from '../../stats/descriptive.ts';
-import { formatCount } from '../../util/format.ts';
+import { formatRate } from '../../util/format.ts';
+import { secondsToMs } from '../../util/units.ts';
 import { type SearchOutcome, searchCapacity } from './capacity-search.ts';
 import { judgeStep } from './step-verdict.ts';
 
@@ -11,6 +12,15 @@ export type SearchLoad = Extract<ResolvedScenario['load'], { model: 'search' }>;
 
 /** Runs one measured phase of the scenario given (the runner's phase machinery), labelled for progress; null when stopped. */
 export type RunStepPhase = (step: ResolvedScenario, label: string) => Promise<PhaseResult | null>;
+
+/** A step lasts at most this many times stepDurationMs, however few calls it makes. */
+const MAX_STEP_STRETCH = 10;
+
+/** How long a step at `ratePerSecond` is measured: stepDurationMs, or long enough for minCallsPerStep calls. */
+export function stepDurationMs(load: SearchLoad, ratePerSecond: number): number {
+  const forCallsMs = Math.ceil(secondsToMs(load.minCallsPerStep / ratePerSecond));
+  return Math.max(load.stepDurationMs, Math.min(forCallsMs, MAX_STEP_STRETCH * load.stepDurationMs));
+}
 
 /**
  * A search step as a phase of its own: the open model at `ratePerSecond`, measured for the step's
@@ -25,7 +35,7 @@ export function stepScenario(
   return {
     ...rest,
     load: { model: 'open', ratePerSecond, maxInFlight: load.maxInFlight },
-    durationMs: load.stepDurationMs,
+    durationMs: stepDurationMs(load, ratePerSecond),
     warmupMs: load.stepWarmupMs,
   };
 }
@@ -44,13 +54,15 @@ export async function runSearchPhase(
   const judgement = {
     objectives: load.slo.map(parseThreshold),
     minAchievedFraction: load.minAchievedFraction,
-    stepDurationMs: load.stepDurationMs,
   };
   const outcome = await searchCapacity(load, async (ratePerSecond, kind) => {
-    const stepLabel = `${label} ${kind} ${formatCount(ratePerSecond)}/s`;
+    const stepLabel = `${label} ${kind} ${formatRate(ratePerSecond)}/s`;
     const phase = await runStep(stepScenario(scenario, load, ratePerSecond), stepLabel);
     if (phase === null) return null;
-    const step = judgeStep(phase, kind, ratePerSecond, judgement);
+    const step = judgeStep(phase, kind, ratePerSecond, {
+      ...judgement,
+      stepDurationMs: stepDurationMs(load, ratePerSecond),
+    });
     return { passed: step.passed, measurement: { phase, step } };
   });
   const steps = outcome.steps.map((step) => step.measurement);

@@ -1,7 +1,7 @@
 import type { PhaseResult } from '../../result/result-schema.ts';
 import type { SearchStepRecord } from '../../result/search-schema.ts';
 import { compare, readMetric, type Threshold } from '../../scenario/threshold.ts';
-import { formatCount } from '../../util/format.ts';
+import { formatRate } from '../../util/format.ts';
 import { msToSeconds, usToMs } from '../../util/units.ts';
 import { DROPPED_CALL_CODE } from '../errors.ts';
 import type { StepKind } from './capacity-search.ts';
@@ -47,7 +47,7 @@ export function judgeStep(
   const failures = objectives.filter((outcome) => !outcome.passed).map((outcome) => outcome.expression);
   if (achievedRatePerSecond < judgement.minAchievedFraction * offeredRatePerSecond) {
     failures.push(
-      `achieved ${formatCount(achievedRatePerSecond)}/s of ${formatCount(offeredRatePerSecond)}/s offered`,
+      `achieved ${formatRate(achievedRatePerSecond)}/s of ${formatRate(offeredRatePerSecond)}/s offered`,
     );
   }
   const summary = phase.latency.summary;
