@@ -19,7 +19,22 @@ export interface TimelineChartSpec {
   p99Ms: number[];
 }
 
-export type ChartSpec = PercentileChartSpec | TimelineChartSpec;
+/**
+ * A capacity search's latency-versus-throughput curve: one point per step, by achieved rate
+ * (ascending), p50 as a line and p99 as points split into steps that met the objective and steps
+ * that did not, so that the knee shows where the colours change.
+ */
+export interface CapacityChartSpec {
+  kind: 'capacity';
+  achievedPerSecond: number[];
+  p50Ms: number[];
+  /** null where the step failed. */
+  p99PassedMs: (number | null)[];
+  /** null where the step passed. */
+  p99FailedMs: (number | null)[];
+}
+
+export type ChartSpec = PercentileChartSpec | TimelineChartSpec | CapacityChartSpec;
 
 /** Hands out element ids for charts and keeps their data for the page's JSON. */
 export class ChartRegistry {
