@@ -78,7 +78,10 @@ export function formatSummary(result: RunResult): string {
   for (const phase of result.phases) {
     if (phase.search === undefined) continue;
     lines.push('', `capacity search, ${phase.label}: ${describeSearch(phase.search)}`);
-    lines.push(table(SEARCH_STEP_COLUMNS, searchStepRows(phase.search), 2).replace(/^/gm, '  '));
+    const verdictColumn = SEARCH_STEP_COLUMNS.length - 1;
+    lines.push(
+      table(SEARCH_STEP_COLUMNS, searchStepRows(phase.search), [0, 1, verdictColumn]).replace(/^/gm, '  '),
+    );
   }
   if (result.micro.length > 0) {
     lines.push('', 'micro-benchmarks (tinybench, one call at a time):');
@@ -122,16 +125,17 @@ function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Text columns (the first `textColumns`) align left, figures right. */
-function table(header: string[], rows: string[][], textColumns = 1): string {
+/** Text columns (the first `textColumns`, or those listed) align left, figures right. */
+function table(header: string[], rows: string[][], textColumns: number | readonly number[] = 1): string {
+  const isText = (column: number) =>
+    typeof textColumns === 'number' ? column < textColumns : textColumns.includes(column);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );
   const render = (cells: string[]) =>
     cells
-      .map((cell, column) =>
-        column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
-      )
-      .join('  ');
+      .map((cell, column) => (isText(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   return [render(header), ...rows.map(render)].join('\n');
 }
