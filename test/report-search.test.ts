@@ -86,6 +86,17 @@ test('the summary states the rate found, its bracket and spread, and lists every
   const stepLines = summary.split('\n').filter((line) => /^ {2}\d+ +(grow|bisect|repeat) /.test(line));
   assert.equal(stepLines.length, 12);
   assert.match(stepLines[5]!, /3,200 .* failed p99 < 5ms/);
+  assert.doesNotMatch(summary, /UNCONFIRMED/);
+});
+
+test('a rate whose repeated measurements disagree is marked unconfirmed', () => {
+  const result = searchResult();
+  const search = result.phases[0]!.search!;
+  result.phases[0]!.search = { ...search, spread: { ...search.spread!, passed: 2 } };
+  assert.match(
+    formatSummary(result),
+    /\(2 passed\): .*; UNCONFIRMED: the measurements at that rate disagree/,
+  );
 });
 
 test('the curve puts the steps in order of achieved rate, p99 split by verdict', () => {

@@ -32,7 +32,8 @@ export function describeSearch(search: CapacitySearchRecord): string {
     spread === null
       ? ''
       : `; at that rate over ${spread.steps} measurement${spread.steps === 1 ? '' : 's'} (${spread.passed} passed): ` +
-        `achieved ${range(spread.achievedRatePerSecond, formatRate)} calls/s, p99 ${range(spread.p99Us, formatLatencyUs)}`;
+        `achieved ${range(spread.achievedRatePerSecond, formatRate)} calls/s, p99 ${range(spread.p99Us, formatLatencyUs)}` +
+        (spread.passed < spread.steps ? '; UNCONFIRMED: the measurements at that rate disagree' : '');
   return `${found} (${how})${repeated}`;
 }
 
