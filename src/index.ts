@@ -9,6 +9,15 @@ export type { MetricsServerLimits } from './harness/metrics/prometheus/metrics-s
 export { METRICS_SERVER_DEFAULTS, MetricsServer } from './harness/metrics/prometheus/metrics-server.ts';
 export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
 export { runScenario } from './harness/runner.ts';
+export type {
+  MeasureStep,
+  SearchBounds,
+  SearchOutcome,
+  SearchStep,
+  SearchStopReason,
+  StepKind,
+} from './harness/search/capacity-search.ts';
+export { searchCapacity } from './harness/search/capacity-search.ts';
 export type { AddressPattern } from './registry/allow-list.ts';
 export { LOOPBACK_ONLY } from './registry/allow-list.ts';
 export {
@@ -54,6 +63,7 @@ export type {
   TimelinePoint,
 } from './result/result-schema.ts';
 export { RESULT_SCHEMA_VERSION, runResultSchema } from './result/result-schema.ts';
+export type { CapacitySearchRecord, SearchStepRecord } from './result/search-schema.ts';
 export type { Endpoint, Transport } from './rpc/address.ts';
 export { formatAddress, parseAddress } from './rpc/address.ts';
 export type { CallOptions, ClientOptions, ResolvedClientOptions } from './rpc/client.ts';

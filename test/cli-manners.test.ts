@@ -38,7 +38,9 @@ test('output cut short by the reader (`--help | head -c 10`) ends quietly with s
 test('every --help names the npm script that runs the command', async () => {
   const scripts = JSON.parse(await readFile('package.json', 'utf8')).scripts as Record<string, string>;
   // Each command's script execs it, so that npm's signals reach the command itself.
-  const commands = Object.entries(scripts).filter(([, script]) => /^exec tsx src\/cli\/[\w-]+\.ts$/.test(script));
+  const commands = Object.entries(scripts).filter(([, script]) =>
+    /^exec tsx src\/cli\/[\w-]+\.ts$/.test(script),
+  );
   assert.ok(commands.length >= 8, `commands found: ${commands.map(([name]) => name).join(', ')}`);
   await Promise.all(
     commands.map(async ([name, script]) => {

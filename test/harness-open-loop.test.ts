@@ -50,7 +50,7 @@ test('calls due while maxInFlight are pending are dropped as errors, never sent'
   const loop = new OpenLoop(
     target(client),
     recorder,
-    { ratePerSecond: 10_000, maxInFlight: 5, offsetFraction: 0 },
+    { rate: { start: 10_000, stages: [] }, maxInFlight: 5, thread: 0, threads: 1 },
     { startMs, deadlineMs: startMs + 60_000, maxCalls: 20 },
   );
   const running = loop.run();
@@ -73,7 +73,7 @@ test('latency is measured from the intended start: time the generator lost is ch
   const loop = new OpenLoop(
     target(client),
     recorder,
-    { ratePerSecond: 1_000, maxInFlight: 1_000, offsetFraction: 0 },
+    { rate: { start: 1_000, stages: [] }, maxInFlight: 1_000, thread: 0, threads: 1 },
     { startMs, deadlineMs: startMs + 60_000, maxCalls: 100 },
   );
   const running = loop.run();

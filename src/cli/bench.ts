@@ -26,7 +26,7 @@ import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memor
 import { applyOverrides, type ScenarioOverrides, scenarioFromOverrides } from '../scenario/overrides.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
-import { SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
+import { phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import {
@@ -83,6 +83,8 @@ interface BenchOptions {
   metricsListen?: { host: string; port: number };
   /** Milliseconds. */
   metricsLinger?: number;
+  /** An objective such as `p99<5ms`: a capacity search replaces each scenario's load. */
+  search?: string;
 }
 
 /**
@@ -173,6 +175,7 @@ function overridesFrom(options: BenchOptions): ScenarioOverrides {
     ratePerSecond: options.rate,
     maxInFlight: options.maxInFlight,
     thresholds: options.threshold,
+    search: options.search,
   };
   return Object.fromEntries(
     Object.entries(overrides).filter(([, value]) => value !== undefined),
@@ -260,8 +263,7 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
   let lastKey = '';
   const startLine = (progress: RunProgress) =>
     `${scenario.name}: phase ${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}: ` +
-    `warming up ${msToSeconds(scenario.warmupMs)}s, then measuring up to ${msToSeconds(scenario.durationMs)}s` +
-    `${scenario.calls === undefined ? '' : ` or ${formatCount(scenario.calls)} calls`}\n`;
+    `${describeMeasurement(scenario)}\n`;
   if (options.quiet || !process.stderr.isTTY) {
     return {
       update: (progress) => {
@@ -313,6 +315,21 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
       if (started) bar.stop();
     },
   };
+}
+
+/** What each phase will do, for the line that starts it. */
+function describeMeasurement(scenario: LoadedScenario['scenario']): string {
+  const { load } = scenario;
+  if (load.model === 'search') {
+    return (
+      `capacity search for ${load.slo.join(' and ')}: steps of ${msToSeconds(load.stepDurationMs)}s from ` +
+      `${formatCount(load.startRatePerSecond)} calls/s, at most ${load.maxSteps} steps or ${msToSeconds(load.maxSearchMs)}s`
+    );
+  }
+  return (
+    `warming up ${msToSeconds(scenario.warmupMs)}s, then measuring up to ${msToSeconds(phaseDurationMs(scenario))}s` +
+    `${scenario.calls === undefined ? '' : ` or ${formatCount(scenario.calls)} calls`}`
+  );
 }
 
 async function runOverhead(options: BenchOptions): Promise<number> {
@@ -426,6 +443,11 @@ function buildProgram(scenarioList: string): Command {
       repeatable(String),
     )
     .option('--name <name>', 'the scenario name: it names the result file (default "target" without a file)')
+    .option(
+      '--search <objective>',
+      "find the highest open-model rate that meets an objective such as 'p99<5ms' (replaces the load " +
+        'with a capacity search; its bounds are the search defaults listed in the README)',
+    )
     .option(
       '--memory-budget <bytes>',
       'refuse a scenario estimated to hold more than this in memory (overrides memoryBudgetBytes; ' +

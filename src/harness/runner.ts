@@ -15,7 +15,7 @@ import { checkMemoryBudget } from '../scenario/memory-budget.ts';
 import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
 import { isScenarioFile, phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
-import { resolveServerBehaviours, serverThreadCount } from '../scenario/scenario-schema.ts';
+import { phaseDurationMs, resolveServerBehaviours, serverThreadCount } from '../scenario/scenario-schema.ts';
 import { evaluateThresholds, parseThreshold } from '../scenario/threshold.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import { msToSeconds } from '../util/units.ts';
@@ -24,10 +24,12 @@ import { runHttpBaseline } from './extras/http-baseline.ts';
 import { runMicroBenchmarks } from './extras/micro-bench.ts';
 import { prepareCallInputs } from './load/call-inputs.ts';
 import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
-import type { LoadSliceResult, LoadSliceTask, SliceLoad } from './load/load-worker.ts';
+import type { LoadSliceResult, LoadSliceTask } from './load/load-worker.ts';
+import { sliceLoad } from './load/slice-load.ts';
 import { splitCallBudget, splitEvenly } from './load/split.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
 import type { LiveMetricsSink } from './metrics/prometheus/live-metrics.ts';
+import { runSearchPhase } from './search/search-phase.ts';
 import { ServerPool } from './servers/server-pool.ts';
 import { ExternalServers } from './targets/external-servers.ts';
 import type { PhaseServers } from './targets/phase-servers.ts';
@@ -131,7 +133,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     loadPool = createWorkerPool(LOAD_WORKER_URL, scenario.loadThreads);
     for (const [index, plan] of plans.entries()) {
       if (signal?.aborted) break;
-      const phase = await runPhase({
+      const context: PhaseContext = {
         loaded,
         plan,
         index,
@@ -140,7 +142,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         loadPool,
         weights: scenario.target === undefined ? resolveServerBehaviours(scenario).map((b) => b.weight) : [],
         options,
-      });
+      };
+      const phase =
+        scenario.load.model === 'search'
+          ? await runSearchPhase(scenario, scenario.load, plan.label, (step, label) =>
+              runPhase({ ...context, loaded: { ...loaded, scenario: step }, plan: { ...plan, label } }),
+            )
+          : await runPhase(context);
       if (phase === null) break;
       phases.push(phase);
       options.onPhaseEnd?.(phase);
@@ -157,7 +165,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
           scenario.load.model === 'closed'
             ? scenario.load.concurrency
             : Math.min(scenario.load.maxInFlight, OPEN_MODEL_BASELINE_CONNECTIONS),
-        durationMs: scenario.durationMs,
+        durationMs: phaseDurationMs(scenario),
         ...(scenario.calls === undefined ? {} : { amount: scenario.calls }),
         payloadBytes: scenario.payloadBytes,
         ...(signal === undefined ? {} : { signal }),
@@ -260,6 +268,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   const { loaded, plan, servers, options } = context;
   const { scenario } = loaded;
   const threads = scenario.loadThreads;
+  const durationMs = phaseDurationMs(scenario);
   const control = new PhaseControl(threads);
   const stop = () => control.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -305,7 +314,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   let stage: RunStage = 'warmup';
   let stageStartMs = performance.now();
   const ticker = setInterval(
-    () => report(stage, stageStartMs, stage === 'warmup' ? scenario.warmupMs : scenario.durationMs),
+    () => report(stage, stageStartMs, stage === 'warmup' ? scenario.warmupMs : durationMs),
     PROGRESS_INTERVAL_MS,
   );
   try {
@@ -325,7 +334,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       stageStartMs = performance.now() + START_LEAD_MS;
     }
     const slices = await running;
-    report(stage, stageStartMs, scenario.durationMs);
+    report(stage, stageStartMs, durationMs);
     const serverCounts = await servers.counts();
     await servers.end();
     if (!measured || slices.every((slice) => slice.calls === 0 && slice.stopped)) return null;
@@ -361,20 +370,17 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
   const clients = splitEvenly(scenario.clients, threads);
   const budgets = splitCallBudget(scenario.calls ?? MAX_CALLS_PER_PHASE, threads, addresses.length);
   const concurrency = scenario.load.model === 'closed' ? splitEvenly(scenario.load.concurrency, threads) : [];
-  const inFlight = scenario.load.model === 'open' ? splitEvenly(scenario.load.maxInFlight, threads) : [];
+  const inFlight = scenario.load.model !== 'closed' ? splitEvenly(scenario.load.maxInFlight, threads) : [];
   const setup = phaseRpcSetup(scenario, plan, loaded.file);
   const drainTimeoutMs =
     scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
   return Array.from({ length: threads }, (_, thread): LoadSliceTask => {
-    const load: SliceLoad =
-      scenario.load.model === 'closed'
-        ? { model: 'closed', concurrency: concurrency[thread]! }
-        : {
-            model: 'open',
-            ratePerSecond: scenario.load.ratePerSecond / threads,
-            maxInFlight: Math.max(1, inFlight[thread]!),
-            offsetFraction: thread / threads,
-          };
+    const load = sliceLoad(scenario.load, {
+      thread,
+      threads,
+      concurrency: concurrency[thread] ?? 0,
+      maxInFlight: inFlight[thread] ?? 0,
+    });
     return {
       control: control.buffer,
       threads,
@@ -384,7 +390,7 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
       clients: clients[thread]!,
       load,
       warmupMs: scenario.warmupMs,
-      durationMs: scenario.durationMs,
+      durationMs: phaseDurationMs(scenario),
       maxCalls: budgets[thread]!,
       seed: scenario.seed * 104_729 + context.index * 1_009 + thread,
       drainTimeoutMs,

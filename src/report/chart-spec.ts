@@ -39,7 +39,22 @@ export interface ShareTimelineChartSpec {
   marks: EventMark[];
 }
 
-export type ChartSpec = PercentileChartSpec | TimelineChartSpec | ShareTimelineChartSpec;
+/**
+ * A capacity search's latency-versus-throughput curve: one point per step, by achieved rate
+ * (ascending), p50 as a line and p99 as points split into steps that met the objective and steps
+ * that did not, so that the knee shows where the colours change.
+ */
+export interface CapacityChartSpec {
+  kind: 'capacity';
+  achievedPerSecond: number[];
+  p50Ms: number[];
+  /** null where the step failed. */
+  p99PassedMs: (number | null)[];
+  /** null where the step passed. */
+  p99FailedMs: (number | null)[];
+}
+
+export type ChartSpec = PercentileChartSpec | TimelineChartSpec | ShareTimelineChartSpec | CapacityChartSpec;
 
 /** Hands out element ids for charts and keeps their data for the page's JSON. */
 export class ChartRegistry {

@@ -14,6 +14,7 @@ import { renderRunHeader } from './sections/header.ts';
 import { renderLatency } from './sections/latency.ts';
 import { renderMicro } from './sections/micro.ts';
 import { renderReuse } from './sections/reuse.ts';
+import { renderSearch } from './sections/search.ts';
 import { renderShares } from './sections/shares.ts';
 import { renderSummary } from './sections/summary.ts';
 import { renderTimeline } from './sections/timeline.ts';
@@ -22,6 +23,7 @@ function renderRun(result: RunResult, runIndex: number, compared: boolean, chart
   return html`<section class="run" id="run-${runIndex}" data-run="${runIndex}">
   ${renderRunHeader(result, runIndex, compared ? runLetter(runIndex) : null)}
   ${renderSummary(result, runIndex)}
+  ${renderSearch(result, runIndex, charts)}
   ${renderLatency(result, runIndex, charts)}
   ${renderShares(result, runIndex)}
   ${renderReuse(result, runIndex, charts)}

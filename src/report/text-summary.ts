@@ -1,6 +1,7 @@
 import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../result/percentile.ts';
 import type { PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
+import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
 
 /** A threshold's measured value in the unit it was written in. */
 export function formatMetric(metric: string, value: number | null): string {
@@ -21,9 +22,10 @@ export function describeThreshold(outcome: ThresholdOutcome): string {
 export function describePhase(phase: PhaseResult): string {
   const { summary } = phase.latency;
   const jain = phase.fairness === null ? '' : `, jain ${phase.fairness.jain.toFixed(4)}`;
+  const search = phase.search === undefined ? '' : `; capacity search: ${describeSearch(phase.search)}`;
   return (
     `${phase.label}: ${formatCount(phase.calls)} calls, ${formatCount(phase.callsPerSecond)} calls/s, ` +
-    `p50 ${formatLatencyUs(summary.p50Us)}, p99 ${formatLatencyUs(summary.p99Us)}, errors ${formatCount(phase.errors)}${jain}`
+    `p50 ${formatLatencyUs(summary.p50Us)}, p99 ${formatLatencyUs(summary.p99Us)}, errors ${formatCount(phase.errors)}${jain}${search}`
   );
 }
 
@@ -110,6 +112,14 @@ export function formatSummary(result: RunResult): string {
       lines.push(`${phase.label}: ${code} e.g. ${message}`);
     }
   }
+  for (const phase of result.phases) {
+    if (phase.search === undefined) continue;
+    lines.push('', `capacity search, ${phase.label}: ${describeSearch(phase.search)}`);
+    const verdictColumn = SEARCH_STEP_COLUMNS.length - 1;
+    lines.push(
+      table(SEARCH_STEP_COLUMNS, searchStepRows(phase.search), [0, 1, verdictColumn]).replace(/^/gm, '  '),
+    );
+  }
   if (result.micro.length > 0) {
     lines.push('', 'micro-benchmarks (tinybench, one call at a time):');
     for (const bench of result.micro) {
@@ -152,16 +162,17 @@ function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Text columns (the first `textColumns`) align left, figures right. */
-function table(header: string[], rows: string[][], textColumns = 1): string {
+/** Text columns (the first `textColumns`, or those listed) align left, figures right. */
+function table(header: string[], rows: string[][], textColumns: number | readonly number[] = 1): string {
+  const isText = (column: number) =>
+    typeof textColumns === 'number' ? column < textColumns : textColumns.includes(column);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );
   const render = (cells: string[]) =>
     cells
-      .map((cell, column) =>
-        column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
-      )
-      .join('  ');
+      .map((cell, column) => (isText(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   return [render(header), ...rows.map(render)].join('\n');
 }

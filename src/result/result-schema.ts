@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capacitySearchSchema } from './search-schema.ts';
 
 /**
  * The result file of one scenario run: what `npm run bench` writes to reports/, what the HTML
@@ -105,6 +106,8 @@ export const phaseResultSchema = z.object({
   timeline: z.array(timelinePointSchema),
   /** Outlier ejections and returns, in time order. Optional: added in v1. */
   events: z.array(outlierEventSchema).optional(),
+  /** Set when the phase was a capacity search: its figures above are those of the step at the rate found. */
+  search: capacitySearchSchema.optional(),
 });
 
 export const microBenchmarkSchema = z.object({

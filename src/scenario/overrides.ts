@@ -35,6 +35,8 @@ export interface ScenarioOverrides {
   ratePerSecond?: number;
   maxInFlight?: number;
   thresholds?: string[];
+  /** Replaces the load with a capacity search for this objective (`p99<5ms`), its other fields defaulted. */
+  search?: string;
 }
 
 /**
@@ -111,6 +113,14 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
     changed.load = {
       ...((changed.load as object | undefined) ?? { model: 'open' }),
       maxInFlight: overrides.maxInFlight,
+    };
+  }
+  if (overrides.search !== undefined) {
+    const load = changed.load as { model?: string; maxInFlight?: number } | undefined;
+    changed.load = {
+      model: 'search',
+      slo: [overrides.search],
+      ...(load?.maxInFlight === undefined ? {} : { maxInFlight: load.maxInFlight }),
     };
   }
   return changed;

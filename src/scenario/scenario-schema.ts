@@ -18,6 +18,16 @@ export const SCENARIO_DEFAULTS = Object.freeze({
   loadThreads: 1,
   concurrency: 64,
   maxInFlight: 1024,
+  searchStartRatePerSecond: 100,
+  searchMaxRatePerSecond: 1_000_000,
+  searchStepDurationMs: 1_000,
+  searchStepWarmupMs: 200,
+  searchMinCallsPerStep: 200,
+  searchMaxSteps: 20,
+  searchMaxMs: 120_000,
+  searchPrecision: 0.05,
+  searchRepeats: 2,
+  searchMinAchievedFraction: 0.95,
   durationMs: 5_000,
   warmupMs: 1_000,
   payloadBytes: 64,
@@ -175,23 +185,164 @@ export const serversSchema = z.strictObject({
   service: serviceModuleSchema.optional(),
 });
 
-export const closedLoadSchema = z.strictObject({
-  model: z.literal('closed'),
-  /** Calls kept in flight at all times, over all load threads. */
-  concurrency: positiveInteger(MAX_CONCURRENCY).default(SCENARIO_DEFAULTS.concurrency),
+/** At most this many stages in a ramp. */
+const MAX_STAGES = 100;
+
+const stagesSchema = <T extends z.ZodType>(stage: T) =>
+  z
+    .array(stage, { error: 'must be a list of stages' })
+    .min(1, { error: 'must list at least one stage' })
+    .max(MAX_STAGES, { error: `must list at most ${MAX_STAGES} stages` });
+
+export const closedStageSchema = z.strictObject({
+  durationMs: positiveInteger(MAX_DURATION_MS),
+  /** Callers at the end of the stage; the count moves linearly to it from the previous stage's. */
+  concurrency: nonNegativeInteger(MAX_CONCURRENCY),
 });
 
-export const openLoadSchema = z.strictObject({
-  model: z.literal('open'),
-  /** Calls started per second over all load threads, evenly spaced. */
-  ratePerSecond: positiveNumber(MAX_RATE_PER_SECOND),
-  /** A call due while this many are pending is dropped and counted as an ERR_DROPPED error. */
+export const openStageSchema = z.strictObject({
+  durationMs: positiveInteger(MAX_DURATION_MS),
+  /** Rate at the end of the stage; it moves linearly to it from the previous stage's. */
+  ratePerSecond: number()
+    .min(0, { error: 'must be a non-negative number' })
+    .max(MAX_RATE_PER_SECOND, { error: `must be at most ${MAX_RATE_PER_SECOND}` }),
+});
+
+/**
+ * A ramp's level field (`concurrency`, `ratePerSecond`) resolves to the stages' peak: it may be left
+ * out, and when written must equal it, so that a resolved scenario validates again unchanged.
+ */
+function checkRamp(
+  load: { stages?: readonly Record<string, number>[] | undefined } & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  fields: { level: string; start: string; defaultStart: number },
+): void {
+  const { level, start, defaultStart } = fields;
+  if (load.stages === undefined) {
+    if (load[start] !== undefined)
+      ctx.addIssue({ code: 'custom', path: [start], message: `${start} needs stages` });
+    return;
+  }
+  const peak = rampPeak((load[start] as number | undefined) ?? defaultStart, load.stages, level);
+  if (peak <= 0)
+    ctx.addIssue({ code: 'custom', path: ['stages'], message: `some stage must have a ${level} above 0` });
+  else if (load[level] !== undefined && load[level] !== peak) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [level],
+      message: `with stages, ${level} is their peak (${peak}): leave it out`,
+    });
+  }
+}
+
+function rampPeak(start: number, stages: readonly Record<string, number>[], level: string): number {
+  return Math.max(start, ...stages.map((stage) => stage[level]!));
+}
+
+/**
+ * A closed load: `concurrency` callers, or `stages` ramping the callers from `startConcurrency`
+ * (default 1, as k6's startVUs). Resolved, `concurrency` is the peak, which bounds memory.
+ */
+export const closedLoadSchema = z
+  .strictObject({
+    model: z.literal('closed'),
+    /** Calls kept in flight at all times, over all load threads; with stages, their peak. */
+    concurrency: positiveInteger(MAX_CONCURRENCY).optional(),
+    /** Callers at the start of the first stage. @default 1 */
+    startConcurrency: nonNegativeInteger(MAX_CONCURRENCY).optional(),
+    /** The phase lasts the sum of their durations; see harness/load/load-schedule.ts. */
+    stages: stagesSchema(closedStageSchema).optional(),
+  })
+  .superRefine((load, ctx) =>
+    checkRamp(load, ctx, { level: 'concurrency', start: 'startConcurrency', defaultStart: 1 }),
+  )
+  .transform(({ stages, startConcurrency, concurrency, ...rest }) => {
+    if (stages === undefined) return { ...rest, concurrency: concurrency ?? SCENARIO_DEFAULTS.concurrency };
+    const start = startConcurrency ?? 1;
+    return { ...rest, concurrency: rampPeak(start, stages, 'concurrency'), startConcurrency: start, stages };
+  });
+
+/**
+ * An open load: `ratePerSecond`, or `stages` ramping the rate from `startRatePerSecond` (default 0,
+ * as k6's startRate). Resolved, `ratePerSecond` is the peak.
+ */
+export const openLoadSchema = z
+  .strictObject({
+    model: z.literal('open'),
+    /** Calls started per second over all load threads, evenly spaced; with stages, their peak. */
+    ratePerSecond: positiveNumber(MAX_RATE_PER_SECOND).optional(),
+    /** Rate at the start of the first stage. @default 0 */
+    startRatePerSecond: number()
+      .min(0, { error: 'must be a non-negative number' })
+      .max(MAX_RATE_PER_SECOND, { error: `must be at most ${MAX_RATE_PER_SECOND}` })
+      .optional(),
+    /** The phase lasts the sum of their durations; see harness/load/load-schedule.ts. */
+    stages: stagesSchema(openStageSchema).optional(),
+    /** A call due while this many are pending is dropped and counted as an ERR_DROPPED error. */
+    maxInFlight: positiveInteger(1_000_000).default(SCENARIO_DEFAULTS.maxInFlight),
+  })
+  .superRefine((load, ctx) => {
+    if (load.ratePerSecond === undefined && load.stages === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ratePerSecond'], message: 'is required (or give stages)' });
+    }
+    checkRamp(load, ctx, { level: 'ratePerSecond', start: 'startRatePerSecond', defaultStart: 0 });
+  })
+  .transform(({ stages, startRatePerSecond, ratePerSecond, ...rest }) => {
+    if (stages === undefined) return { ...rest, ratePerSecond: ratePerSecond ?? 0 };
+    const start = startRatePerSecond ?? 0;
+    return {
+      ...rest,
+      ratePerSecond: rampPeak(start, stages, 'ratePerSecond'),
+      startRatePerSecond: start,
+      stages,
+    };
+  });
+
+/**
+ * A capacity search: open-model steps of `stepDurationMs` at rising rates, then bisection, for the
+ * highest rate that meets every objective in `slo`. See harness/search/capacity-search.ts.
+ */
+export const searchLoadSchema = z.strictObject({
+  model: z.literal('search'),
+  /** Objectives in threshold syntax without a phase, e.g. "p99 < 5ms" or ["p99 < 5ms", "errors < 0.1%"]. */
+  slo: z
+    .union([z.string(), z.array(z.string()).min(1, { error: 'must list at least one objective' })], {
+      error: 'must be a threshold such as "p99 < 5ms", or a list of them',
+    })
+    .transform((value) => (Array.isArray(value) ? value : [value])),
+  /** The first step's rate; each passing step doubles it until one fails. */
+  startRatePerSecond: positiveNumber(MAX_RATE_PER_SECOND).default(SCENARIO_DEFAULTS.searchStartRatePerSecond),
+  /** No step offers more than this. */
+  maxRatePerSecond: positiveNumber(MAX_RATE_PER_SECOND).default(SCENARIO_DEFAULTS.searchMaxRatePerSecond),
+  /** Each step is measured this long, after `stepWarmupMs` of the same load. */
+  stepDurationMs: positiveInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchStepDurationMs),
+  /**
+   * A step at a low rate lasts long enough for this many calls (a p99 of fewer than 100 calls is
+   * their maximum), up to 10 × stepDurationMs.
+   */
+  minCallsPerStep: nonNegativeInteger(1_000_000).default(SCENARIO_DEFAULTS.searchMinCallsPerStep),
+  stepWarmupMs: nonNegativeInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchStepWarmupMs),
+  /** Steps in all, repeats included. */
+  maxSteps: positiveInteger(200).default(SCENARIO_DEFAULTS.searchMaxSteps),
+  /** No step starts once the search has run this long. */
+  maxSearchMs: positiveInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.searchMaxMs),
+  /** Bisection stops once the first failing rate is within this fraction above the last passing one. */
+  precision: positiveNumber(1).default(SCENARIO_DEFAULTS.searchPrecision),
+  /** Extra measurements at the rate found, for the spread of its figures. */
+  repeats: nonNegativeInteger(20).default(SCENARIO_DEFAULTS.searchRepeats),
+  /** A step whose achieved rate is below this fraction of the offered one fails: something could not keep up. */
+  minAchievedFraction: positiveNumber(1).default(SCENARIO_DEFAULTS.searchMinAchievedFraction),
   maxInFlight: positiveInteger(1_000_000).default(SCENARIO_DEFAULTS.maxInFlight),
 });
 
-export const loadModelSchema = z.discriminatedUnion('model', [closedLoadSchema, openLoadSchema], {
-  error: "must be { model: 'closed', concurrency } or { model: 'open', ratePerSecond }",
-});
+export const loadModelSchema = z.discriminatedUnion(
+  'model',
+  [closedLoadSchema, openLoadSchema, searchLoadSchema],
+  {
+    error:
+      "must be { model: 'closed', concurrency | stages }, { model: 'open', ratePerSecond | stages } or { model: 'search', slo }",
+  },
+);
 
 const percentage = () =>
   integer('an integer percentage')
@@ -355,6 +506,7 @@ export const scenarioSchema = scenarioObjectSchema
         message: `must be at least loadThreads (${scenario.loadThreads})`,
       });
     }
+    if (scenario.load.model === 'search') checkSearchLoad(scenario.load, ctx);
     if (new Set(scenario.select).size !== scenario.select.length) {
       ctx.addIssue({ code: 'custom', path: ['select'], message: 'lists a mode twice' });
     }
@@ -374,6 +526,37 @@ export const scenarioSchema = scenarioObjectSchema
       }
     });
   });
+
+/** A search's objectives parse as thresholds of no phase, and its bounds leave room for a search. */
+function checkSearchLoad(load: z.output<typeof searchLoadSchema>, ctx: z.RefinementCtx): void {
+  load.slo.forEach((expression, index) => {
+    try {
+      if (parseThreshold(expression).phase !== null) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['load', 'slo', index],
+          message: `objective "${expression}": a search objective holds for every step; write it without a phase`,
+        });
+      }
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['load', 'slo', index], message: (error as Error).message });
+    }
+  });
+  if (load.repeats >= load.maxSteps) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['load', 'repeats'],
+      message: `must be below maxSteps (${load.maxSteps}): the repeats come out of the steps`,
+    });
+  }
+  if (load.startRatePerSecond > load.maxRatePerSecond) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['load', 'startRatePerSecond'],
+      message: `must be at most maxRatePerSecond (${load.maxRatePerSecond})`,
+    });
+  }
+}
 
 /** What a scenario file writes: most fields optional. */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
@@ -400,4 +583,13 @@ export function resolveServerBehaviours(scenario: ResolvedScenario): ServerBehav
     }
     return merged;
   });
+}
+
+/** How long a phase is measured: the sum of the load's stages when it ramps, else `durationMs`. */
+export function phaseDurationMs(scenario: Pick<ResolvedScenario, 'durationMs' | 'load'>): number {
+  const { load } = scenario;
+  if (load.model === 'search' || !('stages' in load)) return scenario.durationMs;
+  let totalMs = 0;
+  for (const stage of load.stages) totalMs += stage.durationMs;
+  return totalMs;
 }

@@ -2,12 +2,26 @@ import { performance } from 'node:perf_hooks';
 import type { XCallOptions, XClient } from '../../xclient/xclient.ts';
 import { CheckFailedError } from '../errors.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
+import { concurrencyAt, nextRunMs, peakLevel, type RampSchedule } from './load-schedule.ts';
 import { checkBroadcast, type LoadLoop, type LoadTarget, type LoopLimits } from './load-target.ts';
+
+/**
+ * A closed load whose concurrency follows stages. Callers are numbered over all load threads;
+ * this thread runs callers `thread`, `thread + threads`, ..., so that together the threads run
+ * exactly the schedule's count.
+ */
+export interface ClosedRamp {
+  concurrency: RampSchedule;
+  thread: number;
+  threads: number;
+}
 
 /**
  * The closed model: `concurrency` callers, each starting its next call as soon as the last one
  * ends. Latency runs from the call's start to its end. Each caller is one async loop: no closure
- * or object per call beyond what the RPC call makes.
+ * or object per call beyond what the RPC call makes. With a ramp, caller i runs only while the
+ * schedule's concurrency exceeds i: a caller the ramp-down retires finishes its call in flight and
+ * then sleeps until the schedule needs it again (k6's ramping-vus, with a graceful ramp-down).
  */
 export class ClosedLoop implements LoadLoop {
   readonly #target: LoadTarget;
@@ -15,16 +29,26 @@ export class ClosedLoop implements LoadLoop {
   readonly #concurrency: number;
   readonly #deadlineMs: number;
   readonly #optionsMask: number;
+  readonly #startMs: number;
+  readonly #ramp: ClosedRamp | undefined;
   #remaining: number;
   #optionIndex = 0;
   #callIndex = 0;
   #stopped = false;
   #running: Promise<void> | undefined;
 
-  constructor(target: LoadTarget, recorder: PhaseRecorder, concurrency: number, limits: LoopLimits) {
+  constructor(
+    target: LoadTarget,
+    recorder: PhaseRecorder,
+    concurrency: number,
+    limits: LoopLimits,
+    ramp?: ClosedRamp,
+  ) {
     this.#target = target;
     this.#recorder = recorder;
     this.#concurrency = concurrency;
+    this.#ramp = ramp;
+    this.#startMs = limits.startMs;
     this.#deadlineMs = limits.deadlineMs;
     this.#remaining = limits.maxCalls;
     this.#optionsMask = (target.callOptions?.length ?? 1) - 1;
@@ -34,9 +58,17 @@ export class ClosedLoop implements LoadLoop {
     if (this.#running === undefined) {
       const { clients, broadcast } = this.#target;
       const callers: Promise<void>[] = [];
-      for (let i = 0; i < this.#concurrency; i++) {
-        const client = clients[i % clients.length]!;
-        callers.push(broadcast ? this.#broadcastCaller(client) : this.#caller(client));
+      const ramp = this.#ramp;
+      if (ramp === undefined) {
+        for (let i = 0; i < this.#concurrency; i++) {
+          const client = clients[i % clients.length]!;
+          callers.push(broadcast ? this.#broadcastCaller(client) : this.#caller(client));
+        }
+      } else {
+        const peak = peakLevel(ramp.concurrency);
+        for (let caller = ramp.thread, i = 0; caller < peak; caller += ramp.threads, i++) {
+          callers.push(this.#rampedCaller(clients[i % clients.length]!, ramp.concurrency, caller));
+        }
       }
       this.#running = Promise.all(callers).then(() => undefined);
     }
@@ -75,6 +107,44 @@ export class ClosedLoop implements LoadLoop {
     }
   }
 
+  /** A caller that runs while the schedule's concurrency exceeds its number. */
+  async #rampedCaller(client: XClient, schedule: RampSchedule, caller: number): Promise<void> {
+    const recorder = this.#recorder;
+    const { serviceMethod, args, argsAt, check, callOptions, broadcast } = this.#target;
+    while (!this.#stopped && this.#remaining > 0) {
+      const startMs = performance.now();
+      if (concurrencyAt(schedule, startMs - this.#startMs) <= caller) {
+        const resumeMs = this.#startMs + nextRunMs(schedule, caller, startMs - this.#startMs);
+        if (resumeMs >= this.#deadlineMs) return;
+        await sleepUntil(resumeMs, () => this.#stopped);
+        continue;
+      }
+      this.#remaining--;
+      const options: XCallOptions | undefined =
+        callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
+      let endMs: number;
+      try {
+        const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
+        if (broadcast) {
+          const outcomes = await client.broadcastAll(serviceMethod, callArgs);
+          endMs = performance.now();
+          if (check !== undefined) checkBroadcast(outcomes, check, callArgs);
+          recorder.broadcast(outcomes, startMs, endMs);
+        } else {
+          const outcome = await client.callDetailed(serviceMethod, callArgs, options);
+          endMs = performance.now();
+          const verdict = check === undefined ? true : check(outcome.reply, callArgs);
+          if (verdict === true) recorder.ok(outcome.address, startMs, endMs);
+          else recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
+        }
+      } catch (error) {
+        endMs = performance.now();
+        recorder.fail(error, endMs);
+      }
+      if (endMs >= this.#deadlineMs) this.#stopped = true;
+    }
+  }
+
   async #broadcastCaller(client: XClient): Promise<void> {
     const recorder = this.#recorder;
     const { serviceMethod, args, argsAt, check } = this.#target;
@@ -94,5 +164,13 @@ export class ClosedLoop implements LoadLoop {
       }
       if (endMs >= this.#deadlineMs) this.#stopped = true;
     }
+  }
+}
+
+/** Sleeps until `atMs` (performance.now() clock), waking every so often to see whether the load stopped. */
+async function sleepUntil(atMs: number, stopped: () => boolean): Promise<void> {
+  const WAKE_MS = 50;
+  for (let waitMs = atMs - performance.now(); waitMs > 0 && !stopped(); waitMs = atMs - performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, WAKE_MS)));
   }
 }

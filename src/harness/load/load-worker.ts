@@ -8,9 +8,9 @@ import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts'
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
 import { prepareCallInputs } from './call-inputs.ts';
-import { ClosedLoop } from './closed-loop.ts';
+import { ClosedLoop, type ClosedRamp } from './closed-loop.ts';
 import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
-import { OpenLoop } from './open-loop.ts';
+import { OpenLoop, type OpenLoopOptions } from './open-loop.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
 /** The args generator draws from its own sequence, so that it does not change the selection's. */
@@ -19,8 +19,8 @@ const ARGS_SEED_MIX = 0x5f3759df;
 const STOP_GRACE_MS = 1_000;
 
 export type SliceLoad =
-  | { model: 'closed'; concurrency: number }
-  | { model: 'open'; ratePerSecond: number; maxInFlight: number; offsetFraction: number };
+  | { model: 'closed'; concurrency: number; ramp?: ClosedRamp }
+  | ({ model: 'open' } & OpenLoopOptions);
 
 /** One load thread's part of a phase. */
 export interface LoadSliceTask {
@@ -152,7 +152,7 @@ function createLoop(
   limits: LoopLimits,
 ): LoadLoop {
   return load.model === 'closed'
-    ? new ClosedLoop(target, recorder, load.concurrency, limits)
+    ? new ClosedLoop(target, recorder, load.concurrency, limits, load.ramp)
     : new OpenLoop(target, recorder, load, limits);
 }
 

@@ -1,23 +1,28 @@
 import { performance } from 'node:perf_hooks';
-import { secondsToMs } from '../../util/units.ts';
 import type { XClient } from '../../xclient/xclient.ts';
 import { CheckFailedError } from '../errors.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
+import { ArrivalSchedule, type RampSchedule } from './load-schedule.ts';
 import { checkBroadcast, type LoadLoop, type LoadTarget, type LoopLimits } from './load-target.ts';
 
 /** Further away than this, the next call waits on a timer; closer, on the event loop. */
 const TIMER_THRESHOLD_MS = 2;
 
 export interface OpenLoopOptions {
-  ratePerSecond: number;
+  /** Calls per second over all load threads: a constant rate, or stages ramping between rates. */
+  rate: RampSchedule;
   maxInFlight: number;
-  /** Shifts this thread's schedule by a fraction of the interval, so that threads interleave. */
-  offsetFraction: number;
+  /**
+   * Of the phase's calls numbered 0, 1, 2, ... in order of their intended start, this thread makes
+   * `thread`, `thread + threads`, ...: the threads interleave and together follow the schedule.
+   */
+  thread: number;
+  threads: number;
 }
 
 /**
- * The open model, as wrk2 and k6's arrival-rate executors: call i is due at start + i / rate,
- * whether or not earlier calls have answered, and its latency runs from that intended instant,
+ * The open model, as wrk2 and k6's arrival-rate executors: call i is due at the instant the rate
+ * schedule says (start + i / rate for a constant rate; see ArrivalSchedule for ramps), whether or not earlier calls have answered, and its latency runs from that intended instant,
  * so a server that stalls is charged for every call it delayed (no coordinated omission).
  * Timers wake the loop for distant calls; near ones are met by polling with setImmediate, so calls
  * leave at their instant rather than in per-millisecond bursts. When `maxInFlight` calls are
@@ -26,12 +31,15 @@ export interface OpenLoopOptions {
 export class OpenLoop implements LoadLoop {
   readonly #target: LoadTarget;
   readonly #recorder: PhaseRecorder;
-  readonly #intervalMs: number;
+  readonly #schedule: ArrivalSchedule;
+  readonly #startMs: number;
+  readonly #stride: number;
   readonly #maxInFlight: number;
   readonly #deadlineMs: number;
   readonly #maxCalls: number;
   readonly #optionsMask: number;
   #nextDueMs: number;
+  #nextIndex: number;
   #issued = 0;
   #inFlight = 0;
   #clientIndex = 0;
@@ -46,11 +54,14 @@ export class OpenLoop implements LoadLoop {
   constructor(target: LoadTarget, recorder: PhaseRecorder, options: OpenLoopOptions, limits: LoopLimits) {
     this.#target = target;
     this.#recorder = recorder;
-    this.#intervalMs = secondsToMs(1 / options.ratePerSecond);
+    this.#schedule = new ArrivalSchedule(options.rate);
+    this.#startMs = limits.startMs;
+    this.#stride = options.threads;
     this.#maxInFlight = options.maxInFlight;
     this.#deadlineMs = limits.deadlineMs;
     this.#maxCalls = limits.maxCalls;
-    this.#nextDueMs = limits.startMs + options.offsetFraction * this.#intervalMs;
+    this.#nextIndex = options.thread;
+    this.#nextDueMs = this.#startMs + this.#schedule.dueMs(this.#nextIndex);
     this.#optionsMask = (target.callOptions?.length ?? 1) - 1;
   }
 
@@ -94,7 +105,8 @@ export class OpenLoop implements LoadLoop {
           ? this.#broadcast(client, this.#nextDueMs)
           : this.#call(client, this.#nextDueMs));
       }
-      this.#nextDueMs += this.#intervalMs;
+      this.#nextIndex += this.#stride;
+      this.#nextDueMs = this.#startMs + this.#schedule.dueMs(this.#nextIndex);
     }
     if (this.#nextDueMs >= this.#deadlineMs) {
       this.stop();

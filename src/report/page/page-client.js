@@ -225,6 +225,69 @@
     return [options, [spec.seconds, spec.callsPerSecond, spec.errors, spec.p99Ms], TIMELINE_HEIGHT];
   }
 
+  function capacityChart(spec, width) {
+    const pointsOnly = (colour) => ({ show: true, size: 8, stroke: colour, fill: colour });
+    const options = {
+      width,
+      height: TIMELINE_HEIGHT,
+      cursor: { drag: { x: true, y: false } },
+      scales: {
+        x: { time: false, distr: 3, log: 10 },
+        ms: { distr: 3, log: 10 },
+      },
+      axes: [
+        {
+          label: 'achieved calls/s',
+          labelFont: LABEL_FONT,
+          font: AXIS_FONT,
+          grid: GRID,
+          ticks: TICKS,
+          splits: logSplits,
+          filter: (_u, splits) => splits,
+          values: (_u, splits) => splits.map(formatCount),
+        },
+        {
+          scale: 'ms',
+          label: 'latency',
+          labelFont: LABEL_FONT,
+          font: AXIS_FONT,
+          grid: GRID,
+          ticks: TICKS,
+          size: 64,
+          splits: logSplits,
+          filter: (_u, splits) => splits,
+          values: (_u, splits) => splits.map(formatMs),
+        },
+      ],
+      series: [
+        { label: 'achieved', value: (_u, v) => (v == null ? '—' : `${formatCount(v)}/s`) },
+        { label: 'p50', scale: 'ms', stroke: palette[0], width: 1.5, value: (_u, v) => formatMs(v) },
+        {
+          label: 'p99, met',
+          scale: 'ms',
+          stroke: palette[2],
+          width: 0,
+          points: pointsOnly(palette[2]),
+          value: (_u, v) => formatMs(v),
+        },
+        {
+          label: 'p99, missed',
+          scale: 'ms',
+          stroke: palette[1],
+          width: 0,
+          points: pointsOnly(palette[1]),
+          value: (_u, v) => formatMs(v),
+        },
+      ],
+    };
+    const positive = (values) => values.map((v) => (v == null ? null : Math.max(v, MIN_LOG_MS)));
+    return [
+      options,
+      [spec.achievedPerSecond, positive(spec.p50Ms), positive(spec.p99PassedMs), positive(spec.p99FailedMs)],
+      TIMELINE_HEIGHT,
+    ];
+  }
+
   function showFailure(element, error) {
     const message = document.createElement('p');
     message.className = 'warning';
@@ -244,7 +307,9 @@
           ? timelineChart(spec, width)
           : spec.kind === 'share-timeline'
             ? shareTimelineChart(spec, width)
-            : percentileChart(spec.views[state.view], state.logY, width);
+            : spec.kind === 'capacity'
+              ? capacityChart(spec, width)
+              : percentileChart(spec.views[state.view], state.logY, width);
       entry.height = height;
       entry.plot = new uPlot(options, series, element);
     } catch (error) {
