@@ -39,7 +39,7 @@ export type {
   RunResult,
   ServerShare,
   ThresholdOutcome,
-  TimelinePoint,
+  TimelineEntry,
 } from './result/result-schema.ts';
 export { RESULT_SCHEMA_VERSION, runResultSchema } from './result/result-schema.ts';
 export type { Endpoint, Transport } from './rpc/address.ts';

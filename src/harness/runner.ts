@@ -320,6 +320,7 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
       load,
       warmupMs: scenario.warmupMs,
       durationMs: scenario.durationMs,
+      timelineIntervalMs: scenario.timelineIntervalMs,
       maxCalls: budgets[thread]!,
       seed: scenario.seed * 104_729 + context.index * 1_009 + thread,
       drainTimeoutMs,

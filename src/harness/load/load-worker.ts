@@ -31,6 +31,8 @@ export interface LoadSliceTask {
   load: SliceLoad;
   warmupMs: number;
   durationMs: number;
+  /** The timeline's step (the scenario's timelineIntervalMs). */
+  timelineIntervalMs: number;
   maxCalls: number;
   seed: number;
   /** Bound on waiting for calls in flight after the measured window. */
@@ -96,7 +98,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     }
     const startMs = performance.now() + (startAtEpochMs - Date.now());
     await sleepUntil(startMs);
-    recorder = new PhaseRecorder(task.addresses, startMs);
+    recorder = new PhaseRecorder(task.addresses, startMs, task.timelineIntervalMs);
     loop = createLoop(task.load, target, recorder, {
       startMs,
       deadlineMs: startMs + task.durationMs,

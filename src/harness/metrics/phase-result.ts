@@ -1,9 +1,10 @@
 import { mergeEncoded, toHistogramRecord } from '../../result/histogram.ts';
-import type { PhaseResult, ServerShare, TimelinePoint } from '../../result/result-schema.ts';
+import type { PhaseResult, ServerShare } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
 import type { LoadSliceResult } from '../load/load-worker.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
+import { mergeSliceTimelines } from './timeline-merge.ts';
 
 export interface PhaseInputs {
   plan: PhasePlan;
@@ -30,30 +31,26 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
       errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
   }
   const durationMs = Math.max(0, ...slices.map((slice) => slice.elapsedMs));
-  const timeline = mergeTimeline(slices);
-  const overall = mergeEncoded(slices.flatMap((slice) => slice.timeline.map((second) => second.encoded)));
+  const { timeline, serverTimelines } = mergeSliceTimelines(slices, addresses, durationMs);
+  const overall = mergeEncoded(timeline.map((entry) => entry.encoded));
   const expectedShares =
     plan.mode === 'weighted-roundrobin'
       ? expectedSharesFor(weights)
       : expectedSharesFor(weights.map(() => 1));
   const totalServerCalls = sum(serverCounts);
   const servers: ServerShare[] = addresses.map((address, index) => {
-    const clientCount = sum(slices.map((slice) => countFor(slice, address)));
-    const latency = mergeEncoded(
-      slices.flatMap((slice) => {
-        const at = slice.addresses.indexOf(address);
-        return at === -1 ? [] : [slice.serverHistograms[at]!];
-      }),
-    );
+    const serverTimeline = serverTimelines[index]!;
     const serverCount = serverCounts[index] ?? 0;
     return {
       address,
       weight: weights[index] ?? 1,
-      clientCount,
+      clientCount: sum(slices.map((slice) => countFor(slice, slice.clientCounts, address))),
+      errors: sum(slices.map((slice) => countFor(slice, slice.serverErrors, address))),
       serverCount,
       share: totalServerCalls === 0 ? 0 : serverCount / totalServerCalls,
       expectedShare: expectedShares[index] ?? 0,
-      latency: toHistogramRecord(latency),
+      latency: toHistogramRecord(mergeEncoded(serverTimeline.map((entry) => entry.encoded))),
+      timeline: serverTimeline,
     };
   });
   return {
@@ -72,43 +69,9 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
   };
 }
 
-/** Every second from the first to the last, empty ones included (a stall shows as a gap in calls). */
-function mergeTimeline(slices: readonly LoadSliceResult[]): TimelinePoint[] {
-  const bySecond = new Map<number, { calls: number; errors: number; encoded: string[] }>();
-  for (const slice of slices) {
-    for (const { second, calls, errors, encoded } of slice.timeline) {
-      let entry = bySecond.get(second);
-      if (entry === undefined) {
-        entry = { calls: 0, errors: 0, encoded: [] };
-        bySecond.set(second, entry);
-      }
-      entry.calls += calls;
-      entry.errors += errors;
-      entry.encoded.push(encoded);
-    }
-  }
-  const last = Math.max(-1, ...bySecond.keys());
-  const points: TimelinePoint[] = [];
-  for (let second = 0; second <= last; second++) {
-    const entry = bySecond.get(second);
-    if (entry === undefined) {
-      points.push({ second, calls: 0, errors: 0, p99Us: 0 });
-      continue;
-    }
-    const histogram = mergeEncoded(entry.encoded);
-    points.push({
-      second,
-      calls: entry.calls,
-      errors: entry.errors,
-      p99Us: histogram.totalCount === 0 ? 0 : histogram.getValueAtPercentile(99),
-    });
-  }
-  return points;
-}
-
-function countFor(slice: LoadSliceResult, address: string): number {
+function countFor(slice: LoadSliceResult, counts: readonly number[], address: string): number {
   const at = slice.addresses.indexOf(address);
-  return at === -1 ? 0 : slice.clientCounts[at]!;
+  return at === -1 ? 0 : (counts[at] ?? 0);
 }
 
 function sum(values: readonly number[]): number {
