@@ -52,6 +52,8 @@ export class PhaseRecorder {
   readonly #serverHistograms: Histogram[] = [];
   readonly #errorsByCode = new Map<string, number>();
   readonly #intervalErrorsByCode = new Map<string, number>();
+  /** Each server's errors by code in the current interval, made on its first error. */
+  readonly #serverErrorsByCode: (Map<string, number> | undefined)[] = [];
   #timeline: RecordedInterval[] = [];
   readonly #intervalHistogram: Histogram = createRecordingHistogram();
   #intervalMs: number;
@@ -95,14 +97,14 @@ export class PhaseRecorder {
   /** A failed call: counted by its error code, and against its server when the error names one. */
   fail(error: unknown, endMs: number): void {
     if (this.#released) return;
-    const code = (error as { code?: unknown } | null)?.code;
-    this.#countError(typeof code === 'string' ? code : UNKNOWN_ERROR_CODE, endMs);
+    const code = errorCodeOf(error);
+    this.#countError(code, endMs);
     const address = addressOf(error);
     if (address !== undefined) {
       let index = this.#indexOf.get(address);
       if (index === undefined) index = this.#addServer(address);
       this.#clientCounts[index]!++;
-      this.#serverErrors[index]!++;
+      this.#countServerError(index, code);
     }
   }
 
@@ -126,13 +128,12 @@ export class PhaseRecorder {
       this.#clientCounts[index]!++;
       if (outcome.error === undefined) this.#serverHistograms[index]!.recordValue(msToUs(outcome.latencyMs));
       else {
-        this.#serverErrors[index]!++;
+        this.#countServerError(index, errorCodeOf(outcome.error));
         failure ??= outcome.error;
       }
     }
     if (failure !== undefined) {
-      const code = (failure as { code?: unknown }).code;
-      this.#countError(typeof code === 'string' ? code : UNKNOWN_ERROR_CODE, endMs);
+      this.#countError(errorCodeOf(failure), endMs);
       return;
     }
     this.#intervalHistogram.recordValue(msToUs(endMs - startMs));
@@ -194,6 +195,16 @@ export class PhaseRecorder {
     this.#lastEndMs = endMs;
   }
 
+  #countServerError(index: number, code: string): void {
+    this.#serverErrors[index]!++;
+    let byCode = this.#serverErrorsByCode[index];
+    if (byCode === undefined) {
+      byCode = new Map();
+      this.#serverErrorsByCode[index] = byCode;
+    }
+    byCode.set(code, (byCode.get(code) ?? 0) + 1);
+  }
+
   #roll(endMs: number): void {
     this.#closeInterval();
     let interval = Math.max(0, Math.floor((endMs - this.#startMs) / this.#intervalMs));
@@ -212,10 +223,13 @@ export class PhaseRecorder {
       const errors = this.#serverErrors[s]! - this.#closedErrors[s]!;
       this.#closedCounts[s] = this.#clientCounts[s]!;
       this.#closedErrors[s] = this.#serverErrors[s]!;
-      if (histogram.totalCount === 0) return { calls, errors, encoded: '' };
+      const byCode = this.#serverErrorsByCode[s];
+      const errorsByCode = byCode === undefined ? {} : Object.fromEntries(byCode);
+      this.#serverErrorsByCode[s] = undefined;
+      if (histogram.totalCount === 0) return { calls, errors, errorsByCode, encoded: '' };
       const encoded = encodeHistogram(histogram);
       histogram.reset();
-      return { calls, errors, encoded };
+      return { calls, errors, errorsByCode, encoded };
     });
     if (this.#intervalCalls === 0 && this.#intervalErrors === 0 && servers.every((s) => s.calls === 0))
       return;
@@ -243,7 +257,13 @@ export class PhaseRecorder {
     this.#serverErrors.push(0);
     this.#closedCounts.push(0);
     this.#closedErrors.push(0);
+    this.#serverErrorsByCode.push(undefined);
     this.#serverHistograms.push(createRecordingHistogram());
     return index;
   }
+}
+
+function errorCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : UNKNOWN_ERROR_CODE;
 }

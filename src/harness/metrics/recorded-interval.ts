@@ -4,20 +4,15 @@ import { encodeHistogram, mergeEncoded } from '../../result/histogram.ts';
 export interface RecordedServerInterval {
   calls: number;
   errors: number;
+  errorsByCode: Record<string, number>;
   /** Latencies of its successful calls, encoded; '' when there were none. */
   encoded: string;
 }
 
-/** One interval of a load thread's timeline. */
-export interface RecordedInterval {
+/** One interval of a load thread's timeline: calls completed in it (failed ones included) and so on. */
+export interface RecordedInterval extends RecordedServerInterval {
   /** Which interval: it starts at index × the slice's intervalMs from the phase start. */
   index: number;
-  /** Calls completed in it, failed ones included. */
-  calls: number;
-  errors: number;
-  errorsByCode: Record<string, number>;
-  /** Latencies of its successful calls, encoded; '' when there were none. */
-  encoded: string;
   /** By server, in the slice's `addresses` order (shorter when a server was met later). */
   servers: RecordedServerInterval[];
 }
@@ -35,33 +30,32 @@ export function mergeEncodedText(encoded: readonly string[]): string {
 /** The sum of several intervals' counts, errors by code and latencies, as interval `index`. */
 export function mergeIntervals(index: number, parts: readonly RecordedInterval[]): RecordedInterval {
   if (parts.length === 1) return { ...parts[0]!, index };
+  const serverCount = Math.max(...parts.map((part) => part.servers.length));
+  const servers = Array.from({ length: serverCount }, (_, s) =>
+    sumCounts(parts.flatMap((part) => (part.servers[s] === undefined ? [] : [part.servers[s]]))),
+  );
+  return { index, ...sumCounts(parts), servers };
+}
+
+/** Calls, errors and errors by code of several parts of an interval, added up. */
+export function addCounts(
+  parts: readonly Omit<RecordedServerInterval, 'encoded'>[],
+): Omit<RecordedServerInterval, 'encoded'> {
   const errorsByCode: Record<string, number> = {};
   let calls = 0;
   let errors = 0;
-  let serverCount = 0;
   for (const part of parts) {
     calls += part.calls;
     errors += part.errors;
-    serverCount = Math.max(serverCount, part.servers.length);
     for (const [code, count] of Object.entries(part.errorsByCode))
       errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
   }
-  const servers = Array.from({ length: serverCount }, (_, s): RecordedServerInterval => {
-    const own = parts.flatMap((part) => (part.servers[s] === undefined ? [] : [part.servers[s]]));
-    return {
-      calls: own.reduce((total, server) => total + server.calls, 0),
-      errors: own.reduce((total, server) => total + server.errors, 0),
-      encoded: mergeEncodedText(own.map((server) => server.encoded)),
-    };
-  });
-  return {
-    index,
-    calls,
-    errors,
-    errorsByCode,
-    encoded: mergeEncodedText(parts.map((p) => p.encoded)),
-    servers,
-  };
+  return { calls, errors, errorsByCode };
+}
+
+/** The parts of an interval added up, latencies included. */
+function sumCounts(parts: readonly RecordedServerInterval[]): RecordedServerInterval {
+  return { ...addCounts(parts), encoded: mergeEncodedText(parts.map((part) => part.encoded)) };
 }
 
 /**

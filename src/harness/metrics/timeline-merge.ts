@@ -1,7 +1,7 @@
 import { encodeHistogram, mergeEncoded } from '../../result/histogram.ts';
 import type { TimelineEntry } from '../../result/result-schema.ts';
 import type { RecordedInterval, RecordedSlice } from './phase-recorder.ts';
-import { coarsenTimeline } from './recorded-interval.ts';
+import { addCounts, coarsenTimeline, type RecordedServerInterval } from './recorded-interval.ts';
 
 export interface MergedTimelines {
   /** The phase's timeline, every interval from the first to the last, empty ones included. */
@@ -47,7 +47,7 @@ export function mergeSliceTimelines(
     addresses.forEach((address, s) => {
       const parts = group.flatMap(({ slice, entry }) => {
         const server = entry.servers[slice.addresses.indexOf(address)];
-        return server === undefined ? [] : [{ ...server, errorsByCode: {} }];
+        return server === undefined ? [] : [server];
       });
       serverTimelines[s]!.push(toEntry(startMs, covered, parts));
     });
@@ -55,31 +55,17 @@ export function mergeSliceTimelines(
   return { timeline, serverTimelines };
 }
 
-interface IntervalPart {
-  calls: number;
-  errors: number;
-  errorsByCode: Record<string, number>;
-  encoded: string;
-}
-
-function toEntry(startMs: number, durationMs: number, parts: readonly IntervalPart[]): TimelineEntry {
-  const errorsByCode: Record<string, number> = {};
-  let calls = 0;
-  let errors = 0;
-  for (const part of parts) {
-    calls += part.calls;
-    errors += part.errors;
-    for (const [code, count] of Object.entries(part.errorsByCode))
-      errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
-  }
+function toEntry(
+  startMs: number,
+  durationMs: number,
+  parts: readonly RecordedServerInterval[],
+): TimelineEntry {
   const histogram = mergeEncoded(parts.flatMap((part) => (part.encoded === '' ? [] : [part.encoded])));
   const empty = histogram.totalCount === 0;
   const entry: TimelineEntry = {
     startMs,
     durationMs,
-    calls,
-    errors,
-    errorsByCode,
+    ...addCounts(parts),
     p50Us: empty ? 0 : histogram.getValueAtPercentile(50),
     p99Us: empty ? 0 : histogram.getValueAtPercentile(99),
     maxUs: empty ? 0 : histogram.maxValue,
