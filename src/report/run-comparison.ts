@@ -1,45 +1,93 @@
 import type { PhaseResult, RunResult } from '../result/result-schema.ts';
+import type { SampleStatistic } from '../stats/bootstrap.ts';
 import { formatCount, formatLatencyUs, formatRate, formatStat } from '../util/format.ts';
+import {
+  intervalErrorRates,
+  intervalLatencies,
+  intervalPercentiles,
+  intervalRates,
+} from './interval-samples.ts';
+import { type Better, judgeChange, judgeShares, type NoisyChange } from './noise-judgement.ts';
 
-/** Which way a metric improves. */
-export type Better = 'higher' | 'lower';
-export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
+export type { Better } from './noise-judgement.ts';
 
 export interface ComparedMetric {
   key: 'callsPerSecond' | 'p50Us' | 'p90Us' | 'p99Us' | 'p999Us' | 'maxUs' | 'errors' | 'jain';
   label: string;
   better: Better;
+  /** The whole phase's figure. */
   read: (phase: PhaseResult) => number | null;
   format: (value: number) => string;
+  /** Whether B's figure differs from A's by more than the noise. */
+  judge: (a: PhaseResult, b: PhaseResult) => NoisyChange;
 }
+
+/**
+ * A metric judged by its figure interval by interval: the median for most, the mean for errors,
+ * which most intervals have none of.
+ */
+function bySamples(
+  metric: Omit<ComparedMetric, 'judge'>,
+  samples: (phase: PhaseResult) => number[],
+  statistic: SampleStatistic,
+): ComparedMetric {
+  return { ...metric, judge: (a, b) => judgeChange(samples(a), samples(b), metric.better, statistic) };
+}
+
+/** The servers' own counts, the ground truth of how calls were spread. */
+const serverCounts = (phase: PhaseResult) => phase.servers.map((server) => server.serverCount);
 
 type LatencyKey = 'p50Us' | 'p90Us' | 'p99Us' | 'p999Us' | 'maxUs';
 
 /** A latency from the phase's summary: lower is better. */
-function latencyMetric(key: LatencyKey, label: string): ComparedMetric {
-  return { key, label, better: 'lower', read: (p) => p.latency.summary[key], format: formatLatencyUs };
+function latencyMetric(
+  key: LatencyKey,
+  label: string,
+  samples: (phase: PhaseResult) => number[],
+): ComparedMetric {
+  return bySamples(
+    { key, label, better: 'lower', read: (p) => p.latency.summary[key], format: formatLatencyUs },
+    samples,
+    'median',
+  );
 }
 
 export const COMPARED_METRICS: readonly ComparedMetric[] = [
-  {
-    key: 'callsPerSecond',
-    label: 'calls/s',
-    better: 'higher',
-    read: (p) => p.callsPerSecond,
-    format: formatRate,
-  },
-  latencyMetric('p50Us', 'p50'),
-  latencyMetric('p90Us', 'p90'),
-  latencyMetric('p99Us', 'p99'),
-  latencyMetric('p999Us', 'p99.9'),
-  latencyMetric('maxUs', 'max'),
-  { key: 'errors', label: 'errors', better: 'lower', read: (p) => p.errors, format: formatCount },
+  bySamples(
+    {
+      key: 'callsPerSecond',
+      label: 'calls/s',
+      better: 'higher',
+      read: (p) => p.callsPerSecond,
+      format: formatRate,
+    },
+    intervalRates,
+    'median',
+  ),
+  latencyMetric('p50Us', 'p50', (p) => intervalLatencies(p, 'p50Us')),
+  latencyMetric('p90Us', 'p90', (p) => intervalPercentiles(p, 90)),
+  latencyMetric('p99Us', 'p99', (p) => intervalLatencies(p, 'p99Us')),
+  latencyMetric('p999Us', 'p99.9', (p) => intervalPercentiles(p, 99.9)),
+  latencyMetric('maxUs', 'max', (p) => intervalLatencies(p, 'maxUs')),
+  bySamples(
+    {
+      key: 'errors',
+      label: 'errors',
+      better: 'lower',
+      read: (p) => p.errors,
+      format: formatCount,
+    },
+    intervalErrorRates,
+    'mean',
+  ),
   {
     key: 'jain',
     label: "Jain's index",
     better: 'higher',
     read: (p) => p.fairness?.jain ?? null,
     format: formatStat,
+    judge: (a, b) =>
+      judgeShares(serverCounts(a), serverCounts(b), a.fairness?.jain ?? 0, b.fairness?.jain ?? 0),
   },
 ];
 
@@ -48,16 +96,13 @@ export interface Delta {
   difference: number | null;
   /** (b − a) / a, null when a is 0 or missing. */
   relative: number | null;
-  verdict: Verdict;
 }
 
-export function compareValues(a: number | null, b: number | null, better: Better): Delta {
-  if (a === null || b === null) return { difference: null, relative: null, verdict: 'n/a' };
+/** How far apart two whole-phase figures are; whether that is more than noise is noise-judgement's call. */
+export function compareValues(a: number | null, b: number | null): Delta {
+  if (a === null || b === null) return { difference: null, relative: null };
   const difference = b - a;
-  const relative = a === 0 ? null : difference / a;
-  if (difference === 0) return { difference, relative, verdict: 'same' };
-  const improved = better === 'higher' ? difference > 0 : difference < 0;
-  return { difference, relative, verdict: improved ? 'better' : 'worse' };
+  return { difference, relative: a === 0 ? null : difference / a };
 }
 
 /** The same phase in each run, or null where a run lacks it. */

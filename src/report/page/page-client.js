@@ -226,7 +226,9 @@
       const lines = controls.querySelector('input[type="radio"]:checked');
       const byServer = lines?.value === 'server';
       if (serverScope) serverScope.hidden = !byServer;
-      entry.state.view = byServer && serverSelect ? serverSelect.value : entry.spec.initialView;
+      const viewSelect = controls.querySelector('[data-view-select]');
+      entry.state.view =
+        byServer && serverSelect ? serverSelect.value : (viewSelect?.value ?? entry.spec.initialView);
       entry.state.logY = controls.querySelector('[data-log-y]')?.checked ?? false;
       draw(entry);
     };
