@@ -180,3 +180,32 @@ test('a report needs at least one result', () => {
     (error: unknown) => isRpcError(error, 'ERR_INVALID_ARGUMENT'),
   );
 });
+
+test('a comparison of many runs keeps each overlay to four runs; every run stays in the table', () => {
+  const runs = [1, 2, 3, 4, 5, 6].map((seed) => makeRunResult({ seed }));
+  const page = renderHtmlReport(runs);
+  const overlay = Object.values(pageData(page).charts).find(
+    (spec): spec is PercentileChartSpec => spec.kind === 'percentile' && 'phase:0' in spec.views,
+  );
+  assert.ok(overlay !== undefined);
+  for (const view of Object.values(overlay.views)) assert.equal(view.series.length, 4);
+  assert.match(page, /Runs E–F are in the table only/);
+  assert.match(page, /<th class="num">F vs A<\/th>/);
+});
+
+test('the comparison lists the settings that differ, and warns when the scenarios differ', () => {
+  const a = makeRunResult();
+  const b = makeRunResult({ seed: 2 });
+  b.scenario.config = { ...a.scenario.config, codec: 'json', load: { model: 'closed', concurrency: 8 } };
+  b.environment = { ...b.environment, gitCommit: 'b'.repeat(40) };
+  const page = renderHtmlReport([a, b]);
+  const fields = [...page.matchAll(/<tr data-field="([^"]+)">/g)].map((match) => match[1]);
+  assert.deepEqual(fields, ['codec', 'load.concurrency', 'load.model', 'commit']);
+  assert.ok(!page.includes('data-role="scenario-warning"'));
+  const other = renderHtmlReport([a, makeRunResult({ name: 'another' })]);
+  assert.match(
+    other,
+    /data-role="scenario-warning">These runs are of different scenarios\s+\(random-weighted, another\)/,
+  );
+  assert.match(renderHtmlReport([a, a]), /data-role="config-same"/);
+});
