@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../src/harness/runner.ts';
-import { type RunResult, runResultSchema } from '../src/result/result-schema.ts';
 import { COMPARED_METRICS } from '../src/report/run-comparison.ts';
+import { type RunResult, runResultSchema } from '../src/result/result-schema.ts';
 import { validateScenario } from '../src/scenario/scenario-loader.ts';
 
 /**
@@ -38,9 +38,11 @@ test('real runs: servers four times as slow are worse in latency, not in calls/s
   const again = await run(1);
   const slower = await run(4);
   const same = verdicts(first, again);
-  for (const key of ['callsPerSecond', 'p50Us', 'errors', 'jain']) assert.equal(same[key], 'unclear', `same: ${key}`);
+  for (const key of ['callsPerSecond', 'p50Us', 'errors', 'jain'])
+    assert.equal(same[key], 'unclear', `same: ${key}`);
   const changed = verdicts(first, slower);
   assert.equal(changed.p50Us, 'worse', JSON.stringify(changed));
   assert.equal(changed.p90Us, 'worse', JSON.stringify(changed));
-  for (const key of ['callsPerSecond', 'errors', 'jain']) assert.equal(changed[key], 'unclear', `slower: ${key}`);
+  for (const key of ['callsPerSecond', 'errors', 'jain'])
+    assert.equal(changed[key], 'unclear', `slower: ${key}`);
 });
