@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { SERIES_COLOURS } from '../src/report/chart-spec.ts';
+import { COMPARED_METRICS } from '../src/report/comparison/run-comparison.ts';
 import { writeHtmlReport } from '../src/report/html-report.ts';
-import { COMPARED_METRICS } from '../src/report/run-comparison.ts';
 import type { RunResult } from '../src/result/result-schema.ts';
 import {
   formatCount,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runScenario } from '../src/harness/runner.ts';
-import { COMPARED_METRICS } from '../src/report/run-comparison.ts';
+import { COMPARED_METRICS } from '../src/report/comparison/run-comparison.ts';
 import { type RunResult, runResultSchema } from '../src/result/result-schema.ts';
 import { validateScenario } from '../src/scenario/scenario-loader.ts';
 

@@ -1,8 +1,15 @@
 import type { PhaseResult, RunResult } from '../../result/result-schema.ts';
 import { formatRelativeChange, formatTimestamp } from '../../util/format.ts';
 import { type ChartRegistry, SERIES_COLOURS } from '../chart-spec.ts';
-import { configDifferences, differentScenarios } from '../config-diff.ts';
-import { CHANGE_ALPHA, CHANGE_CONFIDENCE, type NoisyChange } from '../noise-judgement.ts';
+import { configDifferences, differentScenarios } from '../comparison/config-diff.ts';
+import { CHANGE_ALPHA, CHANGE_CONFIDENCE, type NoisyChange } from '../comparison/noise-judgement.ts';
+import {
+  COMPARED_METRICS,
+  type ComparedMetric,
+  compareValues,
+  matchPhases,
+  runLetter,
+} from '../comparison/run-comparison.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import {
   buildCurveSet,
@@ -10,13 +17,6 @@ import {
   decodeHistogram,
   type LabelledHistogram,
 } from '../percentile-curve.ts';
-import {
-  COMPARED_METRICS,
-  type ComparedMetric,
-  compareValues,
-  matchPhases,
-  runLetter,
-} from '../run-comparison.ts';
 
 const VERDICT_MARK = { better: 'better', worse: 'worse', unclear: 'no clear change', 'n/a': '' } as const;
 /** Runs drawn in one overlay chart; the others are in the table only, so that the chart stays readable. */

@@ -1,4 +1,4 @@
-import type { RunResult } from '../result/result-schema.ts';
+import type { RunResult } from '../../result/result-schema.ts';
 
 /** One setting that is not the same in every run. */
 export interface ConfigDifference {

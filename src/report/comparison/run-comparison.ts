@@ -1,6 +1,6 @@
-import type { PhaseResult, RunResult } from '../result/result-schema.ts';
-import type { SampleStatistic } from '../stats/bootstrap.ts';
-import { formatCount, formatLatencyUs, formatRate, formatStat } from '../util/format.ts';
+import type { PhaseResult, RunResult } from '../../result/result-schema.ts';
+import type { SampleStatistic } from '../../stats/bootstrap.ts';
+import { formatCount, formatLatencyUs, formatRate, formatStat } from '../../util/format.ts';
 import {
   intervalErrorRates,
   intervalLatencies,

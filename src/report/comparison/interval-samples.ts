@@ -1,6 +1,6 @@
-import type { PhaseResult, TimelineEntry } from '../result/result-schema.ts';
-import { msToSeconds } from '../util/units.ts';
-import { decodeHistogram } from './percentile-curve.ts';
+import type { PhaseResult, TimelineEntry } from '../../result/result-schema.ts';
+import { msToSeconds } from '../../util/units.ts';
+import { decodeHistogram } from '../percentile-curve.ts';
 
 /**
  * A phase's figures interval by interval: the samples a comparison judges noise by. Only whole

@@ -1,7 +1,7 @@
-import { bootstrapDifference, type SampleStatistic } from '../stats/bootstrap.ts';
-import { chiSquarePValue } from '../stats/chi-square.ts';
-import { median } from '../stats/descriptive.ts';
-import { mannWhitneyU } from '../stats/mann-whitney.ts';
+import { bootstrapDifference, type SampleStatistic } from '../../stats/bootstrap.ts';
+import { chiSquarePValue } from '../../stats/chi-square.ts';
+import { median } from '../../stats/descriptive.ts';
+import { mannWhitneyU } from '../../stats/mann-whitney.ts';
 
 /** Which way a metric improves. */
 export type Better = 'higher' | 'lower';
