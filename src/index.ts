@@ -26,7 +26,7 @@ export {
 export type { RegistryServerOptions } from './registry/registry-server.ts';
 export { RegistryServer } from './registry/registry-server.ts';
 export { HistogramDecodeError } from './report/errors.ts';
-export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
+export { renderHtmlReport, writeHtmlReport, writeNewHtmlReport } from './report/html-report.ts';
 export { InvalidResultError } from './result/errors.ts';
 export { readResult, writeResult } from './result/result-file.ts';
 export type {
