@@ -47,7 +47,7 @@ export { renderJunitXml } from './report/exports/junit.ts';
 export { renderRunMarkdown } from './report/exports/markdown.ts';
 export type { ExportPaths } from './report/exports/write-exports.ts';
 export { writeExports } from './report/exports/write-exports.ts';
-export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
+export { renderHtmlReport, writeHtmlReport, writeNewHtmlReport } from './report/html-report.ts';
 export { InvalidResultError } from './result/errors.ts';
 export { readResult, writeResult } from './result/result-file.ts';
 export type {
@@ -60,7 +60,7 @@ export type {
   RunResult,
   ServerShare,
   ThresholdOutcome,
-  TimelinePoint,
+  TimelineEntry,
 } from './result/result-schema.ts';
 export { RESULT_SCHEMA_VERSION, runResultSchema } from './result/result-schema.ts';
 export type { CapacitySearchRecord, SearchStepRecord } from './result/search-schema.ts';

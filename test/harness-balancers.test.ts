@@ -112,8 +112,8 @@ test('an erroring server: ejected in the +ejection phase, errors counted, events
     [['ejected', withEjection.servers[0]!.address]],
   );
   for (const phase of result.phases) {
-    const perServer = phase.servers.map((_, i) =>
-      phase.timeline.reduce((sum, point) => sum + point.serverCalls![i]!, 0),
+    const perServer = phase.servers.map((server) =>
+      server.timeline.reduce((sum, entry) => sum + entry.calls, 0),
     );
     assert.deepEqual(
       perServer,
@@ -147,7 +147,7 @@ test('peak-ewma in a scenario: a server made 100 times slower by its schedule ge
   );
 });
 
-test('the recorder keeps outlier events from the phase start, per-server counts per second, and at most its cap of events', () => {
+test('the recorder keeps outlier events from the phase start, per-server counts per interval, and at most its cap of events', () => {
   const a = 'tcp@127.0.0.1:1';
   const b = 'tcp@127.0.0.1:2';
   const startMs = 5_000;
@@ -165,11 +165,12 @@ test('the recorder keeps outlier events from the phase start, per-server counts 
   for (let i = 0; i < MAX_EVENTS_PER_SLICE; i++)
     recorder.outlierEvent({ kind: 'returned', address: b, atMs: startMs + 2_000 });
   const slice = recorder.finish();
+  // 100 ms intervals: the two calls in the first, the failure in the sixteenth.
   assert.deepEqual(
-    slice.timeline.map((second) => [second.second, second.serverCalls]),
+    slice.timeline.map((interval) => [interval.index, interval.servers.map((server) => server.calls)]),
     [
       [0, [1, 1]],
-      [1, [0, 1]],
+      [15, [0, 1]],
     ],
   );
   assert.equal(slice.events.length, MAX_EVENTS_PER_SLICE);

@@ -5,7 +5,7 @@ import { DROPPED_CALL_CODE } from '../src/harness/errors.ts';
 import type { LoadTarget } from '../src/harness/load/load-target.ts';
 import { OpenLoop } from '../src/harness/load/open-loop.ts';
 import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
-import { decodeHistogram } from '../src/result/histogram.ts';
+import { mergeEncoded } from '../src/result/histogram.ts';
 import type { CallOutcome, XClient } from '../src/xclient/xclient.ts';
 
 const ADDRESS = 'tcp@127.0.0.1:1';
@@ -86,6 +86,6 @@ test('latency is measured from the intended start: time the generator lost is ch
   await running;
   const slice = recorder.finish();
   assert.equal(slice.calls, 100);
-  const latency = decodeHistogram(slice.serverHistograms[0]!);
+  const latency = mergeEncoded(slice.timeline.flatMap((entry) => entry.servers[0]?.encoded || []));
   assert.ok(latency.maxValue >= 40_000, `max latency ${latency.maxValue} µs`);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runScenario } from '../src/harness/runner.ts';
+import { TIMELINE_HISTOGRAM_BYTES, timelineIntervalCap } from '../src/result/timeline.ts';
 import { ScenarioError } from '../src/scenario/errors.ts';
 import { checkMemoryBudget, estimateScenarioMemory, parseByteSize } from '../src/scenario/memory-budget.ts';
 import { type LoadedScenario, loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
@@ -76,7 +77,9 @@ test('the estimate: calls in flight × 4 copies × (payload + 1 KiB), plus serve
   assert.equal(estimate.callBytes, 10_000 * 4 * (1_048_576 + 1_024));
   // 3 servers of 1 MiB, 2 server threads and 1 load thread of 32 MiB.
   assert.equal(estimate.baselineBytes, 3 * 2 ** 20 + 3 * 32 * 2 ** 20);
-  assert.equal(estimate.bytes, estimate.callBytes + estimate.baselineBytes);
+  // 1 load thread and 1 phase, each holding 600 intervals of 4 histograms (the phase's and 3 servers').
+  assert.equal(estimate.timelineBytes, 2 * 600 * 4 * TIMELINE_HISTOGRAM_BYTES);
+  assert.equal(estimate.bytes, estimate.callBytes + estimate.baselineBytes + estimate.timelineBytes);
   // A broadcast call is in flight at every server.
   const broadcast = inline({
     select: 'broadcast',
@@ -84,6 +87,17 @@ test('the estimate: calls in flight × 4 copies × (payload + 1 KiB), plus serve
     load: { model: 'closed', concurrency: 10 },
   });
   assert.equal(estimateScenarioMemory(broadcast.scenario).callsInFlight, 80);
+});
+
+test('the timeline part stays bounded however long the phase: many servers get fewer intervals', () => {
+  const many = inline({ servers: { count: 64 }, loadThreads: 16, clients: 16, durationMs: 3_600_000 });
+  const estimate = estimateScenarioMemory(many.scenario);
+  assert.equal(timelineIntervalCap(64), 123);
+  assert.equal(estimate.timelineBytes, (16 + 1) * 123 * 65 * TIMELINE_HISTOGRAM_BYTES);
+  assert.equal(timelineIntervalCap(3), 600);
+  const short = estimateScenarioMemory(inline({ durationMs: 1_000 }).scenario).timelineBytes;
+  const long = estimateScenarioMemory(inline({ durationMs: 3_600_000 }).scenario).timelineBytes;
+  assert.equal(long, short, 'the cap does not depend on the duration');
 });
 
 test('the open model is bounded by maxInFlight, and named', () => {

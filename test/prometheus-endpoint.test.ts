@@ -64,7 +64,7 @@ function figures(counts: number[], latencyUs: number): LiveFigures {
     errorsByCode: { ERR_REMOTE: 1 },
     addresses: ['tcp@a:1', 'tcp@b:2'],
     clientCounts: [counts[0]! + 1, counts[1]!],
-    serverHistograms: histograms,
+    serverHistograms: histograms.map((encoded) => [encoded]),
     inFlight: 4,
   };
 }
@@ -95,6 +95,12 @@ test('live figures are the sum of the threads; the result replaces them when the
   assert.equal(live.get(`rpcbench_call_duration_seconds_bucket{${labels},server="tcp@b:2",le="0.0001"}`), 2);
   assert.equal(live.get(`rpcbench_call_duration_seconds_bucket{${labels},server="tcp@b:2",le="+Inf"}`), 6);
   assert.equal(live.get(`rpcbench_call_duration_seconds_count{${labels},server="tcp@a:1"}`), 4);
+  // Counts come whole, latencies as the intervals closed since the thread's last figures: they add up.
+  phase.ports[1]!.postMessage(figures([1, 4], 3_000));
+  await delivered();
+  const later = samples(metrics.render());
+  assert.equal(later.get(`rpcbench_calls_total{${labels}}`), 12);
+  assert.equal(later.get(`rpcbench_call_duration_seconds_count{${labels},server="tcp@a:1"}`), 5);
 
   const result = makeRunResult().phases[0]!;
   phase.end({ ...result, label: 'roundrobin', servers: result.servers.slice(0, 2) });

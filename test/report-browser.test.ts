@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { SERIES_COLOURS } from '../src/report/chart-spec.ts';
+import { COMPARED_METRICS } from '../src/report/comparison/run-comparison.ts';
 import { writeHtmlReport } from '../src/report/html-report.ts';
-import { COMPARED_METRICS, compareValues } from '../src/report/run-comparison.ts';
 import type { RunResult } from '../src/result/result-schema.ts';
 import {
   formatCount,
@@ -253,8 +253,9 @@ test('a comparison shows both runs, their curves overlaid, and each change as be
       assert.equal((await row.locator('td[data-run="0"]').first().textContent())?.trim(), metric.format(a!));
       assert.equal(
         await row.locator('td.delta').getAttribute('data-verdict'),
-        compareValues(a, b, metric.better).verdict,
+        metric.judge(single.phases[0]!, other.phases[0]!).verdict,
       );
+      assert.ok(b !== null);
     }
     await screenshot(page, 'comparison');
   } finally {
@@ -281,6 +282,72 @@ test('hostile names render literally: no element, no dialog', async () => {
     assert.deepEqual(opened.dialogs, []);
     assert.equal(await page.locator('img').count(), 0);
     await screenshot(page, 'hostile');
+  } finally {
+    await page.close();
+  }
+});
+
+test('the timeline draws calls and errors by code, p50/p99/max, and switches to one server', async () => {
+  const result = makeRunResult();
+  result.scenario.config = {
+    ...result.scenario.config,
+    servers: { count: 3, behaviour: { slowFactor: 1 }, overrides: { '2': { slowFactor: 5 } } },
+  };
+  const dial = result.phases[1]!;
+  const withErrors = dial.timeline.find((entry) => entry.errors > 0)!;
+  withErrors.errorsByCode = { ...withErrors.errorsByCode, ERR_CONN_CLOSED: 2 };
+  const opened = await openReport([result], 'timeline');
+  const { page } = opened;
+  try {
+    assertQuiet(opened);
+    const figure = page.locator('figure.timeline[data-phase="1"]');
+    const legend = (panel: string) =>
+      figure.locator(`[data-panel="${panel}"] .u-legend .u-label`).allTextContents();
+    assert.deepEqual(await legend('rate'), ['from', 'calls/s', 'ERR_CALL_TIMEOUT/s', 'ERR_CONN_CLOSED/s']);
+    assert.deepEqual(await legend('latency'), ['from', 'p50', 'p99', 'max']);
+    const ids = await figure.locator('[data-chart]').evaluateAll((charts) => charts.map((c) => c.id));
+    const before = await seriesPixelsPerChart(page);
+    for (const id of ids) assert.ok(before[id]! > 50, `timeline chart ${id} drew its lines`);
+    const select = figure.locator('[data-timeline-view]');
+    const options = (await select.locator('option').allTextContents()).map((s) => s.trim());
+    assert.equal(options[0], 'all servers');
+    assert.ok(options[3]?.startsWith('server 2, slow x5 · tcp@'), options.join(' | '));
+    await select.selectOption('server:2');
+    const after = await seriesPixelsPerChart(page);
+    for (const id of ids) assert.ok(after[id]! > 50, `timeline chart ${id} redrew for server 2`);
+    assert.notEqual(after[ids[1]!], before[ids[1]!], 'the latency panel now shows server 2 alone');
+    assert.equal(
+      await text(page, '.share-phase[data-phase="0"] .share-row[data-server="2"] .server-label'),
+      'server 2, slow x5',
+    );
+    assertQuiet(opened);
+    await screenshot(page, 'timeline');
+  } finally {
+    await page.close();
+  }
+});
+
+test('a comparison shows what differs at the top, and no clear change where there is none', async () => {
+  const a = makeRunResult();
+  const b = makeRunResult({ seed: 2, name: 'other-scenario' });
+  b.scenario.config = { ...a.scenario.config, codec: 'json' };
+  const opened = await openReport([a, b], 'comparison-settings');
+  const { page } = opened;
+  try {
+    assertQuiet(opened);
+    assert.ok(await page.locator('[data-role="scenario-warning"]').isVisible());
+    assert.deepEqual(
+      (
+        await page.locator('[data-role="config-differences"] tr[data-field="codec"] td').allTextContents()
+      ).map((s) => s.trim()),
+      ['codec', '—', 'json'],
+    );
+    const jain = page.locator('tr[data-match="0"][data-metric="jain"] td.delta');
+    assert.equal(await jain.getAttribute('data-verdict'), 'unclear');
+    assert.match((await jain.textContent()) ?? '', /no clear change/);
+    const rate = page.locator('tr[data-match="0"][data-metric="callsPerSecond"] td.delta');
+    assert.match((await rate.textContent()) ?? '', /95 % CI [+−±][\d.]+/);
+    await screenshot(page, 'comparison-settings');
   } finally {
     await page.close();
   }

@@ -3,9 +3,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { writeNewHtmlReport } from '../src/report/html-report.ts';
+import { defaultReportPath } from '../src/report/output-path.ts';
 import { makeRunResult } from './fixtures/report-results.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -59,12 +61,39 @@ test("several results: compare-<timestamp>.html in the first one's folder, holdi
   const { code, stdout } = await runReport([join(dir, 'a.json'), join(dir, 'b.json')]);
   assert.equal(code, 0);
   const compare = (await readdir(dir)).find((name) =>
-    /^compare-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.html$/.test(name),
+    /^compare-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}\.html$/.test(name),
   );
   assert.ok(compare, 'a compare-<timestamp>.html file');
   assert.ok(stdout.includes(join(dir, compare)));
   const page = await readFile(join(dir, compare), 'utf8');
   assert.ok(page.includes('run-a') && page.includes('run-b') && page.includes('id="comparison"'));
+});
+
+test('comparisons made at the same moment get different files', async () => {
+  const sub = join(dir, 'same-moment');
+  await mkdir(sub);
+  const now = new Date('2026-11-30T12:00:00.000Z');
+  const path = defaultReportPath([join(sub, 'a.json'), join(sub, 'b.json')], now);
+  assert.equal(path, join(sub, 'compare-2026-11-30T12-00-00-000.html'));
+  const a = makeRunResult({ name: 'run-a' });
+  const written = await Promise.all([0, 1, 2].map(() => writeNewHtmlReport([a, a], path)));
+  assert.deepEqual(written.map((file) => basename(file)).sort(), [
+    'compare-2026-11-30T12-00-00-000-1.html',
+    'compare-2026-11-30T12-00-00-000-2.html',
+    'compare-2026-11-30T12-00-00-000.html',
+  ]);
+});
+
+test('more than two results need --compare-all; with it, every run is compared', async () => {
+  const three = [join(dir, 'a.json'), join(dir, 'b.json'), join(dir, 'a.json')];
+  const refused = await runReport(three);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /3 result files given.*--compare-all/s);
+  const out = join(dir, 'all.html');
+  const { code } = await runReport([...three, '--compare-all', '--out', out]);
+  assert.equal(code, 0);
+  const page = await readFile(out, 'utf8');
+  assert.ok(page.includes('id="run-2"') && page.includes('<h2>3 runs</h2>'));
 });
 
 test('--out writes where it is told, creating the folder', async () => {

@@ -26,14 +26,16 @@ after(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** The fixture with per-server counts on every second and, if asked, server 3 ejected and let back in phase 0. */
+/** The fixture with per-server counts on every interval and, if asked, server 3 ejected and let back in phase 0. */
 function withShares(marked: boolean): RunResult {
   const result = makeRunResult({
     addresses: ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3', 'tcp@127.0.0.1:4'],
     weights: [1, 1, 1, 1],
   });
   for (const phase of result.phases) {
-    for (const point of phase.timeline) point.serverCalls = phase.servers.map((_, i) => 10 + i);
+    phase.servers.forEach((server, i) => {
+      server.timeline = phase.timeline.map((entry) => ({ ...entry, calls: 10 + i }));
+    });
     phase.events = [];
   }
   const phase = result.phases[0]!;

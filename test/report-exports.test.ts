@@ -70,28 +70,46 @@ test('CSV: one row per timeline interval and phase, with every figure of the ent
   const result = makeRunResult();
   const rows = parseCsv(renderTimelineCsv([result]));
   const [header, ...data] = rows;
-  assert.deepEqual(header, [
-    'scenario',
-    'phase',
-    'intervalStartMs',
-    'intervalMs',
-    'calls',
-    'errors',
-    'p99Us',
-  ]);
+  const codes = [
+    ...new Set(
+      result.phases.flatMap((phase) => phase.timeline.flatMap((entry) => Object.keys(entry.errorsByCode))),
+    ),
+  ];
+  assert.deepEqual(
+    [...header!].sort(),
+    [
+      'scenario',
+      'phase',
+      'intervalStartMs',
+      'intervalMs',
+      'calls',
+      'errors',
+      ...codes.map((code) => `errorsByCode.${code}`),
+      'p50Us',
+      'p99Us',
+      'maxUs',
+    ].sort(),
+  );
+  const column = (name: string) => header!.indexOf(name);
   const expected = result.phases.flatMap((phase) =>
-    phase.timeline.map((point) => [
+    phase.timeline.map((entry) => [
       result.scenario.name,
       phase.label,
-      String(point.second * 1000),
-      '1000',
-      String(point.calls),
-      String(point.errors),
-      String(point.p99Us),
+      String(entry.startMs),
+      String(entry.durationMs),
+      String(entry.calls),
+      String(entry.p99Us),
     ]),
   );
   assert.ok(expected.length > 2);
-  assert.deepEqual(data, expected);
+  assert.deepEqual(
+    data.map((row) =>
+      ['scenario', 'phase', 'intervalStartMs', 'intervalMs', 'calls', 'p99Us'].map(
+        (name) => row[column(name)],
+      ),
+    ),
+    expected,
+  );
 });
 
 test('CSV: entries in milliseconds with nested counts become columns; hostile text stays one field', () => {

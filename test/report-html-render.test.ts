@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import type { ChartSpec, PercentileChartSpec } from '../src/report/chart-spec.ts';
+import { COMPARED_METRICS, compareValues, matchPhases } from '../src/report/comparison/run-comparison.ts';
 import { renderHtmlReport } from '../src/report/html-report.ts';
 import { decodeHistogram, latencyAtX } from '../src/report/percentile-curve.ts';
 import { findReusePairs } from '../src/report/reuse-pairs.ts';
-import { COMPARED_METRICS, compareValues, matchPhases } from '../src/report/run-comparison.ts';
 import { isRpcError } from '../src/util/errors.ts';
 import { formatRatio } from '../src/util/format.ts';
 import { usToMs } from '../src/util/units.ts';
@@ -129,42 +129,48 @@ test('the HTTP baseline states its 1 ms resolution', () => {
   assert.ok(!without.includes('data-role="baseline"'));
 });
 
-test('comparison: higher calls/s and lower latency are better', () => {
-  assert.equal(compareValues(100, 120, 'higher').verdict, 'better');
-  assert.equal(compareValues(100, 80, 'higher').verdict, 'worse');
-  assert.equal(compareValues(100, 80, 'lower').verdict, 'better');
-  assert.equal(compareValues(100, 100, 'lower').verdict, 'same');
-  assert.equal(compareValues(0, 3, 'lower').relative, null);
-  assert.equal(compareValues(null, 3, 'lower').verdict, 'n/a');
-  assert.equal(compareValues(200, 250, 'higher').relative, 0.25);
+test('comparison: the change in whole-run figures, relative where it can be', () => {
+  assert.equal(compareValues(0, 3).relative, null);
+  assert.equal(compareValues(null, 3).difference, null);
+  assert.equal(compareValues(200, 250).relative, 0.25);
+  assert.equal(compareValues(100, 80).difference, -20);
 });
 
-test('a comparison page marks every metric of every phase as better or worse than run A', () => {
+test('a comparison page judges every metric of every phase by its per-interval samples', () => {
   const a = makeRunResult();
   const b = makeRunResult({ seed: 2, latencyFactor: 0.8, startedAt: '2026-11-21T10:00:00.000Z' });
   const page = renderHtmlReport([a, b]);
   assert.ok(page.includes('id="run-0"') && page.includes('id="run-1"'));
   const matches = matchPhases([a, b]);
   assert.equal(matches.length, a.phases.length);
-  let checked = 0;
+  const verdicts: Record<string, string> = {};
   matches.forEach((match, m) => {
     for (const metric of COMPARED_METRICS) {
       const [pa, pb] = match.phases;
-      const { verdict } = compareValues(metric.read(pa!), metric.read(pb!), metric.better);
+      const { verdict } = metric.judge(pa!, pb!);
       const row = new RegExp(
         `<tr data-match="${m}" data-metric="${metric.key}"[\\s\\S]*?data-verdict="([^"]+)"`,
       ).exec(page);
       assert.equal(row?.[1], verdict, `${match.label} ${metric.key}`);
-      checked++;
+      verdicts[`${match.label} ${metric.key}`] = verdict;
     }
   });
-  assert.equal(checked, a.phases.length * COMPARED_METRICS.length);
+  assert.equal(Object.keys(verdicts).length, a.phases.length * COMPARED_METRICS.length);
+  // B's calls take 0.8 times as long and it made 1.25 times as many: both are clear.
+  assert.equal(verdicts['cached callsPerSecond'], 'better');
+  assert.equal(verdicts['cached p50Us'], 'better');
+  assert.equal(verdicts['dial p50Us'], 'better');
+  // Both spread the calls over the servers alike: no clear change.
+  assert.equal(verdicts['cached jain'], 'unclear');
   const overlay = Object.values(pageData(page).charts).find(
-    (spec): spec is PercentileChartSpec => spec.kind === 'percentile' && 'runs' in spec.views,
+    (spec): spec is PercentileChartSpec => spec.kind === 'percentile' && 'phase:0' in spec.views,
   );
   assert.deepEqual(
-    overlay?.views.runs?.series.map((s) => s.label),
-    ['A · cached', 'B · cached', 'A · dial', 'B · dial'],
+    Object.values(overlay?.views ?? {}).map((view) => view.series.map((s) => s.label)),
+    [
+      ['A · cached', 'B · cached'],
+      ['A · dial', 'B · dial'],
+    ],
   );
 });
 
@@ -193,4 +199,33 @@ test("external servers: the page says when counts are the clients' only, and whi
   assert.match(page, /calls, client-side counts only/);
   assert.match(page, /<li data-change="joined"><code>tcp@127\.0\.0\.1:7001<\/code> joined at 1\.5 s<\/li>/);
   assert.doesNotMatch(singlePage, /calls, client-side counts only/);
+});
+
+test('a comparison of many runs keeps each overlay to four runs; every run stays in the table', () => {
+  const runs = [1, 2, 3, 4, 5, 6].map((seed) => makeRunResult({ seed }));
+  const page = renderHtmlReport(runs);
+  const overlay = Object.values(pageData(page).charts).find(
+    (spec): spec is PercentileChartSpec => spec.kind === 'percentile' && 'phase:0' in spec.views,
+  );
+  assert.ok(overlay !== undefined);
+  for (const view of Object.values(overlay.views)) assert.equal(view.series.length, 4);
+  assert.match(page, /Runs E–F are in the table only/);
+  assert.match(page, /<th class="num">F vs A<\/th>/);
+});
+
+test('the comparison lists the settings that differ, and warns when the scenarios differ', () => {
+  const a = makeRunResult();
+  const b = makeRunResult({ seed: 2 });
+  b.scenario.config = { ...a.scenario.config, codec: 'json', load: { model: 'closed', concurrency: 8 } };
+  b.environment = { ...b.environment, gitCommit: 'b'.repeat(40) };
+  const page = renderHtmlReport([a, b]);
+  const fields = [...page.matchAll(/<tr data-field="([^"]+)">/g)].map((match) => match[1]);
+  assert.deepEqual(fields, ['codec', 'load.concurrency', 'load.model', 'commit']);
+  assert.ok(!page.includes('data-role="scenario-warning"'));
+  const other = renderHtmlReport([a, makeRunResult({ name: 'another' })]);
+  assert.match(
+    other,
+    /data-role="scenario-warning">These runs are of different scenarios\s+\(random-weighted, another\)/,
+  );
+  assert.match(renderHtmlReport([a, a]), /data-role="config-same"/);
 });

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { openInBrowser } from '../report/browser-opener.ts';
-import { writeHtmlReport } from '../report/html-report.ts';
+import { writeHtmlReport, writeNewHtmlReport } from '../report/html-report.ts';
 import { defaultReportPath } from '../report/output-path.ts';
 import { readResultFile } from '../report/result-input.ts';
 import { isRpcError } from '../util/errors.ts';
@@ -14,7 +14,7 @@ const program = new Command()
   .name('npm run report --')
   .description(
     'Draws the HTML report of saved result files (reports/*.json). One file: its report. ' +
-      'Several: a comparison, the first file being the reference.\n' +
+      'Two: a comparison, the first file being the reference; more than two need --compare-all.\n' +
       'Exit codes: 0 written, 2 bad command line or a result file that is not valid (a histogram out of bounds included).',
   )
   .argument('<result.json...>', 'result files written by npm run bench')
@@ -22,6 +22,7 @@ const program = new Command()
     '--out <file>',
     'where to write the page (default: beside the first result, .html; compare-<time>.html for several)',
   )
+  .option('--compare-all', 'compare every result given, when there are more than two')
   .option('--open', 'open the page in the default browser')
   .showHelpAfterError();
 
@@ -29,7 +30,14 @@ async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(program, argv);
   if (parsed !== undefined) return parsed;
   const files = program.args;
-  const options = program.opts<{ out?: string; open?: boolean }>();
+  const options = program.opts<{ out?: string; open?: boolean; compareAll?: boolean }>();
+  if (files.length > 2 && !options.compareAll) {
+    console.error(
+      `error: ${files.length} result files given; a comparison takes two (the first is the reference). ` +
+        'Name the two to compare, or add --compare-all to compare them all.',
+    );
+    return EXIT_USAGE;
+  }
   const results = [];
   for (const file of files) {
     try {
@@ -42,8 +50,11 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
-  const out = resolve(options.out ?? defaultReportPath(files));
-  await writeHtmlReport(results, out);
+  let out: string;
+  if (options.out !== undefined || files.length === 1) {
+    out = resolve(options.out ?? defaultReportPath(files));
+    await writeHtmlReport(results, out);
+  } else out = await writeNewHtmlReport(results, resolve(defaultReportPath(files)));
   console.log(`report written to ${out}`);
   if (options.open) {
     const opener = await openInBrowser(out);

@@ -391,6 +391,7 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
       load,
       warmupMs: scenario.warmupMs,
       durationMs: phaseDurationMs(scenario),
+      timelineIntervalMs: scenario.timelineIntervalMs,
       maxCalls: budgets[thread]!,
       seed: scenario.seed * 104_729 + context.index * 1_009 + thread,
       drainTimeoutMs,

@@ -20,12 +20,26 @@ export interface EventMark {
   server: number;
 }
 
-export interface TimelineChartSpec {
-  kind: 'timeline';
+/** One timeline: the phase's or one server's, interval by interval. */
+export interface TimelineView {
+  /** Interval starts, seconds from the phase start. */
   seconds: number[];
   callsPerSecond: number[];
-  errors: number[];
+  /** Errors per second by error code, at most a few codes (the rest summed as `other`). */
+  errorsByCode: Record<string, number[]>;
+  p50Ms: number[];
   p99Ms: number[];
+  maxMs: number[];
+}
+
+/** One of a timeline's two panels: throughput and errors, or latency; its views switch together. */
+export interface TimelineChartSpec {
+  kind: 'timeline';
+  panel: 'rate' | 'latency';
+  /** Keyed views: `phase`, `server:<index>`. */
+  views: Record<string, TimelineView>;
+  initialView: string;
+  /** Outlier ejections and returns, drawn on both panels. */
   marks: EventMark[];
 }
 

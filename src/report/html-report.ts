@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import type { RunResult } from '../result/result-schema.ts';
 import { InvalidArgumentError } from '../util/errors.ts';
 import { ChartRegistry, SERIES_COLOURS } from './chart-spec.ts';
+import { runLetter } from './comparison/run-comparison.ts';
+import { numberedPath } from './output-path.ts';
 import { html, jsonScriptText, rawElementText, type SafeHtml } from './page/html.ts';
 import { loadPageAssets } from './page/page-assets.ts';
-import { runLetter } from './run-comparison.ts';
 import { renderBaseline } from './sections/baseline.ts';
 import { renderComparison } from './sections/comparison.ts';
 import { renderFigures } from './sections/figures.ts';
@@ -89,6 +90,24 @@ ${runs}
 </html>
 `;
   return page.toString();
+}
+
+/**
+ * Writes the report of `results` as a new file at `htmlPath`, or at `-1`, `-2`, ... beside it when
+ * that name is taken: two comparisons made at once never overwrite each other. Returns the path.
+ */
+export async function writeNewHtmlReport(results: RunResult[], htmlPath: string): Promise<string> {
+  const page = renderHtmlReport(results);
+  await mkdir(dirname(htmlPath), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    const path = numberedPath(htmlPath, attempt);
+    try {
+      await writeFile(path, page, { encoding: 'utf8', flag: 'wx' });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
 
 /** Writes the report of `results` to `htmlPath`, creating its folder if needed. */

@@ -6,7 +6,7 @@ import { capacitySearchSchema } from './search-schema.ts';
  * report draws and what the gate compares. Bump RESULT_SCHEMA_VERSION on any incompatible change.
  * All latencies are integer microseconds (hdr histograms keep integers).
  */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
 export const latencySummarySchema = z.object({
   count: z.number().int().nonnegative(),
@@ -38,25 +38,39 @@ export const fairnessSchema = z.object({
   pValue: z.number(),
 });
 
+/**
+ * One interval of a timeline (the phase's, or one server's). Latencies are of the interval's
+ * successful calls; `calls` counts the calls completed in it, failed ones included. Intervals are
+ * `timelineIntervalMs` long (100 ms by default), longer in long phases (see result/timeline.ts);
+ * the last one covers only up to the phase's last completion.
+ */
+export const timelineEntrySchema = z.object({
+  /** From the phase start, ms. */
+  startMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  calls: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  errorsByCode: z.record(z.string(), z.number().int().nonnegative()),
+  p50Us: z.number().nonnegative(),
+  p99Us: z.number().nonnegative(),
+  maxUs: z.number().nonnegative(),
+  /** The interval's latencies, HdrHistogram V2 compressed base64. */
+  encoded: z.string(),
+});
+
 export const serverShareSchema = z.object({
   address: z.string(),
   weight: z.number().positive(),
   /** Calls the load generators sent to this server. */
   clientCount: z.number().int().nonnegative(),
+  /** Of those, the ones that failed with an error naming this server. */
+  errors: z.number().int().nonnegative(),
   /** Calls the server itself counted: the ground truth; null when it could not be read (external servers). */
   serverCount: z.number().int().nonnegative().nullable(),
   share: z.number(),
   expectedShare: z.number(),
   latency: histogramSchema,
-});
-
-export const timelinePointSchema = z.object({
-  second: z.number().int().nonnegative(),
-  calls: z.number().int().nonnegative(),
-  errors: z.number().int().nonnegative(),
-  p99Us: z.number().nonnegative(),
-  /** Calls sent to each server in the second, in `servers` order. Optional: added in v1. */
-  serverCalls: z.array(z.number().int().nonnegative()).optional(),
+  timeline: z.array(timelineEntrySchema),
 });
 
 /** A server taken out of selection by an XClient's outlier detection, or let back; `atMs` from the phase start. */
@@ -103,8 +117,8 @@ export const phaseResultSchema = z.object({
       }),
     )
     .optional(),
-  timeline: z.array(timelinePointSchema),
-  /** Outlier ejections and returns, in time order. Optional: added in v1. */
+  timeline: z.array(timelineEntrySchema),
+  /** Outlier ejections and returns, in time order. Optional. */
   events: z.array(outlierEventSchema).optional(),
   /** Set when the phase was a capacity search: its figures above are those of the step at the rate found. */
   search: capacitySearchSchema.optional(),
@@ -189,7 +203,7 @@ export type LatencySummary = z.infer<typeof latencySummarySchema>;
 export type HistogramRecord = z.infer<typeof histogramSchema>;
 export type Fairness = z.infer<typeof fairnessSchema>;
 export type ServerShare = z.infer<typeof serverShareSchema>;
-export type TimelinePoint = z.infer<typeof timelinePointSchema>;
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type OutlierEventRecord = z.infer<typeof outlierEventSchema>;
 export type PhaseResult = z.infer<typeof phaseResultSchema>;
 export type MicroBenchmark = z.infer<typeof microBenchmarkSchema>;

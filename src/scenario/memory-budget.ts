@@ -1,4 +1,6 @@
+import { TIMELINE_HISTOGRAM_BYTES, timelineIntervalCap } from '../result/timeline.ts';
 import { ScenarioError } from './errors.ts';
+import { planPhases } from './phase-plan.ts';
 import type { LoadedScenario } from './scenario-loader.ts';
 import { type ResolvedScenario, SCENARIO_DEFAULTS, serverThreadCount } from './scenario-schema.ts';
 
@@ -9,9 +11,12 @@ import { type ResolvedScenario, SCENARIO_DEFAULTS, serverThreadCount } from './s
  *
  *   calls in flight × copies per call × (payloadBytes + per-call overhead)
  *   + servers × per-server baseline + (server threads + load threads) × per-thread baseline
+ *   + (load threads + phases) × timeline intervals × (servers + 1) × per-interval histogram
  *
  * Calls in flight: `load.concurrency` (closed model) or `load.maxInFlight` (open model), times
- * `servers.count` for a broadcast phase, where each call is sent to every server.
+ * `servers.count` for a broadcast phase, where each call is sent to every server. The timeline:
+ * each load thread holds one phase's intervals at a time, the result every phase's, each interval
+ * a histogram for the phase and one per server, at most timelineIntervalCap(servers) intervals.
  */
 
 /** Each call in flight holds its payload four times: the client's request frame, the server's decoded request, the server's reply frame, the client's decoded reply. */
@@ -39,6 +44,8 @@ export interface MemoryEstimate {
   callBytes: number;
   /** The servers' and threads' fixed part. */
   baselineBytes: number;
+  /** The timelines' part: the load threads' and the result's interval histograms. */
+  timelineBytes: number;
 }
 
 export function estimateScenarioMemory(scenario: ResolvedScenario): MemoryEstimate {
@@ -51,8 +58,14 @@ export function estimateScenarioMemory(scenario: ResolvedScenario): MemoryEstima
   const threads = serverThreadCount(scenario) + scenario.loadThreads;
   const baselineBytes =
     scenario.servers.count * PER_SERVER_BASELINE_BYTES + threads * PER_THREAD_BASELINE_BYTES;
+  const servers = scenario.servers.count;
+  const timelineBytes =
+    (scenario.loadThreads + planPhases(scenario).length) *
+    timelineIntervalCap(servers) *
+    (servers + 1) *
+    TIMELINE_HISTOGRAM_BYTES;
   return {
-    bytes: callBytes + baselineBytes,
+    bytes: callBytes + baselineBytes + timelineBytes,
     callsInFlight,
     inFlightField,
     inFlightLimit,
@@ -60,6 +73,7 @@ export function estimateScenarioMemory(scenario: ResolvedScenario): MemoryEstima
     payloadBytes: scenario.payloadBytes,
     callBytes,
     baselineBytes,
+    timelineBytes,
   };
 }
 
@@ -90,7 +104,8 @@ export function checkMemoryBudget(loaded: LoadedScenario, budgetOverride?: numbe
       `would hold about ${formatBytes(estimate.bytes)} in memory, over ${budgetSource} ` +
         `(${formatBytes(budget)}): ${estimate.inFlightField} (${estimate.inFlightLimit})${fanOut} × ` +
         `${COPIES_PER_CALL} copies × (payloadBytes (${estimate.payloadBytes}) + ${PER_CALL_OVERHEAD_BYTES} B) = ` +
-        `${formatBytes(estimate.callBytes)}, plus ${formatBytes(estimate.baselineBytes)} for servers and threads. ` +
+        `${formatBytes(estimate.callBytes)}, plus ${formatBytes(estimate.baselineBytes)} for servers and threads ` +
+        `and ${formatBytes(estimate.timelineBytes)} for the timelines. ` +
         'Lower the calls in flight or payloadBytes, or raise memoryBudgetBytes (or --memory-budget).',
     );
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidPercentile } from '../result/percentile.ts';
+import { DEFAULT_TIMELINE_INTERVAL_MS } from '../result/timeline.ts';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
 import { planPhases, type ScenarioSelectMode, SELECT_MODE_NAMES } from './phase-plan.ts';
 import { callSchema, serviceModuleSchema, targetSchema } from './target-schema.ts';
@@ -43,6 +44,7 @@ export const SCENARIO_DEFAULTS = Object.freeze({
   slowFactor: 1,
   /** 512 MiB: the most a run may be estimated to hold in memory (see memory-budget.ts). */
   memoryBudgetBytes: 512 * 1024 * 1024,
+  timelineIntervalMs: DEFAULT_TIMELINE_INTERVAL_MS,
 } as const);
 
 /** Limits that keep a typo from asking for something the machine cannot do. */
@@ -436,6 +438,11 @@ const scenarioObjectSchema = z.strictObject({
    * checkMemoryBudget so that results of scenarios that leave it out are unchanged.
    */
   memoryBudgetBytes: positiveInteger(MAX_MEMORY_BUDGET_BYTES).optional(),
+  /** The timeline's step, ms: calls, errors by code and latency percentiles per interval. */
+  timelineIntervalMs: integer('an integer')
+    .min(10, { error: 'must be at least 10 (ms)' })
+    .max(60_000, { error: 'must be at most 60000 (ms)' })
+    .default(SCENARIO_DEFAULTS.timelineIntervalMs),
 });
 
 /** The zod schema of a scenario: field rules, then the rules that tie fields together. */

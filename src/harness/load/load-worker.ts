@@ -35,6 +35,8 @@ export interface LoadSliceTask {
   load: SliceLoad;
   warmupMs: number;
   durationMs: number;
+  /** The timeline's step (the scenario's timelineIntervalMs). */
+  timelineIntervalMs: number;
   maxCalls: number;
   seed: number;
   /** Bound on waiting for calls in flight after the measured window. */
@@ -121,7 +123,9 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     }
     const startMs = performance.now() + (startAtEpochMs - Date.now());
     await sleepUntil(startMs);
-    recorder = new PhaseRecorder(task.addresses, startMs);
+    recorder = new PhaseRecorder(task.addresses, startMs, task.timelineIntervalMs, {
+      live: live !== undefined,
+    });
     active = recorder;
     loop = createLoop(task.load, target, recorder, {
       startMs,

@@ -1,26 +1,35 @@
 import { createRecordingHistogram, encodeHistogram, type Histogram } from '../../result/histogram.ts';
+import { DEFAULT_TIMELINE_INTERVAL_MS, timelineIntervalCap } from '../../result/timeline.ts';
 import { RpcError } from '../../util/errors.ts';
-import { msToSeconds, msToUs, secondsToMs } from '../../util/units.ts';
+import { msToUs } from '../../util/units.ts';
 import { addressOf } from '../../xclient/errors.ts';
 import type { OutlierEvent } from '../../xclient/outlier/outlier-detector.ts';
 import type { BroadcastOutcome } from '../../xclient/xclient.ts';
 import { DROPPED_CALL_CODE, UNKNOWN_ERROR_CODE } from '../errors.ts';
+import { coarsenTimeline, type RecordedInterval } from './recorded-interval.ts';
+
+export type { RecordedInterval, RecordedServerInterval } from './recorded-interval.ts';
 
 /** Outlier events kept per load thread and phase: many XClients ejecting often stay bounded. */
 export const MAX_EVENTS_PER_SLICE = 10_000;
 
-/** The timeline's step. */
-const SECOND_MS = secondsToMs(1);
+/** An ejection or return of a server by one XClient's outlier detection, `atMs` from the phase start. */
+export type PhaseEvent = OutlierEvent;
 
-/** One second of a load thread's timeline: calls completed in it (failed ones included), errors, latencies. */
-export interface RecordedSecond {
-  second: number;
+/** A load thread's figures so far in a phase, for the live metrics endpoint. */
+export interface LiveFigures {
   calls: number;
   errors: number;
-  /** Latencies of the second's successful calls, encoded. */
-  encoded: string;
-  /** Calls sent to each server in the second (by `RecordedSlice.addresses`), failed ones naming it included. */
-  serverCalls: number[];
+  errorsByCode: Record<string, number>;
+  addresses: string[];
+  clientCounts: number[];
+  /**
+   * By server (as `addresses`), the encoded latencies of its successful calls in the intervals
+   * closed since the last liveFigures(): the receiver adds them up.
+   */
+  serverHistograms: string[][];
+  /** Calls started and not yet settled, as the caller counts them. */
+  inFlight: number;
 }
 
 /** Everything a load thread measured in one phase; histograms travel in their encoded form. */
@@ -33,64 +42,76 @@ export interface RecordedSlice {
   addresses: string[];
   /** Calls this thread sent to each server (by `addresses`), failed ones included. */
   clientCounts: number[];
-  /** Latencies of each server's successful calls, encoded. */
-  serverHistograms: string[];
-  timeline: RecordedSecond[];
+  /** Of those, the ones that failed with an error naming the server. */
+  serverErrors: number[];
+  /** The timeline's step: the scenario's, doubled each time a long phase reached its cap of intervals. */
+  intervalMs: number;
+  /** Intervals with at least one completed call, in order; latencies by phase and by server. */
+  timeline: RecordedInterval[];
   /** From the phase start to the last completion, ms. */
   elapsedMs: number;
   /** Outlier ejections and returns, `atMs` from the phase start. */
   events: PhaseEvent[];
 }
 
-/** A load thread's figures so far in a phase, for the live metrics endpoint. */
-export interface LiveFigures {
-  calls: number;
-  errors: number;
-  errorsByCode: Record<string, number>;
-  addresses: string[];
-  clientCounts: number[];
-  /** Each server's successful calls so far, encoded. */
-  serverHistograms: string[];
-  /** Calls started and not yet settled, as the caller counts them. */
-  inFlight: number;
-}
-/** An ejection or return of a server by one XClient's outlier detection, `atMs` from the phase start. */
-export type PhaseEvent = OutlierEvent;
-
 /**
  * Records one load thread's calls in a phase. Built for the hot path: a call costs two
- * recordValue() of an integer into WebAssembly histograms, a Map lookup and a few counter
- * increments. Latencies of the current second go to one histogram, which is encoded and reset
- * when the second is over: the overall histogram is the sum of the seconds, and memory stays flat
- * however long the run. finish() or discard() frees the histograms; a call that ends after
- * that is not recorded.
+ * recordValue() of an integer into WebAssembly histograms (the interval's and its server's), a Map
+ * lookup and a few counter increments. When an interval (100 ms by default) is over, its
+ * histograms are encoded and reset: the phase's and each server's whole histogram is the sum of
+ * the intervals. A long phase keeps at most timelineIntervalCap() intervals: past it, neighbours
+ * are merged and the step doubles, so memory stays bounded however long the run. finish() or
+ * discard() frees the histograms; a call that ends after that is not recorded.
  */
 export class PhaseRecorder {
   calls = 0;
   errors = 0;
   readonly #startMs: number;
+  readonly #maxIntervals: number;
   readonly #addresses: string[];
   readonly #indexOf = new Map<string, number>();
   readonly #clientCounts: number[] = [];
+  readonly #serverErrors: number[] = [];
+  /** Each server's counts when the last interval closed: the interval's own are the differences. */
+  readonly #closedCounts: number[] = [];
+  readonly #closedErrors: number[] = [];
+  /** Latencies of each server's successful calls in the current interval. */
   readonly #serverHistograms: Histogram[] = [];
   readonly #errorsByCode = new Map<string, number>();
   readonly #errorSamples = new Map<string, string>();
-  readonly #timeline: RecordedSecond[] = [];
-  readonly #secondHistogram: Histogram = createRecordingHistogram();
-  #second = 0;
-  #secondEndMs: number;
-  #secondCalls = 0;
-  #secondErrors = 0;
-  #secondServerCalls: number[] = [];
   readonly #events: PhaseEvent[] = [];
+  /** Per server, latencies of intervals closed since the last liveFigures(); kept only once asked for. */
+  #liveEncoded: string[][] | undefined;
+  readonly #intervalErrorsByCode = new Map<string, number>();
+  /** Each server's errors by code in the current interval, made on its first error. */
+  readonly #serverErrorsByCode: (Map<string, number> | undefined)[] = [];
+  #timeline: RecordedInterval[] = [];
+  readonly #intervalHistogram: Histogram = createRecordingHistogram();
+  #intervalMs: number;
+  #interval = 0;
+  #intervalEndMs: number;
+  #intervalCalls = 0;
+  #intervalErrors = 0;
   #lastEndMs: number;
   #lastP99Us = 0;
   #released = false;
 
-  /** `startMs` is the phase start on this thread's performance.now() clock. */
-  constructor(addresses: readonly string[], startMs: number) {
+  /**
+   * `startMs` is the phase start on this thread's performance.now() clock; `intervalMs` the
+   * timeline's step (the scenario's timelineIntervalMs).
+   */
+  /** `live`: the run serves live metrics, so closed intervals' latencies are kept for liveFigures(). */
+  constructor(
+    addresses: readonly string[],
+    startMs: number,
+    intervalMs = DEFAULT_TIMELINE_INTERVAL_MS,
+    options: { live?: boolean } = {},
+  ) {
+    if (options.live === true) this.#liveEncoded = [];
     this.#startMs = startMs;
-    this.#secondEndMs = startMs + SECOND_MS;
+    this.#intervalMs = intervalMs;
+    this.#intervalEndMs = startMs + intervalMs;
+    this.#maxIntervals = timelineIntervalCap(addresses.length);
     this.#lastEndMs = startMs;
     this.#addresses = [];
     for (const address of addresses) this.#addServer(address);
@@ -100,15 +121,14 @@ export class PhaseRecorder {
   ok(address: string, startMs: number, endMs: number): void {
     if (this.#released) return;
     const latencyUs = msToUs(endMs - startMs);
-    if (endMs >= this.#secondEndMs) this.#roll(endMs);
-    this.#secondHistogram.recordValue(latencyUs);
-    this.#secondCalls++;
+    if (endMs >= this.#intervalEndMs) this.#roll(endMs);
+    this.#intervalHistogram.recordValue(latencyUs);
+    this.#intervalCalls++;
     this.calls++;
     let index = this.#indexOf.get(address);
     if (index === undefined) index = this.#addServer(address);
     this.#serverHistograms[index]!.recordValue(latencyUs);
     this.#clientCounts[index]!++;
-    this.#secondServerCalls[index]!++;
     this.#lastEndMs = endMs;
   }
 
@@ -121,13 +141,14 @@ export class PhaseRecorder {
   /** A failed call: counted by its error code, and against its server when the error names one. */
   fail(error: unknown, endMs: number): void {
     if (this.#released) return;
-    this.#countError(this.#sample(error), endMs);
+    const code = this.#sample(error);
+    this.#countError(code, endMs);
     const address = addressOf(error);
     if (address !== undefined) {
       let index = this.#indexOf.get(address);
       if (index === undefined) index = this.#addServer(address);
       this.#clientCounts[index]!++;
-      this.#secondServerCalls[index]!++;
+      this.#countServerError(index, code);
     }
   }
 
@@ -139,57 +160,60 @@ export class PhaseRecorder {
 
   /**
    * A broadcast: one call to every server. It succeeds when every server answered; each server's
-   * count and latency are recorded from its own outcome.
+   * count, errors and latency are recorded from its own outcome.
    */
   broadcast(outcomes: readonly BroadcastOutcome<unknown>[], startMs: number, endMs: number): void {
     if (this.#released) return;
+    if (endMs >= this.#intervalEndMs) this.#roll(endMs);
     let failure: Error | undefined;
     for (const outcome of outcomes) {
       let index = this.#indexOf.get(outcome.address);
       if (index === undefined) index = this.#addServer(outcome.address);
       this.#clientCounts[index]!++;
       if (outcome.error === undefined) this.#serverHistograms[index]!.recordValue(msToUs(outcome.latencyMs));
-      else failure ??= outcome.error;
+      else {
+        this.#countServerError(index, errorCodeOf(outcome.error));
+        failure ??= outcome.error;
+      }
     }
     if (failure !== undefined) {
       this.#countError(this.#sample(failure), endMs);
       return;
     }
-    if (endMs >= this.#secondEndMs) this.#roll(endMs);
-    this.#secondHistogram.recordValue(msToUs(endMs - startMs));
-    this.#secondCalls++;
+    this.#intervalHistogram.recordValue(msToUs(endMs - startMs));
+    this.#intervalCalls++;
     this.calls++;
     this.#lastEndMs = endMs;
   }
 
-  /** p99 of the current second so far (of the last one when this one has no calls yet), µs. */
+  /** p99 of the current interval so far (of the last one when this one has no calls yet), µs. */
   currentP99Us(): number {
-    if (!this.#released && this.#secondHistogram.totalCount > 0) {
-      this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
+    if (!this.#released && this.#intervalHistogram.totalCount > 0) {
+      this.#lastP99Us = this.#intervalHistogram.getValueAtPercentile(99);
     }
     return this.#lastP99Us;
   }
 
   /**
-   * A copy of the figures so far, the histograms encoded (some tenths of a millisecond each): for
-   * a timer about once a second, never per call. Empty once finished or discarded.
+   * The figures so far, for a timer about once a second, never per call (a recorder made with
+   * `live`). The latencies of the interval still open come with a later call.
    */
   liveFigures(inFlight: number): LiveFigures {
-    const errorsByCode: Record<string, number> = {};
-    for (const [code, count] of this.#errorsByCode) errorsByCode[code] = count;
+    const pending = this.#liveEncoded ?? [];
+    this.#liveEncoded = [];
     return {
       calls: this.calls,
       errors: this.errors,
-      errorsByCode,
+      errorsByCode: Object.fromEntries(this.#errorsByCode),
       addresses: [...this.#addresses],
       clientCounts: [...this.#clientCounts],
-      serverHistograms: this.#released ? [] : this.#serverHistograms.map(encodeHistogram),
+      serverHistograms: this.#released ? [] : this.#addresses.map((_, index) => pending[index] ?? []),
       inFlight,
     };
   }
 
   /**
-   * Closes the last second, hands everything over and frees the histograms. A call abandoned at
+   * Closes the last interval, hands everything over and frees the histograms. A call abandoned at
    * the end that completes later is not recorded, as it should be.
    */
   finish(): RecordedSlice {
@@ -199,17 +223,16 @@ export class PhaseRecorder {
         'PhaseRecorder.finish() called after finish() or discard()',
       );
     }
-    this.#closeSecond();
-    const errorsByCode: Record<string, number> = {};
-    for (const [code, count] of this.#errorsByCode) errorsByCode[code] = count;
+    this.#closeInterval();
     const slice: RecordedSlice = {
       calls: this.calls,
       errors: this.errors,
-      errorsByCode,
+      errorsByCode: Object.fromEntries(this.#errorsByCode),
       errorSamples: Object.fromEntries(this.#errorSamples),
       addresses: this.#addresses,
       clientCounts: this.#clientCounts,
-      serverHistograms: this.#serverHistograms.map(encodeHistogram),
+      serverErrors: this.#serverErrors,
+      intervalMs: this.#intervalMs,
       timeline: this.#timeline,
       elapsedMs: Math.max(0, this.#lastEndMs - this.#startMs),
       events: this.#events,
@@ -222,14 +245,13 @@ export class PhaseRecorder {
   discard(): void {
     if (this.#released) return;
     this.#released = true;
-    this.#secondHistogram.destroy();
+    this.#intervalHistogram.destroy();
     for (const histogram of this.#serverHistograms) histogram.destroy();
   }
 
   /** The error's code; its message is kept when it is the first of that code. */
   #sample(error: unknown): string {
-    const value = (error as { code?: unknown } | null)?.code;
-    const code = typeof value === 'string' ? value : UNKNOWN_ERROR_CODE;
+    const code = errorCodeOf(error);
     if (!this.#errorSamples.has(code)) {
       const message = (error as { message?: unknown } | null)?.message;
       this.#errorSamples.set(code, typeof message === 'string' ? message : String(error));
@@ -238,35 +260,72 @@ export class PhaseRecorder {
   }
 
   #countError(code: string, endMs: number): void {
-    if (endMs >= this.#secondEndMs) this.#roll(endMs);
+    if (endMs >= this.#intervalEndMs) this.#roll(endMs);
     this.#errorsByCode.set(code, (this.#errorsByCode.get(code) ?? 0) + 1);
-    this.#secondErrors++;
+    this.#intervalErrorsByCode.set(code, (this.#intervalErrorsByCode.get(code) ?? 0) + 1);
+    this.#intervalErrors++;
     this.errors++;
     this.calls++;
     this.#lastEndMs = endMs;
   }
 
-  #roll(endMs: number): void {
-    this.#closeSecond();
-    this.#second = Math.floor(msToSeconds(endMs - this.#startMs));
-    this.#secondEndMs = this.#startMs + secondsToMs(this.#second + 1);
+  #countServerError(index: number, code: string): void {
+    this.#serverErrors[index]!++;
+    let byCode = this.#serverErrorsByCode[index];
+    if (byCode === undefined) {
+      byCode = new Map();
+      this.#serverErrorsByCode[index] = byCode;
+    }
+    byCode.set(code, (byCode.get(code) ?? 0) + 1);
   }
 
-  #closeSecond(): void {
-    if (this.#secondCalls === 0 && this.#secondErrors === 0) return;
-    this.#timeline.push({
-      second: this.#second,
-      calls: this.#secondCalls + this.#secondErrors,
-      errors: this.#secondErrors,
-      encoded: encodeHistogram(this.#secondHistogram),
-      serverCalls: this.#secondServerCalls,
+  #roll(endMs: number): void {
+    this.#closeInterval();
+    let interval = Math.max(0, Math.floor((endMs - this.#startMs) / this.#intervalMs));
+    while (interval >= this.#maxIntervals) {
+      this.#timeline = coarsenTimeline(this.#timeline, this.#intervalMs, this.#intervalMs * 2);
+      this.#intervalMs *= 2;
+      interval = Math.floor((endMs - this.#startMs) / this.#intervalMs);
+    }
+    this.#interval = interval;
+    this.#intervalEndMs = this.#startMs + (interval + 1) * this.#intervalMs;
+  }
+
+  #closeInterval(): void {
+    const servers = this.#serverHistograms.map((histogram, s) => {
+      const calls = this.#clientCounts[s]! - this.#closedCounts[s]!;
+      const errors = this.#serverErrors[s]! - this.#closedErrors[s]!;
+      this.#closedCounts[s] = this.#clientCounts[s]!;
+      this.#closedErrors[s] = this.#serverErrors[s]!;
+      const byCode = this.#serverErrorsByCode[s];
+      const errorsByCode = byCode === undefined ? {} : Object.fromEntries(byCode);
+      this.#serverErrorsByCode[s] = undefined;
+      if (histogram.totalCount === 0) return { calls, errors, errorsByCode, encoded: '' };
+      const encoded = encodeHistogram(histogram);
+      histogram.reset();
+      const live = this.#liveEncoded;
+      if (live !== undefined) {
+        live[s] ??= [];
+        live[s].push(encoded);
+      }
+      return { calls, errors, errorsByCode, encoded };
     });
-    this.#secondServerCalls = this.#addresses.map(() => 0);
-    if (this.#secondHistogram.totalCount > 0)
-      this.#lastP99Us = this.#secondHistogram.getValueAtPercentile(99);
-    this.#secondHistogram.reset();
-    this.#secondCalls = 0;
-    this.#secondErrors = 0;
+    if (this.#intervalCalls === 0 && this.#intervalErrors === 0 && servers.every((s) => s.calls === 0))
+      return;
+    const histogram = this.#intervalHistogram;
+    this.#timeline.push({
+      index: this.#interval,
+      calls: this.#intervalCalls + this.#intervalErrors,
+      errors: this.#intervalErrors,
+      errorsByCode: Object.fromEntries(this.#intervalErrorsByCode),
+      encoded: histogram.totalCount > 0 ? encodeHistogram(histogram) : '',
+      servers,
+    });
+    if (histogram.totalCount > 0) this.#lastP99Us = histogram.getValueAtPercentile(99);
+    histogram.reset();
+    this.#intervalErrorsByCode.clear();
+    this.#intervalCalls = 0;
+    this.#intervalErrors = 0;
   }
 
   #addServer(address: string): number {
@@ -274,8 +333,16 @@ export class PhaseRecorder {
     this.#addresses.push(address);
     this.#indexOf.set(address, index);
     this.#clientCounts.push(0);
-    this.#secondServerCalls.push(0);
+    this.#serverErrors.push(0);
+    this.#closedCounts.push(0);
+    this.#closedErrors.push(0);
+    this.#serverErrorsByCode.push(undefined);
     this.#serverHistograms.push(createRecordingHistogram());
     return index;
   }
+}
+
+function errorCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : UNKNOWN_ERROR_CODE;
 }

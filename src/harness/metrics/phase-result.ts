@@ -1,10 +1,11 @@
 import { mergeEncoded, toHistogramRecord } from '../../result/histogram.ts';
-import type { PhaseResult, ServerShare, TimelinePoint } from '../../result/result-schema.ts';
+import type { PhaseResult, ServerShare } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
 import type { LoadSliceResult } from '../load/load-worker.ts';
 import type { MembershipChange } from '../targets/phase-servers.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
+import { mergeSliceTimelines } from './timeline-merge.ts';
 
 export interface PhaseInputs {
   plan: PhasePlan;
@@ -33,7 +34,9 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
   for (const slice of slices) {
     for (const [code, message] of Object.entries(slice.errorSamples)) errorSamples[code] ??= message;
   }
-  const clientCounts = addresses.map((address) => sum(slices.map((slice) => countFor(slice, address))));
+  const clientCounts = addresses.map((address) =>
+    sum(slices.map((slice) => countFor(slice, slice.clientCounts, address))),
+  );
   // Without every server's own count, shares and fairness are the clients' view, and the result says so.
   const serverCounts = addresses.map((_, index) => inputs.serverCounts[index] ?? null);
   const sharedCounts = addresses.map((_, index) =>
@@ -47,8 +50,8 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
       errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
   }
   const durationMs = Math.max(0, ...slices.map((slice) => slice.elapsedMs));
-  const timeline = mergeTimeline(slices, addresses);
-  const overall = mergeEncoded(slices.flatMap((slice) => slice.timeline.map((second) => second.encoded)));
+  const { timeline, serverTimelines } = mergeSliceTimelines(slices, addresses, durationMs);
+  const overall = mergeEncoded(timeline.map((entry) => entry.encoded));
   // External servers have no weights: each is expected to take an even share.
   const serverWeights = addresses.map((_, index) => weights[index] ?? 1);
   const expectedShares =
@@ -57,21 +60,17 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
       : expectedSharesFor(serverWeights.map(() => 1));
   const totalCounted = sum(sharedCounts);
   const servers: ServerShare[] = addresses.map((address, index) => {
-    const clientCount = clientCounts[index]!;
-    const latency = mergeEncoded(
-      slices.flatMap((slice) => {
-        const at = slice.addresses.indexOf(address);
-        return at === -1 ? [] : [slice.serverHistograms[at]!];
-      }),
-    );
+    const serverTimeline = serverTimelines[index]!;
     return {
       address,
       weight: serverWeights[index]!,
-      clientCount,
+      clientCount: clientCounts[index]!,
+      errors: sum(slices.map((slice) => countFor(slice, slice.serverErrors, address))),
       serverCount: serverCounts[index] ?? null,
       share: totalCounted === 0 ? 0 : sharedCounts[index]! / totalCounted,
       expectedShare: expectedShares[index] ?? 0,
-      latency: toHistogramRecord(latency),
+      latency: toHistogramRecord(mergeEncoded(serverTimeline.map((entry) => entry.encoded))),
+      timeline: serverTimeline,
     };
   });
   return {
@@ -94,53 +93,9 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
   };
 }
 
-/** Every second from the first to the last, empty ones included (a stall shows as a gap in calls). */
-function mergeTimeline(slices: readonly LoadSliceResult[], addresses: readonly string[]): TimelinePoint[] {
-  const bySecond = new Map<
-    number,
-    { calls: number; errors: number; encoded: string[]; serverCalls: number[] }
-  >();
-  for (const slice of slices) {
-    // A thread's own server order may differ from the run's: map it once per slice.
-    const toRunIndex = slice.addresses.map((address) => addresses.indexOf(address));
-    for (const { second, calls, errors, encoded, serverCalls } of slice.timeline) {
-      let entry = bySecond.get(second);
-      if (entry === undefined) {
-        entry = { calls: 0, errors: 0, encoded: [], serverCalls: addresses.map(() => 0) };
-        bySecond.set(second, entry);
-      }
-      entry.calls += calls;
-      entry.errors += errors;
-      entry.encoded.push(encoded);
-      serverCalls.forEach((count, index) => {
-        const at = toRunIndex[index]!;
-        if (at !== -1) entry.serverCalls[at]! += count;
-      });
-    }
-  }
-  const last = Math.max(-1, ...bySecond.keys());
-  const points: TimelinePoint[] = [];
-  for (let second = 0; second <= last; second++) {
-    const entry = bySecond.get(second);
-    if (entry === undefined) {
-      points.push({ second, calls: 0, errors: 0, p99Us: 0, serverCalls: addresses.map(() => 0) });
-      continue;
-    }
-    const histogram = mergeEncoded(entry.encoded);
-    points.push({
-      second,
-      calls: entry.calls,
-      errors: entry.errors,
-      p99Us: histogram.totalCount === 0 ? 0 : histogram.getValueAtPercentile(99),
-      serverCalls: entry.serverCalls,
-    });
-  }
-  return points;
-}
-
-function countFor(slice: LoadSliceResult, address: string): number {
+function countFor(slice: LoadSliceResult, counts: readonly number[], address: string): number {
   const at = slice.addresses.indexOf(address);
-  return at === -1 ? 0 : slice.clientCounts[at]!;
+  return at === -1 ? 0 : (counts[at] ?? 0);
 }
 
 function sum(values: readonly number[]): number {

@@ -24,7 +24,8 @@ export function renderTimelineCsv(results: readonly RunResult[]): string {
           ...intervalOf(entry),
         };
         for (const [key, value] of Object.entries(entry)) {
-          if (key === 'second' || key === 'startMs' || key === 'durationMs') continue;
+          // The interval's encoded histogram is for HdrHistogram readers, not a spreadsheet cell.
+          if (key === 'second' || key === 'startMs' || key === 'durationMs' || key === 'encoded') continue;
           for (const [column, cell] of flatten(key, value)) {
             row[column] = cell;
             columns.add(column);

@@ -163,19 +163,24 @@
     return [options, [spec.seconds, ...spec.percent], TIMELINE_HEIGHT];
   }
 
-  function timelineChart(spec, width) {
+  const xAxis = () => ({
+    font: AXIS_FONT,
+    grid: GRID,
+    ticks: TICKS,
+    values: (_u, splits) => splits.map((s) => `${significant(s)} s`),
+  });
+  const xSeries = { label: 'from', value: (_u, v) => (v == null ? '—' : `${significant(v)} s`) };
+
+  /** Calls per second and errors per second by code, interval by interval. */
+  function rateChart(view, width) {
+    const codes = Object.keys(view.errorsByCode);
     const options = {
       width,
       height: TIMELINE_HEIGHT,
       cursor: { drag: { x: true, y: false } },
-      hooks: { draw: [(u) => drawMarks(u, spec.marks)] },
-      scales: {
-        x: { time: false },
-        calls: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] },
-        ms: { range: (_u, _min, max) => [0, Math.max(max, MIN_LOG_MS) * 1.15] },
-      },
+      scales: { x: { time: false }, calls: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
       axes: [
-        secondAxis(),
+        xAxis(),
         {
           scale: 'calls',
           font: AXIS_FONT,
@@ -184,18 +189,9 @@
           size: 52,
           values: (_u, s) => s.map(formatCount),
         },
-        {
-          scale: 'ms',
-          side: 1,
-          font: AXIS_FONT,
-          grid: { show: false },
-          ticks: TICKS,
-          size: 60,
-          values: (_u, s) => s.map(formatMs),
-        },
       ],
       series: [
-        { label: 'second', value: (_u, v) => (v == null ? '—' : `${v} s`) },
+        xSeries,
         {
           label: 'calls/s',
           scale: 'calls',
@@ -204,25 +200,60 @@
           width: 2,
           value: (_u, v) => formatCount(v),
         },
-        {
-          label: 'errors/s',
+        ...codes.map((code, i) => ({
+          label: `${code}/s`,
           scale: 'calls',
-          stroke: palette[1],
+          stroke: palette[(i + 1) % palette.length],
           width: 1.5,
           points: { show: true, size: 4 },
           value: (_u, v) => formatCount(v),
-        },
-        {
-          label: 'p99',
-          scale: 'ms',
-          stroke: palette[2],
-          width: 1.5,
-          dash: [6, 3],
-          value: (_u, v) => formatMs(v),
-        },
+        })),
       ],
     };
-    return [options, [spec.seconds, spec.callsPerSecond, spec.errors, spec.p99Ms], TIMELINE_HEIGHT];
+    return [options, [view.seconds, view.callsPerSecond, ...codes.map((code) => view.errorsByCode[code])]];
+  }
+
+  /** p50, p99 and max latency, interval by interval. */
+  function latencyChart(view, width) {
+    const line = (label, colour, dash) => ({
+      label,
+      scale: 'ms',
+      stroke: colour,
+      width: 1.5,
+      dash,
+      value: (_u, v) => formatMs(v),
+    });
+    const options = {
+      width,
+      height: TIMELINE_HEIGHT,
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false }, ms: { range: (_u, _min, max) => [0, Math.max(max, MIN_LOG_MS) * 1.15] } },
+      axes: [
+        xAxis(),
+        {
+          scale: 'ms',
+          font: AXIS_FONT,
+          grid: GRID,
+          ticks: TICKS,
+          size: 60,
+          values: (_u, s) => s.map(formatMs),
+        },
+      ],
+      series: [
+        xSeries,
+        line('p50', palette[0], []),
+        line('p99', palette[2], [6, 3]),
+        line('max', palette[1], [2, 3]),
+      ],
+    };
+    return [options, [view.seconds, view.p50Ms, view.p99Ms, view.maxMs]];
+  }
+
+  function timelineChart(spec, viewKey, width) {
+    const view = spec.views[viewKey] ?? spec.views[spec.initialView];
+    const [options, series] = spec.panel === 'rate' ? rateChart(view, width) : latencyChart(view, width);
+    options.hooks = { draw: [(u) => drawMarks(u, spec.marks)] };
+    return [options, series, TIMELINE_HEIGHT];
   }
 
   function capacityChart(spec, width) {
@@ -304,7 +335,7 @@
       const width = widthOf(element);
       const [options, series, height] =
         spec.kind === 'timeline'
-          ? timelineChart(spec, width)
+          ? timelineChart(spec, state.view, width)
           : spec.kind === 'share-timeline'
             ? shareTimelineChart(spec, width)
             : spec.kind === 'capacity'
@@ -326,11 +357,27 @@
       const lines = controls.querySelector('input[type="radio"]:checked');
       const byServer = lines?.value === 'server';
       if (serverScope) serverScope.hidden = !byServer;
-      entry.state.view = byServer && serverSelect ? serverSelect.value : entry.spec.initialView;
+      const viewSelect = controls.querySelector('[data-view-select]');
+      entry.state.view =
+        byServer && serverSelect ? serverSelect.value : (viewSelect?.value ?? entry.spec.initialView);
       entry.state.logY = controls.querySelector('[data-log-y]')?.checked ?? false;
       draw(entry);
     };
     for (const input of controls.querySelectorAll('input, select')) input.addEventListener('change', update);
+  }
+
+  /** One select switches both panels of a phase's timeline between the phase and one server. */
+  function wireTimelineControls() {
+    for (const controls of document.querySelectorAll('[data-timeline-controls]')) {
+      const ids = controls.dataset.timelineControls.split(' ');
+      const select = controls.querySelector('[data-timeline-view]');
+      select?.addEventListener('change', () => {
+        for (const entry of mounted.filter((m) => ids.includes(m.element.id))) {
+          entry.state.view = select.value;
+          draw(entry);
+        }
+      });
+    }
   }
 
   for (const element of document.querySelectorAll('[data-chart]')) {
@@ -342,6 +389,8 @@
     draw(entry);
     wireControls(entry);
   }
+
+  wireTimelineControls();
 
   function resizeAll() {
     for (const entry of mounted) entry.plot?.setSize({ width: widthOf(entry.element), height: entry.height });

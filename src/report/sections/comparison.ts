@@ -1,60 +1,142 @@
-import type { RunResult } from '../../result/result-schema.ts';
+import type { PhaseResult, RunResult } from '../../result/result-schema.ts';
 import { formatRelativeChange, formatTimestamp } from '../../util/format.ts';
 import { type ChartRegistry, SERIES_COLOURS } from '../chart-spec.ts';
-import { html, type SafeHtml } from '../page/html.ts';
-import { buildCurveSet, decodeHistogram, type LabelledHistogram } from '../percentile-curve.ts';
+import { configDifferences, differentScenarios } from '../comparison/config-diff.ts';
+import { CHANGE_ALPHA, CHANGE_CONFIDENCE, type NoisyChange } from '../comparison/noise-judgement.ts';
 import {
   COMPARED_METRICS,
   type ComparedMetric,
   compareValues,
   matchPhases,
   runLetter,
-} from '../run-comparison.ts';
+} from '../comparison/run-comparison.ts';
+import { html, type SafeHtml } from '../page/html.ts';
+import {
+  buildCurveSet,
+  type CurveSet,
+  decodeHistogram,
+  type LabelledHistogram,
+} from '../percentile-curve.ts';
 
-const VERDICT_MARK = { better: 'better', worse: 'worse', same: 'same', 'n/a': '' } as const;
+const VERDICT_MARK = { better: 'better', worse: 'worse', unclear: 'no clear change', 'n/a': '' } as const;
+/** Runs drawn in one overlay chart; the others are in the table only, so that the chart stays readable. */
+export const MAX_OVERLAY_RUNS = 4;
 
-function deltaCell(metric: ComparedMetric, a: number | null, b: number | null, runIndex: number): SafeHtml {
-  const delta = compareValues(a, b, metric.better);
-  if (delta.difference === null)
-    return html`<td class="num delta" data-run="${runIndex}" data-verdict="n/a">—</td>`;
-  const sign = delta.difference > 0 ? '+' : '−';
-  const amount =
-    delta.verdict === 'same'
-      ? ''
-      : delta.relative === null
-        ? `${sign}${metric.format(Math.abs(delta.difference))}`
-        : `${sign}${formatRelativeChange(delta.relative)}`;
-  return html`<td class="num delta ${delta.verdict}" data-run="${runIndex}" data-verdict="${delta.verdict}">
-    <span class="delta-amount">${amount}</span> <span class="delta-verdict">${VERDICT_MARK[delta.verdict]}</span></td>`;
+function signed(text: string, value: number): string {
+  return `${value > 0 ? '+' : value < 0 ? '−' : '±'}${text}`;
 }
 
-function overlayCurves(results: readonly RunResult[]): LabelledHistogram[] {
-  const matches = matchPhases(results);
-  const curves: LabelledHistogram[] = [];
-  matches.forEach((match, m) => {
-    match.phases.forEach((phase, r) => {
+/** The change's bootstrap interval, relative to A's per-interval figure when that is not 0. */
+function intervalText(metric: ComparedMetric, change: NoisyChange): string {
+  const relative = change.a !== 0 && Number.isFinite(change.a);
+  const show = (value: number) =>
+    relative
+      ? signed(formatRelativeChange(Math.abs(value / change.a)).replace(/^[+−-]/, ''), value)
+      : signed(metric.format(Math.abs(value)), value);
+  const percent = Math.round(change.confidence * 100);
+  return `${percent} % CI ${show(change.low)} … ${show(change.high)}`;
+}
+
+function deltaCell(
+  metric: ComparedMetric,
+  a: PhaseResult | null,
+  b: PhaseResult | null,
+  runIndex: number,
+): SafeHtml {
+  const aValue = a === null ? null : metric.read(a);
+  const bValue = b === null ? null : metric.read(b);
+  const delta = compareValues(aValue, bValue);
+  if (delta.difference === null || a === null || b === null)
+    return html`<td class="num delta" data-run="${runIndex}" data-verdict="n/a">—</td>`;
+  const change = metric.judge(a, b);
+  const amount =
+    delta.difference === 0
+      ? '±0'
+      : delta.relative === null
+        ? signed(metric.format(Math.abs(delta.difference)), delta.difference)
+        : signed(formatRelativeChange(Math.abs(delta.relative)).replace(/^[+−-]/, ''), delta.difference);
+  const detail =
+    change.verdict === 'n/a'
+      ? 'no per-interval figures to judge the noise by'
+      : change.method === 'shares'
+        ? `servers' counts of ${change.samples[0]} and ${change.samples[1]} calls: χ² homogeneity p = ${change.pValue.toPrecision(2)}`
+        : `per-interval figures of ${change.samples[0]} and ${change.samples[1]} intervals: ` +
+          `A ${metric.format(change.a)}, ${runLetter(runIndex)} ${metric.format(change.b)}; ` +
+          `Mann-Whitney p = ${change.pValue.toPrecision(2)}`;
+  return html`<td class="num delta ${change.verdict}" data-run="${runIndex}" data-verdict="${change.verdict}"
+    title="${detail}">
+    <span class="delta-amount">${amount}</span> <span class="delta-verdict">${VERDICT_MARK[change.verdict]}</span>
+    ${
+      change.verdict === 'n/a'
+        ? ''
+        : html`<span class="delta-interval">${
+            change.reason ??
+            (change.method === 'shares'
+              ? `χ² p = ${change.pValue.toPrecision(2)}`
+              : intervalText(metric, change))
+          }</span>`
+    }</td>`;
+}
+
+/** The overlay's views: one per phase, each with at most MAX_OVERLAY_RUNS runs, one colour per run. */
+function overlayViews(results: readonly RunResult[]): { key: string; label: string; curves: CurveSet }[] {
+  return matchPhases(results).flatMap((match, m) => {
+    const curves: LabelledHistogram[] = [];
+    match.phases.slice(0, MAX_OVERLAY_RUNS).forEach((phase, r) => {
       if (phase === null || phase.latency.summary.count === 0) return;
       const p = results[r]!.phases.indexOf(phase);
       curves.push({
         label: `${runLetter(r)} · ${phase.label}`,
         histogram: decodeHistogram(phase.latency.encoded, `run ${runLetter(r)}: phases[${p}].latency`),
         colourIndex: r,
-        dashIndex: m,
       });
     });
+    return curves.length === 0
+      ? []
+      : [{ key: `phase:${m}`, label: match.label, curves: buildCurveSet(curves) }];
   });
-  return curves;
+}
+
+function renderConfigDifferences(results: readonly RunResult[]): SafeHtml {
+  const scenarios = differentScenarios(results);
+  const differences = configDifferences(results);
+  const letters = results.map((_, i) => runLetter(i));
+  return html`<section class="block config-diff" data-role="config-diff">
+    <h3>What differs between the runs</h3>
+    ${
+      scenarios === null
+        ? ''
+        : html`<p class="warning" data-role="scenario-warning">These runs are of different scenarios
+      (${scenarios.join(', ')}): a change below may come from the scenarios, not from the code.</p>`
+    }
+    ${
+      differences.length === 0
+        ? html`<p class="muted" data-role="config-same">Same settings, commit and machine in every run.</p>`
+        : html`<div class="table-scroll"><table class="compact" data-role="config-differences">
+      <thead><tr><th>Setting</th>${letters.map((letter) => html`<th>${letter}</th>`)}</tr></thead>
+      <tbody>${differences.map(
+        (difference) => html`<tr data-field="${difference.field}"><td><code>${difference.field}</code></td>
+        ${difference.values.map((value) => html`<td><code>${value}</code></td>`)}</tr>`,
+      )}</tbody>
+    </table></div>`
+    }
+  </section>`;
 }
 
 /** Several runs together: who they are, their percentile curves overlaid, and each metric's change. */
 export function renderComparison(results: readonly RunResult[], charts: ChartRegistry): SafeHtml {
-  const curves = buildCurveSet(overlayCurves(results));
+  const views = overlayViews(results);
   const id =
-    curves.series.length > 0
-      ? charts.add({ kind: 'percentile', views: { runs: curves }, initialView: 'runs' })
+    views.length > 0
+      ? charts.add({
+          kind: 'percentile',
+          views: Object.fromEntries(views.map((view) => [view.key, view.curves])),
+          initialView: views[0]!.key,
+        })
       : null;
   const matches = matchPhases(results);
   const others = results.slice(1).map((_, i) => i + 1);
+  const hidden = results.length - MAX_OVERLAY_RUNS;
   return html`<section class="run comparison" id="comparison">
   <header class="run-header">
     <p class="eyebrow">Comparison</p>
@@ -70,23 +152,41 @@ export function renderComparison(results: readonly RunResult[], charts: ChartReg
       )}
     </ol>
   </header>
+  ${renderConfigDifferences(results)}
   ${
     id === null
       ? ''
       : html`<section class="block">
     <h3>Latency distribution, overlaid</h3>
     <div class="chart-controls" data-controls-for="${id}">
+      ${
+        views.length > 1
+          ? html`<label>Phase <select data-view-select>
+        ${views.map((view) => html`<option value="${view.key}">${view.label}</option>`)}
+      </select></label>`
+          : ''
+      }
       <label class="log-toggle"><input type="checkbox" data-log-y> log latency axis</label>
     </div>
     <figure>
       <div class="chart" id="${id}" data-chart="${id}" data-role="comparison" role="img"
-        aria-label="Latency by percentile of every run"></div>
-      <figcaption>One colour per run, one dash pattern per phase. x: 1/(1−p) on a log scale.</figcaption>
+        aria-label="Latency by percentile of each run"></div>
+      <figcaption>One colour per run. x: 1/(1−p) on a log scale.${
+        hidden > 0
+          ? ` Runs ${runLetter(MAX_OVERLAY_RUNS)}–${runLetter(results.length - 1)} are in the table only.`
+          : ''
+      }</figcaption>
     </figure>
   </section>`
   }
   <section class="block">
     <h3>Changes against run A</h3>
+    <p class="muted">A change is called better or worse only when it is larger than the noise: judged on
+      the runs' interval-by-interval figures, the ${Math.round(CHANGE_CONFIDENCE * 100)} % bootstrap interval
+      of the change in their median (mean for errors) must exclude zero and the Mann-Whitney U test must
+      reject "no difference" (p &lt; ${CHANGE_ALPHA}); Jain's index changes when the χ² test of the servers'
+      counts says the runs spread their calls differently. Otherwise: no clear change, with the interval shown.
+      The percentage is the change in the whole run's figure.</p>
     <div class="table-scroll">
     <table class="compact deltas" data-role="deltas">
       <thead><tr>
@@ -106,7 +206,7 @@ export function renderComparison(results: readonly RunResult[], charts: ChartReg
               (
                 i,
               ) => html`<td class="num" data-run="${i}" data-value="${values[i] ?? ''}">${shown(values[i] ?? null)}</td>
-            ${deltaCell(metric, values[0] ?? null, values[i] ?? null, i)}`,
+            ${deltaCell(metric, match.phases[0] ?? null, match.phases[i] ?? null, i)}`,
             )}
           </tr>`;
           }),

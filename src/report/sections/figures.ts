@@ -6,6 +6,7 @@ import {
 } from '../../result/percentile.ts';
 import type { HistogramRecord, RunResult } from '../../result/result-schema.ts';
 import { html, type SafeHtml } from '../page/html.ts';
+import { serverLabel } from '../server-label.ts';
 
 type Cell = string | number | boolean | null;
 
@@ -41,7 +42,9 @@ export function renderFigures(result: RunResult, runIndex: number): SafeHtml {
   const percentileCells = (latency: HistogramRecord): Cell[] =>
     percentiles.map((percentile) => latencyAtPercentile(latency, percentile));
   const timelineRows = result.phases.flatMap((phase) =>
-    phase.timeline.map((p) => [phase.label, p.second, p.calls, p.errors, p.p99Us] as Cell[]),
+    phase.timeline.map(
+      (p) => [phase.label, p.startMs, p.durationMs, p.calls, p.errors, p.p50Us, p.p99Us, p.maxUs] as Cell[],
+    ),
   );
   return html`<section class="block figures-block" data-run="${runIndex}">
   <h3>All figures</h3>
@@ -112,9 +115,11 @@ export function renderFigures(result: RunResult, runIndex: number): SafeHtml {
     'Servers',
     [
       'phase',
+      'server',
       'address',
       'weight',
       'clientCount',
+      'errors',
       'serverCount',
       'share',
       'expectedShare',
@@ -126,13 +131,15 @@ export function renderFigures(result: RunResult, runIndex: number): SafeHtml {
       'maxUs',
     ],
     result.phases.flatMap((p) =>
-      p.servers.map((s) => {
+      p.servers.map((s, index) => {
         const l = s.latency.summary;
         return [
           p.label,
+          serverLabel(result, index),
           s.address,
           s.weight,
           s.clientCount,
+          s.errors,
           s.serverCount,
           s.share,
           s.expectedShare,
@@ -263,8 +270,13 @@ export function renderFigures(result: RunResult, runIndex: number): SafeHtml {
   ${
     timelineRows.length > 0
       ? html`<details class="timeline-figures">
-    <summary>Timeline, second by second (${timelineRows.length} rows)</summary>
-    ${table('timeline', 'Timeline', ['phase', 'second', 'calls', 'errors', 'p99Us'], timelineRows)}
+    <summary>Timeline, interval by interval (${timelineRows.length} rows)</summary>
+    ${table(
+      'timeline',
+      'Timeline',
+      ['phase', 'startMs', 'durationMs', 'calls', 'errors', 'p50Us', 'p99Us', 'maxUs'],
+      timelineRows,
+    )}
   </details>`
       : ''
   }

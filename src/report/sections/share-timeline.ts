@@ -1,38 +1,40 @@
-import type { PhaseResult, TimelinePoint } from '../../result/result-schema.ts';
+import type { PhaseResult } from '../../result/result-schema.ts';
 import { formatDurationMs } from '../../util/format.ts';
+import { msToSeconds } from '../../util/units.ts';
 import type { ChartRegistry, EventMark } from '../chart-spec.ts';
 import { MAX_MARKS } from '../event-marks.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 
 /**
- * Each server's share of the calls second by second: how fast a balancer moves calls off a server
- * that degrades, and back once it recovers. Drawn when the result has per-server counts and there
- * are at least two servers to share between.
+ * Each server's share of the calls interval by interval: how fast a balancer moves calls off a server
+ * that degrades, and back once it recovers. Drawn when there are at least two servers to share between.
  */
 export function shareTimelineChart(
   phase: PhaseResult,
-  points: readonly TimelinePoint[],
   marks: EventMark[],
   runIndex: number,
   charts: ChartRegistry,
 ): SafeHtml {
-  if (phase.servers.length < 2 || points.some((point) => point.serverCalls === undefined)) return html``;
+  if (phase.servers.length < 2 || phase.timeline.length === 0) return html``;
+  const starts = phase.timeline.map((entry) => entry.startMs);
+  const callsAt = phase.servers.map(
+    (server) => new Map(server.timeline.map((entry) => [entry.startMs, entry.calls])),
+  );
   const percent = phase.servers.map((_, server) =>
-    points.map((point) => {
-      const counts = point.serverCalls!;
-      const total = counts.reduce((sum, count) => sum + count, 0);
-      return total === 0 ? null : (100 * (counts[server] ?? 0)) / total;
+    starts.map((startMs) => {
+      const total = callsAt.reduce((sum, calls) => sum + (calls.get(startMs) ?? 0), 0);
+      return total === 0 ? null : (100 * (callsAt[server]!.get(startMs) ?? 0)) / total;
     }),
   );
   const id = charts.add({
     kind: 'share-timeline',
-    seconds: points.map((point) => point.second),
+    seconds: starts.map(msToSeconds),
     servers: phase.servers.map((server) => server.address),
     percent,
     marks,
   });
   return html`<div class="chart share-timeline" id="${id}" data-chart="${id}" data-run="${runIndex}"
-    data-role="share-timeline" role="img" aria-label="Each server's share of the calls per second"></div>`;
+    data-role="share-timeline" role="img" aria-label="Each server's share of the calls, interval by interval"></div>`;
 }
 
 /** The ejections and returns as a table, folded away: the marks say when, this says which and why. */

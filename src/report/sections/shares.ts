@@ -3,11 +3,12 @@ import { formatCount, formatPercent, formatStat } from '../../util/format.ts';
 import { SERIES_COLOURS } from '../chart-spec.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import { renderPhaseTitle } from '../phase-label.ts';
+import { serverLabel } from '../server-label.ts';
 
 /** Bars end short of the edge so that the largest share and its expected mark both fit. */
 const SCALE_HEADROOM = 1.15;
 
-function shareBars(phase: PhaseResult): SafeHtml {
+function shareBars(result: RunResult, phase: PhaseResult): SafeHtml {
   const largest = Math.max(...phase.servers.flatMap((s) => [s.share, s.expectedShare]), 0.01);
   const scale = Math.min(1, largest * SCALE_HEADROOM);
   const toX = (fraction: number) => ((Math.min(fraction, scale) / scale) * 100).toFixed(2);
@@ -17,7 +18,9 @@ function shareBars(phase: PhaseResult): SafeHtml {
       server,
       i,
     ) => html`<div class="share-row" data-server="${i}" data-share="${server.share}" data-expected="${server.expectedShare}">
-    <div class="share-address"><code>${server.address}</code><span class="muted"> weight ${server.weight}</span></div>
+    <div class="share-address"><span class="server-label">${serverLabel(result, i)}</span>
+      <code>${server.address}</code><span class="muted"> weight ${server.weight}</span>
+      ${server.errors > 0 ? html`<span class="server-errors" data-errors="${server.errors}">${formatCount(server.errors)} errors</span>` : ''}</div>
     <svg class="share-bar" viewBox="0 0 100 16" preserveAspectRatio="none" aria-hidden="true">
       <rect class="track" x="0" y="2" width="100" height="12"></rect>
       <rect class="bar" x="0" y="2" width="${toX(server.share)}" height="12" fill="${SERIES_COLOURS[0]}"></rect>
@@ -74,7 +77,7 @@ export function renderShares(result: RunResult, runIndex: number): SafeHtml {
           : `${formatCount(phase.servers.reduce((sum, s) => sum + (s.serverCount ?? 0), 0))} calls`
       }</span></h4>
     <div class="share-layout">
-      ${shareBars(phase)}
+      ${shareBars(result, phase)}
       ${fairnessStats(phase.fairness)}
     </div>
     ${membershipList(phase)}

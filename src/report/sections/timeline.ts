@@ -1,66 +1,117 @@
-import type { PhaseResult, RunResult, TimelinePoint } from '../../result/result-schema.ts';
+import type { PhaseResult, RunResult, TimelineEntry } from '../../result/result-schema.ts';
+import { formatDurationMs } from '../../util/format.ts';
 import { msToSeconds, usToMs } from '../../util/units.ts';
-import type { ChartRegistry } from '../chart-spec.ts';
+import type { ChartRegistry, TimelineView } from '../chart-spec.ts';
 import { eventMarks } from '../event-marks.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import { renderPhaseTitle } from '../phase-label.ts';
+import { serverLabel } from '../server-label.ts';
 import { renderEventList, shareTimelineChart } from './share-timeline.ts';
 
-/** Calls, errors and p99 second by second, one small chart per phase. */
+/** Error codes drawn one by one; the rest are summed as `other`, so the legend stays readable. */
+const MAX_ERROR_CODES = 4;
+/** An interval shorter than this share of the step is left out: a rate over a sliver is mostly noise. */
+const MIN_COVERED_FRACTION = 0.2;
+
+/** The phase's step: its first interval's length (every interval but the last has it). */
+export function timelineStepMs(timeline: readonly TimelineEntry[]): number {
+  return timeline.length === 0 ? 0 : Math.max(...timeline.map((entry) => entry.durationMs));
+}
+
+/**
+ * Intervals long enough to give a rate. The last one usually covers only part of a step (the
+ * phase ends mid-interval), so its counts are divided by the time it really covers.
+ */
+export function ratedIntervals(timeline: readonly TimelineEntry[]): TimelineEntry[] {
+  const stepMs = timelineStepMs(timeline);
+  return timeline.filter(
+    (entry) => entry.durationMs >= stepMs * MIN_COVERED_FRACTION && entry.durationMs > 0,
+  );
+}
+
+function errorCodesOf(timeline: readonly TimelineEntry[]): string[] {
+  const totals = new Map<string, number>();
+  for (const entry of timeline)
+    for (const [code, count] of Object.entries(entry.errorsByCode))
+      totals.set(code, (totals.get(code) ?? 0) + count);
+  return [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code]) => code);
+}
+
+function timelineView(timeline: readonly TimelineEntry[]): TimelineView {
+  const entries = ratedIntervals(timeline);
+  const codes = errorCodesOf(entries);
+  const shown = codes.length <= MAX_ERROR_CODES ? codes : codes.slice(0, MAX_ERROR_CODES - 1);
+  const perSecond = (count: number, entry: TimelineEntry) => count / msToSeconds(entry.durationMs);
+  const errorsByCode: Record<string, number[]> = {};
+  for (const code of shown) errorsByCode[code] = entries.map((e) => perSecond(e.errorsByCode[code] ?? 0, e));
+  if (shown.length < codes.length) {
+    const rest = codes.slice(shown.length);
+    errorsByCode.other = entries.map((e) =>
+      perSecond(
+        rest.reduce((sum, code) => sum + (e.errorsByCode[code] ?? 0), 0),
+        e,
+      ),
+    );
+  } else if (codes.length === 0 && entries.some((e) => e.errors > 0)) {
+    errorsByCode.errors = entries.map((e) => perSecond(e.errors, e));
+  }
+  return {
+    seconds: entries.map((e) => msToSeconds(e.startMs)),
+    callsPerSecond: entries.map((e) => perSecond(e.calls, e)),
+    errorsByCode,
+    p50Ms: entries.map((e) => usToMs(e.p50Us)),
+    p99Ms: entries.map((e) => usToMs(e.p99Us)),
+    maxMs: entries.map((e) => usToMs(e.maxUs)),
+  };
+}
+
+function renderPhaseTimeline(
+  result: RunResult,
+  runIndex: number,
+  phase: PhaseResult,
+  i: number,
+  charts: ChartRegistry,
+): SafeHtml {
+  const views: Record<string, TimelineView> = { phase: timelineView(phase.timeline) };
+  const servers = phase.servers.flatMap((server, s) => (server.timeline.length > 0 ? [{ server, s }] : []));
+  for (const { server, s } of servers) views[`server:${s}`] = timelineView(server.timeline);
+  const marks = eventMarks(phase);
+  const rateId = charts.add({ kind: 'timeline', panel: 'rate', views, initialView: 'phase', marks });
+  const latencyId = charts.add({ kind: 'timeline', panel: 'latency', views, initialView: 'phase', marks });
+  return html`<figure class="timeline" data-run="${runIndex}" data-phase="${i}">
+    <figcaption>${renderPhaseTitle(phase)}
+      <span class="muted">every ${formatDurationMs(timelineStepMs(phase.timeline))}</span></figcaption>
+    ${
+      servers.length === 0
+        ? ''
+        : html`<div class="chart-controls" data-timeline-controls="${rateId} ${latencyId}">
+      <label>Timeline of <select data-timeline-view>
+        <option value="phase">all servers</option>
+        ${servers.map(({ server, s }) => html`<option value="server:${s}">${serverLabel(result, s)} · ${server.address}</option>`)}
+      </select></label>
+    </div>`
+    }
+    <div class="chart" id="${rateId}" data-chart="${rateId}" data-run="${runIndex}" data-role="timeline"
+      data-panel="rate" role="img" aria-label="Calls and errors by code per second, interval by interval"></div>
+    <div class="chart" id="${latencyId}" data-chart="${latencyId}" data-run="${runIndex}" data-role="timeline"
+      data-panel="latency" role="img" aria-label="p50, p99 and max latency, interval by interval"></div>
+    ${shareTimelineChart(phase, marks, runIndex, charts)}
+    ${renderEventList(phase)}
+  </figure>`;
+}
+
+/** Per phase, interval by interval: calls and errors by code, and p50, p99 and max latency; by server on request. */
 export function renderTimeline(result: RunResult, runIndex: number, charts: ChartRegistry): SafeHtml {
   const phases = result.phases.flatMap((phase, i) => (phase.timeline.length > 0 ? [{ phase, i }] : []));
   if (phases.length === 0) return html``;
   return html`<section class="block">
   <h3>Timeline</h3>
-  <p class="muted">Per second: calls completed and errors (left axis), p99 latency (right axis); below,
-    each server's share of the calls. Vertical lines: a server ejected by outlier detection (solid) and
-    let back (dashed).</p>
+  <p class="muted">Interval by interval: calls completed per second and errors per second by code (top),
+    and the p50, p99 and max latency of the interval's successful calls (middle), each server's share of the
+    calls (bottom). Pick a server to see its own. Vertical lines: a server ejected by outlier detection
+    (solid) and let back (dashed).</p>
   <div class="timeline-grid${phases.length === 1 ? ' single' : ''}">
-  ${phases.map(({ phase, i }) => {
-    const points = ratedPoints(phase);
-    const marks = eventMarks(phase);
-    const id = charts.add({
-      kind: 'timeline',
-      seconds: points.map((p) => p.second),
-      callsPerSecond: points.map((p) => p.callsPerSecond),
-      errors: points.map((p) => p.errorsPerSecond),
-      p99Ms: points.map((p) => usToMs(p.p99Us)),
-      marks,
-    });
-    return html`<figure class="timeline" data-run="${runIndex}" data-phase="${i}">
-      <figcaption>${renderPhaseTitle(phase)}</figcaption>
-      <div class="chart" id="${id}" data-chart="${id}" data-run="${runIndex}" data-role="timeline"
-        role="img" aria-label="Calls, errors and p99 per second"></div>
-      ${shareTimelineChart(phase, points, marks, runIndex, charts)}
-      ${renderEventList(phase)}
-    </figure>`;
-  })}
+  ${phases.map(({ phase, i }) => renderPhaseTimeline(result, runIndex, phase, i, charts))}
   </div>
 </section>`;
-}
-
-/** A bucket shorter than this is left out: a rate over a sliver of a second is mostly noise. */
-const MIN_BUCKET_SECONDS = 0.2;
-
-/**
- * Rates per second. The last bucket usually covers only part of a second (the phase ends
- * mid-second), so its counts are divided by the time it really covers, not by a whole second.
- */
-function ratedPoints(
-  phase: PhaseResult,
-): (TimelinePoint & { callsPerSecond: number; errorsPerSecond: number })[] {
-  const phaseSeconds = msToSeconds(phase.durationMs);
-  return [...phase.timeline]
-    .sort((a, b) => a.second - b.second)
-    .flatMap((point) => {
-      const bucketSeconds = Math.min(1, phaseSeconds - point.second);
-      if (bucketSeconds < MIN_BUCKET_SECONDS) return [];
-      return [
-        {
-          ...point,
-          callsPerSecond: point.calls / bucketSeconds,
-          errorsPerSecond: point.errors / bucketSeconds,
-        },
-      ];
-    });
 }

@@ -52,8 +52,8 @@ interface PhaseState {
 /**
  * The figures `/metrics` serves. During a phase each load thread posts its cumulative figures
  * through a MessagePort, about once a second, from its timer and never per call (phase-recorder's
- * liveFigures(): the per-server histograms, encoded); this main-thread side decodes them into
- * buckets and sums the threads' latest. When the phase ends its result replaces the live figures,
+ * liveFigures(): counts, and the per-server latencies of the intervals closed since its last post);
+ * this main-thread side adds the latencies up as buckets and sums the threads' latest. When the phase ends its result replaces the live figures,
  * so that the values served afterwards are exactly the result file's.
  */
 export class LiveMetrics implements LiveMetricsSink {
@@ -76,7 +76,7 @@ export class LiveMetrics implements LiveMetricsSink {
     const channels = Array.from({ length: info.threads }, () => new MessageChannel());
     channels.forEach(({ port1 }, thread) => {
       port1.on('message', (figures: LiveFigures) => {
-        if (state.final === undefined) state.threads[thread] = fromLive(figures);
+        if (state.final === undefined) state.threads[thread] = fromLive(figures, state.threads[thread]);
       });
     });
     let ended = false;
@@ -191,13 +191,16 @@ function decodeBuckets(encoded: string): LatencyBuckets {
   }
 }
 
-function fromLive(figures: LiveFigures): Figures {
+/** Counts come whole; latencies only for the intervals closed since the thread's previous figures. */
+function fromLive(figures: LiveFigures, previous: Figures | undefined): Figures {
   const servers = new Map<string, { calls: number; latency: LatencyBuckets }>();
+  for (const [address, server] of previous?.servers ?? []) {
+    servers.set(address, { calls: server.calls, latency: server.latency });
+  }
   figures.addresses.forEach((address, index) => {
-    servers.set(address, {
-      calls: figures.clientCounts[index] ?? 0,
-      latency: decodeBuckets(figures.serverHistograms[index] ?? ''),
-    });
+    const latency = servers.get(address)?.latency ?? emptyBuckets();
+    for (const encoded of figures.serverHistograms[index] ?? []) addBuckets(latency, decodeBuckets(encoded));
+    servers.set(address, { calls: figures.clientCounts[index] ?? 0, latency });
   });
   return {
     calls: figures.calls,
