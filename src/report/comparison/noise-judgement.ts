@@ -18,6 +18,13 @@ export const MIN_INTERVALS = 5;
 /** Significance level of the two-sided Mann-Whitney U test. */
 export const CHANGE_ALPHA = 0.01;
 export const CHANGE_CONFIDENCE = 0.95;
+/**
+ * A change smaller than this fraction of run A's figure is never called: identical runs on one
+ * machine differ by a few percent in their medians (scheduling, the CPU's clock, other work),
+ * a shift that per-interval tests find "significant" because intervals of one run are not
+ * independent.
+ */
+export const MIN_RELEVANT_CHANGE = 0.05;
 
 export interface NoisyChange {
   verdict: ChangeVerdict;
@@ -41,8 +48,9 @@ export interface NoisyChange {
 
 /**
  * Judges a change between two runs by their per-interval samples of one metric. A change is
- * called only when both say so: the bootstrap interval of the difference in the statistic
- * excludes zero, and the Mann-Whitney U test rejects "same distribution" at CHANGE_ALPHA. The
+ * called only when all say so: the bootstrap interval of the difference in the statistic
+ * excludes zero, the Mann-Whitney U test rejects "same distribution" at CHANGE_ALPHA, and the
+ * change is at least MIN_RELEVANT_CHANGE of run A's figure. The
  * first keeps a shift smaller than the spread from counting; the second keeps a lucky
  * statistic from doing so. Intervals of one run are not quite independent (a burst of load on
  * the machine spans several), so the interval is an optimistic bound: a change called here is
@@ -70,7 +78,8 @@ export function judgeChange(
   const pValue = mannWhitneyU(b, a, 'two-sided').pValue;
   if (a.length < MIN_INTERVALS || b.length < MIN_INTERVALS)
     return { ...base, verdict: 'unclear', pValue, reason: 'too few intervals' };
-  const clear = (interval.low > 0 || interval.high < 0) && pValue < CHANGE_ALPHA;
+  const relevant = base.a === 0 || Math.abs(interval.difference) >= MIN_RELEVANT_CHANGE * Math.abs(base.a);
+  const clear = (interval.low > 0 || interval.high < 0) && pValue < CHANGE_ALPHA && relevant;
   if (!clear) return { ...base, verdict: 'unclear', pValue, reason: null };
   const improved = better === 'higher' ? interval.difference > 0 : interval.difference < 0;
   return { ...base, verdict: improved ? 'better' : 'worse', pValue, reason: null };
