@@ -57,6 +57,7 @@ export const ERROR_CODES = [
   'ERR_CHECK',
   'ERR_ARGS',
   'ERR_TARGET',
+  'ERR_AGENT',
   // gate
   'ERR_GATE_MEASUREMENT',
   'ERR_GATE_CONFIG',
