@@ -86,12 +86,12 @@ export class AgentFleet {
     const client = createEtcdClient(options.etcd, DEFAULT_ETCD_REQUEST_TIMEOUT_MS);
     const lease = client.lease(CLAIM_LEASE_TTL_S);
     try {
+      const hosts = await claimHosts(client, lease, keys, options);
       const watcher = await withEtcdTimeout(
         'watch the load hosts',
         DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
         client.watch().prefix(keys.hosts()).create(),
       );
-      const hosts = await claimHosts(client, lease, keys, options);
       return new AgentFleet(hosts, client, lease, keys, watcher);
     } catch (error) {
       await lease.revoke().catch(() => undefined);
