@@ -113,19 +113,17 @@ describe('load hosts coordinated through a real etcd', () => {
     const client = new Etcd3({ hosts: etcd.endpoint });
     const keys = new FleetKeys('/rpcbench-test/other/');
     try {
-      await client
-        .put(keys.host('old'))
-        .value(
-          JSON.stringify({
-            name: 'old',
-            host: 'h',
-            cores: 1,
-            node: 'v20',
-            commit: 'f'.repeat(40),
-            threads: 1,
-            registeredAtEpochMs: 0,
-          }),
-        );
+      await client.put(keys.host('old')).value(
+        JSON.stringify({
+          name: 'old',
+          host: 'h',
+          cores: 1,
+          node: 'v20',
+          commit: 'f'.repeat(40),
+          threads: 1,
+          registeredAtEpochMs: 0,
+        }),
+      );
       await assert.rejects(
         AgentFleet.gather({
           etcd: [etcd.endpoint],
