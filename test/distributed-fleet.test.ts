@@ -9,10 +9,14 @@ import { assignSlices } from '../src/harness/distributed/plan-split.ts';
 import { runOnAgents } from '../src/harness/distributed/run-on-agents.ts';
 import type { PlannedSlice } from '../src/harness/load/phase-load.ts';
 import { splitCallBudget } from '../src/harness/load/split.ts';
+import { renderHtmlReport } from '../src/report/html-report.ts';
+import { formatSummary } from '../src/report/text-summary.ts';
 import { gitCommit } from '../src/result/environment.ts';
 import { mergeEncoded, toHistogramRecord } from '../src/result/histogram.ts';
+import { runResultSchema } from '../src/result/result-schema.ts';
 import { applyOverrides } from '../src/scenario/overrides.ts';
 import { loadScenario } from '../src/scenario/scenario-loader.ts';
+import { formatCount } from '../src/util/format.ts';
 import { type EtcdInstance, startEtcd } from './fixtures/etcd.ts';
 
 const slice = (thread: number) => ({ thread, maxCalls: 10 }) as unknown as PlannedSlice;
@@ -180,6 +184,16 @@ describe('load hosts coordinated through a real etcd', () => {
       assert.equal(agent.startAtEpochMs, phase.agents[0]!.startAtEpochMs);
       assert.ok(agent.goHeardAtEpochMs > 0);
     }
+    // The result file reads back, and the report shows each host.
+    runResultSchema.parse(JSON.parse(JSON.stringify(result)));
+    const page = renderHtmlReport([result]);
+    for (const agent of phase.agents) {
+      assert.match(
+        page,
+        new RegExp(`data-agent="${agent.name}"[^]*?data-field="calls">${formatCount(agent.calls)}<`),
+      );
+    }
+    assert.match(formatSummary(result), /load from h1, h2/);
   });
 
   it('ends the run when a host leaves mid-phase, with what the others measured', async () => {

@@ -7,6 +7,7 @@ import { ChartRegistry, SERIES_COLOURS } from './chart-spec.ts';
 import { html, jsonScriptText, rawElementText, type SafeHtml } from './page/html.ts';
 import { loadPageAssets } from './page/page-assets.ts';
 import { runLetter } from './run-comparison.ts';
+import { renderAgents } from './sections/agents.ts';
 import { renderBaseline } from './sections/baseline.ts';
 import { renderComparison } from './sections/comparison.ts';
 import { renderFigures } from './sections/figures.ts';
@@ -22,6 +23,7 @@ function renderRun(result: RunResult, runIndex: number, compared: boolean, chart
   return html`<section class="run" id="run-${runIndex}" data-run="${runIndex}">
   ${renderRunHeader(result, runIndex, compared ? runLetter(runIndex) : null)}
   ${renderSummary(result, runIndex)}
+  ${renderAgents(result, runIndex)}
   ${renderLatency(result, runIndex, charts)}
   ${renderShares(result, runIndex)}
   ${renderReuse(result, runIndex, charts)}
