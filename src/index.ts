@@ -1,5 +1,8 @@
 // The public API. Anything not listed here is internal.
 
+export { AgentError } from './harness/distributed/errors.ts';
+export { LoadAgent, type LoadAgentOptions } from './harness/distributed/load-agent.ts';
+export { type AgentsOptions, runOnAgents } from './harness/distributed/run-on-agents.ts';
 export type { RunOptions, RunProgress, RunStage } from './harness/runner.ts';
 export { runScenario } from './harness/runner.ts';
 export type { AddressPattern } from './registry/allow-list.ts';

@@ -73,8 +73,10 @@ export class AgentFleet {
     return this.#lost;
   }
 
-  onLost(listener: (name: string) => void): void {
+  /** Calls `listener` with each host lost from now on; returns the function that stops it. */
+  onLost(listener: (name: string) => void): () => void {
     this.#lostListeners.add(listener);
+    return () => this.#lostListeners.delete(listener);
   }
 
   /**
@@ -134,7 +136,7 @@ export class AgentFleet {
         .value('')
         .catch(() => undefined);
     };
-    this.onLost(() => settle());
+    const unsubscribe = this.onLost(() => settle());
     const work: PhaseWork = { plan, slices: Object.fromEntries(assignSlices(this.hosts, planned)) };
     const slices = (async () => {
       const watcher = await client.watch().prefix(prefix).create();
@@ -153,6 +155,7 @@ export class AgentFleet {
         await client.put(`${prefix}plan`).value(JSON.stringify(work));
         await allIn;
       } finally {
+        unsubscribe();
         await watcher.cancel();
       }
       const recorded: LoadSliceResult[] = [];
