@@ -113,6 +113,15 @@ describe('load hosts coordinated through a real etcd', () => {
     );
   });
 
+  it('refuses simulated servers on unix sockets, which no other host can reach', async () => {
+    const loaded = applyOverrides(await loadScenario('scenarios/roundrobin.ts'), {});
+    const unix = { ...loaded, scenario: { ...loaded.scenario, transport: 'unix' as const } };
+    await assert.rejects(
+      runOnAgents(unix, { etcd: [etcd.endpoint], want: 1, waitMs: 100, prefix }),
+      (error: unknown) => error instanceof AgentError && /unix sockets/.test(error.message),
+    );
+  });
+
   it('refuses a host running another commit before the run', async () => {
     const client = new Etcd3({ hosts: etcd.endpoint });
     const keys = new FleetKeys('/rpcbench-test/other/');

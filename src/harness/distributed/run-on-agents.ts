@@ -3,6 +3,7 @@ import type { RunResult } from '../../result/result-schema.ts';
 import type { LoadedScenario } from '../../scenario/scenario-loader.ts';
 import { type RunOptions, runScenario } from '../runner.ts';
 import { AgentFleet } from './agent-fleet.ts';
+import { AgentError } from './errors.ts';
 
 export interface AgentsOptions {
   etcd: string[];
@@ -24,6 +25,12 @@ export async function runOnAgents(
   agents: AgentsOptions,
   options: Omit<RunOptions, 'phaseLoad'> = {},
 ): Promise<RunResult> {
+  if (loaded.scenario.target === undefined && loaded.scenario.transport === 'unix') {
+    throw new AgentError(
+      [],
+      'load hosts cannot reach simulated servers on unix sockets: use transport tcp or http',
+    );
+  }
   const fleet = await AgentFleet.gather({
     etcd: agents.etcd,
     want: agents.want,
