@@ -113,6 +113,37 @@ describe('load hosts coordinated through a real etcd', () => {
     );
   });
 
+  it('says so in etcd when its slices cannot run, so that no coordinator waits for them', async () => {
+    await startAgent('broken');
+    const keys = new FleetKeys(prefix);
+    const client = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      const phase = keys.phase('t0', 0);
+      const failed = new Promise<string>((resolve) => {
+        void client
+          .watch()
+          .key(`${phase}failed/broken`)
+          .create()
+          .then((watcher) =>
+            watcher.on('put', (kv) => {
+              void watcher.cancel();
+              resolve(kv.value.toString());
+            }),
+          );
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const work = {
+        plan: { label: 'roundrobin', mode: 'roundrobin', reuseClients: true },
+        slices: { broken: [{}] },
+      };
+      await client.put(`${phase}plan`).value(JSON.stringify(work));
+      assert.ok((await failed).length > 0);
+    } finally {
+      client.close();
+      await agents.pop()!.close();
+    }
+  });
+
   it('refuses simulated servers on unix sockets, which no other host can reach', async () => {
     const loaded = applyOverrides(await loadScenario('scenarios/roundrobin.ts'), {});
     const unix = { ...loaded, scenario: { ...loaded.scenario, transport: 'unix' as const } };

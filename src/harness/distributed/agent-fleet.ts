@@ -123,10 +123,12 @@ export class AgentFleet {
     let stopRequested = false;
     let startAtEpochMs = 0;
     let settle: () => void = () => {};
-    const allIn = new Promise<void>((resolve) => {
+    let fail: (error: AgentError) => void = () => {};
+    const allIn = new Promise<void>((resolve, reject) => {
       settle = () => {
         if (names.every((name) => done.has(name) || this.#lost.includes(name))) resolve();
       };
+      fail = reject;
     });
     const stop = () => {
       if (stopRequested) return;
@@ -146,7 +148,11 @@ export class AgentFleet {
         if (name === undefined) return;
         if (kind === 'warmed') warmed.add(name);
         else if (kind === 'progress') progress.set(name, JSON.parse(kv.value.toString()) as ThreadProgress);
-        else if (kind === 'done') {
+        else if (kind === 'failed' && !this.#lost.includes(name)) {
+          fail(
+            new AgentError([name], `load host ${name} failed in phase ${plan.label}: ${kv.value.toString()}`),
+          );
+        } else if (kind === 'done') {
           done.set(name, JSON.parse(kv.value.toString()) as PhaseDone);
           settle();
         }

@@ -130,9 +130,18 @@ export class LoadAgent {
       const slices = work.slices[this.info.name];
       if (slices === undefined) return;
       this.#queue = this.#queue.then(() =>
-        this.#runPhase(parsed.runId, parsed.phase, work, slices).catch((error: unknown) =>
-          this.#log(`phase ${phaseKey} failed: ${(error as Error).message}`),
-        ),
+        this.#runPhase(parsed.runId, parsed.phase, work, slices).catch(async (error: unknown) => {
+          // A host closing stops its own threads: it leaves through its lease, not as a failure.
+          if (this.#closed) return;
+          const message = (error as Error).message;
+          this.#log(`phase ${phaseKey} failed: ${message}`);
+          // The coordinator waits for every host's slices: it must hear of the failure instead.
+          const failed = `${this.#keys.phase(parsed.runId, parsed.phase)}failed/${this.info.name}`;
+          await this.#client
+            .put(failed)
+            .value(message)
+            .catch(() => undefined);
+        }),
       );
     } else if (parsed.rest === 'go' && this.#active?.key === phaseKey) {
       this.#active.goHeardAtEpochMs = Date.now();
