@@ -223,6 +223,8 @@ describe('load hosts coordinated through a real etcd', () => {
       assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `${agent.name}: ${counts}`);
       assert.equal(agent.startAtEpochMs, phase.agents[0]!.startAtEpochMs);
       assert.ok(agent.goHeardAtEpochMs > 0);
+      // One clock here: the estimated offset is only etcd's delay.
+      assert.ok(Math.abs(agent.clockOffsetMs) < 5_000, `${agent.name}: offset ${agent.clockOffsetMs} ms`);
     }
     // The result file reads back, and the report shows each host.
     runResultSchema.parse(JSON.parse(JSON.stringify(result)));

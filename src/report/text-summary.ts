@@ -26,13 +26,22 @@ export function describePhase(phase: PhaseResult): string {
   );
 }
 
+/**
+ * How far from the planned instant a host started, on the coordinator's clock: it waited for the
+ * instant on its own clock (off by its clock offset), or started at once when it heard the go late.
+ */
+export function startSkewMs(agent: PhaseAgentFigures): number {
+  const lateMs = Math.max(0, agent.goHeardAtEpochMs - agent.startAtEpochMs);
+  return Math.abs(lateMs + agent.clockOffsetMs);
+}
+
 /** One load host's share of a phase: its calls, rate, p99 and how late it started. */
 export function describeAgent(agent: PhaseAgentFigures): string {
-  const lateMs = Math.max(0, agent.goHeardAtEpochMs - agent.startAtEpochMs);
+  const skewMs = startSkewMs(agent);
   return (
     `${agent.name} (${agent.host}, ${agent.cores} cores, ${agent.threads} threads): ${formatCount(agent.calls)} calls, ` +
     `${formatCount(agent.callsPerSecond)} calls/s, p99 ${formatLatencyUs(agent.latency.summary.p99Us)}, ` +
-    `errors ${formatCount(agent.errors)}${lateMs > 0 ? `, heard go ${lateMs.toFixed(0)} ms late` : ''}${agent.stopped ? ', stopped early' : ''}`
+    `errors ${formatCount(agent.errors)}, start skew ≤ ${skewMs.toFixed(0)} ms${agent.stopped ? ', stopped early' : ''}`
   );
 }
 

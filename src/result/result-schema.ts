@@ -74,6 +74,11 @@ export const phaseAgentSchema = z.object({
   durationMs: z.number().nonnegative(),
   /** When the host heard the go, on its own clock: after startAtEpochMs it started that much late. */
   goHeardAtEpochMs: z.number(),
+  /**
+   * The coordinator's clock minus the host's, estimated when its warmed key arrived (the etcd delay
+   * included, a few ms on a LAN): the host started at startAtEpochMs on its clock, this much off.
+   */
+  clockOffsetMs: z.number(),
   /** It stopped measuring early: stopped by the coordinator, or it was lost mid-phase. */
   stopped: z.boolean(),
 });

@@ -118,6 +118,7 @@ export class AgentFleet {
     const client = this.#client;
     const names = this.hosts.map((host) => host.name);
     const warmed = new Set<string>();
+    const offsets = new Map<string, number>();
     const done = new Map<string, PhaseDone>();
     const progress = new Map<string, ThreadProgress>();
     let stopRequested = false;
@@ -146,8 +147,13 @@ export class AgentFleet {
         const rest = kv.key.toString().slice(prefix.length);
         const [kind, name] = rest.split('/') as [string, string | undefined];
         if (name === undefined) return;
-        if (kind === 'warmed') warmed.add(name);
-        else if (kind === 'progress') progress.set(name, JSON.parse(kv.value.toString()) as ThreadProgress);
+        if (kind === 'warmed') {
+          warmed.add(name);
+          offsets.set(
+            name,
+            Date.now() - (JSON.parse(kv.value.toString()) as { atEpochMs: number }).atEpochMs,
+          );
+        } else if (kind === 'progress') progress.set(name, JSON.parse(kv.value.toString()) as ThreadProgress);
         else if (kind === 'failed' && !this.#lost.includes(name)) {
           fail(
             new AgentError([name], `load host ${name} failed in phase ${plan.label}: ${kv.value.toString()}`),
@@ -199,6 +205,7 @@ export class AgentFleet {
               ...record.figures,
               startAtEpochMs,
               goHeardAtEpochMs: record.goHeardAtEpochMs ?? startAtEpochMs,
+              clockOffsetMs: offsets.get(host.name) ?? 0,
             },
           ];
         }),

@@ -15,8 +15,6 @@ export interface AgentInfo {
   commit: string | null;
   /** Load threads it runs, or null: the scenario's loadThreads. */
   threads: number | null;
-  /** Its Date.now() when it registered, to spot a clock far off. */
-  registeredAtEpochMs: number;
 }
 
 /** The key layout, in one place: every party builds its keys here. */

@@ -83,7 +83,6 @@ export class LoadAgent {
       node: process.version,
       commit: await gitCommit(),
       threads: options.threads ?? null,
-      registeredAtEpochMs: Date.now(),
     };
     const client = createEtcdClient(options.etcd, DEFAULT_ETCD_REQUEST_TIMEOUT_MS);
     const lease = client.lease(AGENT_LEASE_TTL_S);
@@ -177,7 +176,12 @@ export class LoadAgent {
         pollUntil(() => load.allWarmed() || load.stopRequested, WARM_WAIT_MS, 'the load threads to warm up'),
         load.slices,
       ]);
-      if (!load.stopRequested) await this.#lease.put(`${prefix}warmed/${this.info.name}`).value('');
+      if (!load.stopRequested) {
+        // Its clock travels with it: the coordinator estimates the offset from the arrival.
+        await this.#lease
+          .put(`${prefix}warmed/${this.info.name}`)
+          .value(JSON.stringify({ atEpochMs: Date.now() }));
+      }
       const recorded = await load.slices;
       const chunks = await putChunked(this.#client, `${prefix}slices/${this.info.name}`, recorded);
       const done: PhaseDone = {

@@ -1,6 +1,7 @@
 import type { RunResult } from '../../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatRate } from '../../util/format.ts';
 import { html, type SafeHtml } from '../page/html.ts';
+import { startSkewMs } from '../text-summary.ts';
 
 /** Load from several hosts: each host's share of each phase beside the merged figures. */
 export function renderAgents(result: RunResult, runIndex: number): SafeHtml {
@@ -27,7 +28,7 @@ export function renderAgents(result: RunResult, runIndex: number): SafeHtml {
         <td class="num">${formatRate(agent.callsPerSecond)}</td>
         <td class="num">${formatLatencyUs(agent.latency.summary.p99Us)}</td>
         <td class="num">${formatCount(agent.errors)}</td>
-        <td class="num">${Math.max(0, agent.goHeardAtEpochMs - agent.startAtEpochMs).toFixed(0)}&nbsp;ms</td>
+        <td class="num">≤&nbsp;${startSkewMs(agent).toFixed(0)}&nbsp;ms</td>
       </tr>`,
         ),
       )}
