@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,5 +168,27 @@ describe('load hosts in network namespaces', () => {
       phase.agents?.map((agent) => agent.name),
       ['a1'],
     );
+  });
+});
+
+describe('where network namespaces cannot be made', () => {
+  it('the fixture fails and says why, so that the test above cannot pass there', () => {
+    // As an unprivileged user: the fixture must throw its message, never return hosts.
+    const probe = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        '--import',
+        'tsx',
+        '-e',
+        "import('./test/fixtures/netns.ts').then((m) => { try { m.createNetnsHosts(2); console.log('made'); } catch (e) { console.log(e.message); } })",
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.match(probe.stdout, /cannot create network namespaces \(this test needs root/, probe.stderr);
+    assert.doesNotMatch(probe.stdout, /made/);
   });
 });
