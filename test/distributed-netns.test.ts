@@ -56,8 +56,8 @@ describe('load hosts in network namespaces', () => {
 
   before(async () => {
     requireEtcd();
-    hosts = createNetnsHosts(3);
-    const [hub, ...loadHosts] = hosts.names as [string, string, string];
+    hosts = createNetnsHosts(4);
+    const [hub, ...loadHosts] = hosts.names as [string, ...string[]];
     const address = hosts.addresses[0]!;
     outDir = await mkdtemp(join(tmpdir(), 'rpcbench-netns-'));
     etcdUrl = `http://${address}:${ETCD_PORT}`;
@@ -97,7 +97,7 @@ describe('load hosts in network namespaces', () => {
     if (outDir !== '') await rm(outDir, { recursive: true, force: true });
   });
 
-  const bench = async (out: string, args: readonly string[]) => {
+  const bench = async (out: string, names: string, args: readonly string[]) => {
     const run = inNamespace(
       hosts!.names[0]!,
       process.execPath,
@@ -106,7 +106,7 @@ describe('load hosts in network namespaces', () => {
         '--agents-etcd',
         etcdUrl,
         '--agents',
-        'a1,a2',
+        names,
         '--listen-host',
         hosts!.addresses[0]!,
         '--warmup',
@@ -127,7 +127,7 @@ describe('load hosts in network namespaces', () => {
   };
 
   it('merges the hosts exactly, and the clients count what the servers counted', async () => {
-    const run = await bench('full', ['--calls', '9000', '--duration', '20s']);
+    const run = await bench('full', 'a1,a2,a3', ['--calls', '9000', '--duration', '20s']);
     assert.equal(await run.exited, 0, run.output());
     const result = await readResult('full');
     const [phase] = result.phases;
@@ -135,7 +135,7 @@ describe('load hosts in network namespaces', () => {
     assert.equal(phase.calls, 9_000);
     assert.deepEqual(
       phase.agents.map((agent) => agent.name),
-      ['a1', 'a2'],
+      ['a1', 'a2', 'a3'],
     );
     const merged = toHistogramRecord(mergeEncoded(phase.agents.map((agent) => agent.latency.encoded)));
     assert.deepEqual(merged.summary, phase.latency.summary);
@@ -152,7 +152,7 @@ describe('load hosts in network namespaces', () => {
   });
 
   it('ends with exit 1 naming a host killed mid-phase, and writes the partial result', async () => {
-    const run = await bench('killed', ['--duration', '30s']);
+    const run = await bench('killed', 'a1,a2', ['--duration', '30s']);
     await waitForOutput(run, /phase 1\/1/, 'the run');
     // Past the warm-up and into the measured window.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -166,6 +166,22 @@ describe('load hosts in network namespaces', () => {
     assert.ok(phase !== undefined && phase.calls > 0, run.output());
     assert.deepEqual(
       phase.agents?.map((agent) => agent.name),
+      ['a1'],
+    );
+  });
+
+  it('ends with exit 1 naming a host cut off from the network mid-phase', async () => {
+    const run = await bench('cut', 'a1,a3', ['--duration', '30s']);
+    await waitForOutput(run, /phase 1\/1/, 'the run');
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    hosts!.cutOff(3);
+    assert.equal(await run.exited, 1, run.output());
+    assert.match(run.output(), /load host a3 was lost mid-run/);
+    const result = await readResult('cut');
+    assert.equal(result.partial, true);
+    assert.deepEqual(result.agents?.lost, ['a3']);
+    assert.deepEqual(
+      result.phases[0]?.agents?.map((agent) => agent.name),
       ['a1'],
     );
   });
