@@ -1,5 +1,8 @@
 // The public API. Anything not listed here is internal.
 
+export { AgentError } from './harness/distributed/errors.ts';
+export { LoadAgent, type LoadAgentOptions } from './harness/distributed/load-agent.ts';
+export { type AgentsOptions, runOnAgents } from './harness/distributed/run-on-agents.ts';
 export { MetricsListenError } from './harness/errors.ts';
 export type { LiveEndpoint } from './harness/metrics/prometheus/live-endpoint.ts';
 export { DEFAULT_METRICS_LINGER_MS, serveLiveMetrics } from './harness/metrics/prometheus/live-endpoint.ts';

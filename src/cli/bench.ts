@@ -9,15 +9,16 @@ import {
   formatOverhead,
   runOverheadBench,
 } from '../benchmarks/overhead.ts';
+import { runOnAgents } from '../harness/distributed/run-on-agents.ts';
 import {
   DEFAULT_METRICS_LINGER_MS,
   type LiveEndpoint,
   serveLiveMetrics,
 } from '../harness/metrics/prometheus/live-endpoint.ts';
-import { type RunProgress, runScenario } from '../harness/runner.ts';
+import { type RunOptions, type RunProgress, runScenario } from '../harness/runner.ts';
 import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
-import { describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
+import { describeAgent, describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
@@ -85,6 +86,13 @@ interface BenchOptions {
   metricsLinger?: number;
   /** An objective such as `p99<5ms`: a capacity search replaces each scenario's load. */
   search?: string;
+  agentsEtcd?: string[];
+  /** A count, or names. */
+  agents?: number | string[];
+  /** Milliseconds. */
+  agentsWait: number;
+  agentsPrefix?: string;
+  listenHost?: string;
 }
 
 /**
@@ -207,15 +215,36 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
       if (controller.signal.aborted) break;
       const progress = createProgress(scenario, options);
       try {
+        const runOptions: RunOptions = {
+          signal: controller.signal,
+          onProgress: progress.update,
+          onPhaseEnd: progress.phaseEnded,
+          ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
+          ...(options.listenHost === undefined ? {} : { listenHost: options.listenHost }),
+          ...(endpoint === undefined ? {} : { liveMetrics: endpoint.metrics }),
+        };
         results.push(
-          await runScenario(scenario, {
-            signal: controller.signal,
-            onProgress: progress.update,
-            onPhaseEnd: progress.phaseEnded,
-            ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
-            ...(endpoint === undefined ? {} : { liveMetrics: endpoint.metrics }),
-          }),
+          options.agentsEtcd === undefined
+            ? await runScenario(scenario, runOptions)
+            : await runOnAgents(
+                scenario,
+                {
+                  etcd: options.agentsEtcd,
+                  want: options.agents ?? 1,
+                  waitMs: options.agentsWait,
+                  ...(options.agentsPrefix === undefined ? {} : { prefix: options.agentsPrefix }),
+                },
+                runOptions,
+              ),
         );
+        const lost = results.at(-1)?.agents?.lost ?? [];
+        if (lost.length > 0) {
+          process.stderr.write(
+            `run failed: load host ${lost.join(', ')} was lost mid-run (its etcd lease expired); the result is partial\n`,
+          );
+          await report(results, options);
+          return EXIT_FAILURE;
+        }
       } finally {
         progress.stop();
       }
@@ -271,7 +300,10 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
         if (key !== lastKey) process.stderr.write(startLine(progress));
         lastKey = key;
       },
-      phaseEnded: (phase) => process.stderr.write(`${scenario.name}: phase ${describePhase(phase)}\n`),
+      phaseEnded: (phase) => {
+        process.stderr.write(`${scenario.name}: phase ${describePhase(phase)}\n`);
+        for (const agent of phase.agents ?? []) process.stderr.write(`  ${describeAgent(agent)}\n`);
+      },
       stop: () => {},
     };
   }
@@ -297,6 +329,11 @@ function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress
         rate: progress.stage === 'warmup' ? '-' : formatCount(progress.callsPerSecond),
         p99: progress.stage === 'warmup' ? '-' : formatLatencyUs(progress.p99Us),
         errors: formatCount(progress.errors),
+        hosts: (progress.hosts ?? [])
+          .map(
+            (host) => ` | ${host.name} ${formatCount(host.calls)} calls p99 ${formatLatencyUs(host.p99Us)}`,
+          )
+          .join(''),
       };
       const value = Math.min(totalTenths, Math.round(progress.elapsedMs / 100));
       if (!started) {
@@ -455,6 +492,31 @@ function buildProgram(scenarioList: string): Command {
       memoryBudgetArgument,
     )
     .option(
+      '--agents-etcd <endpoints>',
+      'run the load from load hosts (`npm run agent`) registered in this etcd, comma-separated endpoints; ' +
+        'distinct from --etcd, which finds your servers',
+      list(String),
+    )
+    .option(
+      '--agents <n|names>',
+      'with --agents-etcd: how many load hosts (default 1), or which, comma-separated names',
+      agentsArgument,
+    )
+    .option(
+      '--agents-wait <time>',
+      'with --agents-etcd: wait this long for the load hosts to register: 500ms, 30s (default 30s)',
+      duration({ plainUnit: 's' }),
+      30_000,
+    )
+    .option(
+      '--agents-prefix <prefix>',
+      'with --agents-etcd: the key prefix the load hosts use (default /rpcbench/agents/)',
+    )
+    .option(
+      '--listen-host <host>',
+      'the simulated servers listen on this host (default 127.0.0.1): an address load hosts can reach',
+    )
+    .option(
       '--overhead',
       'measure the harness overhead instead of running scenarios (--duration sets the round length)',
     )
@@ -466,6 +528,17 @@ function buildProgram(scenarioList: string): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);
   return program;
+}
+
+function agentsArgument(value: string): number | string[] {
+  if (/^\d+$/.test(value)) return positiveInteger(value);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (names.length === 0)
+    throw new InvalidArgumentError('must be a count or comma-separated load host names');
+  return names;
 }
 
 function memoryBudgetArgument(value: string): number {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Piscina } from 'piscina';
 import { collectEnvironment } from '../result/environment.ts';
 import {
   type HttpBaseline,
   type MicroBenchmark,
+  type PhaseAgentFigures,
   type PhaseResult,
   RESULT_SCHEMA_VERSION,
   type RunResult,
@@ -24,7 +24,7 @@ import { runHttpBaseline } from './extras/http-baseline.ts';
 import { runMicroBenchmarks } from './extras/micro-bench.ts';
 import { prepareCallInputs } from './load/call-inputs.ts';
 import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
-import type { LoadSliceResult, LoadSliceTask } from './load/load-worker.ts';
+import { type HostProgress, localPhaseLoad, type PhaseLoad, type PlannedSlice } from './load/phase-load.ts';
 import { sliceLoad } from './load/slice-load.ts';
 import { splitCallBudget, splitEvenly } from './load/split.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
@@ -34,10 +34,7 @@ import { ServerPool } from './servers/server-pool.ts';
 import { ExternalServers } from './targets/external-servers.ts';
 import type { PhaseServers } from './targets/phase-servers.ts';
 import { pollUntil } from './threads/barrier.ts';
-import { PhaseControl } from './threads/phase-control.ts';
-import { createWorkerPool } from './threads/worker-pool.ts';
 
-const LOAD_WORKER_URL = new URL('./load/load-worker.ts', import.meta.url);
 /** Between go and the first measured call: time for every server thread to hear of the phase. */
 const START_LEAD_MS = 50;
 const PROGRESS_INTERVAL_MS = 250;
@@ -63,6 +60,8 @@ export interface RunProgress {
   callsPerSecond: number;
   p99Us: number;
   errors: number;
+  /** Each load host's figures, when the load runs on several. */
+  hosts?: HostProgress[];
 }
 
 export interface RunOptions {
@@ -75,6 +74,10 @@ export interface RunOptions {
   memoryBudgetBytes?: number;
   /** Receives each phase's figures while it runs, and its result when it ends (`--metrics-listen`). */
   liveMetrics?: LiveMetricsSink;
+  /** Where the load threads run: by default a pool of `loadThreads` threads here; closed when the run ends. */
+  phaseLoad?: PhaseLoad;
+  /** The host the simulated servers listen on (default 127.0.0.1), for load from other hosts. */
+  listenHost?: string;
 }
 
 /**
@@ -124,13 +127,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const environment = await collectEnvironment();
   const signal = options.signal;
   const plans = planPhases(scenario);
-  const servers = await startServers(loaded, plans[0]!);
+  const servers = await startServers(loaded, plans[0]!, options.listenHost);
   const phases: PhaseResult[] = [];
   let micro: MicroBenchmark[] = [];
   let httpBaseline: HttpBaseline | null = null;
-  let loadPool: Piscina | undefined;
+  let load: PhaseLoad | undefined;
   try {
-    loadPool = createWorkerPool(LOAD_WORKER_URL, scenario.loadThreads);
+    load = options.phaseLoad ?? localPhaseLoad(scenario.loadThreads, START_LEAD_MS);
     for (const [index, plan] of plans.entries()) {
       if (signal?.aborted) break;
       const context: PhaseContext = {
@@ -139,7 +142,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         index,
         count: plans.length,
         servers: servers.phaseServers,
-        loadPool,
+        load,
         weights: scenario.target === undefined ? resolveServerBehaviours(scenario).map((b) => b.weight) : [],
         options,
       };
@@ -172,7 +175,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       });
     }
   } finally {
-    await loadPool?.destroy();
+    await (load ?? options.phaseLoad)?.close();
     await servers.phaseServers.close();
   }
   return {
@@ -204,6 +207,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
 async function startServers(
   loaded: LoadedScenario,
   firstPlan: PhasePlan,
+  listenHost?: string,
 ): Promise<{ phaseServers: PhaseServers; pool?: ServerPool }> {
   const { scenario } = loaded;
   const setup = phaseRpcSetup(scenario, firstPlan, loaded.file);
@@ -226,7 +230,7 @@ async function startServers(
     servers: resolveServerBehaviours(scenario).map((behaviour, index) => ({
       index,
       behaviour,
-      listenAddress: serverListenAddress(scenario.transport, runId, index),
+      listenAddress: serverListenAddress(scenario.transport, runId, index, listenHost),
       seed: scenario.seed * 7_919 + index + 1,
     })),
   });
@@ -254,7 +258,7 @@ interface PhaseContext {
   index: number;
   count: number;
   servers: PhaseServers;
-  loadPool: Piscina;
+  load: PhaseLoad;
   weights: number[];
   options: RunOptions;
 }
@@ -267,37 +271,29 @@ interface PhaseContext {
 async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   const { loaded, plan, servers, options } = context;
   const { scenario } = loaded;
-  const threads = scenario.loadThreads;
   const durationMs = phaseDurationMs(scenario);
-  const control = new PhaseControl(threads);
-  const stop = () => control.stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  if (options.signal?.aborted) stop();
-  let failure: unknown;
+  const tasks = buildTasks(context);
   const live = options.liveMetrics?.openPhase({
     scenario: scenario.name,
     phase: plan.label,
     addresses: servers.addresses(),
-    threads,
+    threads: tasks.length,
   });
-  const running = Promise.all(
-    buildTasks(context, control).map((task, thread) => {
-      const port = live?.ports[thread];
-      const run =
-        port === undefined
-          ? context.loadPool.run(task)
-          : context.loadPool.run({ ...task, live: port }, { transferList: [port] });
-      return run as Promise<LoadSliceResult>;
-    }),
-  );
+  const load = context.load.start(tasks, plan, live?.ports);
+  const stop = () => load.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
+  let failure: unknown;
+  const running = load.slices;
   running.catch((error: unknown) => {
     failure = error;
-    control.stop();
+    load.stop();
   });
   const report = (stage: RunStage, stageStartMs: number, totalMs: number) => {
     if (options.onProgress === undefined) return;
-    const { calls, errors, p99Us } = control.read();
+    const { calls, errors, p99Us } = load.read();
     const elapsedMs = performance.now() - stageStartMs;
+    const hosts = load.readHosts?.();
     options.onProgress({
       phase: plan.label,
       phaseIndex: context.index,
@@ -309,6 +305,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       callsPerSecond: elapsedMs > 0 ? calls / msToSeconds(elapsedMs) : 0,
       p99Us,
       errors,
+      ...(hosts === undefined ? {} : { hosts }),
     });
   };
   let stage: RunStage = 'warmup';
@@ -320,36 +317,41 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   try {
     report(stage, stageStartMs, scenario.warmupMs);
     await pollUntil(
-      () => control.warmedThreads >= threads || control.stopRequested,
+      () => load.allWarmed() || load.stopRequested,
       scenario.warmupMs + WORKER_WAIT_MS,
       'the load threads to warm up',
     );
     let measured = false;
-    if (!control.stopRequested) {
-      const startAtEpochMs = Date.now() + START_LEAD_MS;
+    if (!load.stopRequested) {
+      const startLeadMs = context.load.startLeadMs;
+      const startAtEpochMs = Date.now() + startLeadMs;
       await servers.begin(startAtEpochMs);
-      control.go(startAtEpochMs);
+      await load.go(startAtEpochMs);
       measured = true;
       stage = 'measure';
-      stageStartMs = performance.now() + START_LEAD_MS;
+      stageStartMs = performance.now() + startLeadMs;
     }
     const slices = await running;
     report(stage, stageStartMs, durationMs);
     const serverCounts = await servers.counts();
     await servers.end();
     if (!measured || slices.every((slice) => slice.calls === 0 && slice.stopped)) return null;
-    const result = buildPhaseResult({
-      plan,
-      addresses: serverCounts.addresses,
-      weights: context.weights,
-      slices,
-      serverCounts: serverCounts.counts,
-      membership: serverCounts.membership,
-    });
+    const agents: PhaseAgentFigures[] | undefined = await load.agentFigures?.();
+    const result: PhaseResult = {
+      ...buildPhaseResult({
+        plan,
+        addresses: serverCounts.addresses,
+        weights: context.weights,
+        slices,
+        serverCounts: serverCounts.counts,
+        membership: serverCounts.membership,
+      }),
+      ...(agents === undefined ? {} : { agents }),
+    };
     live?.end(result);
     return result;
   } catch (error) {
-    control.stop();
+    load.stop();
     await running.catch(() => undefined);
     const cause = failure ?? error;
     throw cause instanceof HarnessWorkerError
@@ -362,10 +364,10 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   }
 }
 
-function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask[] {
+function buildTasks(context: PhaseContext): PlannedSlice[] {
   const { loaded, plan, servers } = context;
   const { scenario } = loaded;
-  const threads = scenario.loadThreads;
+  const threads = context.load.threads;
   const addresses = servers.addresses();
   const clients = splitEvenly(scenario.clients, threads);
   const budgets = splitCallBudget(scenario.calls ?? MAX_CALLS_PER_PHASE, threads, addresses.length);
@@ -374,7 +376,7 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
   const setup = phaseRpcSetup(scenario, plan, loaded.file);
   const drainTimeoutMs =
     scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
-  return Array.from({ length: threads }, (_, thread): LoadSliceTask => {
+  return Array.from({ length: threads }, (_, thread): PlannedSlice => {
     const load = sliceLoad(scenario.load, {
       thread,
       threads,
@@ -382,12 +384,12 @@ function buildTasks(context: PhaseContext, control: PhaseControl): LoadSliceTask
       maxInFlight: inFlight[thread] ?? 0,
     });
     return {
-      control: control.buffer,
       threads,
       thread,
       addresses,
       setup,
-      clients: clients[thread]!,
+      // Load hosts may run more threads than the scenario's clients: each needs one of its own.
+      clients: Math.max(1, clients[thread]!),
       load,
       warmupMs: scenario.warmupMs,
       durationMs: phaseDurationMs(scenario),

@@ -8,6 +8,7 @@ import { runLetter } from './comparison/run-comparison.ts';
 import { numberedPath } from './output-path.ts';
 import { html, jsonScriptText, rawElementText, type SafeHtml } from './page/html.ts';
 import { loadPageAssets } from './page/page-assets.ts';
+import { renderAgents } from './sections/agents.ts';
 import { renderBaseline } from './sections/baseline.ts';
 import { renderComparison } from './sections/comparison.ts';
 import { renderFigures } from './sections/figures.ts';
@@ -25,6 +26,7 @@ function renderRun(result: RunResult, runIndex: number, compared: boolean, chart
   ${renderRunHeader(result, runIndex, compared ? runLetter(runIndex) : null)}
   ${renderSummary(result, runIndex)}
   ${renderSearch(result, runIndex, charts)}
+  ${renderAgents(result, runIndex)}
   ${renderLatency(result, runIndex, charts)}
   ${renderShares(result, runIndex)}
   ${renderReuse(result, runIndex, charts)}

@@ -1,5 +1,5 @@
 import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../result/percentile.ts';
-import type { PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
+import type { PhaseAgentFigures, PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
 import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
 
@@ -82,11 +82,36 @@ export function serverTable(result: RunResult): TextTable {
   };
 }
 
+/**
+ * How far from the planned instant a host started, on the coordinator's clock: it waited for the
+ * instant on its own clock (off by its clock offset), or started at once when it heard the go late.
+ */
+export function startSkewMs(agent: PhaseAgentFigures): number {
+  const lateMs = Math.max(0, agent.goHeardAtEpochMs - agent.startAtEpochMs);
+  return Math.abs(lateMs + agent.clockOffsetMs);
+}
+
+/** One load host's share of a phase: its calls, rate, p99 and how late it started. */
+export function describeAgent(agent: PhaseAgentFigures): string {
+  const skewMs = startSkewMs(agent);
+  return (
+    `${agent.name} (${agent.host}, ${agent.cores} cores, ${agent.threads} threads): ${formatCount(agent.calls)} calls, ` +
+    `${formatCount(agent.callsPerSecond)} calls/s, p99 ${formatLatencyUs(agent.latency.summary.p99Us)}, ` +
+    `errors ${formatCount(agent.errors)}, start skew ≤ ${skewMs.toFixed(0)} ms${agent.stopped ? ', stopped early' : ''}`
+  );
+}
+
 /** The summary printed at the end of a run: phases, server shares, extras and thresholds. */
 export function formatSummary(result: RunResult): string {
   const lines: string[] = [];
   const partial = result.partial ? ' [PARTIAL: interrupted]' : '';
   lines.push(`${result.scenario.name} (${result.scenario.file})${partial}`);
+  if (result.agents !== undefined) {
+    const lost = result.agents.lost.length === 0 ? '' : `; lost mid-run: ${result.agents.lost.join(', ')}`;
+    lines.push(
+      `load from ${result.agents.hosts.map((host) => host.name).join(', ')} (etcd ${result.agents.etcd.join(',')})${lost}`,
+    );
+  }
   if (result.scenario.description) lines.push(result.scenario.description);
   lines.push('');
   const phases = phaseTable(result);
@@ -108,6 +133,7 @@ export function formatSummary(result: RunResult): string {
         `${phase.label}: ${change.address} ${change.change} at ${(change.atMs / 1000).toFixed(1)} s`,
       );
     }
+    for (const agent of phase.agents ?? []) lines.push(`${phase.label}: ${describeAgent(agent)}`);
     for (const [code, message] of Object.entries(phase.errorSamples ?? {})) {
       lines.push(`${phase.label}: ${code} e.g. ${message}`);
     }

@@ -18,7 +18,7 @@ export async function collectEnvironment(): Promise<Environment> {
 }
 
 /** `git rev-parse HEAD`, or null outside a repository or without git. */
-function gitCommit(): Promise<string | null> {
+export function gitCommit(): Promise<string | null> {
   return new Promise((resolve) => {
     execFile('git', ['rev-parse', 'HEAD'], { timeout: GIT_TIMEOUT_MS }, (error, stdout) => {
       const commit = stdout?.trim() ?? '';

@@ -86,6 +86,32 @@ export const outlierEventSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** One measured load phase: a select mode, or one side of a comparison such as cached vs dial. */
+/** One load host's share of a phase, as it measured it itself (load from several hosts). */
+export const phaseAgentSchema = z.object({
+  name: z.string(),
+  host: z.string(),
+  cores: z.number().int().nonnegative(),
+  threads: z.number().int().positive(),
+  calls: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  callsPerSecond: z.number().nonnegative(),
+  /** Its calls per server address, as it counted them. */
+  clientCounts: z.record(z.string(), z.number().int().nonnegative()),
+  latency: histogramSchema,
+  /** The measured window: the planned start instant (epoch ms, the coordinator's clock) and its length. */
+  startAtEpochMs: z.number(),
+  durationMs: z.number().nonnegative(),
+  /** When the host heard the go, on its own clock: after startAtEpochMs it started that much late. */
+  goHeardAtEpochMs: z.number(),
+  /**
+   * The coordinator's clock minus the host's, estimated when its warmed key arrived (the etcd delay
+   * included, a few ms on a LAN): the host started at startAtEpochMs on its clock, this much off.
+   */
+  clockOffsetMs: z.number(),
+  /** It stopped measuring early: stopped by the coordinator, or it was lost mid-phase. */
+  stopped: z.boolean(),
+});
+
 export const phaseResultSchema = z.object({
   label: z.string(),
   mode: z.string(),
@@ -122,6 +148,8 @@ export const phaseResultSchema = z.object({
   events: z.array(outlierEventSchema).optional(),
   /** Set when the phase was a capacity search: its figures above are those of the step at the rate found. */
   search: capacitySearchSchema.optional(),
+  /** Load from several hosts: each host's own figures; the phase's are their exact merge. */
+  agents: z.array(phaseAgentSchema).optional(),
 });
 
 export const microBenchmarkSchema = z.object({
@@ -193,6 +221,22 @@ export const runResultSchema = z.object({
   micro: z.array(microBenchmarkSchema),
   httpBaseline: httpBaselineSchema.nullable(),
   thresholds: z.array(thresholdOutcomeSchema),
+  /** Load from several hosts: the hosts of the run, and those lost mid-run (their lease expired). */
+  agents: z
+    .object({
+      etcd: z.array(z.string()),
+      hosts: z.array(
+        z.object({
+          name: z.string(),
+          host: z.string(),
+          cores: z.number().int().nonnegative(),
+          threads: z.number().int().positive(),
+          node: z.string(),
+        }),
+      ),
+      lost: z.array(z.string()),
+    })
+    .optional(),
   memory: z.object({
     rssStartBytes: z.number().nonnegative(),
     rssEndBytes: z.number().nonnegative(),
@@ -206,6 +250,8 @@ export type ServerShare = z.infer<typeof serverShareSchema>;
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type OutlierEventRecord = z.infer<typeof outlierEventSchema>;
 export type PhaseResult = z.infer<typeof phaseResultSchema>;
+export type PhaseAgentFigures = z.infer<typeof phaseAgentSchema>;
+export type RunAgents = NonNullable<RunResult['agents']>;
 export type MicroBenchmark = z.infer<typeof microBenchmarkSchema>;
 export type HttpBaseline = z.infer<typeof httpBaselineSchema>;
 export type ThresholdOutcome = z.infer<typeof thresholdOutcomeSchema>;

@@ -150,10 +150,15 @@ function isPlainData(value: unknown): boolean {
  * Where server `index` of a run listens: a free loopback port, or a socket file in the temporary
  * folder named after the process and `runTag`, so that concurrent runs never collide.
  */
-export function serverListenAddress(transport: ScenarioTransport, runTag: string, index: number): string {
+export function serverListenAddress(
+  transport: ScenarioTransport,
+  runTag: string,
+  index: number,
+  host = '127.0.0.1',
+): string {
   if (transport === 'unix')
     return `unix@${join(tmpdir(), `rpcbench-${process.pid}-${runTag}-${index}.sock`)}`;
-  return `${transport}@127.0.0.1:0`;
+  return `${transport}@${host}:0`;
 }
 
 /** The clients of one phase over one discovery, and what each call passes. */

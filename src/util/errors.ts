@@ -58,6 +58,7 @@ export const ERROR_CODES = [
   'ERR_ARGS',
   'ERR_TARGET',
   'ERR_METRICS_LISTEN',
+  'ERR_AGENT',
   // gate
   'ERR_GATE_MEASUREMENT',
   'ERR_GATE_CONFIG',

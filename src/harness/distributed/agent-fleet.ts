@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto';
+import type { Etcd3, Lease, Watcher } from 'etcd3';
+import {
+  createEtcdClient,
+  DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
+  withEtcdTimeout,
+} from '../../registry/etcd-client.ts';
+import type { PhaseAgentFigures } from '../../result/result-schema.ts';
+import type { PhasePlan } from '../../scenario/phase-plan.ts';
+import type { LoadSliceResult } from '../load/load-worker.ts';
+import type { PhaseLoad, PlannedSlice, RunningLoad } from '../load/phase-load.ts';
+import type { ThreadProgress } from '../threads/phase-control.ts';
+import { AgentError } from './errors.ts';
+import { type AgentInfo, DEFAULT_AGENTS_PREFIX, FleetKeys, getChunked } from './fleet-keys.ts';
+import type { PhaseDone, PhaseGo, PhaseWork } from './phase-messages.ts';
+import { assignSlices } from './plan-split.ts';
+
+/** Between go and the first measured call: etcd's watch must reach every host first. */
+export const REMOTE_START_LEAD_MS = 500;
+const CLAIM_LEASE_TTL_S = 10;
+const GATHER_POLL_MS = 200;
+
+export interface GatherOptions {
+  etcd: string[];
+  /** How many load hosts, or which by name. */
+  want: number | readonly string[];
+  /** Bound on waiting for them to register, ms. */
+  waitMs: number;
+  prefix?: string;
+  /** This checkout's commit: a host running another is refused. */
+  commit: string | null;
+  /** Threads of a host that registered without its own count. */
+  defaultThreads: number;
+}
+
+export interface FleetHost extends AgentInfo {
+  threads: number;
+}
+
+/**
+ * The load hosts of one run, as the coordinator holds them: claimed for this run in etcd (a key
+ * each under the coordinator's lease, created in a transaction so that two runs cannot share a
+ * host), watched for leaving (lease expired or revoked), and driven phase by phase.
+ */
+export class AgentFleet {
+  readonly hosts: readonly FleetHost[];
+  readonly runId = randomBytes(4).toString('hex');
+  readonly #client: Etcd3;
+  readonly #lease: Lease;
+  readonly #keys: FleetKeys;
+  readonly #hostWatcher: Watcher;
+  readonly #lost: string[] = [];
+  readonly #lostListeners = new Set<(name: string) => void>();
+  #phase = 0;
+  #closed = false;
+
+  private constructor(hosts: FleetHost[], client: Etcd3, lease: Lease, keys: FleetKeys, watcher: Watcher) {
+    this.hosts = hosts;
+    this.#client = client;
+    this.#lease = lease;
+    this.#keys = keys;
+    this.#hostWatcher = watcher;
+    watcher.on('delete', (kv) => {
+      const name = kv.key.toString().slice(keys.hosts().length);
+      if (!hosts.some((host) => host.name === name) || this.#lost.includes(name)) return;
+      this.#lost.push(name);
+      for (const listener of this.#lostListeners) listener(name);
+    });
+  }
+
+  /** Hosts lost during the run, in the order they left. */
+  get lost(): readonly string[] {
+    return this.#lost;
+  }
+
+  /** Calls `listener` with each host lost from now on; returns the function that stops it. */
+  onLost(listener: (name: string) => void): () => void {
+    this.#lostListeners.add(listener);
+    return () => this.#lostListeners.delete(listener);
+  }
+
+  /**
+   * Waits (up to `waitMs`) until the hosts wanted have registered, refuses any from another
+   * commit, and claims them.
+   */
+  static async gather(options: GatherOptions): Promise<AgentFleet> {
+    const keys = new FleetKeys(options.prefix ?? DEFAULT_AGENTS_PREFIX);
+    const client = createEtcdClient(options.etcd, DEFAULT_ETCD_REQUEST_TIMEOUT_MS);
+    const lease = client.lease(CLAIM_LEASE_TTL_S);
+    try {
+      const hosts = await claimHosts(client, lease, keys, options);
+      const watcher = await withEtcdTimeout(
+        'watch the load hosts',
+        DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
+        client.watch().prefix(keys.hosts()).create(),
+      );
+      return new AgentFleet(hosts, client, lease, keys, watcher);
+    } catch (error) {
+      await lease.revoke().catch(() => undefined);
+      client.close();
+      throw error;
+    }
+  }
+
+  /** The run's load threads on these hosts. */
+  phaseLoad(): PhaseLoad {
+    return {
+      threads: this.hosts.reduce((sum, host) => sum + host.threads, 0),
+      startLeadMs: REMOTE_START_LEAD_MS,
+      start: (planned, plan) => this.#startPhase(planned, plan),
+      close: () => this.close(),
+    };
+  }
+
+  #startPhase(planned: readonly PlannedSlice[], plan: PhasePlan): RunningLoad {
+    const phase = this.#phase++;
+    const prefix = this.#keys.phase(this.runId, phase);
+    const client = this.#client;
+    const names = this.hosts.map((host) => host.name);
+    const warmed = new Set<string>();
+    const offsets = new Map<string, number>();
+    const done = new Map<string, PhaseDone>();
+    const progress = new Map<string, ThreadProgress>();
+    let stopRequested = false;
+    let startAtEpochMs = 0;
+    let settle: () => void = () => {};
+    let fail: (error: AgentError) => void = () => {};
+    const allIn = new Promise<void>((resolve, reject) => {
+      settle = () => {
+        if (names.every((name) => done.has(name) || this.#lost.includes(name))) resolve();
+      };
+      fail = reject;
+    });
+    const stop = () => {
+      if (stopRequested) return;
+      stopRequested = true;
+      void client
+        .put(`${prefix}stop`)
+        .value('')
+        .catch(() => undefined);
+    };
+    const unsubscribe = this.onLost(() => settle());
+    const work: PhaseWork = { plan, slices: Object.fromEntries(assignSlices(this.hosts, planned)) };
+    const slices = (async () => {
+      const watcher = await client.watch().prefix(prefix).create();
+      watcher.on('put', (kv) => {
+        const rest = kv.key.toString().slice(prefix.length);
+        const [kind, name] = rest.split('/') as [string, string | undefined];
+        if (name === undefined) return;
+        if (kind === 'warmed') {
+          warmed.add(name);
+          offsets.set(
+            name,
+            Date.now() - (JSON.parse(kv.value.toString()) as { atEpochMs: number }).atEpochMs,
+          );
+        } else if (kind === 'progress') progress.set(name, JSON.parse(kv.value.toString()) as ThreadProgress);
+        else if (kind === 'failed' && !this.#lost.includes(name)) {
+          fail(
+            new AgentError([name], `load host ${name} failed in phase ${plan.label}: ${kv.value.toString()}`),
+          );
+        } else if (kind === 'done') {
+          done.set(name, JSON.parse(kv.value.toString()) as PhaseDone);
+          settle();
+        }
+      });
+      try {
+        await client.put(`${prefix}plan`).value(JSON.stringify(work));
+        await allIn;
+      } finally {
+        unsubscribe();
+        await watcher.cancel();
+      }
+      const recorded: LoadSliceResult[] = [];
+      for (const [name, record] of done) {
+        recorded.push(
+          ...(await getChunked<LoadSliceResult[]>(client, `${prefix}slices/${name}`, record.chunks)),
+        );
+      }
+      return recorded;
+    })();
+    return {
+      slices,
+      allWarmed: () => names.every((name) => warmed.has(name)),
+      go: async (at) => {
+        startAtEpochMs = at;
+        await client.put(`${prefix}go`).value(JSON.stringify({ startAtEpochMs: at } satisfies PhaseGo));
+      },
+      stop,
+      get stopRequested() {
+        return stopRequested;
+      },
+      read: () => sumProgress([...progress.values()]),
+      readHosts: () =>
+        names.map((name) => ({ name, ...(progress.get(name) ?? { calls: 0, errors: 0, p99Us: 0 }) })),
+      agentFigures: async () =>
+        this.hosts.flatMap((host): PhaseAgentFigures[] => {
+          const record = done.get(host.name);
+          if (record === undefined) return [];
+          return [
+            {
+              name: host.name,
+              host: host.host,
+              cores: host.cores,
+              threads: host.threads,
+              ...record.figures,
+              startAtEpochMs,
+              goHeardAtEpochMs: record.goHeardAtEpochMs ?? startAtEpochMs,
+              clockOffsetMs: offsets.get(host.name) ?? 0,
+            },
+          ];
+        }),
+    };
+  }
+
+  /** Releases the hosts and removes the run's keys. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#hostWatcher.cancel().catch(() => undefined);
+    await this.#client
+      .delete()
+      .prefix(this.#keys.run(this.runId))
+      .catch(() => undefined);
+    await this.#lease.revoke().catch(() => undefined);
+    this.#client.close();
+  }
+}
+
+function sumProgress(figures: readonly ThreadProgress[]): ThreadProgress {
+  let calls = 0;
+  let errors = 0;
+  let p99Us = 0;
+  for (const figure of figures) {
+    calls += figure.calls;
+    errors += figure.errors;
+    p99Us = Math.max(p99Us, figure.p99Us);
+  }
+  return { calls, errors, p99Us };
+}
+
+async function claimHosts(
+  client: Etcd3,
+  lease: Lease,
+  keys: FleetKeys,
+  options: GatherOptions,
+): Promise<FleetHost[]> {
+  const wanted = typeof options.want === 'number' ? options.want : options.want.length;
+  const deadline = Date.now() + options.waitMs;
+  const claimed: FleetHost[] = [];
+  for (;;) {
+    const registered = Object.values(
+      await withEtcdTimeout(
+        'list the load hosts',
+        DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
+        client.getAll().prefix(keys.hosts()).strings(),
+      ),
+    )
+      .map((value) => JSON.parse(value) as AgentInfo)
+      .filter((info) => typeof options.want === 'number' || options.want.includes(info.name))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    for (const info of registered) {
+      if (claimed.length >= wanted) break;
+      if (claimed.some((host) => host.name === info.name)) continue;
+      if (info.commit !== options.commit) {
+        throw new AgentError(
+          [info.name],
+          `load host ${info.name} runs rpcbench ${info.commit ?? '(unknown commit)'}, this run ${options.commit ?? '(unknown commit)'}: check out the same commit on every host`,
+        );
+      }
+      const taken = await client
+        .if(keys.claim(info.name), 'Create', '==', 0)
+        .then(lease.put(keys.claim(info.name)).value(''))
+        .commit();
+      if (taken.succeeded) claimed.push({ ...info, threads: info.threads ?? options.defaultThreads });
+    }
+    if (claimed.length >= wanted) return claimed;
+    if (Date.now() > deadline) {
+      const missing =
+        typeof options.want === 'number'
+          ? []
+          : options.want.filter((name) => !claimed.some((host) => host.name === name));
+      throw new AgentError(
+        missing,
+        `${claimed.length} of ${wanted} load hosts registered in ${options.etcd.join(',')} within ${options.waitMs} ms` +
+          (missing.length > 0 ? ` (missing: ${missing.join(', ')})` : '') +
+          ': start them with `npm run agent -- --etcd <endpoints>`',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, GATHER_POLL_MS));
+  }
+}

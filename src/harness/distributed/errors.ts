@@ -1,0 +1,14 @@
+import { RpcError } from '../../util/errors.ts';
+
+/**
+ * Load from several hosts could not go on: too few load hosts registered in time, one from another
+ * rpcbench commit, a name taken twice, or a host lost mid-run. `agents` names the hosts concerned.
+ */
+export class AgentError extends RpcError {
+  readonly agents: readonly string[];
+
+  constructor(agents: readonly string[], message: string, options?: ErrorOptions) {
+    super('ERR_AGENT', message, options);
+    this.agents = agents;
+  }
+}

@@ -1,0 +1,100 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { Piscina } from 'piscina';
+import type { PhaseAgentFigures } from '../../result/result-schema.ts';
+import type { PhasePlan } from '../../scenario/phase-plan.ts';
+import { PhaseControl, type ThreadProgress } from '../threads/phase-control.ts';
+import { createWorkerPool } from '../threads/worker-pool.ts';
+import type { LoadSliceResult, LoadSliceTask } from './load-worker.ts';
+
+/** A load thread's task as planned, before it is bound to the control block of the threads that run it. */
+export type PlannedSlice = Omit<LoadSliceTask, 'control'>;
+
+/** The figures of one load host, for a progress line that shows each. */
+export interface HostProgress extends ThreadProgress {
+  name: string;
+}
+
+/**
+ * The load threads of one phase while they run, wherever they are: here (a Piscina pool) or on
+ * other hosts. The runner drives every kind through this: wait until warmed, go, read, stop.
+ */
+export interface RunningLoad {
+  /** Each thread's recorded slice; with `stop()`, what was measured until then. */
+  readonly slices: Promise<LoadSliceResult[]>;
+  allWarmed(): boolean;
+  /** Every thread starts measuring at `startAtEpochMs` (Date.now() clock). */
+  go(startAtEpochMs: number): Promise<void>;
+  stop(): void;
+  readonly stopRequested: boolean;
+  read(): ThreadProgress;
+  /** Per host, when the threads run on several. */
+  readHosts?(): HostProgress[];
+  /** Each host's own figures of the phase, once the slices are in, when the threads run on several. */
+  agentFigures?(): Promise<PhaseAgentFigures[]>;
+}
+
+/** Where a run's load threads run. */
+export interface PhaseLoad {
+  /** How many threads the planned slices of a phase are split over. */
+  readonly threads: number;
+  /** Between go and the first measured call: enough for every thread (and server) to hear of it. */
+  readonly startLeadMs: number;
+  /**
+   * `livePorts`: one per slice, where a thread here posts its live figures (`--metrics-listen`);
+   * threads on other hosts have no way to them, and their figures arrive with the phase's result.
+   */
+  start(slices: readonly PlannedSlice[], plan: PhasePlan, livePorts?: readonly MessagePort[]): RunningLoad;
+  close(): Promise<void>;
+}
+
+const LOAD_WORKER_URL = new URL('./load-worker.ts', import.meta.url);
+
+/** A pool of `threads` load threads. */
+export function createLoadPool(threads: number): Piscina {
+  return createWorkerPool(LOAD_WORKER_URL, threads);
+}
+
+/** A run's load threads in this process. */
+export function localPhaseLoad(threads: number, startLeadMs: number): PhaseLoad {
+  const pool = createLoadPool(threads);
+  return {
+    threads,
+    startLeadMs,
+    start: (planned, _plan, livePorts) => runOnPool(pool, planned, livePorts),
+    close: () => pool.destroy(),
+  };
+}
+
+/**
+ * Runs planned slices on a pool of this process, renumbered as threads 0..n-1 of one fresh
+ * control block: a run's own load threads, and each remote host's share of a phase.
+ */
+export function runOnPool(
+  pool: Piscina,
+  planned: readonly PlannedSlice[],
+  livePorts?: readonly MessagePort[],
+): RunningLoad {
+  const control = new PhaseControl(planned.length);
+  const slices = Promise.all(
+    planned.map((slice, thread) => {
+      const task: LoadSliceTask = { ...slice, control: control.buffer, threads: planned.length, thread };
+      const port = livePorts?.[thread];
+      const run =
+        port === undefined
+          ? pool.run(task)
+          : pool.run({ ...task, live: port } satisfies LoadSliceTask, { transferList: [port] });
+      return run as Promise<LoadSliceResult>;
+    }),
+  );
+  slices.catch(() => control.stop());
+  return {
+    slices,
+    allWarmed: () => control.warmedThreads >= planned.length,
+    go: async (startAtEpochMs) => control.go(startAtEpochMs),
+    stop: () => control.stop(),
+    get stopRequested() {
+      return control.stopRequested;
+    },
+    read: () => control.read(),
+  };
+}
