@@ -189,13 +189,13 @@ describe('load hosts in network namespaces', () => {
 
 describe('where network namespaces cannot be made', () => {
   it('the fixture fails and says why, so that the test above cannot pass there', () => {
-    // As an unprivileged user: the fixture must throw its message, never return hosts.
+    // Without the capabilities namespaces need (still root, so the checkout stays readable wherever
+    // it is): the fixture must throw its message, never return hosts.
     const probe = spawnSync(
       'setpriv',
       [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
+        '--bounding-set',
+        '-sys_admin,-net_admin',
         process.execPath,
         '--import',
         'tsx',
