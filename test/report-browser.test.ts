@@ -154,7 +154,8 @@ after(async () => {
   await browser?.close();
   await rm(workDir, { recursive: true, force: true });
   // Kept only when asked for, to look at by hand: a test run leaves no temporary folder behind.
-  if (process.env.RPCBENCH_KEEP_SCREENSHOTS !== '1') await rm(screenshotDir, { recursive: true, force: true });
+  if (process.env.RPCBENCH_KEEP_SCREENSHOTS !== '1')
+    await rm(screenshotDir, { recursive: true, force: true });
 });
 
 test('chromium is installed for these tests', () => {
