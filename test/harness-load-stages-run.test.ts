@@ -3,13 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { ClosedLoop } from '../src/harness/load/closed-loop.ts';
 import { concurrencyAt, type RampSchedule } from '../src/harness/load/load-schedule.ts';
-import type { LoadTarget } from '../src/harness/load/load-target.ts';
 import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
 import { runScenario } from '../src/harness/runner.ts';
 import { runResultSchema } from '../src/result/result-schema.ts';
 import { validateScenario } from '../src/scenario/scenario-loader.ts';
 import type { ScenarioInput } from '../src/scenario/scenario-schema.ts';
 import type { CallOutcome, XClient } from '../src/xclient/xclient.ts';
+import { singleClientTarget } from './fixtures/load-target.ts';
 
 const ADDRESS = 'tcp@127.0.0.1:1';
 
@@ -84,15 +84,7 @@ test('a closed ramp runs as many callers as the schedule says at each instant, s
     ],
   };
   const { client, samples } = countingClient(5);
-  const target: LoadTarget = {
-    clients: [client],
-    broadcast: false,
-    serviceMethod: 'Load.Work',
-    args: null,
-    argsAt: undefined,
-    check: undefined,
-    callOptions: undefined,
-  };
+  const target = singleClientTarget(client);
   const startMs = performance.now();
   const limits = { startMs, deadlineMs: startMs + 700, maxCalls: 100_000 };
   const recorders = [new PhaseRecorder([ADDRESS], startMs), new PhaseRecorder([ADDRESS], startMs)];
@@ -118,15 +110,7 @@ test('a closed ramp runs as many callers as the schedule says at each instant, s
 test('a closed ramp down retires callers: far fewer calls than the peak held throughout', async () => {
   const schedule: RampSchedule = { start: 8, stages: [{ durationMs: 400, target: 0 }] };
   const { client, samples } = countingClient(5);
-  const target: LoadTarget = {
-    clients: [client],
-    broadcast: false,
-    serviceMethod: 'Load.Work',
-    args: null,
-    argsAt: undefined,
-    check: undefined,
-    callOptions: undefined,
-  };
+  const target = singleClientTarget(client);
   const startMs = performance.now();
   const recorder = new PhaseRecorder([ADDRESS], startMs);
   const loop = new ClosedLoop(

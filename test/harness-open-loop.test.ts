@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { DROPPED_CALL_CODE } from '../src/harness/errors.ts';
-import type { LoadTarget } from '../src/harness/load/load-target.ts';
 import { OpenLoop } from '../src/harness/load/open-loop.ts';
 import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
 import { mergeEncoded } from '../src/result/histogram.ts';
 import type { CallOutcome, XClient } from '../src/xclient/xclient.ts';
+import { singleClientTarget } from './fixtures/load-target.ts';
 
 const ADDRESS = 'tcp@127.0.0.1:1';
 
@@ -31,24 +31,12 @@ function heldClient(): { client: XClient; release: () => void; started: () => nu
   };
 }
 
-function target(client: XClient): LoadTarget {
-  return {
-    clients: [client],
-    broadcast: false,
-    serviceMethod: 'Load.Work',
-    args: null,
-    argsAt: undefined,
-    check: undefined,
-    callOptions: undefined,
-  };
-}
-
 test('calls due while maxInFlight are pending are dropped as errors, never sent', async () => {
   const { client, release, started } = heldClient();
   const startMs = performance.now();
   const recorder = new PhaseRecorder([ADDRESS], startMs);
   const loop = new OpenLoop(
-    target(client),
+    singleClientTarget(client),
     recorder,
     { rate: { start: 10_000, stages: [] }, maxInFlight: 5, thread: 0, threads: 1 },
     { startMs, deadlineMs: startMs + 60_000, maxCalls: 20 },
@@ -71,7 +59,7 @@ test('latency is measured from the intended start: time the generator lost is ch
   const startMs = performance.now();
   const recorder = new PhaseRecorder([ADDRESS], startMs);
   const loop = new OpenLoop(
-    target(client),
+    singleClientTarget(client),
     recorder,
     { rate: { start: 1_000, stages: [] }, maxInFlight: 1_000, thread: 0, threads: 1 },
     { startMs, deadlineMs: startMs + 60_000, maxCalls: 100 },

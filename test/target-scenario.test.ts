@@ -9,6 +9,7 @@ import { type RunProgress, runScenario } from '../src/harness/runner.ts';
 import { registerWithEtcd } from '../src/registry/etcd-registration.ts';
 import { startHeartbeat } from '../src/registry/heartbeat.ts';
 import { RegistryServer } from '../src/registry/registry-server.ts';
+import type { RunResult } from '../src/result/result-schema.ts';
 import { Foo } from '../src/rpc/server/builtin-services.ts';
 import { Server } from '../src/rpc/server/server.ts';
 import { applyOverrides, scenarioFromOverrides } from '../src/scenario/overrides.ts';
@@ -34,6 +35,18 @@ function measuringStarted(): { started: Promise<void>; report: (progress: RunPro
     resolve = done;
   });
   return { started, report: (progress) => progress.stage === 'measure' && resolve() };
+}
+
+/** No error; the join and the leave recorded; the newcomer called; every server's own count equal to the clients'. */
+function assertFollowed(result: RunResult, joining: string, leaving: string): void {
+  const [phase] = result.phases;
+  assert.equal(phase!.errors, 0, JSON.stringify(phase!.errorSamples));
+  const changes = phase!.membership!.map((change) => `${change.change} ${change.address}`);
+  assert.ok(changes.includes(`joined ${joining}`), changes.join('; '));
+  assert.ok(changes.includes(`left ${leaving}`), changes.join('; '));
+  const byAddress = new Map(phase!.servers.map((server) => [server.address, server]));
+  assert.ok(byAddress.get(joining)!.clientCount > 0, 'the server that joined was called');
+  for (const server of phase!.servers) assert.equal(server.serverCount, server.clientCount, server.address);
 }
 
 test('generated arguments and a check that refuses every fifth reply: exactly a fifth are ERR_CHECK', async () => {
@@ -73,14 +86,7 @@ test('through a registry, a server that joins is called and one that leaves is r
   t.after(() => joined.stop());
   await beats[1]!.stop();
   const result = await running;
-  const [phase] = result.phases;
-  assert.equal(phase!.errors, 0, JSON.stringify(phase!.errorSamples));
-  const changes = phase!.membership!.map((change) => `${change.change} ${change.address}`);
-  assert.ok(changes.includes(`joined ${joining}`), changes.join('; '));
-  assert.ok(changes.includes(`left ${leaving}`), changes.join('; '));
-  const byAddress = new Map(phase!.servers.map((server) => [server.address, server]));
-  assert.ok(byAddress.get(joining)!.clientCount > 0, 'the server that joined was called');
-  for (const server of phase!.servers) assert.equal(server.serverCount, server.clientCount, server.address);
+  assertFollowed(result, joining, leaving);
 });
 
 test('through etcd, a server that joins is called and one that leaves is recorded', async (t) => {
@@ -109,14 +115,7 @@ test('through etcd, a server that joins is called and one that leaves is recorde
   await sleep(500);
   await registrations[1]!.stop();
   const result = await running;
-  const [phase] = result.phases;
-  assert.equal(phase!.errors, 0, JSON.stringify(phase!.errorSamples));
-  const changes = phase!.membership!.map((change) => `${change.change} ${change.address}`);
-  assert.ok(changes.includes(`joined ${joining}`), changes.join('; '));
-  assert.ok(changes.includes(`left ${leaving}`), changes.join('; '));
-  const byAddress = new Map(phase!.servers.map((server) => [server.address, server]));
-  assert.ok(byAddress.get(joining)!.clientCount > 0, 'the server that joined was called');
-  for (const server of phase!.servers) assert.equal(server.serverCount, server.clientCount, server.address);
+  assertFollowed(result, joining, leaving);
 });
 
 test("a user's service runs in every simulated server under round robin, its replies checked", async () => {

@@ -1,9 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { XCallOptions, XClient } from '../../xclient/xclient.ts';
-import { CheckFailedError } from '../errors.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import { concurrencyAt, nextRunMs, peakLevel, type RampSchedule } from './load-schedule.ts';
-import { checkBroadcast, type LoadLoop, type LoadTarget, type LoopLimits } from './load-target.ts';
+import {
+  checkBroadcast,
+  type LoadLoop,
+  type LoadTarget,
+  type LoopLimits,
+  recordReply,
+} from './load-target.ts';
 
 /**
  * A closed load whose concurrency follows stages. Callers are numbered over all load threads;
@@ -95,9 +100,7 @@ export class ClosedLoop implements LoadLoop {
         const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
         const outcome = await client.callDetailed(serviceMethod, callArgs, options);
         endMs = performance.now();
-        const verdict = check === undefined ? true : check(outcome.reply, callArgs);
-        if (verdict === true) recorder.ok(outcome.address, startMs, endMs);
-        else recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
+        recordReply(recorder, check, outcome, callArgs, startMs, endMs);
       } catch (error) {
         endMs = performance.now();
         recorder.fail(error, endMs);
@@ -133,9 +136,7 @@ export class ClosedLoop implements LoadLoop {
         } else {
           const outcome = await client.callDetailed(serviceMethod, callArgs, options);
           endMs = performance.now();
-          const verdict = check === undefined ? true : check(outcome.reply, callArgs);
-          if (verdict === true) recorder.ok(outcome.address, startMs, endMs);
-          else recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
+          recordReply(recorder, check, outcome, callArgs, startMs, endMs);
         }
       } catch (error) {
         endMs = performance.now();

@@ -1,5 +1,6 @@
-import type { BroadcastOutcome, XCallOptions, XClient } from '../../xclient/xclient.ts';
+import type { BroadcastOutcome, CallOutcome, XCallOptions, XClient } from '../../xclient/xclient.ts';
 import { CheckFailedError } from '../errors.ts';
+import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 
 /** A phase without `calls` still stops after this many: every load is bounded in count and time. */
 export const MAX_CALLS_PER_PHASE = 100_000_000;
@@ -46,4 +47,18 @@ export function checkBroadcast(
     const verdict = check(outcome.reply, args);
     if (verdict !== true) outcome.error = new CheckFailedError(outcome.address, verdict);
   }
+}
+
+/** Records a reply: a success, or an ERR_CHECK failure of its server when the check refuses it. */
+export function recordReply(
+  recorder: PhaseRecorder,
+  check: LoadTarget['check'],
+  outcome: CallOutcome<unknown>,
+  args: unknown,
+  startMs: number,
+  endMs: number,
+): void {
+  const verdict = check === undefined ? true : check(outcome.reply, args);
+  if (verdict === true) recorder.ok(outcome.address, startMs, endMs);
+  else recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
 }

@@ -1,9 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { XClient } from '../../xclient/xclient.ts';
-import { CheckFailedError } from '../errors.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import { ArrivalSchedule, type RampSchedule } from './load-schedule.ts';
-import { checkBroadcast, type LoadLoop, type LoadTarget, type LoopLimits } from './load-target.ts';
+import {
+  checkBroadcast,
+  type LoadLoop,
+  type LoadTarget,
+  type LoopLimits,
+  recordReply,
+} from './load-target.ts';
 
 /** Further away than this, the next call waits on a timer; closer, on the event loop. */
 const TIMER_THRESHOLD_MS = 2;
@@ -124,10 +129,7 @@ export class OpenLoop implements LoadLoop {
     try {
       const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
       const outcome = await client.callDetailed(serviceMethod, callArgs, options);
-      const endMs = performance.now();
-      const verdict = check === undefined ? true : check(outcome.reply, callArgs);
-      if (verdict === true) this.#recorder.ok(outcome.address, dueMs, endMs);
-      else this.#recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
+      recordReply(this.#recorder, check, outcome, callArgs, dueMs, performance.now());
     } catch (error) {
       this.#recorder.fail(error, performance.now());
     }

@@ -48,6 +48,18 @@
   const widthOf = (element) => Math.max(300, Math.floor(element.getBoundingClientRect().width));
   const colourOf = (series, index) => palette[(series.colourIndex ?? index) % palette.length];
 
+  /** The latency axis in milliseconds, with a tick at each power of ten when logarithmic. */
+  const latencyAxis = (log) => ({
+    label: 'latency',
+    labelFont: LABEL_FONT,
+    font: AXIS_FONT,
+    grid: GRID,
+    ticks: TICKS,
+    size: 64,
+    values: (_u, splits) => splits.map(formatMs),
+    ...(log ? { splits: logSplits, filter: (_u, splits) => splits } : {}),
+  });
+
   function percentileChart(view, logY, width) {
     const tickLabels = new Map(view.ticks.map((tick) => [tick.x, tick.label]));
     const lastX = view.x[view.x.length - 1] ?? 10;
@@ -74,16 +86,7 @@
           filter: (_u, splits) => splits,
           values: (_u, splits) => splits.map((x) => tickLabels.get(x) ?? ''),
         },
-        {
-          label: 'latency',
-          labelFont: LABEL_FONT,
-          font: AXIS_FONT,
-          grid: GRID,
-          ticks: TICKS,
-          size: 64,
-          values: (_u, splits) => splits.map(formatMs),
-          ...(logY ? { splits: logSplits, filter: (_u, splits) => splits } : {}),
-        },
+        latencyAxis(logY),
       ],
       series: [
         { label: 'percentile', value: (_u, _v, _s, index) => (index == null ? '—' : view.xLabels[index]) },
@@ -277,18 +280,7 @@
           filter: (_u, splits) => splits,
           values: (_u, splits) => splits.map(formatCount),
         },
-        {
-          scale: 'ms',
-          label: 'latency',
-          labelFont: LABEL_FONT,
-          font: AXIS_FONT,
-          grid: GRID,
-          ticks: TICKS,
-          size: 64,
-          splits: logSplits,
-          filter: (_u, splits) => splits,
-          values: (_u, splits) => splits.map(formatMs),
-        },
+        { scale: 'ms', ...latencyAxis(true) },
       ],
       series: [
         { label: 'achieved', value: (_u, v) => (v == null ? '—' : `${formatCount(v)}/s`) },

@@ -1,8 +1,7 @@
 import { UnsupportedModeError } from '../errors.ts';
 import type { SelectMode } from '../select-mode.ts';
 import { ConsistentHashSelector } from './consistent-hash-selector.ts';
-import { P2cSelector } from './p2c-selector.ts';
-import { PeakEwmaSelector } from './peak-ewma-selector.ts';
+import { P2cSelector, PeakEwmaSelector } from './p2c-selector.ts';
 import { RandomSelector } from './random-selector.ts';
 import { RoundRobinSelector } from './round-robin-selector.ts';
 import type { Selector, SelectorConstructor, SelectorOptions } from './selector.ts';

@@ -3,10 +3,10 @@ import type { SelectHint } from '../discovery/discovery.ts';
 import type { Selector, SelectorOptions } from './selector.ts';
 
 /**
- * Power of two choices: two distinct servers at random, the one with fewer calls in flight wins
- * (the first drawn on a tie). Without `hint.inFlight` it is plain random selection.
+ * Power of two choices: two distinct servers at random, the one the hint's measure rates lower
+ * wins (the first drawn on a tie). Without the measure it is plain random selection.
  */
-export class P2cSelector implements Selector {
+abstract class PowerOfTwoChoices implements Selector {
   readonly #random: () => number;
   #servers: readonly string[] = [];
 
@@ -19,22 +19,36 @@ export class P2cSelector implements Selector {
   }
 
   select(hint: SelectHint | undefined): string {
-    return pickOfTwo(this.#servers, this.#random, hint?.inFlight);
+    const servers = this.#servers;
+    const n = servers.length;
+    const firstIndex = randomIndex(this.#random, n);
+    const first = servers[firstIndex]!;
+    const measure = this.measureOf(hint);
+    if (n === 1 || measure === undefined) return first;
+    let secondIndex = randomIndex(this.#random, n - 1);
+    if (secondIndex >= firstIndex) secondIndex++;
+    const second = servers[secondIndex]!;
+    return measure(second) < measure(first) ? second : first;
+  }
+
+  protected abstract measureOf(hint: SelectHint | undefined): ((address: string) => number) | undefined;
+}
+
+/** p2c, as Envoy's least-request: the measure is the XClient's count of calls in flight (`hint.inFlight`). */
+export class P2cSelector extends PowerOfTwoChoices {
+  protected measureOf(hint: SelectHint | undefined): ((address: string) => number) | undefined {
+    return hint?.inFlight;
   }
 }
 
-/** Two distinct servers at random; the one `measure` rates lower, the first on a tie or without `measure`. */
-export function pickOfTwo(
-  servers: readonly string[],
-  random: () => number,
-  measure: ((address: string) => number) | undefined,
-): string {
-  const n = servers.length;
-  const firstIndex = randomIndex(random, n);
-  const first = servers[firstIndex]!;
-  if (n === 1 || measure === undefined) return first;
-  let secondIndex = randomIndex(random, n - 1);
-  if (secondIndex >= firstIndex) secondIndex++;
-  const second = servers[secondIndex]!;
-  return measure(second) < measure(first) ? second : first;
+/**
+ * Finagle's and Linkerd's balancer: the measure is the XClient's peak-EWMA latency estimate of the
+ * server times its calls in flight + 1 (`hint.cost`). A slow reply raises the estimate at once, so
+ * a degrading server loses share within a few calls; the estimate decays back as faster replies
+ * come or time passes.
+ */
+export class PeakEwmaSelector extends PowerOfTwoChoices {
+  protected measureOf(hint: SelectHint | undefined): ((address: string) => number) | undefined {
+    return hint?.cost;
+  }
 }
