@@ -112,8 +112,6 @@ export class ClosedLoop implements LoadLoop {
 
   /** A caller that runs while the schedule's concurrency exceeds its number. */
   async #rampedCaller(client: XClient, schedule: RampSchedule, caller: number): Promise<void> {
-    const recorder = this.#recorder;
-    const { serviceMethod, args, argsAt, check, callOptions, broadcast } = this.#target;
     while (!this.#stopped && this.#remaining > 0) {
       const startMs = performance.now();
       if (concurrencyAt(schedule, startMs - this.#startMs) <= caller) {
@@ -123,47 +121,56 @@ export class ClosedLoop implements LoadLoop {
         continue;
       }
       this.#remaining--;
-      const options: XCallOptions | undefined =
-        callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
-      let endMs: number;
-      try {
-        const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
-        if (broadcast) {
-          const outcomes = await client.broadcastAll(serviceMethod, callArgs);
-          endMs = performance.now();
-          if (check !== undefined) checkBroadcast(outcomes, check, callArgs);
-          recorder.broadcast(outcomes, startMs, endMs);
-        } else {
-          const outcome = await client.callDetailed(serviceMethod, callArgs, options);
-          endMs = performance.now();
-          recordReply(recorder, check, outcome, callArgs, startMs, endMs);
-        }
-      } catch (error) {
-        endMs = performance.now();
-        recorder.fail(error, endMs);
-      }
+      const endMs = this.#target.broadcast
+        ? await this.#broadcastOnce(client, startMs)
+        : await this.#callOnce(client, startMs);
       if (endMs >= this.#deadlineMs) this.#stopped = true;
     }
   }
 
   async #broadcastCaller(client: XClient): Promise<void> {
-    const recorder = this.#recorder;
-    const { serviceMethod, args, argsAt, check } = this.#target;
     while (!this.#stopped && this.#remaining > 0) {
       this.#remaining--;
-      const startMs = performance.now();
-      let endMs: number;
-      try {
-        const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
-        const outcomes = await client.broadcastAll(serviceMethod, callArgs);
-        endMs = performance.now();
-        if (check !== undefined) checkBroadcast(outcomes, check, callArgs);
-        recorder.broadcast(outcomes, startMs, endMs);
-      } catch (error) {
-        endMs = performance.now();
-        recorder.fail(error, endMs);
-      }
+      const endMs = await this.#broadcastOnce(client, performance.now());
       if (endMs >= this.#deadlineMs) this.#stopped = true;
+    }
+  }
+
+  /**
+   * One call started at `startMs`, recorded; resolves to its end. The constant-concurrency
+   * caller inlines the same steps: it is the hot path, and an extra await per call shows there.
+   */
+  async #callOnce(client: XClient, startMs: number): Promise<number> {
+    const { serviceMethod, args, argsAt, check, callOptions } = this.#target;
+    const options: XCallOptions | undefined =
+      callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
+    try {
+      const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
+      const outcome = await client.callDetailed(serviceMethod, callArgs, options);
+      const endMs = performance.now();
+      recordReply(this.#recorder, check, outcome, callArgs, startMs, endMs);
+      return endMs;
+    } catch (error) {
+      const endMs = performance.now();
+      this.#recorder.fail(error, endMs);
+      return endMs;
+    }
+  }
+
+  /** One broadcast started at `startMs`, recorded; resolves to its end. */
+  async #broadcastOnce(client: XClient, startMs: number): Promise<number> {
+    const { serviceMethod, args, argsAt, check } = this.#target;
+    try {
+      const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
+      const outcomes = await client.broadcastAll(serviceMethod, callArgs);
+      const endMs = performance.now();
+      if (check !== undefined) checkBroadcast(outcomes, check, callArgs);
+      this.#recorder.broadcast(outcomes, startMs, endMs);
+      return endMs;
+    } catch (error) {
+      const endMs = performance.now();
+      this.#recorder.fail(error, endMs);
+      return endMs;
     }
   }
 }
