@@ -69,7 +69,7 @@ function countingClient(serviceMs: number) {
       samples.push({ atMs: performance.now(), inFlight });
       await new Promise((resolve) => setTimeout(resolve, serviceMs));
       inFlight--;
-      return { reply: null, address: ADDRESS, attempts: 1 };
+      return { reply: null, address: ADDRESS, attempts: 1, endMs: performance.now() };
     },
   } as unknown as XClient;
   return { client, samples };

@@ -18,7 +18,7 @@ function heldClient(): { client: XClient; release: () => void; started: () => nu
     callDetailed(): Promise<CallOutcome<unknown>> {
       started++;
       return new Promise((resolve) =>
-        waiting.push(() => resolve({ reply: null, address: ADDRESS, attempts: 1 })),
+        waiting.push(() => resolve({ reply: null, address: ADDRESS, attempts: 1, endMs: performance.now() })),
       );
     },
   } as unknown as XClient;
@@ -54,7 +54,8 @@ test('calls due while maxInFlight are pending are dropped as errors, never sent'
 
 test('latency is measured from the intended start: time the generator lost is charged to the calls', async () => {
   const client = {
-    callDetailed: () => Promise.resolve({ reply: null, address: ADDRESS, attempts: 1 }),
+    callDetailed: () =>
+      Promise.resolve({ reply: null, address: ADDRESS, attempts: 1, endMs: performance.now() }),
   } as unknown as XClient;
   const startMs = performance.now();
   const recorder = new PhaseRecorder([ADDRESS], startMs);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createSeededRandom } from '../src/util/seeded-random.ts';
+import { ClientEntry } from '../src/xclient/client-entry.ts';
 import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
 import { LatencyEstimates } from '../src/xclient/latency/latency-estimates.ts';
 import { decayFactor, PeakEwma } from '../src/xclient/latency/peak-ewma.ts';
@@ -15,7 +16,7 @@ test('peak EWMA: the first sample is the estimate; a faster one is averaged in b
   assert.equal(ewma.observe(10, 0), 10);
   // One decay time later the old estimate weighs e^-1: 10·e^-1 + 2·(1 − e^-1) = 4.943035529...
   close(ewma.observe(2, 10_000), 10 * Math.exp(-1) + 2 * (1 - Math.exp(-1)));
-  close(ewma.lastEstimateMs, 4.943035529371539);
+  close(ewma.valueAt(10_000), 4.943035529371539);
   // A sample in the same instant weighs nothing: the estimate stays.
   close(ewma.observe(1, 10_000), 4.943035529371539);
 });
@@ -27,39 +28,60 @@ test('peak EWMA: a slower reply replaces the estimate at once, and it decays whi
   close(ewma.valueAt(5), 50);
   // Two decay times without a reply: 50·e^-2 = 6.766764161...
   close(ewma.valueAt(2_005), 6.766764161830635);
-  assert.equal(ewma.lastEstimateMs, 50, 'reading does not change the state');
+  assert.equal(ewma.valueAt(5), 50, 'reading does not change the state');
   // Half a decay time after the peak, a 1 ms reply: 50·e^-0.5 + 1·(1 − e^-0.5).
   close(ewma.observe(1, 505), 50 * Math.exp(-0.5) + (1 - Math.exp(-0.5)));
 });
 
-test('cost is estimate × (in flight + 1); a server without a sample costs the mean estimate', () => {
-  const inFlight = new Map([
-    ['a', 3],
-    ['c', 1],
-  ]);
-  const estimates = new LatencyEstimates(10_000, (address) => inFlight.get(address) ?? 0);
+test('a cost is estimate x (in flight + 1); an unsampled server costs the mean of the sampled ones', () => {
+  const entries = new Map(['a', 'b', 'c'].map((address) => [address, new ClientEntry(address)]));
+  const entry = (address: string) => entries.get(address)!;
+  entry('a').inFlight = 3;
+  entry('c').inFlight = 1;
+  const estimates = new LatencyEstimates(10_000, (address) => entries.get(address));
   assert.equal(estimates.costOf('a'), 4, 'no sample anywhere: least request, in flight + 1');
-  estimates.observe('a', 2, 0);
-  estimates.observe('b', 6, 0);
+  estimates.observe(entry('a'), 2, 0);
+  estimates.observe(entry('b'), 6, 0);
   estimates.nowMs = 0;
   assert.equal(estimates.costOf('a'), 2 * 4);
   assert.equal(estimates.costOf('b'), 6 * 1);
   assert.equal(estimates.costOf('c'), ((2 + 6) / 2) * 2, 'unsampled: the mean of 2 and 6');
-  estimates.observe('b', 10, 0);
+  assert.equal(estimates.costOf('d'), (2 + 6) / 2, 'no entry yet: the mean, nothing in flight');
+  estimates.observe(entry('b'), 10, 0);
   assert.equal(estimates.costOf('c'), ((2 + 10) / 2) * 2, 'the mean follows a changed estimate');
-  estimates.prune(['a', 'c']);
+  const gone = entry('b');
+  gone.retired = true;
+  entries.delete('b');
+  estimates.forget([gone]);
   assert.equal(estimates.costOf('c'), 2 * 2, 'a server gone leaves the mean');
+  estimates.observe(gone, 1, 0);
+  assert.equal(
+    estimates.costOf('c'),
+    2 * 2,
+    'a late reply from a server gone does not come back into the mean',
+  );
+  // Half a decay time on, the mean decays with the estimates it is compared with: a new server
+  // ties with a lone sampled one rather than losing every pick to it.
+  estimates.nowMs = 5_000;
+  close(estimates.costOf('d'), 2 * Math.exp(-0.5));
+  assert.equal(estimates.costOf('d'), estimates.costOf('a') / 4);
 });
 
 test('a failure can raise the estimate (a timeout) but never lower it (a server failing fast)', () => {
-  const estimates = new LatencyEstimates(10_000, () => 0);
-  estimates.observe('a', 5, 0);
-  estimates.observe('a', 0.1, 10_000, true);
+  const a = new ClientEntry('a');
+  const z = new ClientEntry('z');
+  const entries = new Map([
+    ['a', a],
+    ['z', z],
+  ]);
+  const estimates = new LatencyEstimates(10_000, (address) => entries.get(address));
+  estimates.observe(a, 5, 0);
+  estimates.observe(a, 0.1, 10_000, true);
   estimates.nowMs = 10_000;
   close(estimates.costOf('a'), 5 * Math.exp(-1));
-  estimates.observe('a', 100, 10_000, true);
+  estimates.observe(a, 100, 10_000, true);
   assert.equal(estimates.costOf('a'), 100);
-  estimates.observe('z', 0.1, 10_000, true);
+  estimates.observe(z, 0.1, 10_000, true);
   assert.equal(estimates.costOf('z'), 100, 'a first failure gives no sample: z costs the mean');
 });
 
@@ -101,6 +123,34 @@ test('peak-ewma end to end: a server fifty times slower than the others loses mo
     );
     // Even shares would give it 80 of 240; at fifty times the latency it gets a handful.
     assert.ok(counts[0]! < 24, `the slow server got ${counts[0]} of 240 calls (${counts.join(', ')})`);
+  } finally {
+    await xclient.close();
+    await set.close();
+  }
+});
+
+test("callDetailed: the caller's start reading is the one peak-ewma times, and the outcome carries the end reading", async () => {
+  class Echo {
+    Call(args: unknown): unknown {
+      return args;
+    }
+  }
+  const set = await startServers(2, () => [new Echo()]);
+  const discovery = new MultiServersDiscovery(set.addresses, { random: createSeededRandom(5) });
+  const xclient = new XClient(discovery, 'peak-ewma');
+  try {
+    // Both servers answer fast and get an estimate (missing one in 60 calls: 2^-59).
+    for (let i = 0; i < 60; i++) await xclient.call('Echo.Call', i);
+    const beforeMs = performance.now();
+    const slow = await xclient.callDetailed('Echo.Call', 0, undefined, beforeMs - 5000);
+    assert.ok(slow.endMs >= beforeMs && slow.endMs <= performance.now(), `endMs ${slow.endMs}`);
+    // The reply counted as 5 s late: its server's estimate jumped to that peak and it loses every
+    // pick to the other one, fast; timed by the XClient's own reading it would get about half.
+    const other = set.addresses.find((address) => address !== slow.address)!;
+    for (let i = 0; i < 20; i++) {
+      const outcome = await xclient.callDetailed('Echo.Call', i);
+      assert.equal(outcome.address, other, `call ${i}`);
+    }
   } finally {
     await xclient.close();
     await set.close();

@@ -10,6 +10,7 @@ import { dial } from '../rpc/dial.ts';
 import { median } from '../stats/descriptive.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import { msToNs, msToSeconds, nsToMs, secondsToMs } from '../util/units.ts';
+import { ClientEntry } from '../xclient/client-entry.ts';
 import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
 import { DEFAULT_PEAK_EWMA_DECAY_MS, LatencyEstimates } from '../xclient/latency/latency-estimates.ts';
 import { XClient } from '../xclient/xclient.ts';
@@ -22,6 +23,9 @@ export const OVERHEAD_IN_FLIGHT = 64;
 const PAYLOAD_BYTES = 64;
 /** Bounds each round in count as well as time. */
 const MAX_CALLS_PER_ROUND = 50_000_000;
+/** Paired rounds of the p2c and peak-ewma selection loops, after one round of warm-up, and iterations per loop. */
+const SELECTION_ROUNDS = 15;
+const SELECTION_ITERATIONS = 200_000;
 /** Iterations of the bookkeeping loop, measured five times. */
 const BOOKKEEPING_ITERATIONS = 1_000_000;
 const BOOKKEEPING_REPEATS = 5;
@@ -69,10 +73,12 @@ export interface OverheadResult {
    */
   liveFiguresMsPerServer: number;
   /**
-   * CPU time per call of a p2c pick, and of a peak-ewma pick with what the XClient does around it
-   * (two clock reads, the costs of both candidates, the estimate's update): fastest of 5 tight loops.
+   * CPU time per call of a p2c pick and of a peak-ewma pick with what the XClient does around it
+   * (the costs of both candidates, the estimate's update), each with the one clock read per call
+   * the harness makes anyway: medians over paired rounds, and the median of the per-round
+   * differences (`peakEwmaExtra`).
    */
-  selectionNsPerCall: { p2c: number; peakEwma: number };
+  selectionNsPerCall: { p2c: number; peakEwma: number; peakEwmaExtra: number };
   budgetPercent: number;
   passed: boolean;
 }
@@ -172,7 +178,7 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
     bookkeepingNsPerCall,
     bookkeepingPercent: msToSeconds(nsToMs(bookkeepingNsPerCall)) * medians.bare * 100,
     liveFiguresMsPerServer: measureLiveFiguresMs(),
-    selectionNsPerCall: { p2c: measureSelectionNs('p2c'), peakEwma: measureSelectionNs('peak-ewma') },
+    selectionNsPerCall: measureSelection(),
     budgetPercent: OVERHEAD_BUDGET_PERCENT,
     passed: harnessCostPercent <= OVERHEAD_BUDGET_PERCENT && generatedCostPercent <= OVERHEAD_BUDGET_PERCENT,
   };
@@ -223,38 +229,59 @@ function measureLiveFiguresMs(): number {
 }
 
 /**
- * One selection per iteration over four servers with calls in flight, as the XClient makes it:
- * p2c compares in-flight counts; peak-ewma also reads the clock before and after the call, costs
- * both candidates (an exponential each) and folds the latency into the winner's estimate.
+ * p2c against peak-ewma, in rounds that run both loops one after the other (in turn first), so
+ * that whatever else the machine does reaches both alike; the added cost is the median of the
+ * per-round differences.
  */
-function measureSelectionNs(mode: 'p2c' | 'peak-ewma'): number {
-  const addresses = ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3', 'tcp@127.0.0.1:4'];
-  const inFlight = new Map(addresses.map((address, i) => [address, i * 3]));
-  const inFlightOf = (address: string) => inFlight.get(address) ?? 0;
-  const samples: number[] = [];
-  for (let repeat = 0; repeat < BOOKKEEPING_REPEATS; repeat++) {
-    const discovery = new MultiServersDiscovery(addresses, { random: createSeededRandom(repeat + 1) });
-    const estimates = new LatencyEstimates(DEFAULT_PEAK_EWMA_DECAY_MS, inFlightOf);
-    const hint = mode === 'p2c' ? { inFlight: inFlightOf } : { inFlight: inFlightOf, cost: estimates.costOf };
-    let checksum = 0;
-    const startMs = performance.now();
-    for (let i = 0; i < BOOKKEEPING_ITERATIONS; i++) {
-      if (mode === 'p2c') {
-        checksum += discovery.trySelect(mode, hint)!.length;
-        continue;
-      }
-      const callStartMs = performance.now();
-      estimates.nowMs = callStartMs;
-      const picked = discovery.trySelect(mode, hint)!;
-      const endMs = performance.now();
-      estimates.observe(picked, endMs - callStartMs, endMs);
-      checksum += picked.length;
-    }
-    samples.push(msToNs(performance.now() - startMs) / BOOKKEEPING_ITERATIONS);
-    // Read, so that the loop's work cannot be dropped as unused.
-    if (checksum === 0) samples.push(Number.NaN);
+function measureSelection(): OverheadResult['selectionNsPerCall'] {
+  selectionLoopNs('p2c', 0);
+  selectionLoopNs('peak-ewma', 0);
+  const p2c: number[] = [];
+  const peakEwma: number[] = [];
+  for (let round = 1; round <= SELECTION_ROUNDS; round++) {
+    if (round % 2 === 0) p2c.push(selectionLoopNs('p2c', round));
+    peakEwma.push(selectionLoopNs('peak-ewma', round));
+    if (round % 2 === 1) p2c.push(selectionLoopNs('p2c', round));
   }
-  return Math.min(...samples);
+  return {
+    p2c: median(p2c),
+    peakEwma: median(peakEwma),
+    peakEwmaExtra: median(peakEwma.map((ns, round) => ns - p2c[round]!)),
+  };
+}
+
+/**
+ * One selection per iteration over four servers with calls in flight, as the XClient makes it in
+ * the harness: one clock read per call in both modes (the call's end, which the load loop needs
+ * anyway and peak-ewma shares); p2c compares in-flight counts, peak-ewma also costs both
+ * candidates and folds the latency into the winner's estimate.
+ */
+function selectionLoopNs(mode: 'p2c' | 'peak-ewma', seed: number): number {
+  const addresses = ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3', 'tcp@127.0.0.1:4'];
+  // As the XClient's connection pool keeps them: one entry per server, in-flight count and estimate.
+  const entries = new Map(
+    addresses.map((address, i) => [address, Object.assign(new ClientEntry(address), { inFlight: i * 3 })]),
+  );
+  const entryOf = (address: string) => entries.get(address);
+  const inFlightOf = (address: string) => entries.get(address)?.inFlight ?? 0;
+  const discovery = new MultiServersDiscovery(addresses, { random: createSeededRandom(seed + 1) });
+  const estimates = new LatencyEstimates(DEFAULT_PEAK_EWMA_DECAY_MS, entryOf);
+  const hint = mode === 'p2c' ? { inFlight: inFlightOf } : { inFlight: inFlightOf, cost: estimates.costOf };
+  let checksum = 0;
+  const startMs = performance.now();
+  let callStartMs = startMs;
+  for (let i = 0; i < SELECTION_ITERATIONS; i++) {
+    if (mode === 'peak-ewma') estimates.nowMs = callStartMs;
+    // The pool's entry of the picked server, which the XClient takes in either mode to count the call.
+    const entry = entryOf(discovery.trySelect(mode, hint)!)!;
+    const endMs = performance.now();
+    if (mode === 'peak-ewma') estimates.observe(entry, endMs - callStartMs, endMs);
+    callStartMs = endMs;
+    checksum += entry.address.length;
+  }
+  const ns = msToNs(performance.now() - startMs) / SELECTION_ITERATIONS;
+  // Read, so that the loop's work cannot be dropped as unused.
+  return checksum === 0 ? Number.NaN : ns;
 }
 
 export function formatOverhead(result: OverheadResult): string {
@@ -271,9 +298,10 @@ export function formatOverhead(result: OverheadResult): string {
     `  bookkeeping alone (clock read, pick, histograms): ${result.bookkeepingNsPerCall.toFixed(0)} ns per call, ` +
       `${result.bookkeepingPercent.toFixed(1)}% of a thread at the bare rate`,
     `  selection alone: p2c ${result.selectionNsPerCall.p2c.toFixed(0)} ns per call, peak-ewma ` +
-      `${result.selectionNsPerCall.peakEwma.toFixed(0)} ns (${(result.selectionNsPerCall.peakEwma - result.selectionNsPerCall.p2c).toFixed(0)} ns more)`,
-    `  live metrics (--metrics-listen), off the call path: ${result.liveFiguresMsPerServer.toFixed(2)} ms per server ` +
-      `every ${msToSeconds(LIVE_FIGURES_INTERVAL_MS)} s, ${((result.liveFiguresMsPerServer / LIVE_FIGURES_INTERVAL_MS) * 100).toFixed(2)}% of a load thread per server`,
+      `${result.selectionNsPerCall.peakEwma.toFixed(0)} ns; peak-ewma adds ${result.selectionNsPerCall.peakEwmaExtra.toFixed(0)} ns ` +
+      `(median of ${SELECTION_ROUNDS} paired rounds)`,
+    `  live metrics (--metrics-listen), off the call path: ${(result.liveFiguresMsPerServer * 1000).toFixed(1)} µs per server ` +
+      `every ${msToSeconds(LIVE_FIGURES_INTERVAL_MS)} s, ${((result.liveFiguresMsPerServer / LIVE_FIGURES_INTERVAL_MS) * 100).toFixed(4)}% of a load thread per server`,
     `  budget ${result.budgetPercent}% for the harness's path, with and without the generator: ${result.passed ? 'PASS' : 'MISS'}`,
   ].join('\n');
 }

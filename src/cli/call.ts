@@ -117,7 +117,10 @@ function buildCommand(writeErr: (text: string) => void): Command {
       'weight of a server for weighted-roundrobin; repeat for several',
       collectWeight,
     )
-    .option('--detailed', 'print {address, attempts, reply} for each call instead of the reply alone')
+    .option(
+      '--detailed',
+      'print {reply, address, attempts, latencyMs} for each call instead of the reply alone',
+    )
     .showHelpAfterError('(npm run call -- --help shows the usage)')
     .configureOutput({ writeErr });
 }
@@ -222,9 +225,16 @@ async function run(plan: CallPlan, out: (line: string) => void): Promise<number>
       } else if (options.broadcast) {
         out(JSON.stringify(await xclient.broadcast(plan.serviceMethod, plan.args)));
       } else {
-        const outcome = await xclient.callDetailed(plan.serviceMethod, plan.args, { key: options.key });
-        perServer.set(outcome.address, (perServer.get(outcome.address) ?? 0) + 1);
-        out(JSON.stringify(options.detailed ? outcome : outcome.reply) ?? 'null');
+        const startMs = performance.now();
+        const { reply, address, attempts, endMs } = await xclient.callDetailed(
+          plan.serviceMethod,
+          plan.args,
+          { key: options.key },
+          startMs,
+        );
+        perServer.set(address, (perServer.get(address) ?? 0) + 1);
+        const detailed = { reply, address, attempts, latencyMs: round(endMs - startMs) };
+        out(JSON.stringify(options.detailed ? detailed : reply) ?? 'null');
       }
     }
   } finally {

@@ -419,7 +419,7 @@ const scenarioObjectSchema = z.strictObject({
   retries: nonNegativeInteger(100).default(SCENARIO_DEFAULTS.retries),
   /** Ejects failing servers from selection, in every phase (or compared, see `compare`). */
   outlierDetection: outlierDetectionSchema.optional(),
-  /** The time constant of peak-ewma's latency estimate, ms. @default 10000 */
+  /** The time constant of peak-ewma's latency estimate, ms. @default 1000 */
   peakEwmaDecayMs: positiveInteger(MAX_DURATION_MS).optional(),
   /** Every call gives up after this long; 0 waits for ever (a crash still ends it). */
   callTimeoutMs: nonNegativeInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.callTimeoutMs),

@@ -1,4 +1,5 @@
 import type { Client } from '../rpc/client.ts';
+import type { PeakEwma } from './latency/peak-ewma.ts';
 
 /** What an XClient keeps per server address. A class so that the hot path touches fields, not maps. */
 export class ClientEntry {
@@ -11,6 +12,8 @@ export class ClientEntry {
   inFlight = 0;
   /** The address left the discovery's list: close the client once inFlight reaches 0. */
   retired = false;
+  /** peak-ewma's latency estimate of the server; undefined before its first reply and in other modes. */
+  latency: PeakEwma | undefined = undefined;
 
   constructor(address: string) {
     this.address = address;

@@ -46,6 +46,8 @@ export class ConnectionPool {
   /** Calls in flight to `address`: what p2c compares. */
   readonly inFlightOf = (address: string): number => this.#entries.get(address)?.inFlight ?? 0;
 
+  readonly entryOf = (address: string): ClientEntry | undefined => this.#entries.get(address);
+
   /** Counts a call to `address` in; release() counts it out. */
   acquire(address: string): ClientEntry {
     let entry = this.#entries.get(address);
@@ -99,17 +101,23 @@ export class ConnectionPool {
     }
   }
 
-  /** Forgets servers no longer listed; their connections close once their last call settles. */
-  prune(servers: readonly string[]): void {
-    if (this.#entries.size === 0) return;
+  /**
+   * Forgets servers no longer listed and returns their entries; their connections close once
+   * their last call settles.
+   */
+  prune(servers: readonly string[]): ClientEntry[] {
+    const retired: ClientEntry[] = [];
+    if (this.#entries.size === 0) return retired;
     const listed = new Set(servers);
     for (const [address, entry] of this.#entries) {
       if (listed.has(address)) continue;
       this.#entries.delete(address);
       entry.retired = true;
+      retired.push(entry);
       if (entry.inFlight === 0) this.#closeEntry(entry);
       else this.#retiring.add(entry);
     }
+    return retired;
   }
 
   stats(): PoolStats {

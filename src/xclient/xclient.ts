@@ -2,6 +2,7 @@ import { type CallOptions, type ClientOptions, resolveClientOptions } from '../r
 import { dial } from '../rpc/dial.ts';
 import { CallAbortedError, isTransportError } from '../rpc/errors.ts';
 import { InvalidArgumentError, isRpcError } from '../util/errors.ts';
+import type { ClientEntry } from './client-entry.ts';
 import { ConnectionPool, type DialFunction, type PoolStats } from './connection-pool.ts';
 import type { Discovery, SelectHint } from './discovery/discovery.ts';
 import { NoServersError, UnsupportedModeError, withAddress, XClientClosedError } from './errors.ts';
@@ -29,7 +30,7 @@ export interface XClientOptions extends ClientOptions {
   reuseClients?: boolean;
   /** Opens a connection; replaced to instrument or fake connections. @default dial from src/rpc/dial.ts */
   dial?: DialFunction;
-  /** peak-ewma only: the time constant of the latency estimate, ms. @default 10000 (Finagle's) */
+  /** peak-ewma only: the time constant of the latency estimate, ms. @default 1000 */
   peakEwmaDecayMs?: number;
   /** Takes servers that fail too often out of selection for a while, in any select mode. @default off */
   outlierDetection?: OutlierDetectionOptions;
@@ -48,6 +49,8 @@ export interface CallOutcome<R> {
   address: string;
   /** 1, or more when failover or failtry retried. */
   attempts: number;
+  /** performance.now() as the reply arrived: a caller timing the call needs no clock read of its own. */
+  endMs: number;
 }
 
 export interface BroadcastOutcome<R> {
@@ -114,7 +117,7 @@ export class XClient {
           `options.peakEwmaDecayMs must be a positive number of ms, got ${decayMs}`,
         );
       }
-      this.#latency = new LatencyEstimates(decayMs, this.#pool.inFlightOf);
+      this.#latency = new LatencyEstimates(decayMs, this.#pool.entryOf);
     }
     if (options.outlierDetection !== undefined) {
       const outlierOptions = resolveOutlierDetection(options.outlierDetection);
@@ -138,8 +141,8 @@ export class XClient {
       ...(this.#outliers === undefined ? {} : { ejected: this.#outliers }),
     };
     this.#unsubscribe = discovery.subscribe?.((servers) => {
-      this.#pool.prune(servers);
-      this.#latency?.prune(servers);
+      const retired = this.#pool.prune(servers);
+      this.#latency?.forget(retired);
       this.#outliers?.update(servers, performance.now());
     });
   }
@@ -149,18 +152,24 @@ export class XClient {
   }
 
   call<R = unknown>(serviceMethod: string, args: unknown, options?: XCallOptions): Promise<R> {
-    return this.#run(serviceMethod, args, options, undefined) as Promise<R>;
+    return this.#run(serviceMethod, args, options, undefined, undefined) as Promise<R>;
   }
 
-  /** As call(), also telling which server answered and after how many attempts. */
+  /**
+   * As call(), also telling which server answered, after how many attempts, and when. `startMs`,
+   * the caller's performance.now() reading as the call starts, spares peak-ewma and outlier
+   * detection a clock read of their own: with the outcome's `endMs`, a caller that times its calls
+   * and these modes share the same two readings.
+   */
   callDetailed<R = unknown>(
     serviceMethod: string,
     args: unknown,
     options?: XCallOptions,
+    startMs?: number,
   ): Promise<CallOutcome<R>> {
     // #run fills the outcome and resolves to it: no second async layer on the benchmark's hot path.
-    const outcome: CallOutcome<R> = { reply: undefined as R, address: '', attempts: 0 };
-    return this.#run(serviceMethod, args, options, outcome) as Promise<CallOutcome<R>>;
+    const outcome: CallOutcome<R> = { reply: undefined as R, address: '', attempts: 0, endMs: 0 };
+    return this.#run(serviceMethod, args, options, outcome, startMs) as Promise<CallOutcome<R>>;
   }
 
   /**
@@ -255,11 +264,12 @@ export class XClient {
     args: unknown,
     options: XCallOptions | undefined,
     outcome: CallOutcome<unknown> | undefined,
+    givenStartMs: number | undefined,
   ): Promise<unknown> {
     if (this.#closed !== undefined) throw new XClientClosedError();
     const hint = options?.key === undefined ? this.#hint : { ...this.#hint, key: options.key };
     const observed = this.#latency !== undefined || this.#outliers !== undefined;
-    let startMs = observed ? performance.now() : 0;
+    let startMs = observed ? (givenStartMs ?? performance.now()) : 0;
     if (this.#latency !== undefined) this.#latency.nowMs = startMs;
     let address =
       this.#discovery.trySelect?.(this.#mode, hint) ?? (await this.#discovery.get(this.#mode, hint));
@@ -268,7 +278,6 @@ export class XClient {
     for (let attempt = 1; ; attempt++) {
       const entry = this.#pool.acquire(address);
       let failure: unknown;
-      if (observed && attempt > 1) startMs = performance.now();
       try {
         let reply: unknown;
         if (this.#reuseClients) {
@@ -277,15 +286,25 @@ export class XClient {
         } else {
           reply = await this.#pool.callFresh(address, serviceMethod, args, options);
         }
-        if (observed) this.#observe(address, startMs, false, undefined);
-        if (outcome === undefined) return reply;
+        if (outcome === undefined) {
+          if (observed) this.#observe(entry, startMs, performance.now(), false, undefined);
+          return reply;
+        }
+        const endMs = performance.now();
+        if (observed) this.#observe(entry, startMs, endMs, false, undefined);
         outcome.reply = reply;
         outcome.address = address;
         outcome.attempts = attempt;
+        outcome.endMs = endMs;
         return outcome;
       } catch (error) {
         failure = error;
-        if (observed) this.#observe(address, startMs, true, error);
+        if (observed) {
+          const endMs = performance.now();
+          this.#observe(entry, startMs, endMs, true, error);
+          // The next attempt, if any, starts as this one ended.
+          startMs = endMs;
+        }
       } finally {
         this.#pool.release(entry);
       }
@@ -300,12 +319,11 @@ export class XClient {
   }
 
   /** Feeds one attempt's outcome to peak-ewma's estimates and to outlier detection. */
-  #observe(address: string, startMs: number, failed: boolean, error: unknown): void {
-    const nowMs = performance.now();
-    this.#latency?.observe(address, nowMs - startMs, nowMs, failed);
+  #observe(entry: ClientEntry, startMs: number, endMs: number, failed: boolean, error: unknown): void {
+    this.#latency?.observe(entry, endMs - startMs, endMs, failed);
     if (this.#outliers === undefined) return;
-    if (failed) this.#outliers.failure(address, error, nowMs);
-    else this.#outliers.success(address);
+    if (failed) this.#outliers.failure(entry.address, error, endMs);
+    else this.#outliers.success(entry.address);
   }
 
   /** One call to one given server, without retries: what a broadcast makes per server. */

@@ -88,8 +88,9 @@ export class ClosedLoop implements LoadLoop {
     const recorder = this.#recorder;
     const { serviceMethod, args, argsAt, check, callOptions } = this.#target;
     const deadlineMs = this.#deadlineMs;
-    // One clock read per call: a call starts when the caller's previous one ended, so its latency
-    // also holds the recording of that one (well under a microsecond), never less than it took.
+    // One clock read per call, the XClient's as the reply arrives (outcome.endMs), shared with
+    // peak-ewma and outlier detection: a call starts when the caller's previous one ended, so its
+    // latency also holds the recording of that one (well under a microsecond), never less than it took.
     let startMs = performance.now();
     while (!this.#stopped && this.#remaining > 0) {
       this.#remaining--;
@@ -98,8 +99,8 @@ export class ClosedLoop implements LoadLoop {
       let endMs: number;
       try {
         const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
-        const outcome = await client.callDetailed(serviceMethod, callArgs, options);
-        endMs = performance.now();
+        const outcome = await client.callDetailed(serviceMethod, callArgs, options, startMs);
+        endMs = outcome.endMs;
         recordReply(recorder, check, outcome, callArgs, startMs, endMs);
       } catch (error) {
         endMs = performance.now();
@@ -146,10 +147,9 @@ export class ClosedLoop implements LoadLoop {
       callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
     try {
       const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
-      const outcome = await client.callDetailed(serviceMethod, callArgs, options);
-      const endMs = performance.now();
-      recordReply(this.#recorder, check, outcome, callArgs, startMs, endMs);
-      return endMs;
+      const outcome = await client.callDetailed(serviceMethod, callArgs, options, startMs);
+      recordReply(this.#recorder, check, outcome, callArgs, startMs, outcome.endMs);
+      return outcome.endMs;
     } catch (error) {
       const endMs = performance.now();
       this.#recorder.fail(error, endMs);

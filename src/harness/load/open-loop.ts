@@ -108,7 +108,7 @@ export class OpenLoop implements LoadLoop {
         const client = clients[this.#clientIndex++ % clients.length]!;
         void (this.#target.broadcast
           ? this.#broadcast(client, this.#nextDueMs)
-          : this.#call(client, this.#nextDueMs));
+          : this.#call(client, this.#nextDueMs, now));
       }
       this.#nextIndex += this.#stride;
       this.#nextDueMs = this.#startMs + this.#schedule.dueMs(this.#nextIndex);
@@ -122,14 +122,15 @@ export class OpenLoop implements LoadLoop {
     else this.#immediate = setImmediate(this.#tick);
   };
 
-  async #call(client: XClient, dueMs: number): Promise<void> {
+  /** A call due at `dueMs`, sent at `sentMs`: latency counts from the first, the XClient's estimates from the second. */
+  async #call(client: XClient, dueMs: number, sentMs: number): Promise<void> {
     const { serviceMethod, args, argsAt, check, callOptions } = this.#target;
     const options =
       callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
     try {
       const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
-      const outcome = await client.callDetailed(serviceMethod, callArgs, options);
-      recordReply(this.#recorder, check, outcome, callArgs, dueMs, performance.now());
+      const outcome = await client.callDetailed(serviceMethod, callArgs, options, sentMs);
+      recordReply(this.#recorder, check, outcome, callArgs, dueMs, outcome.endMs);
     } catch (error) {
       this.#recorder.fail(error, performance.now());
     }

@@ -6,29 +6,27 @@
  * server once slow is tried again rather than starved.
  */
 export class PeakEwma {
-  readonly #decayMs: number;
+  /** 1 / the decay time: a multiplication on every cost instead of a division. */
+  readonly #decayPerMs: number;
   #estimateMs = 0;
   #stampMs = 0;
-  #sampled = false;
 
   /** `decayMs`: the time constant; an old value weighs e^(-elapsed / decayMs). */
   constructor(decayMs: number) {
-    this.#decayMs = decayMs;
+    this.#decayPerMs = 1 / decayMs;
   }
 
-  get sampled(): boolean {
-    return this.#sampled;
-  }
-
-  /** Folds in one reply that took `latencyMs`, arriving at `nowMs`; returns the new estimate. */
+  /**
+   * Folds in one reply that took `latencyMs` (never negative), arriving at `nowMs`; returns the new
+   * estimate. The first reply is taken whole, as any reply at or above the estimate (0 before it).
+   */
   observe(latencyMs: number, nowMs: number): number {
-    if (!this.#sampled || latencyMs >= this.#estimateMs) {
+    if (latencyMs >= this.#estimateMs) {
       this.#estimateMs = latencyMs;
     } else {
-      const weight = decayFactor(Math.max(0, nowMs - this.#stampMs) / this.#decayMs);
+      const weight = decayFactor(Math.max(0, nowMs - this.#stampMs) * this.#decayPerMs);
       this.#estimateMs = this.#estimateMs * weight + latencyMs * (1 - weight);
     }
-    this.#sampled = true;
     this.#stampMs = nowMs;
     return this.#estimateMs;
   }
@@ -36,12 +34,7 @@ export class PeakEwma {
   /** The estimate at `nowMs`, decayed for the time since the last reply; 0 before any. */
   valueAt(nowMs: number): number {
     const idleMs = nowMs - this.#stampMs;
-    return idleMs <= 0 ? this.#estimateMs : this.#estimateMs * decayFactor(idleMs / this.#decayMs);
-  }
-
-  /** The estimate as of the last reply, without decay. */
-  get lastEstimateMs(): number {
-    return this.#estimateMs;
+    return idleMs <= 0 ? this.#estimateMs : this.#estimateMs * decayFactor(idleMs * this.#decayPerMs);
   }
 }
 
@@ -53,5 +46,5 @@ const SERIES_LIMIT = 1e-3;
  * decay time: there, 1 − x + x²/2 saves the exponential that would be most of a selection's cost.
  */
 export function decayFactor(x: number): number {
-  return x < SERIES_LIMIT ? 1 - x + (x * x) / 2 : Math.exp(-x);
+  return x < SERIES_LIMIT ? 1 - x + x * x * 0.5 : Math.exp(-x);
 }
