@@ -286,12 +286,10 @@ export class XClient {
         } else {
           reply = await this.#pool.callFresh(address, serviceMethod, args, options);
         }
-        if (outcome === undefined) {
-          if (observed) this.#observe(entry, startMs, performance.now(), false, undefined);
-          return reply;
-        }
-        const endMs = performance.now();
+        // Read once, for the estimates and the caller alike; a plain call() that observes nothing reads none.
+        const endMs = observed || outcome !== undefined ? performance.now() : 0;
         if (observed) this.#observe(entry, startMs, endMs, false, undefined);
+        if (outcome === undefined) return reply;
         outcome.reply = reply;
         outcome.address = address;
         outcome.attempts = attempt;
