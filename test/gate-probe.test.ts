@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { measureInterleaved, mergePhaseSamples, toPhaseSamples } from '../src/gate/measure/interleave.ts';
+import { fingerprintOf } from '../src/gate/measure/measure-phase.ts';
 import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../src/gate/measure/probe.ts';
 import { ReferenceEcho } from '../src/gate/measure/reference.ts';
 import { measureSlice } from '../src/gate/measure/slice.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
+import { loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -114,4 +115,58 @@ test('the fault switch refuses a value that is not a fraction', async () => {
   });
   assert.notEqual(exit.code, 0);
   assert.match(exit.stderr, /RPCBENCH_FAULT_SLOWDOWN must be a number from 0 to 10, got "twenty"/);
+});
+
+const KV_SCENARIO = 'test/fixtures/gate-service/kv-scenario.ts';
+
+test("the probe of a scenario with its own service calls the scenario's method with its args and check", async () => {
+  const { kvCalls } = await import('./fixtures/gate-service/kv-service.ts');
+  const loaded = await loadScenario(KV_SCENARIO);
+  const [kvSpec] = probeSpecsFor(loaded.scenario, loaded.file);
+  assert.ok(kvSpec?.service, 'the service is part of the probe');
+  assert.equal(kvSpec.setup.call.method, 'Kv.Get');
+  const probe = await RpcProbe.start(kvSpec);
+  try {
+    const before = kvCalls.count;
+    const replies = await Promise.all([probe.call(), probe.call(), probe.call()]);
+    assert.equal(kvCalls.count - before, 3, 'each probe call ran the handler once');
+    assert.deepEqual(
+      replies.map((reply) => String(reply).split(':')[0]),
+      ['key-0', 'key-1', 'key-2'],
+      'the args function is called with the call index',
+    );
+  } finally {
+    await probe.close();
+  }
+});
+
+test("a reply the scenario's check refuses fails the probe call", async () => {
+  const loaded = await loadScenario(KV_SCENARIO);
+  const [kvSpec] = probeSpecsFor(loaded.scenario, loaded.file);
+  // The echo answers with its arguments, which the check refuses.
+  const probe = await RpcProbe.start({
+    ...kvSpec!,
+    setup: { ...kvSpec!.setup, call: { ...kvSpec!.setup.call, method: 'Bench.Echo' } },
+  });
+  try {
+    await assert.rejects(probe.call(), /call\.check: reply key-0/);
+  } finally {
+    await probe.close();
+  }
+});
+
+test("the fingerprint covers the call's set-up, not the service's code or the checkout's folder", async () => {
+  const loaded = await loadScenario(KV_SCENARIO);
+  const specs = probeSpecsFor(loaded.scenario, loaded.file);
+  const moved = specs.map((entry) => ({
+    ...entry,
+    service: { module: '/elsewhere/kv-service.ts' },
+    setup: { ...entry.setup, call: { ...entry.setup.call, module: '/elsewhere/kv-scenario.ts' } },
+  }));
+  assert.equal(fingerprintOf(moved), fingerprintOf(specs));
+  const otherMethod = specs.map((entry) => ({
+    ...entry,
+    setup: { ...entry.setup, call: { ...entry.setup.call, method: 'Kv.Put' } },
+  }));
+  assert.notEqual(fingerprintOf(otherMethod), fingerprintOf(specs));
 });

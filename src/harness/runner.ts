@@ -245,7 +245,7 @@ async function startServers(
 }
 
 /** The user's service module for the simulated servers, with its path made absolute. */
-function serviceModule(loaded: LoadedScenario): { module: string; name?: string } | undefined {
+export function serviceModule(loaded: LoadedScenario): { module: string; name?: string } | undefined {
   const service = loaded.scenario.servers.service;
   if (service === undefined) return undefined;
   const base = isScenarioFile(loaded.file) ? dirname(resolve(loaded.file)) : process.cwd();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { basename } from 'node:path';
 import { startTypeScriptWorker } from '../../harness/threads/typescript-worker.ts';
 import { GateMeasurementError } from '../errors.ts';
 import type { PhaseSamples } from '../samples.ts';
@@ -95,8 +96,27 @@ export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOpt
 
 /**
  * What a scenario's probes run, hashed: the baseline of a scenario whose probe set-up changed
- * (servers, the phase's whole RPC set-up, concurrency, seed) no longer compares.
+ * (servers, the phase's whole RPC set-up and call, concurrency, seed) no longer compares. The
+ * service's code is left out, since a changed handler is what the gate judges, and so are the
+ * folders of the files named, which differ between a developer's checkout and a CI runner's.
  */
 export function fingerprintOf(specs: readonly ProbeSpec[]): string {
-  return createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 16);
+  const setUps = specs.map(({ service, ...spec }) => {
+    const { setup } = spec;
+    const { module, argsFile, ...call } = setup.call;
+    // Replacing `setup` keeps its place among the keys, and so the hash of a spec without files.
+    return {
+      ...spec,
+      setup: {
+        ...setup,
+        call: {
+          ...call,
+          ...(module === undefined ? {} : { module: basename(module) }),
+          ...(argsFile === undefined ? {} : { argsFile: basename(argsFile) }),
+        },
+      },
+      ...(service === undefined ? {} : { service: service.name ?? null }),
+    };
+  });
+  return createHash('sha256').update(JSON.stringify(setUps)).digest('hex').slice(0, 16);
 }

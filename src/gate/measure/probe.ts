@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { type CallInputs, prepareCallInputs } from '../../harness/load/call-inputs.ts';
+import { serviceModule } from '../../harness/runner.ts';
+import {
+  loadUserService,
+  type UserServiceSpec,
+  wrapUserService,
+} from '../../harness/servers/user-service.ts';
 import { Bench } from '../../rpc/server/builtin-services.ts';
 import { Server } from '../../rpc/server/server.ts';
 import { planPhases } from '../../scenario/phase-plan.ts';
 import {
+  DEFAULT_METHOD,
   HASH_KEY_COUNT,
   openPhaseClients,
   type PhaseClients,
@@ -18,13 +26,19 @@ import type { SliceWorkload } from './slice.ts';
 
 /** The calls kept in flight when the scenario's load model has no concurrency (open model). */
 export const OPEN_MODEL_PROBE_CONCURRENCY = 64;
-const SERVICE_METHOD = 'Bench.Echo';
+/** `Load.Work` with every behaviour off answers with its arguments: the probe's servers echo them. */
+const ECHO_METHOD = 'Bench.Echo';
 
-/** What the probe of one scenario phase runs: the scenario's RPC set-up, with servers that only echo. */
+/**
+ * What the probe of one scenario phase runs: the scenario's RPC set-up and call, with servers that
+ * answer at once (the scenario's service, if it names one, with no service time or other behaviour).
+ */
 export interface ProbeSpec {
   /** The phase label, as in the scenario's results. */
   label: string;
   setup: PhaseRpcSetup;
+  /** The scenario's `servers.service`, its module path absolute; absent for the simulated servers alone. */
+  service?: UserServiceSpec;
   /** The reference echoes a payload of the same size. */
   payloadBytes: number;
   servers: number;
@@ -38,11 +52,13 @@ export interface ProbeSpec {
  * second for a minute would exhaust the machine's ephemeral ports.
  */
 export function probeSpecsFor(scenario: ResolvedScenario, file: string): ProbeSpec[] {
+  const service = serviceModule({ scenario, file });
   return planPhases(scenario)
     .filter((plan) => plan.reuseClients)
     .map((plan) => ({
       label: plan.label,
       setup: phaseRpcSetup(scenario, plan, file),
+      ...(service === undefined ? {} : { service }),
       payloadBytes: scenario.payloadBytes,
       servers: scenario.servers.count,
       concurrency:
@@ -61,31 +77,39 @@ export class RpcProbe implements SliceWorkload {
   readonly #servers: Server[];
   readonly #clients: PhaseClients;
   readonly #client: XClient;
-  readonly #args: unknown;
+  readonly #method: string;
+  readonly #inputs: CallInputs;
   #keyIndex = 0;
+  #callIndex = 0;
 
-  private constructor(servers: Server[], clients: PhaseClients, args: unknown) {
+  private constructor(servers: Server[], clients: PhaseClients, inputs: CallInputs) {
     this.#servers = servers;
     this.#clients = clients;
     this.#client = clients.clients[0]!;
-    this.#args = args;
+    this.#inputs = inputs;
+    this.#method = inputs.method === DEFAULT_METHOD ? ECHO_METHOD : inputs.method;
   }
 
   static async start(spec: ProbeSpec): Promise<RpcProbe> {
     const servers: Server[] = [];
     try {
+      const random = createSeededRandom(spec.seed);
+      const inputs = await prepareCallInputs(spec.setup.call, random);
+      const service = spec.service === undefined ? undefined : await loadUserService(spec.service);
+      // Wrapped as the simulated servers wrap it, with every behaviour off: the call runs at once.
+      const methods = service === undefined ? undefined : wrapUserService(service, RUN_AT_ONCE);
       const runTag = `gate-${randomBytes(4).toString('hex')}`;
       const addresses: string[] = [];
       for (let index = 0; index < spec.servers; index++) {
         const server = new Server({ log: () => {} }).register(new Bench());
+        if (service !== undefined && methods !== undefined) server.register(methods, { name: service.name });
         servers.push(server);
         addresses.push(await server.listen(serverListenAddress(spec.setup.transport, runTag, index)));
       }
-      const random = createSeededRandom(spec.seed);
       return new RpcProbe(
         servers,
         await openPhaseClients(spec.setup, addresses, { random, count: 1 }),
-        spec.setup.call.args,
+        inputs,
       );
     } catch (error) {
       await Promise.allSettled(servers.map((server) => server.destroy()));
@@ -95,14 +119,18 @@ export class RpcProbe implements SliceWorkload {
     }
   }
 
-  call(): Promise<unknown> {
+  async call(): Promise<unknown> {
     const { broadcast, callOptions } = this.#clients;
-    if (broadcast) return this.#broadcastOnce();
-    return this.#client.call(
-      SERVICE_METHOD,
-      this.#args,
+    const { argsAt, check } = this.#inputs;
+    const args = argsAt === undefined ? this.#inputs.args : argsAt(this.#callIndex++);
+    if (broadcast) return this.#broadcastOnce(args);
+    const reply = await this.#client.call(
+      this.#method,
+      args,
       callOptions?.[this.#keyIndex++ & (HASH_KEY_COUNT - 1)],
     );
+    if (check !== undefined) checkReply(check, reply, args);
+    return reply;
   }
 
   async close(): Promise<void> {
@@ -110,9 +138,19 @@ export class RpcProbe implements SliceWorkload {
     await Promise.allSettled(this.#servers.map((server) => server.destroy()));
   }
 
-  async #broadcastOnce(): Promise<unknown> {
-    const outcomes = await this.#client.broadcastAll(SERVICE_METHOD, this.#args);
+  async #broadcastOnce(args: unknown): Promise<unknown> {
+    const outcomes = await this.#client.broadcastAll(this.#method, args);
     for (const outcome of outcomes) if (outcome.error !== undefined) throw outcome.error;
+    const { check } = this.#inputs;
+    if (check !== undefined) for (const outcome of outcomes) checkReply(check, outcome.reply, args);
     return outcomes;
   }
+}
+
+const RUN_AT_ONCE = { handle: (_args: unknown, work: () => unknown): unknown => work() };
+
+/** A reply the scenario's `call.check` refuses fails the call, and so the probe. */
+function checkReply(check: NonNullable<CallInputs['check']>, reply: unknown, args: unknown): void {
+  const verdict = check(reply, args);
+  if (verdict !== true) throw new GateMeasurementError(`call.check: ${verdict}`);
 }
