@@ -93,3 +93,20 @@ test('failed thresholds and interrupted runs fail', () => {
   const failed = checkRun(result).filter((entry) => !entry.passed);
   assert.deepEqual(failed.map((entry) => entry.check).sort(), ['complete-run', 'threshold']);
 });
+
+test('a target without server counts (handled null) is checked from the client side and never fails on null', () => {
+  const counted = (clientCount: number) => ({ clientCount, serverCount: null });
+  const even = fakePhase('roundrobin', 10, [counted(4), counted(3), counted(3)]);
+  const result = fakeResult([even]);
+  const lost = outcome(result, 'no-lost-calls');
+  assert.equal(lost.passed, true, lost.actual);
+  assert.doesNotMatch(lost.actual, /null/);
+  const fairness = outcome(result, 'roundrobin-fairness');
+  assert.equal(fairness.passed, true, fairness.actual);
+  assert.match(fairness.actual, /client counts 4, 3, 3/);
+  // The client side still catches a call that got no outcome.
+  const short = fakePhase('roundrobin', 11, [counted(4), counted(3), counted(3)]);
+  assert.equal(outcome(fakeResult([short]), 'no-lost-calls').passed, false);
+  const reached = fakePhase('broadcast', 5, [counted(5), counted(5)]);
+  assert.equal(outcome(fakeResult([reached]), 'broadcast-reach').passed, true);
+});
