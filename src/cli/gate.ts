@@ -1,6 +1,13 @@
-import { appendFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { renderDuetPage } from '../gate/duet/duet-page.ts';
+import {
+  DEFAULT_DUET_MAX_THROUGHPUT_SLOWDOWN,
+  DEFAULT_DUET_PAIRS,
+  type DuetDecision,
+  runDuet,
+} from '../gate/duet/run-duet.ts';
 import {
   DEFAULT_BASELINE_ROUNDS,
   DEFAULT_GATE_ROUNDS,
@@ -17,7 +24,15 @@ import {
 import { outcomeLine, renderGateMarkdown } from '../gate/summary.ts';
 import { renderTextTable } from '../gate/table.ts';
 import { DEFAULT_MAX_SLOWDOWN, DEFAULT_MAX_THROUGHPUT_SLOWDOWN } from '../gate/verdict.ts';
-import { duration, integerInRange, parseCommandLine, positiveInteger, positiveNumber } from './arguments.ts';
+import {
+  addressArgument,
+  duration,
+  integerInRange,
+  list,
+  parseCommandLine,
+  positiveInteger,
+  positiveNumber,
+} from './arguments.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
 
@@ -35,6 +50,11 @@ interface GateOptions {
   remeasure: number;
   runs: number;
   json?: string;
+  baselineTarget?: string[];
+  target?: string[];
+  pid?: number;
+  baselinePid?: number;
+  report?: string;
 }
 
 const program = new Command()
@@ -90,6 +110,23 @@ const program = new Command()
     DEFAULT_SCENARIO_RUNS,
   )
   .option('--json <file>', 'also write the verdicts as JSON')
+  .option(
+    '--baseline-target <addresses>',
+    "duet mode: compare the scenario's target (B, the candidate) with this running build (A, the baseline) side by side, in alternating slices; no stored baseline. Comma-separated tcp@host:port, http@host:port or unix@/path",
+    list(addressArgument),
+  )
+  .option(
+    '--target <addresses>',
+    "duet mode: the candidate build (B), instead of the scenario's target",
+    list(addressArgument),
+  )
+  .option(
+    '--pid <pid>',
+    "duet mode: the candidate server's process, to compare CPU time per call (from /proc)",
+    positiveInteger,
+  )
+  .option('--baseline-pid <pid>', "duet mode: the baseline server's process", positiveInteger)
+  .option('--report <dir>', 'duet mode: write the verdict as an HTML page, <dir>/gate-duet.html')
   .showHelpAfterError();
 
 function log(message: string): void {
@@ -140,6 +177,13 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`error: no scenario files given and none in ${DEFAULT_SUITE_DIR}/`);
     return EXIT_USAGE;
   }
+  if (options.baselineTarget !== undefined)
+    return duet(
+      files,
+      options,
+      program.getOptionValueSource('pairs') === 'default',
+      program.getOptionValueSource('maxThroughputSlowdown') === 'default',
+    );
   const writeBaseline = options.writeBaseline === true;
   const outcome = await runGate({
     files,
@@ -156,6 +200,45 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   if (outcome.verdict === 'unusable') console.error(`error: ${outcome.message}`);
   else await writeOutputs(outcome, options.json);
+  return EXIT_STATUS[outcome.verdict];
+}
+
+/** Duet mode: one scenario, two running builds, no stored baseline. */
+async function duet(
+  files: readonly string[],
+  options: GateOptions,
+  defaultPairs: boolean,
+  defaultThroughputLimit: boolean,
+): Promise<number> {
+  if (files.length !== 1 || options.writeBaseline === true) {
+    console.error('error: --baseline-target takes exactly one scenario file, and no --write-baseline');
+    return EXIT_USAGE;
+  }
+  const outcome = await runDuet({
+    file: files[0]!,
+    baseline: options.baselineTarget!,
+    ...(options.target === undefined ? {} : { candidate: options.target }),
+    ...(options.pid === undefined ? {} : { candidatePid: options.pid }),
+    ...(options.baselinePid === undefined ? {} : { baselinePid: options.baselinePid }),
+    maxSlowdown: options.maxSlowdown,
+    maxThroughputSlowdown: defaultThroughputLimit
+      ? DEFAULT_DUET_MAX_THROUGHPUT_SLOWDOWN
+      : options.maxThroughputSlowdown,
+    pairs: defaultPairs ? DEFAULT_DUET_PAIRS : options.pairs,
+    sliceMs: options.sliceMs,
+    log,
+  });
+  if (outcome.verdict === 'unusable') {
+    console.error(`error: ${outcome.message}`);
+    return EXIT_USAGE;
+  }
+  await writeOutputs(outcome, options.json);
+  if (options.report !== undefined) {
+    await mkdir(options.report, { recursive: true });
+    const page = join(options.report, 'gate-duet.html');
+    await writeFile(page, renderDuetPage(outcome as DuetDecision));
+    log(`Report: ${page}`);
+  }
   return EXIT_STATUS[outcome.verdict];
 }
 

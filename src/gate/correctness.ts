@@ -5,7 +5,8 @@ export type CorrectnessCheckName =
   | 'broadcast-reach'
   | 'no-lost-calls'
   | 'threshold'
-  | 'complete-run';
+  | 'complete-run'
+  | 'call-errors';
 
 /** One exact check on one phase of one scenario run: no noise allowance, any miss fails the gate. */
 export interface CorrectnessOutcome {

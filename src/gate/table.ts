@@ -2,6 +2,7 @@ import { renderMarkdownTable as renderTable } from '../util/markdown-table.ts';
 import type { PerformanceRow } from './compare.ts';
 import type { CorrectnessOutcome } from './correctness.ts';
 import type { GateMetricName } from './samples.ts';
+import type { MetricComparison } from './verdict.ts';
 
 /** One line of the gate's table, as text: the terminal and the Markdown summary print the same. */
 export interface TableRow {
@@ -28,9 +29,18 @@ const CHECK_LABELS: Record<CorrectnessOutcome['check'], string> = {
   'no-lost-calls': 'no lost calls',
   threshold: 'threshold',
   'complete-run': 'run completed',
+  'call-errors': 'calls answered without error',
 };
 
 export function performanceTableRow(row: PerformanceRow): TableRow {
+  return comparisonTableRow(`${row.scenario} › ${row.phase} › ${METRIC_LABELS[row.metric]}`, row);
+}
+
+/** A row of one comparison against its limit: the stored baseline's, or the other build's in a duet. */
+export function comparisonTableRow(
+  metric: string,
+  row: { comparison: MetricComparison; maxSlowdown: number; samples: { baseline: number; now: number } },
+): TableRow {
   const c = row.comparison;
   const percent = (fraction: number): string => `${Math.abs(fraction * 100).toFixed(1)} %`;
   const limit = percent(row.maxSlowdown);
@@ -52,7 +62,7 @@ export function performanceTableRow(row: PerformanceRow): TableRow {
       verdict = 'ok';
   }
   return {
-    metric: `${row.scenario} › ${row.phase} › ${METRIC_LABELS[row.metric]}`,
+    metric,
     baseline: `${c.baselineMedian.toPrecision(4)} (n=${row.samples.baseline})`,
     now: `${c.nowMedian.toPrecision(4)} (n=${row.samples.now})`,
     ratio: c.ratio.toFixed(3),

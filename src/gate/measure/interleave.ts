@@ -14,6 +14,10 @@ export interface InterleaveOptions {
   concurrency: number;
   /** No slice starts more operations than this. */
   maxCallsPerSlice: number;
+  /** Failed calls are counted instead of failing the measurement (a duet reports them as rows). @default false */
+  keepErrors?: boolean;
+  /** Called after every slice, before the next starts: the duet reads the slice's latencies here. */
+  onSlice?: (workload: 'rpc' | 'reference', measurement: SliceMeasurement) => void;
 }
 
 /** One RPC slice and the reference slice next to it. */
@@ -42,10 +46,14 @@ export async function measureInterleaved(
   for (let index = 0; index < total; index++) {
     const rpcFirst = index % 2 === 0;
     const first = await measureSlice(rpcFirst ? rpc : reference, limits);
+    options.onSlice?.(rpcFirst ? 'rpc' : 'reference', first);
     const second = await measureSlice(rpcFirst ? reference : rpc, limits);
+    options.onSlice?.(rpcFirst ? 'reference' : 'rpc', second);
     const pair = rpcFirst ? { rpc: first, reference: second } : { rpc: second, reference: first };
-    check(pair.rpc, 'RPC probe');
-    check(pair.reference, 'reference');
+    if (options.keepErrors !== true) {
+      check(pair.rpc, 'RPC probe');
+      check(pair.reference, 'reference');
+    }
     if (index >= options.warmupPairs) pairs.push(pair);
   }
   return pairs;

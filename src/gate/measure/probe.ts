@@ -119,6 +119,19 @@ export class RpcProbe implements SliceWorkload {
     }
   }
 
+  /** The same calls to servers running elsewhere (a build under test): nothing is started here. */
+  static async connect(spec: ProbeSpec, addresses: readonly string[]): Promise<RpcProbe> {
+    try {
+      const random = createSeededRandom(spec.seed);
+      const inputs = await prepareCallInputs(spec.setup.call, random);
+      return new RpcProbe([], await openPhaseClients(spec.setup, addresses, { random, count: 1 }), inputs);
+    } catch (error) {
+      throw new GateMeasurementError(`${spec.label}: cannot connect: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
   async call(): Promise<unknown> {
     const { broadcast, callOptions } = this.#clients;
     const { argsAt, check } = this.#inputs;
