@@ -12,11 +12,15 @@ export interface GoServerOptions {
   registry?: string;
   /** Heartbeat interval. @default GeeRPC's 4 min */
   heartbeatMs?: number;
+  /** CPU work added to every call (the peer's -spin flag): a slower build of the same server. */
+  spinUs?: number;
 }
 
 export interface GoServer {
   /** The bound addresses, in `-listen` order, with real ports. */
   readonly addresses: string[];
+  /** The server's process id. */
+  readonly pid: number;
   /** What the server logged so far (GeeRPC logs to stderr). */
   readonly stderr: string;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
@@ -30,6 +34,7 @@ export async function startGoServer(options: GoServerOptions = {}): Promise<GoSe
   if (options.codecs !== undefined) args.push('-codec', options.codecs.join(','));
   if (options.registry !== undefined) args.push('-registry', options.registry);
   if (options.heartbeatMs !== undefined) args.push('-heartbeat', durationFlag(options.heartbeatMs));
+  if (options.spinUs !== undefined) args.push('-spin', `${options.spinUs}us`);
   const peer = new PeerProcess(await buildGoPeer(), args);
   try {
     const addresses = await peer.waitUntil(() => {
@@ -38,6 +43,7 @@ export async function startGoServer(options: GoServerOptions = {}): Promise<GoSe
     }, `${listen.length} listening line(s)`);
     return {
       addresses,
+      pid: peer.pid,
       get stderr() {
         return peer.stderr;
       },

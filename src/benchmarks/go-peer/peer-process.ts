@@ -19,6 +19,11 @@ export class PeerProcess {
   readonly exited: Promise<number | null>;
   #stopped: Promise<void> | undefined;
 
+  /** The process id; 0 when it could not be started. */
+  get pid(): number {
+    return this.#child.pid ?? 0;
+  }
+
   /** `onEvent`, when given, takes every stdout event instead of `events` keeping them. */
   constructor(binary: string, args: string[], onEvent?: (event: unknown) => void) {
     this.#child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,0 +1,104 @@
+// The duet gate against two Go GeeRPC servers built from go-peer/ in this run, one doing more work per call.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
+import { type GoServer, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
+import { type CliExit, runCli } from './fixtures/run-cli.ts';
+
+const SCENARIO = 'test/fixtures/gate-service/go-echo-target.ts';
+/** Short measurements: the wiring is checked here; the noise is measured by repeated full runs. */
+const SHORT = ['--pairs', '30', '--slice-ms', '50'];
+const TIMEOUT_MS = 300_000;
+
+let dir: string;
+const servers: GoServer[] = [];
+
+before(
+  async () => {
+    await buildGoPeer();
+    dir = await mkdtemp(join(tmpdir(), 'rpcbench-duet-'));
+  },
+  { timeout: 300_000 },
+);
+
+after(async () => {
+  await Promise.all(servers.map((server) => server.stop()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function goServer(spinUs?: number): Promise<GoServer> {
+  const server = await startGoServer(spinUs === undefined ? {} : { spinUs });
+  servers.push(server);
+  return server;
+}
+
+function duet(args: string[], env: Record<string, string> = {}): Promise<CliExit> {
+  return runCli('gate.ts', [SCENARIO, ...SHORT, ...args], { env, timeoutMs: TIMEOUT_MS });
+}
+
+test('a build doing 50 µs more work per call fails the duet, with its page, JSON and step summary', async () => {
+  const [a, b] = await Promise.all([goServer(), goServer(50)]);
+  const summary = join(dir, 'summary.md');
+  await writeFile(summary, '');
+  const exit = await duet(
+    [
+      '--baseline-target',
+      a.addresses[0]!,
+      '--target',
+      b.addresses[0]!,
+      '--baseline-pid',
+      String(a.pid),
+      '--pid',
+      String(b.pid),
+      '--json',
+      join(dir, 'slow.json'),
+      '--report',
+      join(dir, 'slow-report'),
+    ],
+    { GITHUB_STEP_SUMMARY: summary },
+  );
+  assert.equal(exit.code, 1, exit.stdout + exit.stderr);
+  assert.match(exit.stdout, /gate-go-echo › roundrobin › B ÷ A server CPU per call .*REGRESSION/);
+  assert.match(exit.stdout, /B ÷ A p50 latency .*REGRESSION/);
+  assert.match(exit.stdout, /A › calls answered without error .* ok/);
+  const json = JSON.parse(await readFile(join(dir, 'slow.json'), 'utf8')) as {
+    passed: boolean;
+    duet: { metric: string; verdict: string; ratios: number[] }[];
+  };
+  assert.equal(json.passed, false);
+  const cpu = json.duet.find((row) => row.metric === 'cpuPerCall');
+  assert.equal(cpu?.verdict, 'regression');
+  assert.equal(cpu?.ratios.length, 30);
+  assert.match(await readFile(summary, 'utf8'), /^## Regression gate: FAIL/);
+  const page = await readFile(join(dir, 'slow-report', 'gate-duet.html'), 'utf8');
+  assert.match(page, /<h1 id="outcome">Regression gate: FAIL/);
+  assert.equal((page.match(/<figure data-metric=/g) ?? []).length, 4, 'one plot of paired ratios per metric');
+  assert.match(page, /<figure data-phase="roundrobin">/);
+});
+
+test('two identical builds pass the duet, with client-side correctness rows only', async () => {
+  const [a, b] = await Promise.all([goServer(), goServer()]);
+  // A looser latency limit than the default: 50 ms slices of p99 are noisy on a loaded machine.
+  const exit = await duet([
+    '--baseline-target',
+    a.addresses[0]!,
+    '--target',
+    b.addresses[0]!,
+    '--max-slowdown',
+    '0.3',
+    '--max-throughput-slowdown',
+    '0.3',
+  ]);
+  assert.equal(exit.code, 0, exit.stdout + exit.stderr);
+  assert.match(exit.stdout, /B › calls answered without error +no call fails .* \d+ of \d+ answered .* ok/);
+  assert.doesNotMatch(exit.stdout, /null/);
+});
+
+test('a duet without a baseline build address is a usage error', async () => {
+  const exit = await duet(['--baseline-target', 'nonsense']);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /baseline-target/);
+});
