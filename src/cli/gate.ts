@@ -232,9 +232,10 @@ async function duet(
     console.error(`error: ${outcome.message}`);
     return EXIT_USAGE;
   }
+  // The JSON file may go beside the page.
+  if (options.report !== undefined) await mkdir(options.report, { recursive: true });
   await writeOutputs(outcome, options.json);
   if (options.report !== undefined) {
-    await mkdir(options.report, { recursive: true });
     const page = join(options.report, 'gate-duet.html');
     await writeFile(page, renderDuetPage(outcome as DuetDecision));
     log(`Report: ${page}`);
