@@ -95,9 +95,10 @@ async function runStep(
   headSha: string,
   gateArgs = '--pairs 30 --slice-ms 50',
 ): Promise<{ code: number | null; output: string }> {
+  // GitHub Actions' expressions, filled in as the runner fills them.
   const filled = command
-    .replace('${{ github.event.pull_request.base.sha }}', baseSha)
-    .replace('${{ github.event.pull_request.head.sha }}', headSha);
+    .replace(/\$\{\{ github\.event\.pull_request\.base\.sha \}\}/, baseSha)
+    .replace(/\$\{\{ github\.event\.pull_request\.head\.sha \}\}/, headSha);
   assert.doesNotMatch(filled, /\$\{\{/, 'every expression of the step is filled in');
   const [basePort, headPort] = [await freePort(), await freePort()];
   return new Promise((resolve, reject) => {
