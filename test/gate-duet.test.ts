@@ -102,3 +102,34 @@ test('a duet without a baseline build address is a usage error', async () => {
   assert.equal(exit.code, 2);
   assert.match(exit.stderr, /baseline-target/);
 });
+
+test('a target scenario in the stored-baseline gate gets its exact checks from the client side, never "handled null"', async () => {
+  const server = await startGoServer({ codecs: ['json'] });
+  servers.push(server);
+  const scenario = join(dir, 'json-target.ts');
+  await writeFile(
+    scenario,
+    `import { defineScenario } from 'rpcbench';
+export default defineScenario({
+  name: 'json-target',
+  target: { addresses: ['${server.addresses[0]}'] },
+  codec: 'json',
+  call: { method: 'Bench.Echo', args: 'x' },
+  select: 'roundrobin',
+  load: { model: 'closed', concurrency: 4 },
+  warmupMs: 0,
+  durationMs: 300,
+});
+`,
+  );
+  const exit = await runCli(
+    'gate.ts',
+    [scenario, '--baseline', join(dir, 'json-target-baseline'), '--write-baseline', '--runs', '1'],
+    {
+      timeoutMs: TIMEOUT_MS,
+    },
+  );
+  assert.equal(exit.code, 0, exit.stdout + exit.stderr);
+  assert.match(exit.stdout, /json-target › roundrobin › no lost calls .* ok/);
+  assert.doesNotMatch(exit.stdout, /handled null/);
+});

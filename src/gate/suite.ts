@@ -32,7 +32,8 @@ export async function loadGateScenarios(
       throw new GateConfigError(`${loaded.file}: scenario name "${name}" is also the name of ${other}`);
     }
     fileOfName.set(name, loaded.file);
-    const specs = probeSpecsFor(loaded.scenario, loaded.file);
+    // Servers the harness does not start cannot be probed in process: their timing is the duet's.
+    const specs = loaded.scenario.target === undefined ? probeSpecsFor(loaded.scenario, loaded.file) : [];
     const limits = slowdownLimits(await loadGateScenarioOptions(file), fallbackLimits);
     scenarios.push({ loaded, specs, fingerprint: fingerprintOf(specs), limits });
   }
