@@ -212,12 +212,15 @@ export class Client {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    const abandoning = this.#pending.size > 0;
     this.#writer.flush();
     const closed = new Promise<void>((resolve) => {
       if (this.#socket.closed) resolve();
       else this.#socket.once('close', () => resolve());
     });
-    this.#socket.end();
+    // A server keeps answering a half-closed connection: a reset tells it the calls are abandoned.
+    if (abandoning) resetOrDestroy(this.#socket);
+    else this.#socket.end();
     this.#breakConnection(new Error('client closed'));
     // A server that never closes its side must not hold close() forever.
     const timer = setTimeout(() => this.#socket.destroy(), 1000);
@@ -290,6 +293,15 @@ export class Client {
     if (!this.#socket.destroyed && !this.#closing) this.#socket.destroy();
     for (const listener of this.#closeListeners) listener(cause);
     this.#closeListeners.clear();
+  }
+}
+
+/** Sends a TCP reset, so that the server stops the handlers; other sockets have no reset. */
+function resetOrDestroy(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
   }
 }
 
