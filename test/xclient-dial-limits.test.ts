@@ -28,7 +28,10 @@ function fakeDial(settled: Set<string>) {
     });
   };
   // Ends the slow dials at once, so that the XClient's close does not wait for them.
-  return { dial, stop: () => [...pending].forEach((fail) => fail()) };
+  const stop = () => {
+    for (const fail of [...pending]) fail();
+  };
+  return { dial, stop };
 }
 
 test("a call's timeoutMs and signal cover dialing", async (t) => {

@@ -140,6 +140,8 @@ export class Client {
   readonly #maxSendBufferBytes: number;
   readonly #pending = new PendingCalls<PendingCall>();
   #seq = 0;
+  /** Calls timed out or aborted whose late replies have not arrived: their handlers may still run. */
+  #abandoned = 0;
   #header: Header | undefined;
   #closing = false;
   #broken = false;
@@ -237,7 +239,7 @@ export class Client {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    const abandoning = this.#pending.size > 0;
+    const abandoning = this.#pending.size > 0 || this.#abandoned > 0;
     this.#writer.flush();
     const closed = new Promise<void>((resolve) => {
       if (this.#socket.closed) resolve();
@@ -284,7 +286,10 @@ export class Client {
     this.#header = undefined;
     const call = this.#pending.take(header.Seq);
     // A call that timed out or was aborted is forgotten: its late reply is dropped here.
-    if (call === undefined) return;
+    if (call === undefined) {
+      if (this.#abandoned > 0) this.#abandoned--;
+      return;
+    }
     call.release();
     if (header.Error !== '') call.reject(new RemoteError(call.serviceMethod, header.Error));
     else if (value instanceof UndecodableValue) {
@@ -295,6 +300,7 @@ export class Client {
   #forget(seq: number, error: Error): void {
     const call = this.#pending.take(seq);
     if (call === undefined) return;
+    this.#abandoned++;
     call.release();
     call.reject(error);
   }
