@@ -21,6 +21,7 @@ import {
   FrameTooLargeError,
   ProtocolError,
   RemoteError,
+  SendBufferFullError,
 } from './errors.ts';
 import { FrameWriter } from './frame-writer.ts';
 import { encodeHandshake } from './handshake.ts';
@@ -44,7 +45,15 @@ export interface ClientOptions {
   maxFrameBytes?: number;
   /** The CONNECT path on `http@` addresses. @default '/_geeprc_', as GeeRPC's Go server spells it */
   httpPath?: string;
+  /**
+   * Once the socket holds more than this many bytes unsent (a server that stopped reading), new
+   * calls fail at once with ERR_SEND_BUFFER_FULL until it drains. At least the socket's 16 KiB
+   * highWaterMark applies. @default 8 MiB
+   */
+  maxSendBufferBytes?: number;
 }
+
+export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** ClientOptions with every default applied. */
 export type ResolvedClientOptions = Required<ClientOptions>;
@@ -64,6 +73,7 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
     callTimeoutMs: options.callTimeoutMs ?? 0,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     httpPath: options.httpPath ?? DEFAULT_HTTP_PATH,
+    maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
   };
   for (const key of ['connectTimeoutMs', 'handleTimeoutMs', 'callTimeoutMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0 || resolved[key] > MAX_TIMER_MS) {
@@ -74,6 +84,11 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
   }
   if (!Number.isSafeInteger(resolved.maxFrameBytes) || resolved.maxFrameBytes <= 0) {
     throw new InvalidArgumentError('options.maxFrameBytes must be a positive integer');
+  }
+  if (!Number.isSafeInteger(resolved.maxSendBufferBytes) || resolved.maxSendBufferBytes <= 0) {
+    throw new InvalidArgumentError(
+      `options.maxSendBufferBytes must be a positive integer, got ${resolved.maxSendBufferBytes}`,
+    );
   }
   if (!isCodecName(resolved.codec)) {
     throw new InvalidArgumentError(
@@ -122,8 +137,11 @@ export class Client {
   readonly #writer: FrameWriter;
   readonly #decoder: FrameDecoder;
   readonly #callTimeoutMs: number;
+  readonly #maxSendBufferBytes: number;
   readonly #pending = new PendingCalls<PendingCall>();
   #seq = 0;
+  /** Calls timed out or aborted whose late replies have not arrived: their handlers may still run. */
+  #abandoned = 0;
   #header: Header | undefined;
   #closing = false;
   #broken = false;
@@ -138,9 +156,10 @@ export class Client {
     this.address = address;
     this.#socket = socket;
     this.#callTimeoutMs = options.callTimeoutMs;
+    this.#maxSendBufferBytes = options.maxSendBufferBytes;
     this.#codec = options.codec;
     const codec = getCodec(options.codec);
-    this.#writer = new FrameWriter(socket, codec);
+    this.#writer = new FrameWriter(socket, codec, options.maxSendBufferBytes);
     this.#decoder = codec.createDecoder(options.maxFrameBytes);
     socket.setNoDelay(true);
     // The handshake goes first in the same write as the first calls: no round trip is waited for.
@@ -156,6 +175,9 @@ export class Client {
   call<Reply = unknown>(serviceMethod: string, args: unknown, options?: CallOptions): Promise<Reply> {
     if (this.#closing) return Promise.reject(new ClientClosedError());
     if (this.#broken) return Promise.reject(new ConnectionClosedError());
+    if (this.#writer.congested) {
+      return Promise.reject(new SendBufferFullError(serviceMethod, this.#maxSendBufferBytes));
+    }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(new CallAbortedError(serviceMethod, signal.reason));
     const seq = ++this.#seq;
@@ -200,6 +222,11 @@ export class Client {
     return this.#pending.size;
   }
 
+  /** Bytes written and not yet taken by the kernel: bounded by maxSendBufferBytes plus one batch. */
+  get bufferedBytes(): number {
+    return this.#writer.bufferedBytes;
+  }
+
   /** Calls `listener` once when the connection breaks or is closed, even if that already happened. */
   onClose(listener: (error: Error) => void): void {
     // A listener added after the break still hears of it, though never from inside onClose() itself.
@@ -212,12 +239,15 @@ export class Client {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    const abandoning = this.#pending.size > 0 || this.#abandoned > 0;
     this.#writer.flush();
     const closed = new Promise<void>((resolve) => {
       if (this.#socket.closed) resolve();
       else this.#socket.once('close', () => resolve());
     });
-    this.#socket.end();
+    // A server keeps answering a half-closed connection: a reset tells it the calls are abandoned.
+    if (abandoning) resetOrDestroy(this.#socket);
+    else this.#socket.end();
     this.#breakConnection(new Error('client closed'));
     // A server that never closes its side must not hold close() forever.
     const timer = setTimeout(() => this.#socket.destroy(), 1000);
@@ -256,7 +286,10 @@ export class Client {
     this.#header = undefined;
     const call = this.#pending.take(header.Seq);
     // A call that timed out or was aborted is forgotten: its late reply is dropped here.
-    if (call === undefined) return;
+    if (call === undefined) {
+      if (this.#abandoned > 0) this.#abandoned--;
+      return;
+    }
     call.release();
     if (header.Error !== '') call.reject(new RemoteError(call.serviceMethod, header.Error));
     else if (value instanceof UndecodableValue) {
@@ -267,6 +300,7 @@ export class Client {
   #forget(seq: number, error: Error): void {
     const call = this.#pending.take(seq);
     if (call === undefined) return;
+    this.#abandoned++;
     call.release();
     call.reject(error);
   }
@@ -290,6 +324,15 @@ export class Client {
     if (!this.#socket.destroyed && !this.#closing) this.#socket.destroy();
     for (const listener of this.#closeListeners) listener(cause);
     this.#closeListeners.clear();
+  }
+}
+
+/** Sends a TCP reset, so that the server stops the handlers; other sockets have no reset. */
+function resetOrDestroy(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
   }
 }
 

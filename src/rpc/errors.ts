@@ -20,6 +20,16 @@ export class CallTimeoutError extends RpcError {
   }
 }
 
+/** The socket already holds more unsent bytes than maxSendBufferBytes: the server is not reading. */
+export class SendBufferFullError extends RpcError {
+  constructor(serviceMethod: string, limitBytes: number) {
+    super(
+      'ERR_SEND_BUFFER_FULL',
+      `rpc client: call ${serviceMethod} not sent: over ${limitBytes} bytes wait in the socket unsent (maxSendBufferBytes); the server is not reading`,
+    );
+  }
+}
+
 export class CallAbortedError extends RpcError {
   constructor(serviceMethod: string, reason?: unknown) {
     super('ERR_CALL_ABORTED', `rpc client: call ${serviceMethod} aborted`, { cause: reason });

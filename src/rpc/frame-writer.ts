@@ -23,10 +23,30 @@ export class FrameWriter {
   readonly #out = new OutputBuffer();
   #scheduled = false;
   readonly #flush = (): void => this.flush();
+  readonly #maxBufferedBytes: number;
+  #congested = false;
+  readonly #onDrain = (): void => {
+    this.#congested = false;
+  };
 
-  constructor(socket: Socket, codec: Codec) {
+  /** `maxBufferedBytes`: past it (and the socket's highWaterMark) `congested` is true until 'drain'. */
+  constructor(socket: Socket, codec: Codec, maxBufferedBytes = Number.POSITIVE_INFINITY) {
     this.#socket = socket;
     this.#encoder = codec.createEncoder();
+    this.#maxBufferedBytes = maxBufferedBytes;
+  }
+
+  /**
+   * The socket held more than maxBufferedBytes unsent after the last write, and has not drained
+   * since. Checked once per write, not per frame: the hot path reads one field.
+   */
+  get congested(): boolean {
+    return this.#congested;
+  }
+
+  /** Bytes the socket holds unsent. */
+  get bufferedBytes(): number {
+    return this.#socket.writableLength;
   }
 
   /**
@@ -71,6 +91,14 @@ export class FrameWriter {
     if (this.#out.length === 0) return;
     const bytes = this.#out.take();
     if (this.#socket.destroyed || !this.#socket.writable) return;
-    this.#socket.write(bytes);
+    // 'drain' only follows a write() that returned false: past the limit and the highWaterMark.
+    if (
+      !this.#socket.write(bytes) &&
+      !this.#congested &&
+      this.#socket.writableLength > this.#maxBufferedBytes
+    ) {
+      this.#congested = true;
+      this.#socket.once('drain', this.#onDrain);
+    }
   }
 }

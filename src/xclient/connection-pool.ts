@@ -1,11 +1,12 @@
-import type { CallOptions, Client, ClientOptions } from '../rpc/client.ts';
+import type { CallOptions, Client, ResolvedClientOptions } from '../rpc/client.ts';
 import { ClientEntry } from './client-entry.ts';
+import { dialWithinCall, optionsAfterDial } from './dial-within-call.ts';
 import { CloseFailedError, XClientClosedError } from './errors.ts';
 
 /** Failures of closes started during calls are kept for close() to report, up to this many. */
 const MAX_KEPT_CLOSE_FAILURES = 100;
 
-export type DialFunction = (address: string, options: ClientOptions) => Promise<Client>;
+export type DialFunction = (address: string, options: ResolvedClientOptions) => Promise<Client>;
 
 export interface PoolStats {
   /** Connections opened since the pool was made. */
@@ -26,7 +27,7 @@ export interface PoolStats {
  */
 export class ConnectionPool {
   readonly #dial: DialFunction;
-  readonly #clientOptions: ClientOptions;
+  readonly #clientOptions: ResolvedClientOptions;
   readonly #entries = new Map<string, ClientEntry>();
   /** Entries of servers gone from the list, still carrying calls. */
   readonly #retiring = new Set<ClientEntry>();
@@ -38,7 +39,7 @@ export class ConnectionPool {
   #dials = 0;
   #closed: Promise<void> | undefined;
 
-  constructor(dial: DialFunction, clientOptions: ClientOptions) {
+  constructor(dial: DialFunction, clientOptions: ResolvedClientOptions) {
     this.#dial = dial;
     this.#clientOptions = clientOptions;
   }
@@ -76,7 +77,21 @@ export class ConnectionPool {
     args: unknown,
     options: CallOptions | undefined,
   ): Promise<unknown> {
-    const client = await this.#open(address);
+    const startMs = performance.now();
+    const opening = this.#open(address);
+    const timeoutMs = options?.timeoutMs ?? this.#clientOptions.callTimeoutMs;
+    let client: Client;
+    try {
+      client = await dialWithinCall(opening, serviceMethod, timeoutMs, options?.signal);
+    } catch (error) {
+      // Given up on while dialing: the connection, if it comes, is closed unused.
+      opening.then(
+        (late) => this.#track(late.close()),
+        () => {},
+      );
+      throw error;
+    }
+    options = optionsAfterDial(options, timeoutMs, startMs);
     if (this.#closed !== undefined) {
       this.#track(client.close());
       throw new XClientClosedError();
@@ -141,6 +156,21 @@ export class ConnectionPool {
   close(): Promise<void> {
     this.#closed ??= this.#closeAll();
     return this.#closed;
+  }
+
+  /**
+   * connect(), waited for no longer than the call's timeout and signal allow; resolves with the
+   * call's options for the time left. Only calls that find no usable connection come here.
+   */
+  async connectFor(
+    entry: ClientEntry,
+    serviceMethod: string,
+    options: CallOptions | undefined,
+  ): Promise<[Client, CallOptions | undefined]> {
+    const timeoutMs = options?.timeoutMs ?? this.#clientOptions.callTimeoutMs;
+    const startMs = performance.now();
+    const client = await dialWithinCall(this.connect(entry), serviceMethod, timeoutMs, options?.signal);
+    return [client, optionsAfterDial(options, timeoutMs, startMs)];
   }
 
   /** Dials the entry's server once, however many callers wait for it. */

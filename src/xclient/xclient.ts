@@ -82,6 +82,8 @@ export class XClient {
   readonly #outliers: OutlierDetector | undefined;
   readonly #outlierTimer: NodeJS.Timeout | undefined;
   #failoverTurn = 0;
+  /** The subscription has delivered a list: the initial getAll() snapshot is stale then. */
+  #listUpdated = false;
   #closed: Promise<void> | undefined;
 
   constructor(discovery: Discovery, mode: SelectMode, options: XClientOptions = {}) {
@@ -123,8 +125,11 @@ export class XClient {
       const outlierOptions = resolveOutlierDetection(options.outlierDetection);
       const outliers = new OutlierDetector(outlierOptions, performance.now(), options.onOutlierEvent);
       this.#outliers = outliers;
+      // A list the subscription delivered first is newer than this snapshot, which may predate it.
       void discovery.getAll().then(
-        (servers) => outliers.update(servers, performance.now()),
+        (servers) => {
+          if (!this.#listUpdated) outliers.update(servers, performance.now());
+        },
         () => {},
       );
       // A tenth of the shorter period: a server returns at most 10 % of its back-off late.
@@ -141,6 +146,7 @@ export class XClient {
       ...(this.#outliers === undefined ? {} : { ejected: this.#outliers }),
     };
     this.#unsubscribe = discovery.subscribe?.((servers) => {
+      this.#listUpdated = true;
       const retired = this.#pool.prune(servers);
       this.#latency?.forget(retired);
       this.#outliers?.update(servers, performance.now());
@@ -281,8 +287,13 @@ export class XClient {
       try {
         let reply: unknown;
         if (this.#reuseClients) {
-          const client = this.#pool.usableClient(entry) ?? (await this.#pool.connect(entry));
-          reply = await client.call(serviceMethod, args, options);
+          const client = this.#pool.usableClient(entry);
+          if (client !== undefined) {
+            reply = await client.call(serviceMethod, args, options);
+          } else {
+            const [dialed, callOptions] = await this.#pool.connectFor(entry, serviceMethod, options);
+            reply = await dialed.call(serviceMethod, args, callOptions);
+          }
         } else {
           reply = await this.#pool.callFresh(address, serviceMethod, args, options);
         }
@@ -334,8 +345,10 @@ export class XClient {
     const entry = this.#pool.acquire(address);
     try {
       if (!this.#reuseClients) return await this.#pool.callFresh(address, serviceMethod, args, options);
-      const client = this.#pool.usableClient(entry) ?? (await this.#pool.connect(entry));
-      return await client.call(serviceMethod, args, options);
+      const client = this.#pool.usableClient(entry);
+      if (client !== undefined) return await client.call(serviceMethod, args, options);
+      const [dialed, callOptions] = await this.#pool.connectFor(entry, serviceMethod, options);
+      return await dialed.call(serviceMethod, args, callOptions);
     } finally {
       this.#pool.release(entry);
     }

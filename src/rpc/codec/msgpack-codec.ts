@@ -7,6 +7,8 @@ const LENGTH_PREFIX_BYTES = 4;
 
 // Plain MessagePack maps (no record extension), so that any MessagePack library can read the frames.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+/** For the rare frame naming `__proto__`, which msgpackr's objects would rename `__proto_`. */
+const mapPackr = new Packr({ useRecords: false, mapsAsObjects: false });
 
 /** `application/msgpack`: each value is a u32 big-endian length followed by that many MessagePack bytes. */
 const msgpackEncoder: FrameEncoder = {
@@ -71,7 +73,8 @@ class LengthPrefixedDecoder implements FrameDecoder {
   }
 
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
-    forgetNeverUsedScan();
+    neverUsedScan.forget();
+    protoKeyScan.forget();
     let offset = 0;
     while (offset < chunk.length) {
       if (this.#frame !== undefined) {
@@ -137,6 +140,7 @@ function unpack(source: Buffer, start: number, end: number): unknown {
   unpackRange.start = start;
   unpackRange.end = end;
   try {
+    if (protoKeyScan.within(source, start, end)) return objectsOf(mapPackr.unpack(source, unpackRange));
     return packr.unpack(source, unpackRange);
   } catch (error) {
     return new UndecodableValue(`invalid MessagePack: ${(error as Error).message}`);
@@ -144,28 +148,66 @@ function unpack(source: Buffer, start: number, end: number): unknown {
 }
 
 const NEVER_USED = 0xc1;
-/** Where the next 0xc1 byte lies in `c1Source` at or after `c1From` (-1: none to its end). */
-let c1Source: Buffer | undefined;
-let c1From = 0;
-let c1At = -1;
 
-/** A caller may refill a buffer it pushed before: a scan is trusted within one push only. */
-function forgetNeverUsedScan(): void {
-  c1Source = undefined;
+/**
+ * Whether some bytes occur in a frame. One indexOf, which runs to the buffer's end, answers for
+ * every frame of a chunk before the match it found: the frames of one chunk cost one scan, not one each.
+ */
+class ChunkScan {
+  readonly #pattern: number | Buffer;
+  /** Where the next match lies in #source at or after #from (-1: none to its end). */
+  #source: Buffer | undefined;
+  #from = 0;
+  #at = -1;
+
+  constructor(pattern: number | Buffer) {
+    this.#pattern = pattern;
+  }
+
+  /** A caller may refill a buffer it pushed before: a scan is trusted within one push only. */
+  forget(): void {
+    this.#source = undefined;
+  }
+
+  /** Whether the pattern begins anywhere in `source[start, end)`. */
+  within(source: Buffer, start: number, end: number): boolean {
+    if (source !== this.#source || start < this.#from || (this.#at !== -1 && start > this.#at)) {
+      this.#source = source;
+      this.#from = start;
+      this.#at = source.indexOf(this.#pattern, start);
+    }
+    return this.#at !== -1 && this.#at < end;
+  }
+}
+
+const neverUsedScan = new ChunkScan(NEVER_USED);
+const protoKeyScan = new ChunkScan(Buffer.from('__proto__'));
+
+function mayHoldNeverUsed(source: Buffer, start: number, end: number): boolean {
+  return neverUsedScan.within(source, start, end);
 }
 
 /**
- * Whether a 0xc1 byte lies anywhere in `source[start, end)`. One indexOf, which runs to the
- * buffer's end, answers for every frame of a chunk before the byte it found: the frames of one
- * chunk cost one scan, not one each.
+ * Plain objects from maps, with every key kept as an own property: `__proto__` too, as
+ * JSON.parse keeps it, never as the prototype (defineProperty sets no prototype).
  */
-function mayHoldNeverUsed(source: Buffer, start: number, end: number): boolean {
-  if (source !== c1Source || start < c1From || (c1At !== -1 && start > c1At)) {
-    c1Source = source;
-    c1From = start;
-    c1At = source.indexOf(NEVER_USED, start);
+function objectsOf(value: unknown): unknown {
+  if (value instanceof Map) {
+    const object: Record<string, unknown> = {};
+    for (const [key, entry] of value) {
+      Object.defineProperty(object, String(key), {
+        value: objectsOf(entry),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return object;
   }
-  return c1At !== -1 && c1At < end;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = objectsOf(value[index]);
+  }
+  return value;
 }
 
 /**

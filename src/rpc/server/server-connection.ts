@@ -50,7 +50,10 @@ type Phase = 'http' | 'handshake' | 'frames';
 class ServerCall implements CallContext, InFlightEntry {
   readonly serviceMethod: string;
   readonly seq: number;
+  /** The handler has settled: its slot is free. */
   done = false;
+  /** The handle timeout has answered the caller; the handler still holds its slot until it settles. */
+  overdue = false;
   inFlightIndex = -1;
   timer: NodeJS.Timeout | undefined;
   #controller: AbortController | undefined;
@@ -95,6 +98,10 @@ export class ServerConnection {
   /** The header whose body has not arrived yet. */
   #header: Header | undefined;
   readonly #inFlight = new InFlightCalls<ServerCall>();
+  /** Calls in #inFlight already answered by the handle timeout, their handlers still running. */
+  #overdue = 0;
+  /** The peer half-closed: the calls it sent are answered, then the connection ends. */
+  #peerEnded = false;
   #closed = false;
   #endTimer: NodeJS.Timeout | undefined;
   /**
@@ -130,12 +137,19 @@ export class ServerConnection {
     }, host.handshakeTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => {});
+    socket.on('end', () => this.#onEnd());
     socket.on('close', () => this.#onClose());
     socket.on('drain', () => this.#onSlotFreed());
   }
 
+  /** Calls awaiting their reply. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#inFlight.size - this.#overdue;
+  }
+
+  /** Calls answered by the handle timeout whose handlers have not settled: they still hold their slots. */
+  get overdue(): number {
+    return this.#overdue;
   }
 
   /** Calls decoded but waiting for a slot under maxInFlightPerConnection. */
@@ -425,18 +439,19 @@ export class ServerConnection {
     let result: unknown;
     try {
       result = found(args, call);
+      // A thenable's own `then` may throw, or call back twice: #finish takes the first outcome only.
+      if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+        (result as PromiseLike<unknown>).then(
+          (reply) => this.#finish(call, false, reply),
+          (error: unknown) => this.#finish(call, true, error),
+        );
+        return;
+      }
     } catch (error) {
-      this.#finish(call, undefined, error);
+      this.#finish(call, true, error);
       return;
     }
-    if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
-      (result as PromiseLike<unknown>).then(
-        (reply) => this.#finish(call, reply, undefined),
-        (error: unknown) => this.#finish(call, undefined, error ?? new Error('handler rejected')),
-      );
-    } else {
-      this.#finish(call, result, undefined);
-    }
+    this.#finish(call, false, result);
   }
 
   /** A handler, counting the call, or GeeRPC's error text for why there is none. */
@@ -457,24 +472,35 @@ export class ServerConnection {
     return `rpc server: can't find method ${methodName}`;
   }
 
+  /**
+   * Answers the caller and aborts the handler's signal, but the call keeps its slot until the
+   * handler settles: a handler that ignores its signal must not let a client that picks a short
+   * HandleTimeout run more handlers at once than maxInFlightPerConnection.
+   */
   #onHandleTimeout(call: ServerCall): void {
-    if (call.done) return;
+    if (call.done || this.#closed) return;
     const message = `rpc server: request handle timeout: expect within ${this.#handleTimeoutMs}ms`;
+    call.overdue = true;
+    this.#overdue++;
+    this.#replyError(call.serviceMethod, call.seq, message);
     call.abort(new RpcError('ERR_HANDLE_TIMEOUT', message));
-    this.#finish(call, undefined, message);
   }
 
-  #finish(call: ServerCall, reply: unknown, error: unknown): void {
+  #finish(call: ServerCall, failed: boolean, value: unknown): void {
     if (call.done) return;
     call.done = true;
     if (call.timer !== undefined) clearTimeout(call.timer);
+    // A connection that closed has already let go of every call.
+    if (call.inFlightIndex === -1) return;
     this.#inFlight.delete(call);
-    if (!this.#closed) {
-      if (error === undefined) {
+    if (call.overdue) {
+      this.#overdue--;
+    } else {
+      if (!failed) {
         try {
           this.#writer!.writeMessage(
             { ServiceMethod: call.serviceMethod, Seq: call.seq, Error: '' },
-            reply ?? null,
+            value ?? null,
           );
         } catch (encodeError) {
           const failure = new EncodeError('rpc server', `the reply of ${call.serviceMethod}`, {
@@ -483,15 +509,35 @@ export class ServerConnection {
           this.#replyError(call.serviceMethod, call.seq, failure.message);
         }
       } else {
-        this.#replyError(call.serviceMethod, call.seq, errorText(error));
+        this.#replyError(call.serviceMethod, call.seq, errorText(value));
       }
-      if (this.#socket.writableNeedDrain) this.#pause();
-      else if (this.#paused) this.#onSlotFreed();
     }
+    if (this.#socket.writableNeedDrain) this.#pause();
+    else if (this.#paused) this.#onSlotFreed();
     if (this.#inFlight.size === 0) {
       this.#active = true;
       this.#host.onConnectionIdle(this);
+      this.#endIfPeerDone();
     }
+  }
+
+  /**
+   * With allowHalfOpen, a peer's FIN only means it sends no more: the calls it sent are still
+   * answered (as GeeRPC's Go server waits for them), then this side ends too.
+   */
+  #onEnd(): void {
+    this.#peerEnded = true;
+    if (this.#phase !== 'frames') {
+      this.#socket.end();
+      return;
+    }
+    this.#endIfPeerDone();
+  }
+
+  #endIfPeerDone(): void {
+    if (!this.#peerEnded || this.#closed || this.#inFlight.size > 0 || this.#held.length > 0) return;
+    this.#writer?.flush();
+    this.#socket.end();
   }
 
   /** A call finished while reading was paused: held calls take the slot, then reading resumes. */
@@ -520,6 +566,7 @@ export class ServerConnection {
     clearTimeout(this.#frameTimer);
     clearTimeout(this.#idleTimer);
     this.#held.length = 0;
+    this.#overdue = 0;
     const reason = new RpcError('ERR_CONN_CLOSED', 'rpc server: connection closed before the reply was sent');
     for (const call of this.#inFlight.takeAll()) {
       call.abort(reason);
@@ -539,8 +586,30 @@ function effectiveTimeoutMs(clientMs: number, serverMs: number): number {
   return Math.min(limitMs, MAX_TIMER_MS);
 }
 
-function errorText(error: unknown): string {
-  if (typeof error === 'string') return error;
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+/**
+ * The reply's error text for whatever a handler threw or rejected with. Never empty, since an
+ * empty Error means success on the wire, and never throwing: `String()` fails on an object
+ * without a prototype, and a getter or a Proxy may throw too.
+ */
+export function errorText(error: unknown): string {
+  let text: unknown;
+  try {
+    if (typeof error === 'string') text = error;
+    else if (error instanceof Error) text = error.message || error.name;
+    else if (error !== null && error !== undefined) text = String(error);
+  } catch {
+    text = undefined;
+  }
+  if (typeof text === 'string' && text !== '') return text;
+  return `rpc server: handler failed: ${typeOf(error)}`;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  try {
+    if (value instanceof Error) return 'Error';
+  } catch {
+    // A revoked Proxy throws even here.
+  }
+  return typeof value;
 }

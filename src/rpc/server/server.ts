@@ -61,8 +61,13 @@ export interface ServerOptions {
 export interface ServerStats {
   /** Connections open now. */
   connections: number;
-  /** Calls being handled now, over all connections. */
+  /** Calls being handled now and not yet answered, over all connections. */
   inFlight: number;
+  /**
+   * Calls answered by the handle timeout whose handlers have not settled yet. They still hold
+   * their slots under maxInFlightPerConnection, beside `inFlight`.
+   */
+  overdue: number;
   /** Calls decoded and waiting for a slot under maxInFlightPerConnection. */
   held: number;
   /** Connections refused because maxConnections were open. */
@@ -73,6 +78,7 @@ export interface ServerStats {
 export interface ConnectionStats {
   remote: string;
   inFlight: number;
+  overdue: number;
   held: number;
   /** Reply bytes queued in the socket and not yet sent. */
   bufferedBytes: number;
@@ -176,7 +182,8 @@ export class Server {
     if (this.#closing) throw new InvalidArgumentError('rpc server: listen() after close()');
     const endpoint = parseAddress(address);
     const transport = endpoint.transport === 'http' ? 'http' : 'stream';
-    const server = createServer((socket) => this.#accept(socket, transport));
+    // Half-open: a peer that sends its calls and then its FIN still gets every reply.
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket, transport));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       if (endpoint.transport === 'unix') server.listen(endpoint.path, resolve);
@@ -217,12 +224,15 @@ export class Server {
     const perConnection: ConnectionStats[] = [];
     let inFlight = 0;
     let held = 0;
+    let overdue = 0;
     for (const connection of this.#connections) {
       inFlight += connection.inFlight;
+      overdue += connection.overdue;
       held += connection.held;
       perConnection.push({
         remote: connection.remote,
         inFlight: connection.inFlight,
+        overdue: connection.overdue,
         held: connection.held,
         bufferedBytes: connection.bufferedBytes,
         reading: connection.reading,
@@ -231,6 +241,7 @@ export class Server {
     return {
       connections: this.#connections.size,
       inFlight,
+      overdue,
       held,
       refusedConnections: this.#refusedConnections,
       perConnection,
