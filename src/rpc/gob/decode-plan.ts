@@ -207,10 +207,13 @@ export class DecodePlans {
   }
 
   /**
-   * The zero value of a field of type `id` in struct `ownerId`. A field holding its own struct
+   * The zero value of a field of type `id` in struct `ownerId`, left out by the sender. A field holding its own struct
    * (or an array of it) can only be a pointer in Go, which stays nil: null.
    */
   #fieldZero(id: number, ownerId: number): ZeroFn {
+    // Go sends a struct field that is not a pointer even when it is zero: a struct field left out
+    // was a nil pointer, and stays one.
+    if (this.#wire.get(id)?.kind === 'struct') return () => null;
     let innerId = id;
     for (let inner = this.#wire.get(innerId); inner?.kind === 'array'; inner = this.#wire.get(innerId)) {
       innerId = inner.elem;
