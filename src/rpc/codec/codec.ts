@@ -67,6 +67,11 @@ export function isCodecName(name: string): name is CodecName {
   return (CODEC_NAMES as readonly string[]).includes(name);
 }
 
+/** The short name of a codec (`gob` for `application/gob`). */
+export function shortCodecName(name: CodecName): CodecShortName {
+  return CODEC_SHORT_NAME_LIST.find((short) => CODEC_SHORT_NAMES[short] === name)!;
+}
+
 /** A codec by its short name (`json`) or full name (`application/json`); undefined if neither. */
 export function codecNamed(name: string): CodecName | undefined {
   if (Object.hasOwn(CODEC_SHORT_NAMES, name)) return CODEC_SHORT_NAMES[name as CodecShortName];

@@ -94,13 +94,23 @@ export const gobCodec: Codec = {
   },
   createDecoder(maxFrameBytes): FrameDecoder {
     const decoder = new GobDecoder({ maxMessageBytes: maxFrameBytes });
+    // Headers and bodies alternate; only bodies may be sent back, so only they keep their Go types.
+    let nextIsHeader = true;
+    decoder.keepGoTypes = false;
+    let deliver: (value: unknown) => void = () => {};
+    const onEach = (value: unknown): void => {
+      nextIsHeader = !nextIsHeader;
+      decoder.keepGoTypes = !nextIsHeader;
+      deliver(value);
+    };
     return {
       get midFrame() {
         return decoder.midMessage;
       },
       push(chunk, onValue) {
+        deliver = onValue;
         try {
-          decoder.push(chunk, onValue);
+          decoder.push(chunk, onEach);
         } catch (error) {
           // One code for an oversized frame, whatever the codec: it is what callers match and retry on.
           if (error instanceof GobFrameTooLargeError) {

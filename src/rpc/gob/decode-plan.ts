@@ -25,11 +25,23 @@ const BUILTIN_GO_TYPES = new Map<number, GobType>([
   [STRING_ID, gob.string],
 ]);
 
-/** Marks `value` with the Go type it arrived as (see GO_WIRE_TYPE); one descriptor per type. */
-function marker(type: GobType | undefined): (<T extends object>(value: T) => T) | undefined {
-  if (type === undefined) return undefined;
-  const descriptor: PropertyDescriptor = { value: type };
-  return (value) => Object.defineProperty(value, GO_WIRE_TYPE, descriptor);
+/**
+ * Whether inference gives values of `type`, as decoded, the same wire type: ints, strings, bools,
+ * bytes, and structs of those (a nil struct, null, is left out either way). Unsigned ints,
+ * floats (3.0 decodes as 3), slices (one may be empty), arrays and maps do not.
+ */
+function inferredAlike(type: GobType): boolean {
+  switch (type.kind) {
+    case 'int':
+    case 'string':
+    case 'bool':
+    case 'bytes':
+      return true;
+    case 'struct':
+      return type.fields.every((field) => inferredAlike(field.type));
+    default:
+      return false;
+  }
 }
 
 /** A non-nil interface value: the stream may define types inside it, so it cannot be stepped over. */
@@ -106,6 +118,12 @@ export class DecodePlans {
   readonly #zeroInProgress = new Set<number>();
   /** The Go type of each id, for values to carry (see GO_WIRE_TYPE); null where none can be said. */
   readonly #goTypes = new Map<number, GobType | null>();
+  /**
+   * Whether the value being decoded keeps its Go type (see GO_WIRE_TYPE). Marking costs a few
+   * hundred ns per marked object, so a caller that never sends a value back (the RPC header)
+   * turns it off, and values that inference would type alike are never marked.
+   */
+  keepGoTypes = true;
 
   isDefined(id: number): boolean {
     return this.#wire.has(id);
@@ -195,6 +213,14 @@ export class DecodePlans {
     }
   }
 
+  /** Marks a value with the Go type it arrived as, when it needs it (see keepGoTypes). */
+  #marker(id: number): (<T extends object>(value: T) => T) | undefined {
+    const type = this.goType(id);
+    if (type === undefined || inferredAlike(type)) return undefined;
+    const descriptor: PropertyDescriptor = { value: type };
+    return (value) => (this.keepGoTypes ? Object.defineProperty(value, GO_WIRE_TYPE, descriptor) : value);
+  }
+
   #decoder(id: number): DecodeFn {
     const known = this.#decoders.get(id);
     if (known !== undefined) return known;
@@ -216,7 +242,7 @@ export class DecodePlans {
   }
 
   #build(id: number, wire: WireType): DecodeFn {
-    const mark = wire.kind === 'struct' ? undefined : marker(this.goType(id));
+    const mark = wire.kind === 'struct' ? undefined : this.#marker(id);
     switch (wire.kind) {
       case 'struct':
         return this.#buildStruct(
@@ -259,7 +285,7 @@ export class DecodePlans {
     let mark: ((value: Record<string, unknown>) => Record<string, unknown>) | undefined | null;
     return (r) => {
       zeros ??= ids.map((id) => this.#fieldZero(id, ownId));
-      if (mark === undefined) mark = marker(this.goType(ownId)) ?? null;
+      if (mark === undefined) mark = this.#marker(ownId) ?? null;
       const value: Record<string, unknown> = mark === null ? {} : mark({});
       let next = 0;
       let field = -1;
@@ -341,7 +367,7 @@ export class DecodePlans {
             : wire.kind === 'map'
               ? () => ({})
               : () => [];
-        const mark = marker(this.goType(id));
+        const mark = this.#marker(id);
         zero = mark === undefined ? empty : () => mark(empty());
         break;
       }
