@@ -71,7 +71,7 @@ export type { Endpoint, Transport } from './rpc/address.ts';
 export { formatAddress, parseAddress } from './rpc/address.ts';
 export type { CallOptions, ClientOptions, ResolvedClientOptions } from './rpc/client.ts';
 export { Client, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HTTP_PATH } from './rpc/client.ts';
-export type { CodecName } from './rpc/codec/codec.ts';
+export type { CodecChoice, CodecName } from './rpc/codec/codec.ts';
 export { CODEC_NAMES, DEFAULT_CODEC, DEFAULT_MAX_FRAME_BYTES } from './rpc/codec/codec.ts';
 export { dial } from './rpc/dial.ts';
 export type { ProtocolErrorCode } from './rpc/errors.ts';
@@ -93,10 +93,12 @@ export {
 export type { GobErrorCode, GobStructType, GobType } from './rpc/gob/index.ts';
 export {
   compileGobType,
+  GO_WIRE_TYPE,
   GobError,
   GobTypedValue,
   GobValueError,
   gob,
+  goWireTypeOf,
   inferGobType,
 } from './rpc/gob/index.ts';
 export { MAGIC_NUMBER } from './rpc/handshake.ts';

@@ -223,9 +223,10 @@ const cases: GoCase[] = [
       '22ff8103010107576974684d617001ff8200010201014d01ff840001014e01040000001eff830401010e6d61705b737472696e675d696e7401ff8400010c0104000007ff820100010200',
       '05ff82020200',
     ],
+    // Go sends a map that is not nil even when empty: one left out was nil, and decodes as null.
     decoded: [
       { M: {}, N: 1 },
-      { M: {}, N: 1 },
+      { M: null, N: 1 },
     ],
   },
   {

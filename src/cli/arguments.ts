@@ -5,10 +5,10 @@ import { formatAddress, parseAddress } from '../rpc/address.ts';
 import {
   CODEC_NAMES,
   CODEC_SHORT_NAME_LIST,
-  CODEC_SHORT_NAMES,
   type CodecName,
   type CodecShortName,
   codecNamed,
+  shortCodecName,
 } from '../rpc/codec/codec.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { isRpcError } from '../util/errors.ts';
@@ -193,8 +193,7 @@ export function jsonArgument(value: string): unknown {
 
 /** A codec by its short name (`json`, `msgpack`, `gob`) or its full name, as a scenario names it. */
 export function shortCodecArgument(value: string): CodecShortName {
-  const codec = codecArgument(value);
-  return CODEC_SHORT_NAME_LIST.find((name) => CODEC_SHORT_NAMES[name] === codec)!;
+  return shortCodecName(codecArgument(value));
 }
 
 /** A scenario select mode, or `broadcast`. */

@@ -3,11 +3,13 @@ import { InvalidArgumentError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
 import {
   CODEC_NAMES,
+  CODEC_SHORT_NAME_LIST,
+  type CodecChoice,
   type CodecName,
+  codecNamed,
   DEFAULT_CODEC,
   DEFAULT_MAX_FRAME_BYTES,
   type FrameDecoder,
-  isCodecName,
   UndecodableValue,
 } from './codec/codec.ts';
 import { getCodec } from './codec/codecs.ts';
@@ -33,8 +35,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HTTP_PATH = '/_geeprc_';
 
 export interface ClientOptions {
-  /** @default 'application/msgpack' */
-  codec?: CodecName;
+  /** The short name (`gob`) or the full name (`application/gob`). @default 'application/msgpack' */
+  codec?: CodecChoice;
   /** Dialing, including the HTTP CONNECT exchange, fails after this long; 0 waits forever. @default 10000 */
   connectTimeoutMs?: number;
   /** Sent in the handshake: the server answers a call still running after this long with a timeout error; 0 means never. @default 0 */
@@ -56,7 +58,7 @@ export interface ClientOptions {
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** ClientOptions with every default applied. */
-export type ResolvedClientOptions = Required<ClientOptions>;
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'codec'>> & { codec: CodecName };
 
 export interface CallOptions {
   /** Aborting it rejects the call with ERR_CALL_ABORTED; a late reply is dropped. */
@@ -67,7 +69,7 @@ export interface CallOptions {
 
 export function resolveClientOptions(options: ClientOptions = {}): ResolvedClientOptions {
   const resolved: ResolvedClientOptions = {
-    codec: options.codec ?? DEFAULT_CODEC,
+    codec: options.codec === undefined ? DEFAULT_CODEC : (codecNamed(String(options.codec)) as CodecName),
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     handleTimeoutMs: options.handleTimeoutMs ?? 0,
     callTimeoutMs: options.callTimeoutMs ?? 0,
@@ -90,9 +92,9 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
       `options.maxSendBufferBytes must be a positive integer, got ${resolved.maxSendBufferBytes}`,
     );
   }
-  if (!isCodecName(resolved.codec)) {
+  if ((resolved.codec as CodecName | undefined) === undefined) {
     throw new InvalidArgumentError(
-      `options.codec must be one of ${CODEC_NAMES.join(', ')}, got ${String(resolved.codec)}`,
+      `options.codec must be one of ${CODEC_NAMES.join(', ')} (or ${CODEC_SHORT_NAME_LIST.join(', ')}), got ${String(options.codec)}`,
     );
   }
   return resolved;

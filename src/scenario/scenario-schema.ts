@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidPercentile } from '../result/percentile.ts';
 import { DEFAULT_TIMELINE_INTERVAL_MS } from '../result/timeline.ts';
-import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
+import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, codecNamed, shortCodecName } from '../rpc/codec/codec.ts';
 import { planPhases, type ScenarioSelectMode, SELECT_MODE_NAMES } from './phase-plan.ts';
 import { callSchema, serviceModuleSchema, targetSchema } from './target-schema.ts';
 import { parseThreshold } from './threshold.ts';
@@ -389,8 +389,12 @@ const scenarioObjectSchema = z.strictObject({
   transport: z
     .enum(['tcp', 'unix', 'http'], { error: 'must be one of tcp, unix, http' })
     .default(SCENARIO_DEFAULTS.transport),
+  /** The short name; the full one (`application/gob`) is taken too. */
   codec: z
-    .enum(CODEC_SHORT_NAME_LIST, { error: `must be one of ${CODEC_SHORT_NAME_LIST.join(', ')}` })
+    .enum([...CODEC_SHORT_NAME_LIST, ...CODEC_NAMES], {
+      error: `must be one of ${CODEC_SHORT_NAME_LIST.join(', ')} (or ${CODEC_NAMES.join(', ')})`,
+    })
+    .transform((name) => shortCodecName(codecNamed(name)!))
     .default(SCENARIO_DEFAULTS.codec),
   /** One select mode, or several to compare: each is a phase. */
   select: z

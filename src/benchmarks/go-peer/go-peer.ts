@@ -27,7 +27,7 @@ export interface GoServer {
   stop(): Promise<void>;
 }
 
-/** A GeeRPC server serving Foo (Sum, Sleep) and Bench (Echo). */
+/** A GeeRPC server serving Foo (Sum, Sleep), Bench (Echo) and Types (EchoNested, Summarize, NilPointer: go-peer/types.go). */
 export async function startGoServer(options: GoServerOptions = {}): Promise<GoServer> {
   const listen = options.listen ?? ['tcp@127.0.0.1:0'];
   const args = ['server', ...listen.flatMap((address) => ['-listen', address])];
@@ -232,4 +232,21 @@ async function runToSummary<T>(args: string[], killAfterMs: number): Promise<T> 
     clearTimeout(timer);
     await peer.stop();
   }
+}
+
+export interface GoTypesCheck {
+  ok: boolean;
+  /** Where the reply first differed from what was sent. */
+  mismatch?: string;
+  /** The call's error. */
+  error?: string;
+}
+
+/**
+ * Runs `go-peer types`: Go's client sends a value holding every kind a Go service uses (see
+ * go-peer/types.go) to `method` on the server at `address`, which must answer its argument,
+ * and checks each reply equals what was sent, float bits included.
+ */
+export function runGoTypesCheck(address: string, method = 'Types.EchoNested', n = 2): Promise<GoTypesCheck> {
+  return runToSummary<GoTypesCheck>(['types', '-addr', address, '-method', method, '-n', String(n)], 120_000);
 }

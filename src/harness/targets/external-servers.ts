@@ -78,9 +78,10 @@ export class ExternalServers implements PhaseServers {
   }
 
   /**
-   * One call to every known server before the run: an unreachable server, a refused codec or an
-   * unknown method is a TargetError naming the server and the reason. Application errors pass:
-   * the method exists, and the run counts them.
+   * One call to every known server before the run: an unreachable server, a refused codec, an
+   * unknown method or any error the server answers the call with (wrong argument types, a
+   * failing handler) is a TargetError naming the server and the reason: a run whose every call
+   * fails that way measures nothing.
    */
   async probe(setup: PhaseRpcSetup, inputs: CallInputs): Promise<void> {
     const args = inputs.argsAt === undefined ? inputs.args : inputs.argsAt(0);
@@ -95,8 +96,7 @@ export class ExternalServers implements PhaseServers {
         });
         await client.call(inputs.method, args);
       } catch (error) {
-        const reason = probeFailure(error, inputs.method, setup);
-        if (reason !== undefined) throw new TargetError(address, reason, { cause: error });
+        throw new TargetError(address, probeFailure(error, inputs.method, setup), { cause: error });
       } finally {
         await client?.close().catch(() => undefined);
       }
@@ -161,22 +161,25 @@ export class ExternalServers implements PhaseServers {
   }
 }
 
-/** Why the probe call failed, for the failures that make a run pointless; undefined for the others. */
-function probeFailure(error: unknown, method: string, setup: PhaseRpcSetup): string | undefined {
-  if (!isRpcError(error)) return `probe call failed: ${(error as Error).message}`;
+/** Why the probe call failed: every failure makes the run pointless. */
+function probeFailure(error: unknown, method: string, setup: PhaseRpcSetup): string {
+  if (!isRpcError(error)) return `the probe call failed: ${(error as Error).message}`;
   switch (error.code) {
     case 'ERR_REMOTE':
       return /can't find (service|method)/.test(error.message)
         ? `has no method ${method} (${error.message})`
-        : undefined;
+        : `the probe call failed: ${error.message}`;
     case 'ERR_CODEC_REFUSED':
       return `refuses codec ${setup.codec}: ${error.message}`;
     case 'ERR_CONN_CLOSED':
       return `closed the connection on the first call (does it speak ${setup.codec}? Go GeeRPC speaks only gob): ${error.message}`;
     case 'ERR_CALL_TIMEOUT':
       return `did not answer the probe call of ${method} within ${PROBE_TIMEOUT_MS / 1000} s`;
-    default:
+    case 'ERR_DIAL_FAILED':
+    case 'ERR_CONNECT_TIMEOUT':
       return `unreachable: ${error.message}`;
+    default:
+      return `the probe call failed: ${error.message}`;
   }
 }
 

@@ -17,6 +17,8 @@ export const CODEC_SHORT_NAMES = {
 } as const satisfies Record<string, CodecName>;
 export type CodecShortName = keyof typeof CODEC_SHORT_NAMES;
 export const CODEC_SHORT_NAME_LIST = Object.keys(CODEC_SHORT_NAMES) as CodecShortName[];
+/** What options take for a codec: its short name (`gob`) or its full name (`application/gob`). */
+export type CodecChoice = CodecName | CodecShortName;
 /** msgpack is the fast default; gob is what an unmodified Go GeeRPC peer speaks. */
 export const DEFAULT_CODEC: CodecName = 'application/msgpack';
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -63,6 +65,11 @@ export class UndecodableValue {
 
 export function isCodecName(name: string): name is CodecName {
   return (CODEC_NAMES as readonly string[]).includes(name);
+}
+
+/** The short name of a codec (`gob` for `application/gob`). */
+export function shortCodecName(name: CodecName): CodecShortName {
+  return CODEC_SHORT_NAME_LIST.find((short) => CODEC_SHORT_NAMES[short] === name)!;
 }
 
 /** A codec by its short name (`json`) or full name (`application/json`); undefined if neither. */

@@ -60,6 +60,8 @@ function putShortString(bytes: Buffer, at: number, text: string): number {
 /**
  * `application/gob`, the only codec an unmodified Go GeeRPC speaks: Go's encoding/gob, one
  * stream per connection and direction, each type's definition sent once before its first value.
+ * A header and its body are one unit for the stream's type definitions: a body that cannot be
+ * encoded leaves the stream as it was before the header.
  * Bodies are encoded as the Go type their value infers (see `inferGobType`), or as the type given
  * with `gob.typed(type, value)`.
  */
@@ -69,9 +71,21 @@ export const gobCodec: Codec = {
     const encoder = new GobEncoder();
     // A type keeps its id for the life of the stream: look it up until it has one, then never again.
     let headerId: number | undefined;
+    // The encoder's state before the header in progress: a body that fails undoes what its header
+    // defined, since the frame writer drops both (see GobEncoder.mark()).
+    let beforeHeader = 0;
     return {
-      encode: (value, out) => encoder.encodeInto(value, undefined, out),
+      encode(value, out) {
+        try {
+          encoder.encodeInto(value, undefined, out);
+        } catch (error) {
+          encoder.rollback(beforeHeader);
+          if (headerId !== undefined && headerId > beforeHeader) headerId = undefined;
+          throw error;
+        }
+      },
       encodeHeader(header, out) {
+        beforeHeader = encoder.mark();
         headerId ??= encoder.definedId(HEADER_TYPE);
         if (headerId === undefined || !writeDefinedHeader(out, headerId, header))
           encoder.encodeInto(header, HEADER_TYPE, out);
@@ -80,13 +94,23 @@ export const gobCodec: Codec = {
   },
   createDecoder(maxFrameBytes): FrameDecoder {
     const decoder = new GobDecoder({ maxMessageBytes: maxFrameBytes });
+    // Headers and bodies alternate; only bodies may be sent back, so only they keep their Go types.
+    let nextIsHeader = true;
+    decoder.keepGoTypes = false;
+    let deliver: (value: unknown) => void = () => {};
+    const onEach = (value: unknown): void => {
+      nextIsHeader = !nextIsHeader;
+      decoder.keepGoTypes = !nextIsHeader;
+      deliver(value);
+    };
     return {
       get midFrame() {
         return decoder.midMessage;
       },
       push(chunk, onValue) {
+        deliver = onValue;
         try {
-          decoder.push(chunk, onValue);
+          decoder.push(chunk, onEach);
         } catch (error) {
           // One code for an oversized frame, whatever the codec: it is what callers match and retry on.
           if (error instanceof GobFrameTooLargeError) {

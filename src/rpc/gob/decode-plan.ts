@@ -1,4 +1,5 @@
 import { DecodeFailure, type GobReader } from './primitives.ts';
+import { GO_WIRE_TYPE, type GobType, gob, structFromFields } from './type-hints.ts';
 import {
   BOOL_ID,
   BYTES_ID,
@@ -13,6 +14,35 @@ import {
 
 type DecodeFn = (r: GobReader) => unknown;
 type ZeroFn = () => unknown;
+
+/** The Go types gob's built-in ids stand for: the widest of each kind, which every value fits. */
+const BUILTIN_GO_TYPES = new Map<number, GobType>([
+  [BOOL_ID, gob.bool],
+  [INT_ID, gob.int64],
+  [UINT_ID, gob.uint64],
+  [FLOAT_ID, gob.float64],
+  [BYTES_ID, gob.bytes],
+  [STRING_ID, gob.string],
+]);
+
+/**
+ * Whether inference gives values of `type`, as decoded, the same wire type: ints, strings, bools,
+ * bytes, and structs of those (a nil struct, null, is left out either way). Unsigned ints,
+ * floats (3.0 decodes as 3), slices (one may be empty), arrays and maps do not.
+ */
+function inferredAlike(type: GobType): boolean {
+  switch (type.kind) {
+    case 'int':
+    case 'string':
+    case 'bool':
+    case 'bytes':
+      return true;
+    case 'struct':
+      return type.fields.every((field) => inferredAlike(field.type));
+    default:
+      return false;
+  }
+}
 
 /** A non-nil interface value: the stream may define types inside it, so it cannot be stepped over. */
 export class InterfaceValueFound extends DecodeFailure {
@@ -86,6 +116,14 @@ export class DecodePlans {
   readonly #topLevel = new Map<number, DecodeFn>();
   /** Structs whose zero value is being built: a struct inside itself (a Go pointer) is null. */
   readonly #zeroInProgress = new Set<number>();
+  /** The Go type of each id, for values to carry (see GO_WIRE_TYPE); null where none can be said. */
+  readonly #goTypes = new Map<number, GobType | null>();
+  /**
+   * Whether the value being decoded keeps its Go type (see GO_WIRE_TYPE). Marking costs a few
+   * hundred ns per marked object, so a caller that never sends a value back (the RPC header)
+   * turns it off, and values that inference would type alike are never marked.
+   */
+  keepGoTypes = true;
 
   isDefined(id: number): boolean {
     return this.#wire.has(id);
@@ -124,6 +162,65 @@ export class DecodePlans {
     };
   }
 
+  /**
+   * The Go type values of type `id` arrive as, for them to carry (see GO_WIRE_TYPE); undefined
+   * for what cannot be sent again as it came: interfaces, GobEncoders, recursive types.
+   */
+  goType(id: number): GobType | undefined {
+    const builtin = BUILTIN_GO_TYPES.get(id);
+    if (builtin !== undefined) return builtin;
+    const known = this.#goTypes.get(id);
+    if (known !== undefined) return known ?? undefined;
+    // null while being built: a type inside itself has no tree form, so neither has its holder.
+    this.#goTypes.set(id, null);
+    const type = this.#buildGoType(id);
+    if (type !== undefined) this.#goTypes.set(id, type);
+    return type;
+  }
+
+  #buildGoType(id: number): GobType | undefined {
+    const wire = this.#wire.get(id);
+    try {
+      switch (wire?.kind) {
+        case 'struct': {
+          const fields = [];
+          for (const field of wire.fields) {
+            const type = this.goType(field.id);
+            if (type === undefined) return undefined;
+            fields.push({ name: field.name, type });
+          }
+          return structFromFields(wire.name, fields);
+        }
+        case 'slice': {
+          const elem = this.goType(wire.elem);
+          return elem === undefined ? undefined : gob.slice(elem);
+        }
+        case 'array': {
+          const elem = this.goType(wire.elem);
+          return elem === undefined ? undefined : gob.array(elem, wire.length);
+        }
+        case 'map': {
+          const key = this.goType(wire.key);
+          const elem = this.goType(wire.elem);
+          return key === undefined || elem === undefined ? undefined : gob.map(key, elem);
+        }
+        default:
+          return undefined;
+      }
+    } catch {
+      // A sender's name or field that gob.struct() refuses: the value is then inferred when sent.
+      return undefined;
+    }
+  }
+
+  /** Marks a value with the Go type it arrived as, when it needs it (see keepGoTypes). */
+  #marker(id: number): (<T extends object>(value: T) => T) | undefined {
+    const type = this.goType(id);
+    if (type === undefined || inferredAlike(type)) return undefined;
+    const descriptor: PropertyDescriptor = { value: type };
+    return (value) => (this.keepGoTypes ? Object.defineProperty(value, GO_WIRE_TYPE, descriptor) : value);
+  }
+
   #decoder(id: number): DecodeFn {
     const known = this.#decoders.get(id);
     if (known !== undefined) return known;
@@ -145,6 +242,7 @@ export class DecodePlans {
   }
 
   #build(id: number, wire: WireType): DecodeFn {
+    const mark = wire.kind === 'struct' ? undefined : this.#marker(id);
     switch (wire.kind) {
       case 'struct':
         return this.#buildStruct(
@@ -154,16 +252,21 @@ export class DecodePlans {
         );
       case 'slice': {
         const elem = this.#decoder(wire.elem);
+        if (mark !== undefined) return (r) => mark(decodeElements(r, elem, -1));
         return (r) => decodeElements(r, elem, -1);
       }
       case 'array': {
         const elem = this.#decoder(wire.elem);
+        if (mark !== undefined) return (r) => mark(decodeElements(r, elem, wire.length));
         return (r) => decodeElements(r, elem, wire.length);
       }
       case 'map': {
         const key = this.#decoder(wire.key);
         const elem = this.#decoder(wire.elem);
-        return wire.key === STRING_ID ? (r) => decodeObjectMap(r, elem) : (r) => decodeMap(r, key, elem);
+        const decode: DecodeFn =
+          wire.key === STRING_ID ? (r) => decodeObjectMap(r, elem) : (r) => decodeMap(r, key, elem);
+        if (mark !== undefined) return (r) => mark(decode(r) as object);
+        return decode;
       }
       default:
         // GobEncoder, BinaryMarshaler, TextMarshaler: the marshaled bytes, as they came.
@@ -178,9 +281,12 @@ export class DecodePlans {
     let zeros: ZeroFn[] | undefined;
     // Plain assignment, unless a sender's field name would replace the object's prototype.
     const put = names.includes('__proto__') ? setProperty : assign;
+    // Built on first need too: the Go type of a field may be defined after this struct.
+    let mark: ((value: Record<string, unknown>) => Record<string, unknown>) | undefined | null;
     return (r) => {
       zeros ??= ids.map((id) => this.#fieldZero(id, ownId));
-      const value: Record<string, unknown> = {};
+      if (mark === undefined) mark = this.#marker(ownId) ?? null;
+      const value: Record<string, unknown> = mark === null ? {} : mark({});
       let next = 0;
       let field = -1;
       for (;;) {
@@ -207,10 +313,14 @@ export class DecodePlans {
   }
 
   /**
-   * The zero value of a field of type `id` in struct `ownerId`. A field holding its own struct
+   * The zero value of a field of type `id` in struct `ownerId`, left out by the sender. A field holding its own struct
    * (or an array of it) can only be a pointer in Go, which stays nil: null.
    */
   #fieldZero(id: number, ownerId: number): ZeroFn {
+    // Go sends a struct field that is not a pointer even when it is zero, and a map that is not
+    // nil even when empty: a struct or map field left out was nil, and stays nil (null).
+    const kind = this.#wire.get(id)?.kind;
+    if (kind === 'struct' || kind === 'map') return () => null;
     let innerId = id;
     for (let inner = this.#wire.get(innerId); inner?.kind === 'array'; inner = this.#wire.get(innerId)) {
       innerId = inner.elem;
@@ -250,11 +360,17 @@ export class DecodePlans {
         break;
       }
       case 'slice':
-        zero = () => [];
+      case 'map': {
+        const empty: () => object =
+          wire.kind === 'map' && wire.key !== STRING_ID
+            ? () => new Map()
+            : wire.kind === 'map'
+              ? () => ({})
+              : () => [];
+        const mark = this.#marker(id);
+        zero = mark === undefined ? empty : () => mark(empty());
         break;
-      case 'map':
-        zero = wire.key === STRING_ID ? () => ({}) : () => new Map();
-        break;
+      }
       default:
         zero = () => Buffer.alloc(0);
     }

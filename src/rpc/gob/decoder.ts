@@ -67,6 +67,14 @@ export class GobDecoder {
     return this.#partial !== undefined || this.#prefixFilled > 0;
   }
 
+  /**
+   * Whether decoded structs, slices, arrays and maps keep the Go type they arrived as (see
+   * GO_WIRE_TYPE): on by default; off for values that are never sent again (an RPC header).
+   */
+  set keepGoTypes(keep: boolean) {
+    this.#plans.keepGoTypes = keep;
+  }
+
   /** Feeds bytes, cut anywhere, and hands every complete value to `onValue`. */
   push(chunk: Buffer, onValue: (value: unknown) => void): void {
     if (this.#failure !== undefined) throw this.#failure;

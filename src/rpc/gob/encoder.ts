@@ -40,6 +40,10 @@ export class GobEncoder {
    * on this stream: values of one shape come in runs, and then inferring each one is wasted.
    */
   #shape: { readonly id: number; readonly write: ShapeWriter } | undefined;
+  /** The Go type key of each id defined on this stream, from FIRST_USER_ID on: what rollback() forgets. */
+  readonly #keys: string[] = [];
+  /** The plans made ready with a newly defined top-level id, in order: what rollback() unmarks. */
+  readonly #readyPlans: EncodePlan[] = [];
 
   /**
    * The messages for `value`: the type definitions it needs first, then the value. `type` says
@@ -81,6 +85,26 @@ export class GobEncoder {
   }
 
   /**
+   * A point to come back to with rollback(). Messages that travel together (an RPC header and its
+   * body) are one unit: when the body cannot be encoded the header's bytes are dropped too, so
+   * the definitions the header made must be forgotten, or the next message would use a type id
+   * the peer never saw.
+   */
+  mark(): number {
+    return this.#lastId;
+  }
+
+  /** Forgets every type defined since `mark`: the next value of such a type defines it again. */
+  rollback(mark: number): void {
+    if (this.#lastId === mark) return;
+    for (const key of this.#keys.splice(mark - FIRST_USER_ID + 1)) this.#ids.delete(key);
+    const ready = this.#readyPlans;
+    while (ready.length > 0 && this.#ready.get(ready.at(-1)!)! > mark) this.#ready.delete(ready.pop()!);
+    if (this.#shape !== undefined && this.#shape.id > mark) this.#shape = undefined;
+    this.#lastId = mark;
+  }
+
+  /**
    * The id `type` has on this stream once it and every type inside it are defined, else
    * undefined: a caller that writes such values itself (the RPC header) needs no definitions.
    */
@@ -103,10 +127,15 @@ export class GobEncoder {
     writeTopLevel(w, plan, value);
     w.endMessage(at);
     if (known !== undefined) {
-      for (const entry of this.#newTypes) this.#ids.set(entry.plan.key, entry.id);
+      const firstNewId = this.#lastId + 1;
+      for (const entry of this.#newTypes) {
+        this.#ids.set(entry.plan.key, entry.id);
+        this.#keys.push(entry.plan.key);
+      }
       this.#lastId += this.#newTypes.length;
       if (this.#newTypes.length > 0) this.#newTypes = [];
       this.#ready.set(plan, topId!);
+      if (topId! >= firstNewId) this.#readyPlans.push(plan);
     }
     if (inferred && value !== null && typeof value === 'object') {
       const write = shapeWriter(plan);

@@ -13,6 +13,7 @@ export {
 } from './errors.ts';
 export { inferGobType } from './infer-type.ts';
 export {
+  GO_WIRE_TYPE,
   type GobArrayType,
   type GobBoolType,
   type GobBytesType,
@@ -30,4 +31,5 @@ export {
   type GobUintName,
   type GobUintType,
   gob,
+  goWireTypeOf,
 } from './type-hints.ts';

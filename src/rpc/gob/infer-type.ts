@@ -1,6 +1,7 @@
 import { GobValueError } from './errors.ts';
 import { INT64_MAX, INT64_MIN, UINT64_MAX } from './primitives.ts';
 import {
+  GO_WIRE_TYPE,
   type GobStructField,
   type GobType,
   GobTypedValue,
@@ -62,7 +63,8 @@ function isExportedField(name: string): boolean {
  * - a plain object → an anonymous struct of its properties, in their order (each must be a name
  *   Go exports; properties holding null or undefined are left out of the struct);
  * - null or undefined at the top → `struct{}`;
- * - a GobTypedValue → its type.
+ * - a GobTypedValue → its type;
+ * - a struct, slice, array or map decoded from gob → the Go type it arrived as (see GO_WIRE_TYPE).
  * Throws GobValueError naming the path of what cannot be inferred.
  */
 export function inferGobType(value: unknown, root = 'value'): GobType {
@@ -91,6 +93,8 @@ function infer(value: unknown, path: string): GobType {
   if (value === null) {
     throw new GobValueError(path, 'null has no Go type here: pass a type hint (it is then the zero value)');
   }
+  const arrivedAs = (value as { [GO_WIRE_TYPE]?: GobType })[GO_WIRE_TYPE];
+  if (arrivedAs !== undefined) return arrivedAs;
   if (value instanceof Uint8Array) return gob.bytes;
   if (Array.isArray(value)) {
     const elem = sameType(value, path, (i) => `${path}[${i}]`, 'array');

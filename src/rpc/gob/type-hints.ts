@@ -96,6 +96,21 @@ export class GobTypedValue {
   }
 }
 
+/**
+ * The Go type a decoded struct, slice, array or map arrived as, kept on the value under this
+ * non-enumerable symbol: sending the value again (an echo, a pass-through) encodes that type,
+ * not the one its JavaScript form would infer (uint8, a float64 holding 3, an empty slice, a map
+ * keyed by strings). A registered symbol, for the reason TYPED_VALUE is one.
+ */
+export const GO_WIRE_TYPE: unique symbol = Symbol.for('rpcbench.gob.wireType') as never;
+
+/** The Go type a decoded value arrived as (see GO_WIRE_TYPE); undefined for any other value. */
+export function goWireTypeOf(value: unknown): GobType | undefined {
+  return typeof value === 'object' && value !== null
+    ? ((value as { [GO_WIRE_TYPE]?: GobType })[GO_WIRE_TYPE] ?? undefined)
+    : undefined;
+}
+
 /** Go exports a field whose name starts with an upper-case letter; gob sends only those. */
 const EXPORTED_NAME = /^\p{Lu}[\p{L}\p{Nd}_]*$/u;
 const TYPE_NAME = /^(?:[\p{L}_][\p{L}\p{Nd}_]*\.)?[\p{L}_][\p{L}\p{Nd}_]*$/u;

@@ -3,7 +3,15 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { InvalidArgumentError } from '../../util/errors.ts';
 import { MAX_TIMER_MS } from '../../util/units.ts';
 import { formatAddress, parseAddress } from '../address.ts';
-import { CODEC_NAMES, type CodecName, DEFAULT_MAX_FRAME_BYTES, isCodecName } from '../codec/codec.ts';
+import {
+  CODEC_NAMES,
+  CODEC_SHORT_NAME_LIST,
+  type CodecChoice,
+  type CodecName,
+  codecNamed,
+  DEFAULT_MAX_FRAME_BYTES,
+  isCodecName,
+} from '../codec/codec.ts';
 import { renderDebugPage, type ServiceStats } from './debug-page.ts';
 import { LogLimiter } from './log-limiter.ts';
 import { type ConnectionHost, ServerConnection } from './server-connection.ts';
@@ -31,7 +39,7 @@ export interface ServerOptions {
    */
   handleTimeoutMs?: number;
   /** The codecs a handshake may ask for; any other is refused with `rpc server: invalid codec type X`. @default ['application/json', 'application/msgpack'] */
-  codecs?: readonly CodecName[];
+  codecs?: readonly CodecChoice[];
   /** Paths accepted by `CONNECT` on an `http@` listener. @default ['/_geerpc_', '/_geeprc_'] */
   rpcPaths?: readonly string[];
   /**
@@ -112,7 +120,9 @@ export class Server {
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const handleTimeoutMs = options.handleTimeoutMs ?? 0;
-    const codecs = options.codecs ?? CODEC_NAMES;
+    const given: readonly unknown[] = options.codecs ?? CODEC_NAMES;
+    // Short names (`gob`) stand for the full ones; anything else is kept to be refused below.
+    const codecs = Array.isArray(given) ? given.map((name) => codecNamed(String(name)) ?? name) : [];
     const maxInFlightPerConnection = options.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
     const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -133,9 +143,9 @@ export class Server {
         `options.handleTimeoutMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${handleTimeoutMs}`,
       );
     }
-    if (!Array.isArray(codecs) || codecs.length === 0 || !codecs.every((name) => isCodecName(name))) {
+    if (codecs.length === 0 || !codecs.every((name): name is CodecName => isCodecName(String(name)))) {
       throw new InvalidArgumentError(
-        `options.codecs must be a non-empty list of ${CODEC_NAMES.join(', ')}, got ${JSON.stringify(codecs)}`,
+        `options.codecs must be a non-empty list of ${CODEC_NAMES.join(', ')} (or ${CODEC_SHORT_NAME_LIST.join(', ')}), got ${JSON.stringify(options.codecs)}`,
       );
     }
     this.#logLimiter = new LogLimiter(
