@@ -84,6 +84,9 @@ export const gobCodec: Codec = {
       get midFrame() {
         return decoder.midMessage;
       },
+      get lastValueElements() {
+        return decoder.lastValueElements;
+      },
       push(chunk, onValue) {
         try {
           decoder.push(chunk, onValue);
