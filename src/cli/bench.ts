@@ -9,6 +9,7 @@ import {
   formatOverhead,
   runOverheadBench,
 } from '../benchmarks/overhead.ts';
+import { AgentError } from '../harness/distributed/errors.ts';
 import { runOnAgents } from '../harness/distributed/run-on-agents.ts';
 import {
   DEFAULT_METRICS_LINGER_MS,
@@ -254,6 +255,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
     await endpoint?.linger(options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS, controller.signal);
   } catch (error) {
     process.stderr.write(`run failed: ${escapeTerminal((error as Error).message)}\n`);
+    if (error instanceof AgentError && error.partialResult !== undefined) results.push(error.partialResult);
     if (results.length > 0) await report(results, options);
     return EXIT_FAILURE;
   } finally {
