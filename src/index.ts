@@ -93,6 +93,7 @@ export {
 export type { GobErrorCode, GobStructType, GobType } from './rpc/gob/index.ts';
 export {
   compileGobType,
+  GobBudgetError,
   GobError,
   GobTypedValue,
   GobValueError,
