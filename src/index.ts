@@ -94,6 +94,7 @@ export type { GobErrorCode, GobStructType, GobType } from './rpc/gob/index.ts';
 export {
   compileGobType,
   GO_WIRE_TYPE,
+  GobBudgetError,
   GobError,
   GobTypedValue,
   GobValueError,

@@ -9,6 +9,7 @@ import {
   formatOverhead,
   runOverheadBench,
 } from '../benchmarks/overhead.ts';
+import { AgentError } from '../harness/distributed/errors.ts';
 import { runOnAgents } from '../harness/distributed/run-on-agents.ts';
 import {
   DEFAULT_METRICS_LINGER_MS,
@@ -28,6 +29,7 @@ import { applyOverrides, type ScenarioOverrides, scenarioFromOverrides } from '.
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
 import { phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
+import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import {
@@ -240,7 +242,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
         const lost = results.at(-1)?.agents?.lost ?? [];
         if (lost.length > 0) {
           process.stderr.write(
-            `run failed: load host ${lost.join(', ')} was lost mid-run (its etcd lease expired); the result is partial\n`,
+            `run failed: load host ${escapeTerminal(lost.join(', '))} was lost mid-run (its etcd lease expired); the result is partial\n`,
           );
           await report(results, options);
           return EXIT_FAILURE;
@@ -252,7 +254,8 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
     // The final figures stay up until a scrape has read them (at most --metrics-linger).
     await endpoint?.linger(options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS, controller.signal);
   } catch (error) {
-    process.stderr.write(`run failed: ${(error as Error).message}\n`);
+    process.stderr.write(`run failed: ${escapeTerminal((error as Error).message)}\n`);
+    if (error instanceof AgentError && error.partialResult !== undefined) results.push(error.partialResult);
     if (results.length > 0) await report(results, options);
     return EXIT_FAILURE;
   } finally {

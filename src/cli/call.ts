@@ -4,6 +4,7 @@ import { DEFAULT_ETCD_PREFIX } from '../registry/etcd-client.ts';
 import { DEFAULT_HTTP_PATH } from '../rpc/client.ts';
 import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, type CodecName } from '../rpc/codec/codec.ts';
 import { isRpcError } from '../util/errors.ts';
+import { escapeTerminal } from '../util/escape-terminal.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import type { Discovery } from '../xclient/discovery/discovery.ts';
 import { EtcdDiscovery } from '../xclient/discovery/etcd-discovery.ts';
@@ -242,7 +243,7 @@ async function run(plan: CallPlan, out: (line: string) => void): Promise<number>
     await discovery.close();
   }
   if (options.count > 1 && perServer.size > 0) {
-    const tally = [...perServer].map(([address, calls]) => `${address}: ${calls}`).join(', ');
+    const tally = [...perServer].map(([address, calls]) => `${escapeTerminal(address)}: ${calls}`).join(', ');
     process.stderr.write(`calls per server: ${tally}\n`);
   }
   return EXIT_OK;
@@ -272,7 +273,7 @@ export async function main(
     if (isRpcError(error)) {
       const address = addressOf(error);
       const where = address !== undefined && !error.message.includes(address) ? ` (server ${address})` : '';
-      err(`error: ${error.message}${where} [${error.code}]`);
+      err(`error: ${escapeTerminal(error.message)}${escapeTerminal(where)} [${error.code}]`);
       return error.code === 'ERR_INVALID_ARGUMENT' || error.code === 'ERR_INVALID_ADDRESS'
         ? EXIT_USAGE
         : EXIT_FAILURE;

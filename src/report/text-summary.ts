@@ -1,5 +1,6 @@
 import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../result/percentile.ts';
 import type { PhaseAgentFigures, PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
+import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
 import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
 
@@ -70,7 +71,7 @@ export function serverTable(result: RunResult): TextTable {
     rows: result.phases.flatMap((phase) =>
       phase.servers.map((server) => [
         phase.label,
-        server.address,
+        escapeTerminal(server.address),
         String(server.weight),
         formatPercent(server.share),
         formatPercent(server.expectedShare),
@@ -95,7 +96,7 @@ export function startSkewMs(agent: PhaseAgentFigures): number {
 export function describeAgent(agent: PhaseAgentFigures): string {
   const skewMs = startSkewMs(agent);
   return (
-    `${agent.name} (${agent.host}, ${agent.cores} cores, ${agent.threads} threads): ${formatCount(agent.calls)} calls, ` +
+    `${escapeTerminal(agent.name)} (${escapeTerminal(agent.host)}, ${agent.cores} cores, ${agent.threads} threads): ${formatCount(agent.calls)} calls, ` +
     `${formatCount(agent.callsPerSecond)} calls/s, p99 ${formatLatencyUs(agent.latency.summary.p99Us)}, ` +
     `errors ${formatCount(agent.errors)}, start skew ≤ ${skewMs.toFixed(0)} ms${agent.stopped ? ', stopped early' : ''}`
   );
@@ -107,9 +108,12 @@ export function formatSummary(result: RunResult): string {
   const partial = result.partial ? ' [PARTIAL: interrupted]' : '';
   lines.push(`${result.scenario.name} (${result.scenario.file})${partial}`);
   if (result.agents !== undefined) {
-    const lost = result.agents.lost.length === 0 ? '' : `; lost mid-run: ${result.agents.lost.join(', ')}`;
+    const lost =
+      result.agents.lost.length === 0
+        ? ''
+        : `; lost mid-run: ${escapeTerminal(result.agents.lost.join(', '))}`;
     lines.push(
-      `load from ${result.agents.hosts.map((host) => host.name).join(', ')} (etcd ${result.agents.etcd.join(',')})${lost}`,
+      `load from ${escapeTerminal(result.agents.hosts.map((host) => host.name).join(', '))} (etcd ${result.agents.etcd.join(',')})${lost}`,
     );
   }
   if (result.scenario.description) lines.push(result.scenario.description);
@@ -130,12 +134,12 @@ export function formatSummary(result: RunResult): string {
     }
     for (const change of phase.membership ?? []) {
       lines.push(
-        `${phase.label}: ${change.address} ${change.change} at ${(change.atMs / 1000).toFixed(1)} s`,
+        `${phase.label}: ${escapeTerminal(change.address)} ${change.change} at ${(change.atMs / 1000).toFixed(1)} s`,
       );
     }
     for (const agent of phase.agents ?? []) lines.push(`${phase.label}: ${describeAgent(agent)}`);
     for (const [code, message] of Object.entries(phase.errorSamples ?? {})) {
-      lines.push(`${phase.label}: ${code} e.g. ${message}`);
+      lines.push(`${phase.label}: ${escapeTerminal(code)} e.g. ${escapeTerminal(message)}`);
     }
   }
   for (const phase of result.phases) {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { InvalidArgumentError } from '../util/errors.ts';
+import { InvalidArgumentError, RpcError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
 import {
   CODEC_NAMES,
@@ -270,7 +270,14 @@ export class Client {
       this.#decoder.push(chunk, this.#onValue);
     } catch (error) {
       this.#socket.destroy();
-      this.#breakConnection(error as Error);
+      // A reply that does not decode, or not within the decoder's budget: one code for a broken stream.
+      this.#breakConnection(
+        error instanceof RpcError && error.code.startsWith('ERR_GOB_')
+          ? new ProtocolError('ERR_BAD_FRAME', `rpc client: reading reply: ${error.message}`, {
+              cause: error,
+            })
+          : (error as Error),
+      );
     }
   }
 
@@ -314,7 +321,11 @@ export class Client {
     const pending = this.#pending.takeAll();
     // An oversized reply and a refused codec keep their own codes: the caller learns what to change.
     const kept =
-      cause instanceof FrameTooLargeError || cause instanceof CodecRefusedError ? cause : undefined;
+      cause instanceof FrameTooLargeError ||
+      cause instanceof CodecRefusedError ||
+      (cause instanceof ProtocolError && cause.code === 'ERR_BAD_FRAME')
+        ? cause
+        : undefined;
     const detail =
       this.#awaitingFirstBytes && pending.length > 0
         ? `${cause.message}; nothing was answered on it: a GeeRPC server closes so when it does not accept codec ${this.#codec}`

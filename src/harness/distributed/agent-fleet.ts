@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Etcd3, Lease, Watcher } from 'etcd3';
+import type { z } from 'zod';
 import {
   createEtcdClient,
   DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
@@ -10,6 +11,13 @@ import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import type { LoadSliceResult } from '../load/load-worker.ts';
 import type { PhaseLoad, PlannedSlice, RunningLoad } from '../load/phase-load.ts';
 import type { ThreadProgress } from '../threads/phase-control.ts';
+import {
+  agentInfoSchema,
+  parseAgentValue,
+  phaseDoneSchema,
+  progressSchema,
+  warmedSchema,
+} from './agent-values.ts';
 import { AgentError } from './errors.ts';
 import { type AgentInfo, DEFAULT_AGENTS_PREFIX, FleetKeys, getChunked } from './fleet-keys.ts';
 import type { PhaseDone, PhaseGo, PhaseWork } from './phase-messages.ts';
@@ -51,6 +59,7 @@ export class AgentFleet {
   readonly #hostWatcher: Watcher;
   readonly #lost: string[] = [];
   readonly #lostListeners = new Set<(name: string) => void>();
+  #malformed: AgentError | undefined;
   #phase = 0;
   #closed = false;
 
@@ -71,6 +80,18 @@ export class AgentFleet {
   /** Hosts lost during the run, in the order they left. */
   get lost(): readonly string[] {
     return this.#lost;
+  }
+
+  /** The first malformed value a host wrote: that host is dropped as if lost, and the run fails. */
+  get malformed(): AgentError | undefined {
+    return this.#malformed;
+  }
+
+  #dropMalformed(name: string, error: AgentError): void {
+    this.#malformed ??= error;
+    if (this.#lost.includes(name)) return;
+    this.#lost.push(name);
+    for (const listener of this.#lostListeners) listener(name);
   }
 
   /** Calls `listener` with each host lost from now on; returns the function that stops it. */
@@ -144,22 +165,35 @@ export class AgentFleet {
     const slices = (async () => {
       const watcher = await client.watch().prefix(prefix).create();
       watcher.on('put', (kv) => {
-        const rest = kv.key.toString().slice(prefix.length);
+        const key = kv.key.toString();
+        const rest = key.slice(prefix.length);
         const [kind, name] = rest.split('/') as [string, string | undefined];
-        if (name === undefined) return;
+        if (name === undefined || !names.includes(name)) return;
+        // What a host writes is checked before it is used: a malformed value ends the run, naming it.
+        const read = <T>(schema: z.ZodType<T>): T | undefined => {
+          try {
+            return parseAgentValue(schema, name, key, kv.value.toString());
+          } catch (error) {
+            this.#dropMalformed(name, error as AgentError);
+            return undefined;
+          }
+        };
         if (kind === 'warmed') {
+          const value = read(warmedSchema);
+          if (value === undefined) return;
           warmed.add(name);
-          offsets.set(
-            name,
-            Date.now() - (JSON.parse(kv.value.toString()) as { atEpochMs: number }).atEpochMs,
-          );
-        } else if (kind === 'progress') progress.set(name, JSON.parse(kv.value.toString()) as ThreadProgress);
-        else if (kind === 'failed' && !this.#lost.includes(name)) {
+          offsets.set(name, Date.now() - value.atEpochMs);
+        } else if (kind === 'progress') {
+          const value = read(progressSchema);
+          if (value !== undefined) progress.set(name, value);
+        } else if (kind === 'failed' && !this.#lost.includes(name)) {
           fail(
             new AgentError([name], `load host ${name} failed in phase ${plan.label}: ${kv.value.toString()}`),
           );
         } else if (kind === 'done') {
-          done.set(name, JSON.parse(kv.value.toString()) as PhaseDone);
+          const value = read(phaseDoneSchema);
+          if (value === undefined) return;
+          done.set(name, value);
           settle();
         }
       });
@@ -248,14 +282,14 @@ async function claimHosts(
   const deadline = Date.now() + options.waitMs;
   const claimed: FleetHost[] = [];
   for (;;) {
-    const registered = Object.values(
+    const registered = Object.entries(
       await withEtcdTimeout(
         'list the load hosts',
         DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
         client.getAll().prefix(keys.hosts()).strings(),
       ),
     )
-      .map((value) => JSON.parse(value) as AgentInfo)
+      .map(([key, value]) => parseAgentValue(agentInfoSchema, key.slice(keys.hosts().length), key, value))
       .filter((info) => typeof options.want === 'number' || options.want.includes(info.name))
       .sort((a, b) => a.name.localeCompare(b.name));
     for (const info of registered) {

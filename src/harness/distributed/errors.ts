@@ -1,3 +1,4 @@
+import type { RunResult } from '../../result/result-schema.ts';
 import { RpcError } from '../../util/errors.ts';
 
 /**
@@ -6,9 +7,16 @@ import { RpcError } from '../../util/errors.ts';
  */
 export class AgentError extends RpcError {
   readonly agents: readonly string[];
+  /** What was measured before the run ended, to be written as a partial result. */
+  readonly partialResult: RunResult | undefined;
 
-  constructor(agents: readonly string[], message: string, options?: ErrorOptions) {
+  constructor(
+    agents: readonly string[],
+    message: string,
+    options?: ErrorOptions & { partialResult?: RunResult },
+  ) {
     super('ERR_AGENT', message, options);
     this.agents = agents;
+    this.partialResult = options?.partialResult;
   }
 }

@@ -50,7 +50,7 @@ export async function runOnAgents(
       signal: controller.signal,
       phaseLoad: fleet.phaseLoad(),
     });
-    return {
+    const withAgents: RunResult = {
       ...result,
       agents: {
         etcd: agents.etcd,
@@ -64,6 +64,14 @@ export async function runOnAgents(
         lost: [...fleet.lost],
       },
     };
+    const malformed = fleet.malformed;
+    if (malformed !== undefined) {
+      throw new AgentError(malformed.agents, malformed.message, {
+        cause: malformed,
+        partialResult: { ...withAgents, partial: true },
+      });
+    }
+    return withAgents;
   } finally {
     options.signal?.removeEventListener('abort', abort);
     await fleet.close();

@@ -56,6 +56,11 @@ export interface FrameDecoder {
    * multiple of what arrived, never the frame's declared length up front.
    */
   readonly heldBytes?: number;
+  /**
+   * Elements (struct fields, array elements, map entries) the last value handed on made, for
+   * codecs whose values can be much larger than their bytes (gob fills in zero values).
+   */
+  readonly lastValueElements?: number;
 }
 
 /** A whole frame arrived but its content could not be decoded. */

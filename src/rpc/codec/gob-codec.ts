@@ -107,6 +107,9 @@ export const gobCodec: Codec = {
       get midFrame() {
         return decoder.midMessage;
       },
+      get lastValueElements() {
+        return decoder.lastValueElements;
+      },
       push(chunk, onValue) {
         deliver = onValue;
         try {

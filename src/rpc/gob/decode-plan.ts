@@ -112,6 +112,8 @@ export class DecodePlans {
   readonly #wire = new Map<number, WireType>();
   readonly #decoders = new Map<number, DecodeFn>(BUILTIN_DECODERS);
   readonly #zeros = new Map<number, ZeroFn>(BUILTIN_ZEROS);
+  /** The elements each zero maker makes, charged to the message's budget before it runs. */
+  readonly #zeroSizes = new Map<number, number>();
   /** Top-level decoders by type id, once built: a connection sends values of a few types over and over. */
   readonly #topLevel = new Map<number, DecodeFn>();
   /** Structs whose zero value is being built: a struct inside itself (a Go pointer) is null. */
@@ -129,7 +131,20 @@ export class DecodePlans {
     return this.#wire.has(id);
   }
 
+  /**
+   * Remembers a definition. An array holding itself (`A = [1]A`, or through other arrays) has no
+   * finite zero value: refused here, when it is defined, so that no value can make one.
+   */
   define(id: number, wire: WireType): void {
+    if (wire.kind === 'array') {
+      let inner: WireType | undefined = wire;
+      for (let steps = 0; inner?.kind === 'array'; steps++) {
+        if (inner.elem === id || steps > this.#wire.size) {
+          throw new DecodeFailure(`array type ${id} holds itself: it has no finite zero value`);
+        }
+        inner = this.#wire.get(inner.elem);
+      }
+    }
     this.#wire.set(id, wire);
   }
 
@@ -279,12 +294,16 @@ export class DecodePlans {
     const count = names.length;
     // Zero makers are built on first need: a field's type may be defined after this struct.
     let zeros: ZeroFn[] | undefined;
+    let zeroSizes: number[] | undefined;
     // Plain assignment, unless a sender's field name would replace the object's prototype.
     const put = names.includes('__proto__') ? setProperty : assign;
     // Built on first need too: the Go type of a field may be defined after this struct.
     let mark: ((value: Record<string, unknown>) => Record<string, unknown>) | undefined | null;
     return (r) => {
       zeros ??= ids.map((id) => this.#fieldZero(id, ownId));
+      zeroSizes ??= ids.map((id) => this.#fieldZeroSize(id, ownId));
+      // Every field is made, sent or zero: the struct pays for all of them up front.
+      r.spend(count);
       if (mark === undefined) mark = this.#marker(ownId) ?? null;
       const value: Record<string, unknown> = mark === null ? {} : mark({});
       let next = 0;
@@ -299,7 +318,10 @@ export class DecodePlans {
         }
         field += delta;
         // The fields left out were zero: fill them in, as a Go variable would hold them.
-        for (; next < field; next++) put(value, names[next]!, zeros[next]!());
+        for (; next < field; next++) {
+          r.spend(zeroSizes[next]!);
+          put(value, names[next]!, zeros[next]!());
+        }
         try {
           put(value, names[field]!, decoders[field]!(r));
         } catch (error) {
@@ -307,7 +329,10 @@ export class DecodePlans {
         }
         next = field + 1;
       }
-      for (; next < count; next++) put(value, names[next]!, zeros[next]!());
+      for (; next < count; next++) {
+        r.spend(zeroSizes[next]!);
+        put(value, names[next]!, zeros[next]!());
+      }
       return value;
     };
   }
@@ -329,6 +354,17 @@ export class DecodePlans {
     return this.#zero(id);
   }
 
+  /** The elements #fieldZero(id, ownerId) makes. */
+  #fieldZeroSize(id: number, ownerId: number): number {
+    let innerId = id;
+    for (let inner = this.#wire.get(innerId); inner?.kind === 'array'; inner = this.#wire.get(innerId)) {
+      innerId = inner.elem;
+    }
+    if (innerId === ownerId) return 0;
+    this.#zero(id);
+    return this.#zeroSizes.get(id) ?? 0;
+  }
+
   /** A function making the zero value of type `id`, fresh each time (callers may mutate it). */
   #zero(id: number): ZeroFn {
     const known = this.#zeros.get(id);
@@ -337,12 +373,15 @@ export class DecodePlans {
     const wire = this.#wire.get(id);
     if (wire === undefined) throw new DecodeFailure(`type id ${id} is not defined on this stream`);
     let zero: ZeroFn;
+    let size = 0;
     switch (wire.kind) {
       case 'struct': {
         this.#zeroInProgress.add(id);
         try {
           const names = wire.fields.map((field) => field.name);
           const makers = wire.fields.map((field) => this.#fieldZero(field.id, id));
+          size = names.length;
+          for (const field of wire.fields) size += this.#fieldZeroSize(field.id, id);
           zero = () => {
             const value: Record<string, unknown> = {};
             for (let i = 0; i < names.length; i++) setProperty(value, names[i]!, makers[i]!());
@@ -356,6 +395,7 @@ export class DecodePlans {
       case 'array': {
         const elem = this.#zero(wire.elem);
         const length = wire.length;
+        size = length * (1 + (this.#zeroSizes.get(wire.elem) ?? 0));
         zero = () => Array.from({ length }, elem);
         break;
       }
@@ -375,12 +415,14 @@ export class DecodePlans {
         zero = () => Buffer.alloc(0);
     }
     this.#zeros.set(id, zero);
+    this.#zeroSizes.set(id, size);
     return zero;
   }
 }
 
 function decodeElements(r: GobReader, elem: DecodeFn, length: number): unknown[] {
   const count = r.readCount('element');
+  r.spend(count);
   if (length >= 0 && count !== length) {
     throw new DecodeFailure(`array of ${length} elements arrived with ${count}`);
   }
@@ -397,6 +439,7 @@ function decodeElements(r: GobReader, elem: DecodeFn, length: number): unknown[]
 /** A map keyed by strings becomes a plain object. */
 function decodeObjectMap(r: GobReader, elem: DecodeFn): Record<string, unknown> {
   const count = r.readCount('map entry');
+  r.spend(count);
   const values: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     const key = r.readString();
@@ -411,6 +454,7 @@ function decodeObjectMap(r: GobReader, elem: DecodeFn): Record<string, unknown> 
 
 function decodeMap(r: GobReader, keyDecoder: DecodeFn, elem: DecodeFn): Map<unknown, unknown> {
   const count = r.readCount('map entry');
+  r.spend(count);
   const values = new Map<unknown, unknown>();
   for (let i = 0; i < count; i++) {
     let key: unknown;

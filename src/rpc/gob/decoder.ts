@@ -1,16 +1,27 @@
 import { UndecodableValue } from '../codec/codec.ts';
 import { DecodePlans, InterfaceValueFound } from './decode-plan.ts';
 import {
+  GobBudgetError,
   GobError,
   GobFrameTooLargeError,
   GobInvalidOptionError,
   GobStreamError,
   GobUnsupportedTypeError,
 } from './errors.ts';
-import { DecodeFailure, GobReader } from './primitives.ts';
+import { DecodeFailure, ElementBudgetSpent, GobReader } from './primitives.ts';
 import { FIRST_USER_ID, readWireType } from './wire-types.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** A message may make this many elements per byte it takes, plus DEFAULT_ELEMENT_ALLOWANCE. */
+export const DEFAULT_ELEMENTS_PER_BYTE = 2;
+/** Elements any message may make beyond its bytes' share: room for Go's omitted zero arrays. */
+export const DEFAULT_ELEMENT_ALLOWANCE = 65_536;
+/** Types one stream may define. */
+export const DEFAULT_MAX_TYPES = 1024;
+/** Struct fields all the types of one stream may declare together. */
+export const DEFAULT_MAX_TYPE_FIELDS = 16_384;
+/** Bytes all the type definitions of one stream may take together. */
+export const DEFAULT_MAX_TYPE_DEFINITION_BYTES = 1024 * 1024;
 /** A message cut by a chunk boundary starts in a buffer this big at most, grown as bytes arrive. */
 const INITIAL_PARTIAL_BYTES = 4096;
 /** A byte count takes one byte, or a byte holding -n then n bytes (n up to 8). */
@@ -22,6 +33,18 @@ export interface GobDecoderOptions {
    * GobFrameTooLargeError before any of it is buffered. Default 16 MiB.
    */
   maxMessageBytes?: number;
+  /**
+   * Elements (struct fields, array and slice elements, map entries: sent or zero-filled) one
+   * message may make: its bytes x elementsPerByte + elementAllowance. Default 2 and 65,536.
+   */
+  elementsPerByte?: number;
+  elementAllowance?: number;
+  /** Types one stream may define. Default 1,024. */
+  maxTypes?: number;
+  /** Struct fields all the types of one stream may declare together. Default 16,384. */
+  maxTypeFields?: number;
+  /** Bytes all the type definitions of one stream may take together. Default 1 MiB. */
+  maxTypeDefinitionBytes?: number;
 }
 
 /**
@@ -43,6 +66,15 @@ export interface GobDecoderOptions {
  */
 export class GobDecoder {
   readonly #maxMessageBytes: number;
+  readonly #elementsPerByte: number;
+  readonly #elementAllowance: number;
+  readonly #maxTypes: number;
+  readonly #maxTypeFields: number;
+  readonly #maxTypeDefinitionBytes: number;
+  #types = 0;
+  #typeFields = 0;
+  #typeDefinitionBytes = 0;
+  #lastValueElements = 0;
   readonly #plans = new DecodePlans();
   readonly #reader = new GobReader();
   /** The start of a byte count cut by the end of the last chunk. */
@@ -55,11 +87,33 @@ export class GobDecoder {
   #failure: GobError | undefined;
 
   constructor(options: GobDecoderOptions = {}) {
-    const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new GobInvalidOptionError(`maxMessageBytes must be a positive integer, got ${max}`);
-    }
-    this.#maxMessageBytes = max;
+    this.#maxMessageBytes = positiveInteger(
+      'maxMessageBytes',
+      options.maxMessageBytes,
+      DEFAULT_MAX_MESSAGE_BYTES,
+    );
+    this.#elementsPerByte = positiveInteger(
+      'elementsPerByte',
+      options.elementsPerByte,
+      DEFAULT_ELEMENTS_PER_BYTE,
+    );
+    this.#elementAllowance = positiveInteger(
+      'elementAllowance',
+      options.elementAllowance,
+      DEFAULT_ELEMENT_ALLOWANCE,
+    );
+    this.#maxTypes = positiveInteger('maxTypes', options.maxTypes, DEFAULT_MAX_TYPES);
+    this.#maxTypeFields = positiveInteger('maxTypeFields', options.maxTypeFields, DEFAULT_MAX_TYPE_FIELDS);
+    this.#maxTypeDefinitionBytes = positiveInteger(
+      'maxTypeDefinitionBytes',
+      options.maxTypeDefinitionBytes,
+      DEFAULT_MAX_TYPE_DEFINITION_BYTES,
+    );
+  }
+
+  /** Elements the last value handed on made: what holding it costs. */
+  get lastValueElements(): number {
+    return this.#lastValueElements;
   }
 
   /** Whether part of a message (or of its length prefix) is held, waiting for more bytes. */
@@ -166,7 +220,7 @@ export class GobDecoder {
       return;
     }
     if (id < 0) {
-      this.#define(id, r);
+      this.#define(id, r, end - start);
       return;
     }
     if (typeof id === 'bigint' || id === 0 || id > 0x7fffffff) {
@@ -174,9 +228,16 @@ export class GobDecoder {
       return;
     }
     let value: unknown;
+    const budget = (end - start) * this.#elementsPerByte + this.#elementAllowance;
+    r.elementBudget = budget;
     try {
       value = this.#plans.decodeValue(id, r);
     } catch (error) {
+      if (error instanceof ElementBudgetSpent) {
+        throw new GobBudgetError(
+          `${error.path || 'the value'}: a message of ${end - start} bytes may make ${budget} elements (elementsPerByte, elementAllowance); it asked for ${budget - r.elementBudget}`,
+        );
+      }
       if (error instanceof InterfaceValueFound) {
         throw new GobUnsupportedTypeError(
           `${error.path}: an interface value (concrete type ${JSON.stringify(error.concreteType)}); interface values are not supported`,
@@ -185,15 +246,25 @@ export class GobDecoder {
       if (!(error instanceof DecodeFailure)) throw error;
       value = new UndecodableValue(`gob: cannot decode ${error.path || 'the value'}: ${error.message}`);
     }
+    this.#lastValueElements = budget - r.elementBudget;
     onValue(value);
   }
 
-  #define(negativeId: number | bigint, r: GobReader): void {
+  #define(negativeId: number | bigint, r: GobReader, bytes: number): void {
     const id = -Number(negativeId);
     if (typeof negativeId === 'bigint' || id > 0x7fffffff)
       throw new GobStreamError(`bad type id ${-negativeId}`);
     if (id < FIRST_USER_ID) throw new GobStreamError(`type id ${id} is reserved and cannot be defined`);
     if (this.#plans.isDefined(id)) throw new GobStreamError(`type id ${id} defined twice`);
+    if (++this.#types > this.#maxTypes) {
+      throw new GobBudgetError(`more than ${this.#maxTypes} type definitions on one stream (maxTypes)`);
+    }
+    this.#typeDefinitionBytes += bytes;
+    if (this.#typeDefinitionBytes > this.#maxTypeDefinitionBytes) {
+      throw new GobBudgetError(
+        `type definitions of more than ${this.#maxTypeDefinitionBytes} bytes on one stream (maxTypeDefinitionBytes)`,
+      );
+    }
     let wire: ReturnType<typeof readWireType>;
     try {
       wire = readWireType(r);
@@ -203,7 +274,20 @@ export class GobDecoder {
     }
     if (r.remaining > 0)
       throw new GobStreamError(`type definition ${id}: ${r.remaining} bytes after its end`);
-    this.#plans.define(id, wire);
+    if (wire.kind === 'struct') {
+      this.#typeFields += wire.fields.length;
+      if (this.#typeFields > this.#maxTypeFields) {
+        throw new GobBudgetError(
+          `type definitions declaring more than ${this.#maxTypeFields} struct fields on one stream (maxTypeFields)`,
+        );
+      }
+    }
+    try {
+      this.#plans.define(id, wire);
+    } catch (error) {
+      if (!(error instanceof DecodeFailure)) throw error;
+      throw new GobStreamError(`type definition ${id}: ${error.message}`, { cause: error });
+    }
   }
 }
 
@@ -217,4 +301,12 @@ function checkPrefixByte(first: number): number {
     throw new GobStreamError(`message byte count starts with 0x${first.toString(16)}: more than 8 bytes`);
   }
   return first;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isSafeInteger(chosen) || chosen < 1) {
+    throw new GobInvalidOptionError(`${name} must be a positive integer, got ${chosen}`);
+  }
+  return chosen;
 }

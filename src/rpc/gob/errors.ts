@@ -70,6 +70,17 @@ export class GobUnsupportedTypeError extends GobError {
   }
 }
 
+/**
+ * A peer's type definitions or a message would make the decoder hold more than its budget: more
+ * elements than the message's bytes allow, more types or fields than a connection may define.
+ * A peer sending so is not to be trusted further: the stream stops.
+ */
+export class GobBudgetError extends GobError {
+  constructor(message: string) {
+    super('ERR_GOB_BUDGET_EXCEEDED', `gob: over budget: ${message}`);
+  }
+}
+
 /** An option given to the encoder or decoder is out of its range. */
 export class GobInvalidOptionError extends GobError {
   constructor(message: string) {

@@ -1,7 +1,17 @@
-export { DEFAULT_MAX_MESSAGE_BYTES, GobDecoder, type GobDecoderOptions } from './decoder.ts';
+export {
+  DEFAULT_ELEMENT_ALLOWANCE,
+  DEFAULT_ELEMENTS_PER_BYTE,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_TYPE_DEFINITION_BYTES,
+  DEFAULT_MAX_TYPE_FIELDS,
+  DEFAULT_MAX_TYPES,
+  GobDecoder,
+  type GobDecoderOptions,
+} from './decoder.ts';
 export { compileGobType } from './encode-plan.ts';
 export { GobEncoder } from './encoder.ts';
 export {
+  GobBudgetError,
   GobError,
   type GobErrorCode,
   GobFrameTooLargeError,

@@ -20,6 +20,13 @@ export class DecodeFailure extends Error {
   path = '';
 }
 
+/** A message would make more elements than its bytes allow: the decoder turns it into GobBudgetError. */
+export class ElementBudgetSpent extends DecodeFailure {
+  constructor(readonly count: number) {
+    super(`${count} more elements exceed the message's element budget`);
+  }
+}
+
 /** ASCII strings up to this long have a one-byte count and are written without Buffer.write. */
 const SHORT_ASCII_UNITS = 0x7f;
 /** Strings up to this many UTF-16 units take at most 126 UTF-8 bytes: a one-byte count. */
@@ -232,6 +239,14 @@ export class GobReader {
   bytes: Buffer = Buffer.alloc(0);
   pos = 0;
   end = 0;
+  /** Elements (struct fields, array and slice elements, map entries) the message may still make. */
+  elementBudget = Number.POSITIVE_INFINITY;
+
+  /** Takes `count` elements from the budget before they are made; throws ElementBudgetSpent past it. */
+  spend(count: number): void {
+    this.elementBudget -= count;
+    if (this.elementBudget < 0) throw new ElementBudgetSpent(count);
+  }
 
   reset(bytes: Buffer, start: number, end: number): void {
     this.bytes = bytes;

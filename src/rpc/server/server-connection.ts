@@ -9,6 +9,13 @@ import { endsWithNewline, findHandshakeEnd, MAX_HANDSHAKE_BYTES, parseHandshake 
 import { asHeader, type Header } from '../header.ts';
 import { findHeadEnd, httpResponse, MAX_HTTP_HEAD_BYTES, startLine } from '../http-head.ts';
 import { InFlightCalls, type InFlightEntry } from './in-flight-calls.ts';
+
+/**
+ * Elements (fields, array elements, map entries) the bodies of calls held past the in-flight
+ * limit may decode to on one connection: a few bytes of gob can name a wide zero struct.
+ */
+export const MAX_HELD_ELEMENTS = 1_048_576;
+
 import type { CallContext, Method, MethodHandler, Service } from './service.ts';
 
 /** What a connection needs from its server. */
@@ -109,6 +116,9 @@ export class ServerConnection {
    * filled the last slot or found the peer lagging. Reading resumes once they are dispatched.
    */
   readonly #held: unknown[] = [];
+  /** The elements each held body made (codecs that count them), and their sum: held calls' decoded size. */
+  readonly #heldElements: number[] = [];
+  #heldElementsTotal = 0;
   #dispatchingHeld = false;
   /** Reading is stopped: at the in-flight limit, or until the peer takes the replies queued. */
   #paused = false;
@@ -373,7 +383,16 @@ export class ServerConnection {
     this.#valuesDecoded++;
     // Paused at the in-flight limit, or while the peer lags: the rest of this chunk waits its turn.
     if (this.#paused) {
+      const elements = this.#decoder?.lastValueElements ?? 0;
+      this.#heldElementsTotal += elements;
+      if (this.#heldElementsTotal > MAX_HELD_ELEMENTS) {
+        throw new ProtocolError(
+          'ERR_BAD_FRAME',
+          `rpc server: calls held past the in-flight limit decode to more than ${MAX_HELD_ELEMENTS} elements`,
+        );
+      }
       this.#held.push(header, value);
+      this.#heldElements.push(elements);
       return;
     }
     this.#dispatch(header, value);
@@ -395,6 +414,7 @@ export class ServerConnection {
       }
     } finally {
       held.splice(0, taken);
+      for (const elements of this.#heldElements.splice(0, taken / 2)) this.#heldElementsTotal -= elements;
       this.#dispatchingHeld = false;
     }
   }
@@ -567,6 +587,8 @@ export class ServerConnection {
     clearTimeout(this.#idleTimer);
     this.#held.length = 0;
     this.#overdue = 0;
+    this.#heldElements.length = 0;
+    this.#heldElementsTotal = 0;
     const reason = new RpcError('ERR_CONN_CLOSED', 'rpc server: connection closed before the reply was sent');
     for (const call of this.#inFlight.takeAll()) {
       call.abort(reason);

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { InvalidArgumentError } from '../../util/errors.ts';
+import { escapeTerminal } from '../../util/escape-terminal.ts';
 import { MAX_TIMER_MS } from '../../util/units.ts';
 import { formatAddress, parseAddress } from '../address.ts';
 import {
@@ -149,7 +150,7 @@ export class Server {
       );
     }
     this.#logLimiter = new LogLimiter(
-      options.log ?? ((message: string) => console.error(message)),
+      options.log ?? ((message: string) => console.error(escapeTerminal(message))),
       logLinesPerSecond,
     );
     const log = this.#logLimiter.line;

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { phaseAgentSchema } from '../../result/result-schema.ts';
+import { AgentError } from './errors.ts';
+
+/** Names and texts a host writes are bounded: a coordinator holds them for the whole run. */
+const MAX_NAME_CHARS = 256;
+/** Pieces of one host's slices: at 64 KiB a piece, 1 GiB. */
+const MAX_CHUNKS = 16_384;
+
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const epochMs = z.number().finite();
+
+/** `hosts/<name>`: a load host announcing itself. */
+export const agentInfoSchema = z.object({
+  name: z.string().min(1).max(MAX_NAME_CHARS),
+  host: z.string().max(MAX_NAME_CHARS),
+  cores: count,
+  node: z.string().max(MAX_NAME_CHARS),
+  commit: z.string().max(MAX_NAME_CHARS).nullable(),
+  threads: z.number().int().positive().max(4096).nullable(),
+});
+
+/** `<phase>/warmed/<name>`: its clock when its threads were ready. */
+export const warmedSchema = z.object({ atEpochMs: epochMs });
+
+/** `<phase>/progress/<name>`: its figures of the second just gone. */
+export const progressSchema = z.object({
+  calls: count,
+  errors: count,
+  p99Us: z.number().finite().nonnegative(),
+});
+
+/** `<phase>/done/<name>`: its slices are written, and its own figures. */
+export const phaseDoneSchema = z.object({
+  chunks: z.number().int().positive().max(MAX_CHUNKS),
+  goHeardAtEpochMs: epochMs.nullable(),
+  figures: phaseAgentSchema.pick({
+    calls: true,
+    errors: true,
+    callsPerSecond: true,
+    clientCounts: true,
+    latency: true,
+    durationMs: true,
+    stopped: true,
+  }),
+});
+
+/**
+ * Parses what load host `agent` wrote at `key`: JSON, then the schema. A value that is neither
+ * ends the run with an AgentError naming the host and the key.
+ */
+export function parseAgentValue<T>(schema: z.ZodType<T>, agent: string, key: string, text: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw malformed(agent, key, `not JSON (${(error as Error).message})`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw malformed(agent, key, `${issue.path.join('.') || 'the value'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function malformed(agent: string, key: string, reason: string): AgentError {
+  return new AgentError([agent], `load host ${agent} wrote a malformed value at ${key}: ${reason}`);
+}

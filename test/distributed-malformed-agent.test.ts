@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { AgentFleet } from '../src/harness/distributed/agent-fleet.ts';
+import { AgentError } from '../src/harness/distributed/errors.ts';
+import { FleetKeys } from '../src/harness/distributed/fleet-keys.ts';
+import { LoadAgent } from '../src/harness/distributed/load-agent.ts';
+import { runOnAgents } from '../src/harness/distributed/run-on-agents.ts';
+import { gitCommit } from '../src/result/environment.ts';
+import { applyOverrides } from '../src/scenario/overrides.ts';
+import { loadScenario } from '../src/scenario/scenario-loader.ts';
+import { type EtcdInstance, startEtcd } from './fixtures/etcd.ts';
+
+/** A host that registers as a real one would, then writes `value` at its `kind` key of the first phase. */
+async function hostileAgent(client: Etcd3, keys: FleetKeys, name: string, kind: string, value: string) {
+  await client
+    .put(keys.host(name))
+    .value(JSON.stringify({ name, host: 'h', cores: 1, node: 'v20', commit: await gitCommit(), threads: 1 }));
+  const watcher = await client.watch().prefix(keys.runs()).create();
+  watcher.on('put', (kv) => {
+    const key = kv.key.toString();
+    if (!key.endsWith('/plan')) return;
+    // etcd3's builders run when awaited: then() sends the put.
+    client
+      .put(`${key.slice(0, -'plan'.length)}${kind}/${name}`)
+      .value(value)
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+  });
+  return watcher;
+}
+
+describe('values a load host writes are checked', () => {
+  let etcd: EtcdInstance;
+  let client: Etcd3;
+  before(async () => {
+    etcd = await startEtcd();
+    client = new Etcd3({ hosts: etcd.endpoint });
+  });
+  after(async () => {
+    client?.close();
+    await etcd?.stop();
+  });
+
+  for (const [kind, value] of [
+    ['warmed', '{not json'],
+    ['progress', '{"calls":-1,"errors":0,"p99Us":0}'],
+    ['done', '{"chunks":1e12,"goHeardAtEpochMs":null,"figures":{}}'],
+  ] as const) {
+    it(`a malformed ${kind} value ends the run naming host and key, with a partial result and no keys left`, async () => {
+      const keys = new FleetKeys(`/rpcbench-test/malformed-${kind}/`);
+      const good = await LoadAgent.start({
+        etcd: [etcd.endpoint],
+        name: 'good',
+        prefix: keys.prefix,
+        threads: 1,
+      });
+      const watcher = await hostileAgent(client, keys, 'bad', kind, value);
+      try {
+        const loaded = applyOverrides(await loadScenario('scenarios/roundrobin.ts'), {
+          durationMs: 3_000,
+          warmupMs: 200,
+        });
+        const started = Date.now();
+        const error = await runOnAgents(loaded, {
+          etcd: [etcd.endpoint],
+          want: ['bad', 'good'],
+          waitMs: 10_000,
+          prefix: keys.prefix,
+        }).then(
+          () => assert.fail('the run should fail'),
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof AgentError, String(error));
+        assert.deepEqual(error.agents, ['bad']);
+        assert.match(
+          error.message,
+          new RegExp(`load host bad wrote a malformed value at \\S+/${kind}/bad: `),
+        );
+        assert.equal(error.partialResult?.partial, true);
+        assert.ok(Date.now() - started < 3_000 + 10_000, 'ends within its duration and a grace');
+        const left = await client.getAll().prefix(keys.runs()).keys();
+        assert.deepEqual(left, [], 'the run keys are removed');
+        const claims = await client.getAll().prefix(`${keys.prefix}claims/`).keys();
+        assert.deepEqual(claims, [], 'the hosts are released');
+      } finally {
+        await watcher.cancel();
+        await good.close();
+      }
+    });
+  }
+
+  it('a malformed host registration is refused before the run, naming it', async () => {
+    const keys = new FleetKeys('/rpcbench-test/malformed-host/');
+    await client.put(keys.host('odd')).value('{"name":"odd","cores":"many"}');
+    await assert.rejects(
+      AgentFleet.gather({
+        etcd: [etcd.endpoint],
+        want: 1,
+        waitMs: 2_000,
+        prefix: keys.prefix,
+        commit: await gitCommit(),
+        defaultThreads: 1,
+      }),
+      (error: unknown) =>
+        error instanceof AgentError &&
+        error.agents[0] === 'odd' &&
+        /load host odd wrote a malformed value at \/rpcbench-test\/malformed-host\/hosts\/odd: /.test(
+          error.message,
+        ),
+    );
+  });
+});
