@@ -18,7 +18,13 @@ import {
 import { type RunOptions, type RunProgress, runScenario } from '../harness/runner.ts';
 import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
-import { describeAgent, describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
+import {
+  describeAgent,
+  describePhase,
+  describeThreshold,
+  formatSummary,
+  phasesWithoutSuccess,
+} from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
@@ -48,6 +54,14 @@ import { type ProgressFields, progressLine } from './progress-line.ts';
 import { runProgram } from './run-program.ts';
 
 const SCENARIO_DIR = 'scenarios';
+/** A second SIGINT or SIGTERM within this long of the first is the same request. */
+const SIGNAL_REPEAT_WINDOW_MS = 1000;
+/** Shows the cursor and turns line wrap back on. */
+const TERMINAL_RESTORE = '\x1b[?25h\x1b[?7h';
+
+function restoreTerminal(): void {
+  if (process.stderr.isTTY) process.stderr.write(TERMINAL_RESTORE);
+}
 const DEFAULT_OUT_DIR = 'reports';
 
 interface BenchOptions {
@@ -194,16 +208,25 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   const controller = new AbortController();
   // SIGTERM (CI timeouts, `docker stop`) stops a run as Ctrl-C does; the exit status says which.
   let interruptedStatus = EXIT_INTERRUPTED;
+  let firstSignalAtMs = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(interruptedStatus);
+    if (controller.signal.aborted) {
+      // A terminal's Ctrl-C reaches the whole process group, and `npm run` forwards it once more:
+      // a repeat this soon is the same request, not "quit now".
+      if (performance.now() - firstSignalAtMs < SIGNAL_REPEAT_WINDOW_MS) return;
+      process.exit(interruptedStatus);
+    }
+    firstSignalAtMs = performance.now();
     interruptedStatus = signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     process.stderr.write(
-      `\nstopping (${signal}): finishing calls in flight and writing a partial result (again to quit now)\n`,
+      `\nstopping (${signal}): finishing calls in flight and writing a partial result (again after 1 s to quit now)\n`,
     );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The progress bar hides the cursor and turns line wrap off; a quit or a crash must not leave them so.
+  process.once('exit', restoreTerminal);
   const results: RunResult[] = [];
   let endpoint: LiveEndpoint | undefined;
   try {
@@ -262,6 +285,13 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   }
   await report(results, options);
   if (controller.signal.aborted) return interruptedStatus;
+  const empty = results.flatMap((result) =>
+    phasesWithoutSuccess(result).map((phase) => `${result.scenario.name}: ${phase.label}`),
+  );
+  if (empty.length > 0) {
+    process.stderr.write(`run failed: no call succeeded in ${empty.join(', ')}\n`);
+    return EXIT_FAILURE;
+  }
   const failed = results.flatMap((result) => result.thresholds.filter((outcome) => !outcome.passed));
   if (failed.length > 0) {
     for (const outcome of failed) process.stderr.write(`threshold failed: ${describeThreshold(outcome)}\n`);
