@@ -33,21 +33,24 @@ import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memor
 import { applyOverrides, type ScenarioOverrides, scenarioFromOverrides } from '../scenario/overrides.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
-import { phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
+import { MAX_DURATION_MS, phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import {
   addressArgument,
+  describeDurationMs,
   duration,
   jsonArgument,
   list,
   listenAddress,
   parseCommandLine,
+  percentilesArgument,
   positiveInteger,
   positiveNumber,
   repeatable,
   selectModeArgument,
   shortCodecArgument,
+  stagesArgument,
 } from './arguments.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
 import { type ProgressFields, progressLine } from './progress-line.ts';
@@ -107,6 +110,54 @@ interface BenchOptions {
   agentsWait: number;
   agentsPrefix?: string;
   listenHost?: string;
+  stages?: ScenarioOverrides['stages'];
+  connections?: number;
+  threads?: number;
+  percentiles?: number[];
+  /** Milliseconds. */
+  searchStep?: number;
+  /** Milliseconds. */
+  searchMax?: number;
+  searchStart?: number;
+}
+
+/**
+ * Flags that cannot be given together: each pair sets the same thing two ways (the load model, or a
+ * search's load and a fixed one), so the one that would win silently is refused.
+ */
+const CONFLICTING_FLAGS: readonly (readonly [keyof BenchOptions, keyof BenchOptions])[] = [
+  ['rate', 'concurrency'],
+  ['stages', 'rate'],
+  ['stages', 'concurrency'],
+  ['search', 'rate'],
+  ['search', 'concurrency'],
+  ['search', 'stages'],
+  ['concurrency', 'maxInFlight'],
+];
+
+const SEARCH_FLAGS: readonly (keyof BenchOptions)[] = ['searchStep', 'searchMax', 'searchStart'];
+
+/** `maxInFlight` → `--max-in-flight`. */
+function flagName(option: keyof BenchOptions): string {
+  return `--${String(option).replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** The usage error of contradictory flags, naming both; undefined when there is none. */
+function flagConflict(options: BenchOptions, hasFiles: boolean): string | undefined {
+  for (const [a, b] of CONFLICTING_FLAGS) {
+    if (options[a] !== undefined && options[b] !== undefined) {
+      return `${flagName(a)} and ${flagName(b)} contradict each other: give one of them`;
+    }
+  }
+  if (options.stages?.model === 'closed' && options.maxInFlight !== undefined) {
+    return '--max-in-flight and --stages of callers contradict each other: --max-in-flight bounds the open model (stages of rates, such as 10s:2000/s)';
+  }
+  if (!hasFiles && options.search === undefined) {
+    const given = SEARCH_FLAGS.find((flag) => options[flag] !== undefined);
+    if (given !== undefined)
+      return `${flagName(given)} needs --search (or a scenario file with a capacity search)`;
+  }
+  return undefined;
 }
 
 /**
@@ -141,6 +192,11 @@ async function main(argv: string[]): Promise<number> {
   const options = program.opts<BenchOptions>();
   if (options.overhead) return runOverhead(options);
   const files = program.args;
+  const conflict = flagConflict(options, files.length > 0);
+  if (conflict !== undefined) {
+    process.stderr.write(`error: ${conflict}\n`);
+    return EXIT_USAGE;
+  }
   const overrides = overridesFrom(options);
   const loaded: LoadedScenario[] = [];
   try {
@@ -198,6 +254,13 @@ function overridesFrom(options: BenchOptions): ScenarioOverrides {
     maxInFlight: options.maxInFlight,
     thresholds: options.threshold,
     search: options.search,
+    stages: options.stages,
+    clients: options.connections,
+    loadThreads: options.threads,
+    percentiles: options.percentiles,
+    searchStepMs: options.searchStep,
+    searchMaxMs: options.searchMax,
+    searchStartRatePerSecond: options.searchStart,
   };
   return Object.fromEntries(
     Object.entries(overrides).filter(([, value]) => value !== undefined),
@@ -495,8 +558,25 @@ function buildProgram(scenarioList: string): Command {
     )
     .option(
       '--duration <time>',
-      'measure each phase this long (overrides durationMs): 500ms, 10s, 2m; a plain number is seconds',
-      duration({ plainUnit: 's' }),
+      `measure each phase this long (overrides durationMs): 500ms, 10s, 2m, 1d; a plain number is seconds; at most ${describeDurationMs(MAX_DURATION_MS)}`,
+      duration({ plainUnit: 's', maxMs: MAX_DURATION_MS }),
+    )
+    .option(
+      '--stages <dur:target,...>',
+      'ramp the load in stages, each ending at its target: callers in the closed model (10s:50,30s:50), ' +
+        'calls/s in the open model (10s:2000/s,30s:2000/s); a plain duration is seconds',
+      stagesArgument,
+    )
+    .option(
+      '--connections <n>',
+      'XClients over all load threads, each with its own connection to every server: connections per server (overrides clients)',
+      positiveInteger,
+    )
+    .option('--threads <n>', 'load threads (overrides loadThreads)', positiveInteger)
+    .option(
+      '--percentiles <list>',
+      'latency percentiles the summary and exports show, e.g. p50,p95,p99.9 (overrides percentiles)',
+      percentilesArgument,
     )
     .option('--calls <n>', 'stop each phase after this many calls (sets calls)', positiveInteger)
     .option(
@@ -515,6 +595,17 @@ function buildProgram(scenarioList: string): Command {
       "find the highest open-model rate that meets an objective such as 'p99<5ms' (replaces the load " +
         'with a capacity search; its bounds are the search defaults listed in the README)',
     )
+    .option(
+      '--search-step <time>',
+      'with --search: measure each step this long: 500ms, 2s; a plain number is seconds',
+      duration({ plainUnit: 's', maxMs: MAX_DURATION_MS }),
+    )
+    .option(
+      '--search-max <time>',
+      'with --search: start no step once the search has run this long: 30s, 2m; a plain number is seconds',
+      duration({ plainUnit: 's', maxMs: MAX_DURATION_MS }),
+    )
+    .option('--search-start <calls/s>', "with --search: the first step's rate", positiveNumber)
     .option(
       '--memory-budget <bytes>',
       'refuse a scenario estimated to hold more than this in memory (overrides memoryBudgetBytes; ' +
