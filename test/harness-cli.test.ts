@@ -79,6 +79,24 @@ test('an invalid scenario exits 2 naming the file and the field', async () => {
   assert.match(stderr, /test\/fixtures\/scenarios\/unknown-field\.ts: servers\.colour: unknown field/);
 });
 
+test('contradictory flags are a usage error naming both; a search flag without --search names what it needs', async () => {
+  const target = ['--target', 'tcp@127.0.0.1:1', '--method', 'Foo.Sum'];
+  for (const [flags, named] of [
+    [['--rate', '100', '--concurrency', '4'], '--rate and --concurrency'],
+    [['--stages', '1s:10/s', '--rate', '100'], '--stages and --rate'],
+    [['--search', 'p99<5ms', '--concurrency', '4'], '--search and --concurrency'],
+    [['--stages', '1s:4', '--max-in-flight', '8'], '--max-in-flight and --stages of callers'],
+    [['--search-max', '10s'], '--search-max needs --search'],
+  ] as const) {
+    const { code, stderr } = await startCli([...target, ...flags]).finished;
+    assert.equal(code, 2, stderr);
+    assert.ok(stderr.includes(named), stderr);
+  }
+  const tooLong = await startCli([...target, '--duration', '8d']).finished;
+  assert.equal(tooLong.code, 2);
+  assert.match(tooLong.stderr, /--duration <time>.*'8d' is invalid\. must be at most 7d/);
+});
+
 test('a missing file and a bad option exit 2', async () => {
   const missing = await startCli([`${FIXTURES}/nope.ts`, '--out', outDir]).finished;
   assert.equal(missing.code, 2);
