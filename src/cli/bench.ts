@@ -59,6 +59,8 @@ import { runProgram } from './run-program.ts';
 const SCENARIO_DIR = 'scenarios';
 /** A second SIGINT or SIGTERM within this long of the first is the same request. */
 const SIGNAL_REPEAT_WINDOW_MS = 1000;
+/** How long --agents-etcd waits for the load hosts by default; the help text states it once. */
+const DEFAULT_AGENTS_WAIT_MS = 30_000;
 /** Shows the cursor and turns line wrap back on. */
 const TERMINAL_RESTORE = '\x1b[?25h\x1b[?7h';
 
@@ -107,7 +109,7 @@ interface BenchOptions {
   /** A count, or names. */
   agents?: number | string[];
   /** Milliseconds. */
-  agentsWait: number;
+  agentsWait?: number;
   agentsPrefix?: string;
   listenHost?: string;
   stages?: ScenarioOverrides['stages'];
@@ -317,7 +319,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
                 {
                   etcd: options.agentsEtcd,
                   want: options.agents ?? 1,
-                  waitMs: options.agentsWait,
+                  waitMs: options.agentsWait ?? DEFAULT_AGENTS_WAIT_MS,
                   ...(options.agentsPrefix === undefined ? {} : { prefix: options.agentsPrefix }),
                 },
                 runOptions,
@@ -625,9 +627,8 @@ function buildProgram(scenarioList: string): Command {
     )
     .option(
       '--agents-wait <time>',
-      'with --agents-etcd: wait this long for the load hosts to register: 500ms, 30s (default 30s)',
+      `with --agents-etcd: wait this long for the load hosts to register: 500ms, 30s (default ${msToSeconds(DEFAULT_AGENTS_WAIT_MS)}s)`,
       duration({ plainUnit: 's' }),
-      30_000,
     )
     .option(
       '--agents-prefix <prefix>',
