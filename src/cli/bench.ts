@@ -338,7 +338,13 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
       }
     }
     // The final figures stay up until a scrape has read them (at most --metrics-linger).
-    await endpoint?.linger(options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS, controller.signal);
+    const lingerMs = options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS;
+    if (endpoint !== undefined && lingerMs > 0 && !controller.signal.aborted) {
+      process.stderr.write(
+        `keeping ${endpoint.url} up until a scrape reads the final figures, at most ${msToSeconds(lingerMs)}s (--metrics-linger 0 closes at once)\n`,
+      );
+    }
+    await endpoint?.linger(lingerMs, controller.signal);
   } catch (error) {
     process.stderr.write(`run failed: ${(error as Error).message}\n`);
     if (results.length > 0) await report(results, options);
