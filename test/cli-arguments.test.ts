@@ -4,16 +4,19 @@ import { Command, InvalidArgumentError } from 'commander';
 import {
   anyInteger,
   codecArgument,
+  describeDurationMs,
   duration,
   durationToMs,
   integerInRange,
   nonNegativeInteger,
   nonNegativeNumber,
   parseCommandLine,
+  percentilesArgument,
   positiveInteger,
   positiveNumber,
   projectArgument,
   repeatable,
+  stagesArgument,
   wholeMilliseconds,
 } from '../src/cli/arguments.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../src/cli/exit-codes.ts';
@@ -167,8 +170,8 @@ test('durations: units, and a plain number in the unit the option always had', (
       ['250ms', 250],
       ['2m', 120_000],
     ],
-    ['0', '0s', '-1', '', 'soon', '5d'],
-    /^must be a positive number of seconds, or a duration such as 500ms, 10s or 2m$/,
+    ['0', '0s', '-1', '', 'soon', '5w'],
+    /^must be a positive number of seconds, or a duration such as 500ms, 10s, 2m, 1h or 1d$/,
   );
   check(
     duration({ plainUnit: 'ms', allowZero: true }),
@@ -226,4 +229,40 @@ test('repeatable collects every occurrence; projectArgument turns project errors
     throw new RangeError('a bug');
   });
   assert.throws(() => buggy('1'), RangeError);
+});
+
+test('durations in days, and a stated maximum named in the unit that writes it', () => {
+  assert.equal(durationToMs('2d', 's'), 2 * 86_400_000);
+  const week = duration({ plainUnit: 's', maxMs: 7 * 86_400_000 });
+  assert.equal(week('10000'), 10_000_000, 'over an hour is fine');
+  assert.equal(week('7d'), 7 * 86_400_000);
+  assert.throws(() => week('8d'), { message: 'must be at most 7d' });
+  assert.equal(describeDurationMs(3_600_000), '1h');
+  assert.equal(describeDurationMs(1500), '1500ms');
+});
+
+test('stagesArgument: callers for the closed model, rates with /s for the open one, never mixed', () => {
+  assert.deepEqual(stagesArgument('2s:100, 500ms:0'), {
+    model: 'closed',
+    stages: [
+      { durationMs: 2000, level: 100 },
+      { durationMs: 500, level: 0 },
+    ],
+  });
+  assert.deepEqual(stagesArgument('1m:2000/s'), {
+    model: 'open',
+    stages: [{ durationMs: 60_000, level: 2000 }],
+  });
+  assert.throws(() => stagesArgument('2s:100,2s:200/s'), { message: /mixes callers and rates/ });
+  assert.throws(() => stagesArgument('2s'), { message: /stage '2s' must be <duration>:<callers>/ });
+  assert.throws(() => stagesArgument('2s:-1'), InvalidArgumentError);
+});
+
+test('percentilesArgument: p-names or plain numbers, each above 0 and at most 100', () => {
+  assert.deepEqual(percentilesArgument('p50,p95,p99.9'), [50, 95, 99.9]);
+  assert.deepEqual(percentilesArgument('99.99'), [99.99]);
+  assert.throws(() => percentilesArgument('p50,p101'), {
+    message: "'p101' is not a percentile such as p50, p99.9 or 99.99",
+  });
+  assert.throws(() => percentilesArgument('median'), InvalidArgumentError);
 });

@@ -25,9 +25,14 @@ interface Finished {
  */
 type Launcher = 'node --import tsx' | 'tsx' | 'npm run bench';
 
+/**
+ * `group`: the CLI runs in a process group of its own (setsid), so that a test can signal the whole
+ * group as a terminal's Ctrl-C and a CI runner's cancel do.
+ */
 function startCli(
   args: string[],
   launcher: Launcher = 'node --import tsx',
+  group = false,
 ): { child: ChildProcess; finished: Promise<Finished> } {
   const [command, prefix] =
     launcher === 'tsx'
@@ -37,6 +42,7 @@ function startCli(
         : [process.execPath, ['--import', 'tsx', 'src/cli/bench.ts']];
   const child = spawn(command, [...prefix, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
   });
   let stdout = '';
   let stderr = '';
@@ -71,6 +77,24 @@ test('an invalid scenario exits 2 naming the file and the field', async () => {
   const { code, stderr } = await startCli([`${FIXTURES}/unknown-field.ts`, '--out', outDir]).finished;
   assert.equal(code, 2);
   assert.match(stderr, /test\/fixtures\/scenarios\/unknown-field\.ts: servers\.colour: unknown field/);
+});
+
+test('contradictory flags are a usage error naming both; a search flag without --search names what it needs', async () => {
+  const target = ['--target', 'tcp@127.0.0.1:1', '--method', 'Foo.Sum'];
+  for (const [flags, named] of [
+    [['--rate', '100', '--concurrency', '4'], '--rate and --concurrency'],
+    [['--stages', '1s:10/s', '--rate', '100'], '--stages and --rate'],
+    [['--search', 'p99<5ms', '--concurrency', '4'], '--search and --concurrency'],
+    [['--stages', '1s:4', '--max-in-flight', '8'], '--max-in-flight and --stages of callers'],
+    [['--search-max', '10s'], '--search-max needs --search'],
+  ] as const) {
+    const { code, stderr } = await startCli([...target, ...flags]).finished;
+    assert.equal(code, 2, stderr);
+    assert.ok(stderr.includes(named), stderr);
+  }
+  const tooLong = await startCli([...target, '--duration', '8d']).finished;
+  assert.equal(tooLong.code, 2);
+  assert.match(tooLong.stderr, /--duration <time>.*'8d' is invalid\. must be at most 7d/);
 });
 
 test('a missing file and a bad option exit 2', async () => {
@@ -135,17 +159,25 @@ test('a broken threshold exits 1 saying which, with the measured value; --json p
   assert.equal(written.thresholds.find((outcome) => outcome.expression === 'p50 < 1us')?.passed, false);
 });
 
-const INTERRUPTS: { signal: NodeJS.Signals; launcher: Launcher; status: number }[] = [
+const INTERRUPTS: { signal: NodeJS.Signals; launcher: Launcher; status: number; group?: boolean }[] = [
   { signal: 'SIGINT', launcher: 'node --import tsx', status: 130 },
   { signal: 'SIGTERM', launcher: 'node --import tsx', status: 143 },
   { signal: 'SIGTERM', launcher: 'tsx', status: 143 },
   { signal: 'SIGTERM', launcher: 'npm run bench', status: 143 },
+  // The whole group, as a terminal's Ctrl-C and a cancelled CI job: npm relays a second copy at once.
+  { signal: 'SIGINT', launcher: 'npm run bench', status: 130, group: true },
+  { signal: 'SIGTERM', launcher: 'npm run bench', status: 143, group: true },
 ];
 
-for (const { signal, launcher, status } of INTERRUPTS) {
-  test(`${signal} under ${launcher} stops the run, writes a partial result and exits ${status}`, async () => {
-    const dir = join(outDir, `interrupted-${signal}-${launcher.replace(/\W+/g, '-')}`);
-    const { child, finished } = startCli([`${FIXTURES}/long-run.ts`, '--quiet', '--out', dir], launcher);
+for (const { signal, launcher, status, group = false } of INTERRUPTS) {
+  const to = group ? 'the process group' : 'the process';
+  test(`${signal} to ${to} under ${launcher} stops the run, writes a partial result and exits ${status}`, async () => {
+    const dir = join(outDir, `interrupted-${signal}-${launcher.replace(/\W+/g, '-')}-${group}`);
+    const { child, finished } = startCli(
+      [`${FIXTURES}/long-run.ts`, '--quiet', '--out', dir],
+      launcher,
+      group,
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the run never started a phase')), RUN_TIMEOUT_MS);
       const onData = (chunk: Buffer) => {
@@ -157,7 +189,8 @@ for (const { signal, launcher, status } of INTERRUPTS) {
       };
       child.stderr!.on('data', onData);
     });
-    child.kill(signal);
+    if (group) process.kill(-child.pid!, signal);
+    else child.kill(signal);
     const { code, signal: killedBy, stderr } = await finished;
     // npm relays the signal, waits for the CLI, then ends itself by the same signal: a shell sees 128 + its number.
     const shellStatus = code ?? 128 + constants.signals[killedBy!];

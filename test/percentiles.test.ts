@@ -91,13 +91,13 @@ test('the text summary shows the scenario percentiles as columns, the default fo
   const header = (text: string) => text.split('\n').find((line) => line.startsWith('phase  '))!;
   const custom = withPercentiles([50, 95, 99.99]);
   const text = formatSummary(custom);
-  assert.match(header(text), /calls\/s\s+p50\s+p95\s+p99\.99\s+max/);
+  assert.match(header(text), /calls\/s\s+offered\/s\s+ok\s+p50\s+p95\s+p99\.99\s+max/);
   const cachedRow = text.split('\n').find((line) => line.startsWith('cached '))!;
   assert.ok(cachedRow.includes(formatLatencyUs(atPercentile(custom, 0, 95))), cachedRow);
   assert.ok(cachedRow.includes(formatLatencyUs(atPercentile(custom, 0, 99.99))), cachedRow);
   assert.match(
     header(formatSummary(withPercentiles(undefined))),
-    /calls\/s\s+p50\s+p90\s+p99\s+p99\.9\s+max/,
+    /calls\/s\s+offered\/s\s+ok\s+p50\s+p90\s+p99\s+p99\.9\s+max/,
   );
 });
 

@@ -187,7 +187,7 @@ test('Markdown: the phase table with the scenario percentiles and each threshold
   assert.match(markdown, /^## rpcbench /);
   assert.match(
     markdown,
-    /^\| phase \| calls \| calls\/s \| p50 \| p95 \| max \| errors \| jain \| χ² p \|$/m,
+    /^\| phase \| calls\/s \| offered\/s \| ok \| p50 \| p95 \| max \| errors \| dropped \| jain \| χ² p \|$/m,
   );
   assert.equal(markdown.match(/^\| (?!phase \||---)/gm)?.length, countRows(result));
   assert.doesNotMatch(markdown, /<script|<img/i);

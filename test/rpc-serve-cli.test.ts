@@ -162,6 +162,8 @@ test('--help describes every option and exits 0', async (t) => {
   });
   const { code } = await serve.exited;
   assert.equal(code, 0);
+  // The methods a user can point `bench --method` at.
+  for (const method of ['Foo.Sum', 'Foo.Sleep', 'Bench.Echo']) assert.ok(stdout.includes(method), method);
   for (const option of [
     '--listen <address>',
     '--codec <name>',

@@ -132,3 +132,72 @@ test('without a scenario file or a target, bench says what to give', async () =>
   assert.equal(badAddress.code, 2);
   assert.match(badAddress.stderr, /missing port/);
 });
+
+test('an open-model run that drops calls shows offered and achieved rates, ok and dropped apart', async (t) => {
+  const serve = runServe(t, ['--listen', 'tcp@127.0.0.1:0'], 1);
+  const [address] = await serve.addresses;
+  const out = join(dir, 'dropping');
+  // Each call sleeps 20 ms and at most 2 are in flight: about 100 calls/s can complete of the 400 offered.
+  const { code, stderr, stdout } = await runCli('bench.ts', [
+    '--target',
+    address!,
+    '--method',
+    'Foo.Sleep',
+    '--args',
+    '{"Num1":0.02,"Num2":1}',
+    '--rate',
+    '400',
+    '--max-in-flight',
+    '2',
+    '--duration',
+    '1s',
+    '--warmup',
+    '0',
+    '--quiet',
+    '--out',
+    out,
+  ]);
+  assert.equal(code, 0, stderr);
+  const [phase] = (await onlyResult(out)).phases;
+  assert.ok(phase!.dropped! > 0, 'calls were dropped');
+  assert.equal(phase!.dropped, phase!.errorsByCode.ERR_DROPPED);
+  assert.equal(phase!.ok, phase!.calls - phase!.errors);
+  assert.ok(phase!.offeredPerSecond! > 300, `offered ${phase!.offeredPerSecond}`);
+  assert.ok(phase!.callsPerSecond < 150, `achieved ${phase!.callsPerSecond}`);
+  assert.ok(
+    Math.abs(phase!.callsPerSecond - (phase!.calls - phase!.dropped!) / (phase!.durationMs / 1000)) < 1e-6,
+    'calls/s is the achieved rate: calls made, not dropped ones',
+  );
+  assert.match(stdout, /calls\/s\s+offered\/s\s+ok\s.*errors\s+dropped/);
+  const row = stdout.split('\n').find((line) => line.startsWith('roundrobin  '))!;
+  assert.ok(row.includes(String(phase!.dropped)), row);
+  assert.doesNotMatch(row, /ERR_DROPPED/, 'dropped calls are a figure of their own, not an error');
+});
+
+test('a run in which every call fails exits 1, prints – for latency and keeps the failed replies latency apart', async (t) => {
+  const serve = runServe(t, ['--listen', 'tcp@127.0.0.1:0'], 1);
+  const [address] = await serve.addresses;
+  const out = join(dir, 'all-failed');
+  const { code, stderr, stdout } = await runCli('bench.ts', [
+    'test/fixtures/scenarios/target-check-fails.ts',
+    '--target',
+    address!,
+    '--calls',
+    '200',
+    '--quiet',
+    '--out',
+    out,
+  ]);
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /run failed: no call succeeded in target-check-fails: roundrobin/);
+  const [phase] = (await onlyResult(out)).phases;
+  assert.equal(phase!.ok, 0);
+  assert.equal(phase!.errorsByCode.ERR_CHECK, 200);
+  assert.equal(phase!.latency.summary.count, 0, 'the latency of successes holds none');
+  assert.equal(phase!.failedLatency!.summary.count, 200, 'every refused reply kept its latency');
+  assert.ok(phase!.failedLatency!.summary.p50Us > 0);
+  assert.doesNotMatch(stdout, /0\.0\s?µs/);
+  assert.match(stdout, /roundrobin\s+[\d,]+\s+[\d,]+\s+0\s+–\s+–/);
+  assert.match(stdout, /200 failed calls had a reply \(ERR_REMOTE, ERR_CHECK\): p50 /);
+  assert.match(stdout, /NO CALL SUCCEEDED/);
+});

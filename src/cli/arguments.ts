@@ -1,6 +1,7 @@
 // The argument parsers every command line shares, and the one way each turns commander's outcome
 // into an exit status.
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+import { isValidPercentile, parsePercentileName } from '../result/percentile.ts';
 import { formatAddress, parseAddress } from '../rpc/address.ts';
 import {
   CODEC_NAMES,
@@ -79,23 +80,30 @@ export const positiveInteger = integerInRange(1);
 export const nonNegativeInteger = integerInRange(0);
 export const anyInteger = integerInRange();
 
-export type DurationUnit = 'ms' | 's' | 'm' | 'h';
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
 
-const MS_PER_UNIT: Record<DurationUnit, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const MS_PER_UNIT: Record<DurationUnit, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 const UNIT_NAMES: Record<DurationUnit, string> = {
   ms: 'milliseconds',
   s: 'seconds',
   m: 'minutes',
   h: 'hours',
+  d: 'days',
 };
-const DURATION_EXAMPLES = 'a duration such as 500ms, 10s or 2m';
+const DURATION_EXAMPLES = 'a duration such as 500ms, 10s, 2m, 1h or 1d';
 
 /**
  * Milliseconds from `500ms`, `10s`, `2m`, `1h`, or a plain number in `plainUnit`; NaN when the
  * text is neither.
  */
 export function durationToMs(text: string, plainUnit: DurationUnit): number {
-  const match = /^(.*?)\s*(ms|s|m|h)?$/.exec(text.trim());
+  const match = /^(.*?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
   const amount = decimal(match?.[1] ?? '');
   const unit = (match?.[2] as DurationUnit | undefined) ?? plainUnit;
   // toPrecision drops the binary noise of the product: 1.1 s is 1100 ms, not 1100.0000000000002.
@@ -107,6 +115,8 @@ export interface DurationRule {
   plainUnit: DurationUnit;
   /** Whether zero is a valid duration. @default false */
   allowZero?: boolean;
+  /** The longest accepted, ms. @default no limit */
+  maxMs?: number;
 }
 
 /** A duration with or without a unit (plain numbers in `rule.plainUnit`), parsed to milliseconds. */
@@ -118,8 +128,61 @@ export function duration(rule: DurationRule): (value: string) => number {
     if (!Number.isFinite(ms) || ms < 0 || (ms === 0 && rule.allowZero !== true)) {
       throw new InvalidArgumentError(message);
     }
+    if (rule.maxMs !== undefined && ms > rule.maxMs) {
+      throw new InvalidArgumentError(`must be at most ${describeDurationMs(rule.maxMs)}`);
+    }
     return ms;
   };
+}
+
+/** `7d`, `1h`, `90s`: a limit in the largest unit that writes it whole. */
+export function describeDurationMs(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms >= MS_PER_UNIT[unit] && ms % MS_PER_UNIT[unit] === 0) return `${ms / MS_PER_UNIT[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * A ramp such as `2s:100,30s:100,2s:0`: each stage's length and the level it ends at. A level
+ * ending in `/s` is a rate (the open model); a plain count is callers (the closed model). One
+ * list uses one of the two.
+ */
+export function stagesArgument(value: string): {
+  model: 'open' | 'closed';
+  stages: { durationMs: number; level: number }[];
+} {
+  const parts = value.split(',').map((part) => part.trim());
+  const stages: { durationMs: number; level: number }[] = [];
+  const models = new Set<'open' | 'closed'>();
+  for (const part of parts) {
+    const match = /^(.+):(.+?)(\/s)?$/.exec(part);
+    const durationMs = match === null ? Number.NaN : durationToMs(match[1]!, 's');
+    const level = match === null ? Number.NaN : decimal(match[2]!);
+    if (!(durationMs > 0) || !Number.isFinite(durationMs) || !(level >= 0)) {
+      throw new InvalidArgumentError(
+        `stage '${part}' must be <duration>:<callers> or <duration>:<rate>/s, such as 10s:50 or 10s:2000/s`,
+      );
+    }
+    models.add(match![3] === undefined ? 'closed' : 'open');
+    stages.push({ durationMs: Math.round(durationMs), level });
+  }
+  if (models.size > 1) {
+    throw new InvalidArgumentError('mixes callers and rates (/s): give every stage the same kind');
+  }
+  return { model: models.has('open') ? 'open' : 'closed', stages };
+}
+
+/** `p50,p95,p99.9` (or plain `50,95,99.9`): percentiles above 0 and at most 100. */
+export function percentilesArgument(value: string): number[] {
+  return value.split(',').map((part) => {
+    const text = part.trim();
+    const percentile = /^p/i.test(text) ? parsePercentileName(text) : decimal(text);
+    if (percentile === undefined || !isValidPercentile(percentile)) {
+      throw new InvalidArgumentError(`'${text}' is not a percentile such as p50, p99.9 or 99.99`);
+    }
+    return percentile;
+  });
 }
 
 /**

@@ -19,7 +19,13 @@ import {
 import { type RunOptions, type RunProgress, runScenario } from '../harness/runner.ts';
 import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
-import { describeAgent, describePhase, describeThreshold, formatSummary } from '../report/text-summary.ts';
+import {
+  describeAgent,
+  describePhase,
+  describeThreshold,
+  formatSummary,
+  phasesWithoutSuccess,
+} from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
@@ -28,28 +34,41 @@ import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memor
 import { applyOverrides, type ScenarioOverrides, scenarioFromOverrides } from '../scenario/overrides.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
-import { phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
+import { MAX_DURATION_MS, phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount, formatLatencyUs } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import {
   addressArgument,
+  describeDurationMs,
   duration,
   jsonArgument,
   list,
   listenAddress,
   parseCommandLine,
+  percentilesArgument,
   positiveInteger,
   positiveNumber,
   repeatable,
   selectModeArgument,
   shortCodecArgument,
+  stagesArgument,
 } from './arguments.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
 import { type ProgressFields, progressLine } from './progress-line.ts';
 import { runProgram } from './run-program.ts';
 
 const SCENARIO_DIR = 'scenarios';
+/** A second SIGINT or SIGTERM within this long of the first is the same request. */
+const SIGNAL_REPEAT_WINDOW_MS = 1000;
+/** How long --agents-etcd waits for the load hosts by default; the help text states it once. */
+const DEFAULT_AGENTS_WAIT_MS = 30_000;
+/** Shows the cursor and turns line wrap back on. */
+const TERMINAL_RESTORE = '\x1b[?25h\x1b[?7h';
+
+function restoreTerminal(): void {
+  if (process.stderr.isTTY) process.stderr.write(TERMINAL_RESTORE);
+}
 const DEFAULT_OUT_DIR = 'reports';
 
 interface BenchOptions {
@@ -92,9 +111,57 @@ interface BenchOptions {
   /** A count, or names. */
   agents?: number | string[];
   /** Milliseconds. */
-  agentsWait: number;
+  agentsWait?: number;
   agentsPrefix?: string;
   listenHost?: string;
+  stages?: ScenarioOverrides['stages'];
+  connections?: number;
+  threads?: number;
+  percentiles?: number[];
+  /** Milliseconds. */
+  searchStep?: number;
+  /** Milliseconds. */
+  searchMax?: number;
+  searchStart?: number;
+}
+
+/**
+ * Flags that cannot be given together: each pair sets the same thing two ways (the load model, or a
+ * search's load and a fixed one), so the one that would win silently is refused.
+ */
+const CONFLICTING_FLAGS: readonly (readonly [keyof BenchOptions, keyof BenchOptions])[] = [
+  ['rate', 'concurrency'],
+  ['stages', 'rate'],
+  ['stages', 'concurrency'],
+  ['search', 'rate'],
+  ['search', 'concurrency'],
+  ['search', 'stages'],
+  ['concurrency', 'maxInFlight'],
+];
+
+const SEARCH_FLAGS: readonly (keyof BenchOptions)[] = ['searchStep', 'searchMax', 'searchStart'];
+
+/** `maxInFlight` → `--max-in-flight`. */
+function flagName(option: keyof BenchOptions): string {
+  return `--${String(option).replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** The usage error of contradictory flags, naming both; undefined when there is none. */
+function flagConflict(options: BenchOptions, hasFiles: boolean): string | undefined {
+  for (const [a, b] of CONFLICTING_FLAGS) {
+    if (options[a] !== undefined && options[b] !== undefined) {
+      return `${flagName(a)} and ${flagName(b)} contradict each other: give one of them`;
+    }
+  }
+  if (options.stages?.model === 'closed' && options.maxInFlight !== undefined) {
+    return '--max-in-flight and --stages of callers contradict each other: --max-in-flight bounds the open model (stages of rates, such as 10s:2000/s)';
+  }
+  if (!hasFiles && options.search === undefined) {
+    const given = SEARCH_FLAGS.find((flag) => options[flag] !== undefined);
+    if (given !== undefined)
+      return `${flagName(given)} needs --search (or a scenario file with a capacity search)`;
+  }
+  return undefined;
 }
 
 /**
@@ -129,6 +196,11 @@ async function main(argv: string[]): Promise<number> {
   const options = program.opts<BenchOptions>();
   if (options.overhead) return runOverhead(options);
   const files = program.args;
+  const conflict = flagConflict(options, files.length > 0);
+  if (conflict !== undefined) {
+    process.stderr.write(`error: ${conflict}\n`);
+    return EXIT_USAGE;
+  }
   const overrides = overridesFrom(options);
   const loaded: LoadedScenario[] = [];
   try {
@@ -186,6 +258,13 @@ function overridesFrom(options: BenchOptions): ScenarioOverrides {
     maxInFlight: options.maxInFlight,
     thresholds: options.threshold,
     search: options.search,
+    stages: options.stages,
+    clients: options.connections,
+    loadThreads: options.threads,
+    percentiles: options.percentiles,
+    searchStepMs: options.searchStep,
+    searchMaxMs: options.searchMax,
+    searchStartRatePerSecond: options.searchStart,
   };
   return Object.fromEntries(
     Object.entries(overrides).filter(([, value]) => value !== undefined),
@@ -196,16 +275,25 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   const controller = new AbortController();
   // SIGTERM (CI timeouts, `docker stop`) stops a run as Ctrl-C does; the exit status says which.
   let interruptedStatus = EXIT_INTERRUPTED;
+  let firstSignalAtMs = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(interruptedStatus);
+    if (controller.signal.aborted) {
+      // A terminal's Ctrl-C reaches the whole process group, and `npm run` forwards it once more:
+      // a repeat this soon is the same request, not "quit now".
+      if (performance.now() - firstSignalAtMs < SIGNAL_REPEAT_WINDOW_MS) return;
+      process.exit(interruptedStatus);
+    }
+    firstSignalAtMs = performance.now();
     interruptedStatus = signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     process.stderr.write(
-      `\nstopping (${signal}): finishing calls in flight and writing a partial result (again to quit now)\n`,
+      `\nstopping (${signal}): finishing calls in flight and writing a partial result (again after 1 s to quit now)\n`,
     );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The progress bar hides the cursor and turns line wrap off; a quit or a crash must not leave them so.
+  process.once('exit', restoreTerminal);
   const results: RunResult[] = [];
   let endpoint: LiveEndpoint | undefined;
   try {
@@ -233,7 +321,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
                 {
                   etcd: options.agentsEtcd,
                   want: options.agents ?? 1,
-                  waitMs: options.agentsWait,
+                  waitMs: options.agentsWait ?? DEFAULT_AGENTS_WAIT_MS,
                   ...(options.agentsPrefix === undefined ? {} : { prefix: options.agentsPrefix }),
                 },
                 runOptions,
@@ -252,7 +340,13 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
       }
     }
     // The final figures stay up until a scrape has read them (at most --metrics-linger).
-    await endpoint?.linger(options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS, controller.signal);
+    const lingerMs = options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS;
+    if (endpoint !== undefined && lingerMs > 0 && !controller.signal.aborted) {
+      process.stderr.write(
+        `keeping ${endpoint.url} up until a scrape reads the final figures, at most ${msToSeconds(lingerMs)}s (--metrics-linger 0 closes at once)\n`,
+      );
+    }
+    await endpoint?.linger(lingerMs, controller.signal);
   } catch (error) {
     process.stderr.write(`run failed: ${escapeTerminal((error as Error).message)}\n`);
     if (error instanceof AgentError && error.partialResult !== undefined) results.push(error.partialResult);
@@ -265,6 +359,13 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   }
   await report(results, options);
   if (controller.signal.aborted) return interruptedStatus;
+  const empty = results.flatMap((result) =>
+    phasesWithoutSuccess(result).map((phase) => `${result.scenario.name}: ${phase.label}`),
+  );
+  if (empty.length > 0) {
+    process.stderr.write(`run failed: no call succeeded in ${empty.join(', ')}\n`);
+    return EXIT_FAILURE;
+  }
   const failed = results.flatMap((result) => result.thresholds.filter((outcome) => !outcome.passed));
   if (failed.length > 0) {
     for (const outcome of failed) process.stderr.write(`threshold failed: ${describeThreshold(outcome)}\n`);
@@ -468,8 +569,25 @@ function buildProgram(scenarioList: string): Command {
     )
     .option(
       '--duration <time>',
-      'measure each phase this long (overrides durationMs): 500ms, 10s, 2m; a plain number is seconds',
-      duration({ plainUnit: 's' }),
+      `measure each phase this long (overrides durationMs): 500ms, 10s, 2m, 1d; a plain number is seconds; at most ${describeDurationMs(MAX_DURATION_MS)}`,
+      duration({ plainUnit: 's', maxMs: MAX_DURATION_MS }),
+    )
+    .option(
+      '--stages <dur:target,...>',
+      'ramp the load in stages, each ending at its target: callers in the closed model (10s:50,30s:50), ' +
+        'calls/s in the open model (10s:2000/s,30s:2000/s); a plain duration is seconds',
+      stagesArgument,
+    )
+    .option(
+      '--connections <n>',
+      'XClients over all load threads, each with its own connection to every server: connections per server (overrides clients)',
+      positiveInteger,
+    )
+    .option('--threads <n>', 'load threads (overrides loadThreads)', positiveInteger)
+    .option(
+      '--percentiles <list>',
+      'latency percentiles the summary and exports show, e.g. p50,p95,p99.9 (overrides percentiles)',
+      percentilesArgument,
     )
     .option('--calls <n>', 'stop each phase after this many calls (sets calls)', positiveInteger)
     .option(
@@ -489,6 +607,17 @@ function buildProgram(scenarioList: string): Command {
         'with a capacity search; its bounds are the search defaults listed in the README)',
     )
     .option(
+      '--search-step <time>',
+      'with --search: measure each step this long: 500ms, 2s; a plain number is seconds',
+      duration({ plainUnit: 's', maxMs: MAX_DURATION_MS }),
+    )
+    .option(
+      '--search-max <time>',
+      'with --search: start no step once the search has run this long: 30s, 2m; a plain number is seconds',
+      duration({ plainUnit: 's', maxMs: MAX_DURATION_MS }),
+    )
+    .option('--search-start <calls/s>', "with --search: the first step's rate", positiveNumber)
+    .option(
       '--memory-budget <bytes>',
       'refuse a scenario estimated to hold more than this in memory (overrides memoryBudgetBytes; ' +
         `default ${formatBytes(SCENARIO_DEFAULTS.memoryBudgetBytes)}); bytes, or with a unit: 256MiB, 2GiB`,
@@ -507,9 +636,8 @@ function buildProgram(scenarioList: string): Command {
     )
     .option(
       '--agents-wait <time>',
-      'with --agents-etcd: wait this long for the load hosts to register: 500ms, 30s (default 30s)',
+      `with --agents-etcd: wait this long for the load hosts to register: 500ms, 30s (default ${msToSeconds(DEFAULT_AGENTS_WAIT_MS)}s)`,
       duration({ plainUnit: 's' }),
-      30_000,
     )
     .option(
       '--agents-prefix <prefix>',

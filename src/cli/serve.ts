@@ -73,7 +73,7 @@ export function buildServeCommand(
   return new Command()
     .name('npm run serve --')
     .description(
-      'Serves the Foo and Bench services over GeeRPC until SIGINT or SIGTERM, then stops accepting, ' +
+      'Serves Foo.Sum (Num1 + Num2), Foo.Sleep (answers after Num1 seconds) and Bench.Echo (returns its arguments) over GeeRPC until SIGINT or SIGTERM, then stops accepting, ' +
         'lets calls in flight finish and exits 0. Prints each bound address on its own line.\n' +
         'Exit codes: 0 stopped cleanly, 1 could not listen, 2 bad command line, 130 stopped by a second signal.',
     )

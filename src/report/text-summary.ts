@@ -1,5 +1,12 @@
 import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../result/percentile.ts';
-import type { PhaseAgentFigures, PhaseResult, RunResult, ThresholdOutcome } from '../result/result-schema.ts';
+import { phaseCounts } from '../result/phase-counts.ts';
+import type {
+  HistogramRecord,
+  PhaseAgentFigures,
+  PhaseResult,
+  RunResult,
+  ThresholdOutcome,
+} from '../result/result-schema.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
 import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
@@ -19,15 +26,36 @@ export function describeThreshold(outcome: ThresholdOutcome): string {
   return `${outcome.passed ? 'PASS' : 'FAIL'}  ${scope}${outcome.expression} (measured ${formatMetric(outcome.metric, outcome.actual)})`;
 }
 
+/** What a summary prints where there is no figure, such as a percentile of no successful call. */
+export const NO_DATA = '–';
+
+/** A latency, or NO_DATA when the histogram is empty (never `0.0 µs` for "nothing measured"). */
+function latencyCell(latency: HistogramRecord, percentile: number): string {
+  const value = latencyAtPercentile(latency, percentile);
+  return value === null ? NO_DATA : formatLatencyUs(value);
+}
+
+function maxCell(latency: HistogramRecord): string {
+  return latency.summary.count === 0 ? NO_DATA : formatLatencyUs(latency.summary.maxUs);
+}
+
 /** One line per phase, for logs and terminals without a progress bar. */
 export function describePhase(phase: PhaseResult): string {
-  const { summary } = phase.latency;
-  const jain = phase.fairness === null ? '' : `, jain ${phase.fairness.jain.toFixed(4)}`;
+  const counts = phaseCounts(phase);
+  const jain = showsFairness(phase) ? `, jain ${phase.fairness!.jain.toFixed(4)}` : '';
   const search = phase.search === undefined ? '' : `; capacity search: ${describeSearch(phase.search)}`;
+  const dropped = counts.dropped === 0 ? '' : `, dropped ${formatCount(counts.dropped)}`;
+  const offered = counts.dropped === 0 ? '' : ` (offered ${formatCount(counts.offeredPerSecond)} calls/s)`;
   return (
-    `${phase.label}: ${formatCount(phase.calls)} calls, ${formatCount(phase.callsPerSecond)} calls/s, ` +
-    `p50 ${formatLatencyUs(summary.p50Us)}, p99 ${formatLatencyUs(summary.p99Us)}, errors ${formatCount(phase.errors)}${jain}${search}`
+    `${phase.label}: ${formatCount(counts.achievedPerSecond)} calls/s${offered}, ok ${formatCount(counts.ok)}, ` +
+    `errors ${formatCount(counts.failed)}${dropped}, p50 ${latencyCell(phase.latency, 50)}, ` +
+    `p99 ${latencyCell(phase.latency, 99)}${jain}${search}`
   );
+}
+
+/** Fairness says something only when there are servers to compare. */
+function showsFairness(phase: PhaseResult): boolean {
+  return phase.fairness !== null && phase.servers.length > 1;
 }
 
 export interface TextTable {
@@ -35,33 +63,63 @@ export interface TextTable {
   rows: string[][];
 }
 
-/** One row per phase: calls, rate, the scenario's percentiles, errors by code and fairness. */
+/**
+ * One row per phase: the achieved rate (calls completed per second) beside the offered one, ok,
+ * the scenario's percentiles of the ok calls, errors by code, dropped calls and fairness.
+ */
 export function phaseTable(result: RunResult): TextTable {
   const percentiles = summaryPercentiles(result.scenario.config);
   return {
     header: [
       'phase',
-      'calls',
       'calls/s',
+      'offered/s',
+      'ok',
       ...percentiles.map(percentileLabel),
       'max',
       'errors',
+      'dropped',
       'jain',
       'χ² p',
     ],
-    rows: result.phases.map((phase) => [
-      phase.label,
-      formatCount(phase.calls),
-      formatCount(phase.callsPerSecond),
-      ...percentiles.map((percentile) =>
-        formatLatencyUs(latencyAtPercentile(phase.latency, percentile) ?? 0),
-      ),
-      formatLatencyUs(phase.latency.summary.maxUs),
-      phase.errors === 0 ? '0' : `${formatCount(phase.errors)} ${errorCodes(phase)}`,
-      phase.fairness === null ? '-' : phase.fairness.jain.toFixed(4),
-      phase.fairness === null ? '-' : phase.fairness.pValue.toFixed(3),
-    ]),
+    rows: result.phases.map((phase) => {
+      const counts = phaseCounts(phase);
+      return [
+        phase.label,
+        formatCount(counts.achievedPerSecond),
+        formatCount(counts.offeredPerSecond),
+        formatCount(counts.ok),
+        ...percentiles.map((percentile) => latencyCell(phase.latency, percentile)),
+        maxCell(phase.latency),
+        counts.failed === 0 ? '0' : `${formatCount(counts.failed)} ${errorCodes(counts.failedByCode)}`,
+        formatCount(counts.dropped),
+        showsFairness(phase) ? phase.fairness!.jain.toFixed(4) : NO_DATA,
+        showsFairness(phase) ? phase.fairness!.pValue.toFixed(3) : NO_DATA,
+      ];
+    }),
   };
+}
+
+/**
+ * What the latency columns hold, and the failed calls that had a reply: their latency is kept
+ * apart (`failedLatency`), so that fast refusals do not flatter the percentiles.
+ */
+export function latencyNotes(result: RunResult): string[] {
+  const lines = ['latency: of ok calls, measured from the intended start in the open model'];
+  for (const phase of result.phases) {
+    const failed = phase.failedLatency;
+    if (failed === undefined || failed.summary.count === 0) continue;
+    lines.push(
+      `${phase.label}: ${formatCount(failed.summary.count)} failed calls had a reply (ERR_REMOTE, ERR_CHECK): ` +
+        `p50 ${latencyCell(failed, 50)}, p99 ${latencyCell(failed, 99)}, max ${maxCell(failed)}`,
+    );
+  }
+  return lines;
+}
+
+/** The phases in which not one call succeeded: such a run has measured nothing it set out to. */
+export function phasesWithoutSuccess(result: RunResult): PhaseResult[] {
+  return result.phases.filter((phase) => phaseCounts(phase).ok === 0);
 }
 
 /** One row per server of each phase: its share against the expected one, both counts, its p99. */
@@ -77,7 +135,7 @@ export function serverTable(result: RunResult): TextTable {
         formatPercent(server.expectedShare),
         formatCount(server.clientCount),
         server.serverCount === null ? '-' : formatCount(server.serverCount),
-        formatLatencyUs(server.latency.summary.p99Us),
+        latencyCell(server.latency, 99),
       ]),
     ),
   };
@@ -106,7 +164,9 @@ export function describeAgent(agent: PhaseAgentFigures): string {
 export function formatSummary(result: RunResult): string {
   const lines: string[] = [];
   const partial = result.partial ? ' [PARTIAL: interrupted]' : '';
-  lines.push(`${result.scenario.name} (${result.scenario.file})${partial}`);
+  // A scenario made from flags has no file: its `file` already reads `(command line)`.
+  const file = result.scenario.file.startsWith('(') ? result.scenario.file : `(${result.scenario.file})`;
+  lines.push(`${result.scenario.name} ${file}${partial}`);
   if (result.agents !== undefined) {
     const lost =
       result.agents.lost.length === 0
@@ -120,6 +180,10 @@ export function formatSummary(result: RunResult): string {
   lines.push('');
   const phases = phaseTable(result);
   lines.push(table(phases.header, phases.rows));
+  lines.push(...latencyNotes(result));
+  for (const phase of phasesWithoutSuccess(result)) {
+    lines.push(`${phase.label}: NO CALL SUCCEEDED (${formatCount(phase.calls)} offered)`);
+  }
   lines.push('');
   const servers = serverTable(result);
   lines.push(table(servers.header, servers.rows, 2));
@@ -181,8 +245,8 @@ export function formatSummary(result: RunResult): string {
   return lines.join('\n');
 }
 
-function errorCodes(phase: PhaseResult): string {
-  const codes = Object.entries(phase.errorsByCode)
+function errorCodes(byCode: Record<string, number>): string {
+  const codes = Object.entries(byCode)
     .sort((a, b) => b[1] - a[1])
     .map(([code, count]) => `${code}×${formatCount(count)}`);
   return `(${codes.join(', ')})`;

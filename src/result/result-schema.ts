@@ -117,13 +117,28 @@ export const phaseResultSchema = z.object({
   mode: z.string(),
   reuseClients: z.boolean(),
   durationMs: z.number().nonnegative(),
+  /** Calls offered: made, or due and dropped (the open model's `dropped`). */
   calls: z.number().int().nonnegative(),
+  /** Calls not ok, dropped ones included (`errorsByCode.ERR_DROPPED`). */
   errors: z.number().int().nonnegative(),
   errorsByCode: z.record(z.string(), z.number().int().nonnegative()),
   /** The first message seen for each error code. */
   errorSamples: z.record(z.string(), z.string()).optional(),
+  /** Calls that succeeded. Absent in results written before it existed: calls − errors. */
+  ok: z.number().int().nonnegative().optional(),
+  /** Open model: calls due while `maxInFlight` were pending, never sent. Absent in older results. */
+  dropped: z.number().int().nonnegative().optional(),
+  /** Calls offered per second, dropped ones included. Absent in older results. */
+  offeredPerSecond: z.number().nonnegative().optional(),
+  /** Achieved: calls that completed (ok or failed, not dropped) per second. */
   callsPerSecond: z.number().nonnegative(),
+  /** Latencies of the successful calls only. */
   latency: histogramSchema,
+  /**
+   * Latencies of the calls that failed with a reply (ERR_REMOTE: the server answered an error;
+   * ERR_CHECK: the check refused the answer). Absent in older results.
+   */
+  failedLatency: histogramSchema.optional(),
   servers: z.array(serverShareSchema),
   fairness: fairnessSchema.nullable(),
   /**

@@ -37,6 +37,18 @@ export interface ScenarioOverrides {
   thresholds?: string[];
   /** Replaces the load with a capacity search for this objective (`p99<5ms`), its other fields defaulted. */
   search?: string;
+  /** A ramp: the open model's rates or the closed model's callers at the end of each stage. */
+  stages?: { model: 'open' | 'closed'; stages: { durationMs: number; level: number }[] };
+  /** XClients over all load threads (each keeps a connection to every server): replaces clients. */
+  clients?: number;
+  /** Replaces loadThreads. */
+  loadThreads?: number;
+  /** Replaces percentiles. */
+  percentiles?: number[];
+  /** With search: replace the search's stepDurationMs, maxSearchMs and startRatePerSecond. */
+  searchStepMs?: number;
+  searchMaxMs?: number;
+  searchStartRatePerSecond?: number;
 }
 
 /**
@@ -71,6 +83,9 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
   set('codec', overrides.codec);
   set('select', overrides.select);
   set('thresholds', overrides.thresholds);
+  set('clients', overrides.clients);
+  set('loadThreads', overrides.loadThreads);
+  set('percentiles', overrides.percentiles);
   if (overrides.target !== undefined) {
     delete changed.servers;
     const previous = changed.target as { httpPath?: string; debugUrls?: Record<string, string> } | undefined;
@@ -115,6 +130,21 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
       maxInFlight: overrides.maxInFlight,
     };
   }
+  if (overrides.stages !== undefined) {
+    const { model, stages } = overrides.stages;
+    const level = model === 'open' ? 'ratePerSecond' : 'concurrency';
+    const previous = changed.load as { model?: string; maxInFlight?: number } | undefined;
+    changed.load = {
+      model,
+      stages: stages.map((stage) => ({ durationMs: stage.durationMs, [level]: stage.level })),
+      ...(model === 'open' && previous?.model === 'open' && previous.maxInFlight !== undefined
+        ? { maxInFlight: previous.maxInFlight }
+        : {}),
+      ...(model === 'open' && overrides.maxInFlight !== undefined
+        ? { maxInFlight: overrides.maxInFlight }
+        : {}),
+    };
+  }
   if (overrides.search !== undefined) {
     const load = changed.load as { model?: string; maxInFlight?: number } | undefined;
     changed.load = {
@@ -122,6 +152,18 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
       slo: [overrides.search],
       ...(load?.maxInFlight === undefined ? {} : { maxInFlight: load.maxInFlight }),
     };
+  }
+  if (
+    overrides.searchStepMs !== undefined ||
+    overrides.searchMaxMs !== undefined ||
+    overrides.searchStartRatePerSecond !== undefined
+  ) {
+    const load = { ...((changed.load as Record<string, unknown> | undefined) ?? {}) };
+    if (overrides.searchStepMs !== undefined) load.stepDurationMs = Math.round(overrides.searchStepMs);
+    if (overrides.searchMaxMs !== undefined) load.maxSearchMs = Math.round(overrides.searchMaxMs);
+    if (overrides.searchStartRatePerSecond !== undefined)
+      load.startRatePerSecond = overrides.searchStartRatePerSecond;
+    changed.load = load;
   }
   return changed;
 }

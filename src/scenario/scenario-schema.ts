@@ -52,7 +52,8 @@ const MAX_SERVERS = 64;
 const MAX_THREADS = 16;
 const MAX_CONCURRENCY = 10_000;
 const MAX_RATE_PER_SECOND = 1_000_000;
-const MAX_DURATION_MS = 3_600_000;
+/** 7 days: a soak test runs for days; a phase's timeline stays bounded however long (result/timeline.ts). */
+export const MAX_DURATION_MS = 7 * 86_400_000;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** 1 TiB: the largest memory budget a scenario may ask for. */
 const MAX_MEMORY_BUDGET_BYTES = 2 ** 40;

@@ -104,7 +104,7 @@ export class ClosedLoop implements LoadLoop {
         recordReply(recorder, check, outcome, callArgs, startMs, endMs);
       } catch (error) {
         endMs = performance.now();
-        recorder.fail(error, endMs);
+        recorder.fail(error, endMs, startMs);
       }
       if (endMs >= deadlineMs) this.#stopped = true;
       startMs = endMs;
@@ -152,7 +152,7 @@ export class ClosedLoop implements LoadLoop {
       return outcome.endMs;
     } catch (error) {
       const endMs = performance.now();
-      this.#recorder.fail(error, endMs);
+      this.#recorder.fail(error, endMs, startMs);
       return endMs;
     }
   }

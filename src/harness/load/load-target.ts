@@ -60,5 +60,5 @@ export function recordReply(
 ): void {
   const verdict = check === undefined ? true : check(outcome.reply, args);
   if (verdict === true) recorder.ok(outcome.address, startMs, endMs);
-  else recorder.fail(new CheckFailedError(outcome.address, verdict), endMs);
+  else recorder.fail(new CheckFailedError(outcome.address, verdict), endMs, startMs);
 }

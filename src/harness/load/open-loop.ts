@@ -132,7 +132,7 @@ export class OpenLoop implements LoadLoop {
       const outcome = await client.callDetailed(serviceMethod, callArgs, options, sentMs);
       recordReply(this.#recorder, check, outcome, callArgs, dueMs, outcome.endMs);
     } catch (error) {
-      this.#recorder.fail(error, performance.now());
+      this.#recorder.fail(error, performance.now(), dueMs);
     }
     this.#inFlight--;
     this.#finishIfIdle();

@@ -52,7 +52,16 @@ export interface RecordedSlice {
   elapsedMs: number;
   /** Outlier ejections and returns, `atMs` from the phase start. */
   events: PhaseEvent[];
+  /** Latencies of the calls that got a reply and still failed (see REPLIED_ERROR_CODES), encoded; '' when none. */
+  failedEncoded: string;
 }
+
+/**
+ * Errors that came with a reply: the server answered with an error, or the check refused the
+ * answer. Such a call has a latency, kept apart from the successes' so that fast refusals do not
+ * flatter the percentiles.
+ */
+export const REPLIED_ERROR_CODES: ReadonlySet<string> = new Set(['ERR_REMOTE', 'ERR_CHECK']);
 
 /**
  * Records one load thread's calls in a phase. Built for the hot path: a call costs two
@@ -95,6 +104,8 @@ export class PhaseRecorder {
   #lastEndMs: number;
   #lastP99Us = 0;
   #released = false;
+  /** Made on the first failed call that had a reply: a run without one pays nothing for it. */
+  #failedHistogram: Histogram | undefined;
 
   /**
    * `startMs` is the phase start on this thread's performance.now() clock; `intervalMs` the
@@ -138,11 +149,18 @@ export class PhaseRecorder {
     this.#events.push({ ...event, atMs: event.atMs - this.#startMs });
   }
 
-  /** A failed call: counted by its error code, and against its server when the error names one. */
-  fail(error: unknown, endMs: number): void {
+  /**
+   * A failed call: counted by its error code, and against its server when the error names one.
+   * Given `startMs`, a call that failed with a reply (REPLIED_ERROR_CODES) has its latency kept.
+   */
+  fail(error: unknown, endMs: number, startMs?: number): void {
     if (this.#released) return;
     const code = this.#sample(error);
     this.#countError(code, endMs);
+    if (startMs !== undefined && REPLIED_ERROR_CODES.has(code)) {
+      this.#failedHistogram ??= createRecordingHistogram();
+      this.#failedHistogram.recordValue(msToUs(endMs - startMs));
+    }
     const address = addressOf(error);
     if (address !== undefined) {
       let index = this.#indexOf.get(address);
@@ -236,6 +254,10 @@ export class PhaseRecorder {
       timeline: this.#timeline,
       elapsedMs: Math.max(0, this.#lastEndMs - this.#startMs),
       events: this.#events,
+      failedEncoded:
+        this.#failedHistogram === undefined || this.#failedHistogram.totalCount === 0
+          ? ''
+          : encodeHistogram(this.#failedHistogram),
     };
     this.discard();
     return slice;
@@ -247,6 +269,7 @@ export class PhaseRecorder {
     this.#released = true;
     this.#intervalHistogram.destroy();
     for (const histogram of this.#serverHistograms) histogram.destroy();
+    this.#failedHistogram?.destroy();
   }
 
   /** The error's code; its message is kept when it is the first of that code. */

@@ -2,6 +2,7 @@ import { mergeEncoded, toHistogramRecord } from '../../result/histogram.ts';
 import type { PhaseResult, ServerShare } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
+import { DROPPED_CALL_CODE } from '../errors.ts';
 import type { LoadSliceResult } from '../load/load-worker.ts';
 import type { MembershipChange } from '../targets/phase-servers.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
@@ -82,14 +83,38 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
     errors,
     errorsByCode,
     errorSamples,
-    callsPerSecond: durationMs > 0 ? calls / msToSeconds(durationMs) : 0,
+    ...rates(calls, errors, errorsByCode[DROPPED_CALL_CODE] ?? 0, durationMs),
     latency: toHistogramRecord(overall),
+    failedLatency: toHistogramRecord(
+      mergeEncoded(slices.map((slice) => slice.failedEncoded ?? '').filter((encoded) => encoded !== '')),
+    ),
     servers,
     fairness: computeFairness(sharedCounts, expectedShares),
     countsFrom: counted ? 'servers' : 'clients',
     membership: [...(inputs.membership ?? [])],
     timeline,
     events: slices.flatMap((slice) => slice.events).sort((a, b) => a.atMs - b.atMs),
+  };
+}
+
+/**
+ * The open model's honest split: calls offered (due, sent or not), dropped (due while too many
+ * were pending, never sent), ok, and the achieved rate of calls that completed, ok or failed. In
+ * the closed model nothing is dropped and offered equals achieved.
+ */
+function rates(
+  calls: number,
+  errors: number,
+  dropped: number,
+  durationMs: number,
+): Pick<PhaseResult, 'ok' | 'dropped' | 'offeredPerSecond' | 'callsPerSecond'> {
+  const seconds = msToSeconds(durationMs);
+  const perSecond = (count: number) => (durationMs > 0 ? count / seconds : 0);
+  return {
+    ok: calls - errors,
+    dropped,
+    offeredPerSecond: perSecond(calls),
+    callsPerSecond: perSecond(calls - dropped),
   };
 }
 
