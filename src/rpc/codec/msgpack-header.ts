@@ -19,6 +19,7 @@ const UINT16 = 0xcd;
 const UINT32 = 0xce;
 const MAX_FIXINT = 0x7f;
 const MAX_FIXSTR_BYTES = 0x1f;
+const MAX_STR8_BYTES = 0xff;
 
 /** Each key as MessagePack: a fixstr byte, then its ASCII letters. */
 const SERVICE_METHOD_KEY = Buffer.from('\xadServiceMethod', 'latin1');
@@ -58,18 +59,25 @@ function writeKey(bytes: Buffer, at: number, key: Buffer): number {
   return at + key.length;
 }
 
-function writeString(bytes: Buffer, at: number, text: string): number {
-  // Short ASCII, the usual method name and the empty error, is copied a character at a time.
-  if (text.length <= MAX_FIXSTR_BYTES) {
+export function writeString(bytes: Buffer, at: number, text: string): number {
+  // Short ASCII, the usual method name, the empty error and most body strings, is copied a
+  // character at a time: for a few dozen bytes the call into C++ costs more than the copy.
+  if (text.length <= MAX_STR8_BYTES) {
+    const headerBytes = text.length <= MAX_FIXSTR_BYTES ? 1 : 2;
+    const from = at + headerBytes;
     let i = 0;
     for (; i < text.length; i++) {
       const code = text.charCodeAt(i);
       if (code >= 0x80) break;
-      bytes[at + 1 + i] = code;
+      bytes[from + i] = code;
     }
     if (i === text.length) {
-      bytes[at] = FIXSTR | i;
-      return at + 1 + i;
+      if (headerBytes === 1) bytes[at] = FIXSTR | i;
+      else {
+        bytes[at] = STR8;
+        bytes[at + 1] = i;
+      }
+      return from + i;
     }
   }
   // Anything else is written after a gap for the longest str header, then moved back to fit.
