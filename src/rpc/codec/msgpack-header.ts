@@ -60,24 +60,26 @@ function writeKey(bytes: Buffer, at: number, key: Buffer): number {
 }
 
 export function writeString(bytes: Buffer, at: number, text: string): number {
-  // Short ASCII, the usual method name, the empty error and most body strings, is copied a
-  // character at a time: for a few dozen bytes the call into C++ costs more than the copy.
-  if (text.length <= MAX_STR8_BYTES) {
-    const headerBytes = text.length <= MAX_FIXSTR_BYTES ? 1 : 2;
-    const from = at + headerBytes;
+  // Short ASCII, the usual method name and the empty error, is copied a character at a time:
+  // for a few bytes the call into C++ costs more than the copy.
+  if (text.length <= MAX_FIXSTR_BYTES) {
     let i = 0;
     for (; i < text.length; i++) {
       const code = text.charCodeAt(i);
       if (code >= 0x80) break;
-      bytes[from + i] = code;
+      bytes[at + 1 + i] = code;
     }
     if (i === text.length) {
-      if (headerBytes === 1) bytes[at] = FIXSTR | i;
-      else {
-        bytes[at] = STR8;
-        bytes[at + 1] = i;
-      }
-      return from + i;
+      bytes[at] = FIXSTR | i;
+      return at + 1 + i;
+    }
+  } else if (text.length <= MAX_STR8_BYTES) {
+    // As many UTF-8 bytes as characters only when every character is ASCII: a str8 in place.
+    const length = bytes.write(text, at + 2, 'utf8');
+    if (length === text.length) {
+      bytes[at] = STR8;
+      bytes[at + 1] = length;
+      return at + 2 + length;
     }
   }
   // Anything else is written after a gap for the longest str header, then moved back to fit.
