@@ -59,6 +59,7 @@ function writeKey(bytes: Buffer, at: number, key: Buffer): number {
   return at + key.length;
 }
 
+/** Writes `text` as its shortest MessagePack str, as msgpackr does; needs 5 + 3 × length bytes of room. */
 export function writeString(bytes: Buffer, at: number, text: string): number {
   // Short ASCII, the usual method name and the empty error, is copied a character at a time:
   // for a few bytes the call into C++ costs more than the copy.
