@@ -1,5 +1,6 @@
 import { FrameTooLargeError } from '../errors.ts';
 import { type Codec, type FrameDecoder, type FrameEncoder, UndecodableValue } from './codec.ts';
+import { canWriteJsonHeader, maxJsonHeaderBytes, readJsonHeader, writeJsonHeader } from './json-header.ts';
 
 const NEWLINE = 0x0a;
 const EXACT_SIZE_ABOVE_BYTES = 64 * 1024;
@@ -22,7 +23,14 @@ const jsonEncoder: FrameEncoder = {
     out.commit(end + 1);
   },
   encodeHeader(header, out) {
-    this.encode(header, out);
+    if (!canWriteJsonHeader(header)) {
+      this.encode(header, out);
+      return;
+    }
+    const bytes = out.reserve(maxJsonHeaderBytes(header) + 1);
+    const end = writeJsonHeader(bytes, out.length, header);
+    bytes[end] = NEWLINE;
+    out.commit(end + 1);
   },
 };
 
@@ -71,10 +79,10 @@ class JsonLineDecoder implements FrameDecoder {
         return;
       }
       this.#keep(chunk, 0, newline);
-      const line = this.#partial!.toString('utf8', 0, lineBytes);
+      const partial = this.#partial!;
       this.#partial = undefined;
       this.#partialBytes = 0;
-      emit(line, onValue);
+      emit(partial, 0, lineBytes, onValue);
       offset = newline + 1;
     }
     while (offset < chunk.length) {
@@ -85,7 +93,7 @@ class JsonLineDecoder implements FrameDecoder {
         this.#keep(chunk, offset, chunk.length);
         return;
       }
-      emit(chunk.toString('utf8', offset, newline), onValue);
+      emit(chunk, offset, newline, onValue);
       offset = newline + 1;
     }
   }
@@ -106,8 +114,13 @@ class JsonLineDecoder implements FrameDecoder {
 }
 
 /** Blank lines carry no value: a peer may end a value with CRLF or extra whitespace. */
-function emit(line: string, onValue: (value: unknown) => void): void {
-  const text = line.trim();
+function emit(source: Buffer, start: number, end: number, onValue: (value: unknown) => void): void {
+  const header = readJsonHeader(source, start, end);
+  if (header !== undefined) {
+    onValue(header);
+    return;
+  }
+  const text = source.toString('utf8', start, end).trim();
   if (text.length > 0) onValue(parse(text));
 }
 

@@ -1,6 +1,8 @@
-import { Packr } from 'msgpackr';
+import { Packr, RESET_BUFFER_MODE, REUSE_BUFFER_MODE } from 'msgpackr';
 import { FrameTooLargeError } from '../errors.ts';
 import { type Codec, type FrameDecoder, type FrameEncoder, UndecodableValue } from './codec.ts';
+import { writeBody } from './msgpack-body.ts';
+import { NOT_READ, readBody } from './msgpack-body-reader.ts';
 import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from './msgpack-header.ts';
 
 const LENGTH_PREFIX_BYTES = 4;
@@ -10,15 +12,32 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 /** For the rare frame naming `__proto__`, which msgpackr's objects would rename `__proto_`. */
 const mapPackr = new Packr({ useRecords: false, mapsAsObjects: false });
 
+/** Room tried for a body written by hand; a larger body is left to msgpackr. */
+const BODY_ROOM_BYTES = 1024;
+/** msgpackr packs into its own reused buffer and hands that back: no buffer per value. */
+const PACK_INTO_REUSED_BUFFER = REUSE_BUFFER_MODE | RESET_BUFFER_MODE;
+
 /** `application/msgpack`: each value is a u32 big-endian length followed by that many MessagePack bytes. */
 const msgpackEncoder: FrameEncoder = {
   encode(value, out) {
-    const body = packr.pack(value ?? null);
     const at = out.length;
-    const bytes = out.reserve(LENGTH_PREFIX_BYTES + body.length);
-    bytes.writeUInt32BE(body.length, at);
-    bytes.set(body, at + LENGTH_PREFIX_BYTES);
-    out.commit(at + LENGTH_PREFIX_BYTES + body.length);
+    const bytes = out.reserve(LENGTH_PREFIX_BYTES + BODY_ROOM_BYTES);
+    const start = at + LENGTH_PREFIX_BYTES;
+    const end = writeBody(bytes, start, start + BODY_ROOM_BYTES, value ?? null);
+    if (end !== -1) {
+      bytes.writeUInt32BE(end - start, at);
+      out.commit(end);
+      return;
+    }
+    const packed = packr.pack(value ?? null, PACK_INTO_REUSED_BUFFER) as Buffer & {
+      start: number;
+      end: number;
+    };
+    const length = packed.end - packed.start;
+    const room = out.reserve(LENGTH_PREFIX_BYTES + length);
+    room.writeUInt32BE(length, at);
+    packed.copy(room, start, packed.start, packed.end);
+    out.commit(start + length);
   },
   encodeHeader(header, out) {
     if (!canWriteHeader(header)) {
@@ -134,6 +153,8 @@ function unpack(source: Buffer, start: number, end: number): unknown {
   if (start === end) return new UndecodableValue('empty MessagePack frame');
   const header = readHeader(source, start, end);
   if (header !== undefined) return header;
+  const body = readBody(source, start, end);
+  if (body !== NOT_READ) return body;
   if (mayHoldNeverUsed(source, start, end) && holdsNeverUsed(source, start, end)) {
     return new UndecodableValue('invalid MessagePack: the never-used byte 0xc1 in place of a value');
   }

@@ -19,6 +19,7 @@ const UINT16 = 0xcd;
 const UINT32 = 0xce;
 const MAX_FIXINT = 0x7f;
 const MAX_FIXSTR_BYTES = 0x1f;
+const MAX_STR8_BYTES = 0xff;
 
 /** Each key as MessagePack: a fixstr byte, then its ASCII letters. */
 const SERVICE_METHOD_KEY = Buffer.from('\xadServiceMethod', 'latin1');
@@ -58,8 +59,10 @@ function writeKey(bytes: Buffer, at: number, key: Buffer): number {
   return at + key.length;
 }
 
-function writeString(bytes: Buffer, at: number, text: string): number {
-  // Short ASCII, the usual method name and the empty error, is copied a character at a time.
+/** Writes `text` as its shortest MessagePack str, as msgpackr does; needs 5 + 3 × length bytes of room. */
+export function writeString(bytes: Buffer, at: number, text: string): number {
+  // Short ASCII, the usual method name and the empty error, is copied a character at a time:
+  // for a few bytes the call into C++ costs more than the copy.
   if (text.length <= MAX_FIXSTR_BYTES) {
     let i = 0;
     for (; i < text.length; i++) {
@@ -70,6 +73,14 @@ function writeString(bytes: Buffer, at: number, text: string): number {
     if (i === text.length) {
       bytes[at] = FIXSTR | i;
       return at + 1 + i;
+    }
+  } else if (text.length <= MAX_STR8_BYTES) {
+    // As many UTF-8 bytes as characters only when every character is ASCII: a str8 in place.
+    const length = bytes.write(text, at + 2, 'utf8');
+    if (length === text.length) {
+      bytes[at] = STR8;
+      bytes[at + 1] = length;
+      return at + 2 + length;
     }
   }
   // Anything else is written after a gap for the longest str header, then moved back to fit.
