@@ -16,6 +16,7 @@ import { isRpcError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
 import { RPCBENCH_VERSION } from '../util/version.ts';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { dispatchedUsageName } from './run-program.ts';
 
 /**
  * Parses `argv` (the user's arguments, without node and the script). Returns EXIT_OK after
@@ -24,6 +25,8 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
  */
 export function parseCommandLine(program: Command, argv: readonly string[]): number | undefined {
   program.exitOverride();
+  const usageName = dispatchedUsageName();
+  if (usageName !== undefined) program.name(usageName);
   // Every command answers --version the same way, here rather than in each command's definition.
   program.version(`rpcbench ${RPCBENCH_VERSION}`, '-V, --version', 'print the version and exit');
   try {

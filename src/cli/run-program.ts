@@ -11,9 +11,24 @@ export interface ProgramOptions {
   exitAtOnce?: boolean;
 }
 
+let dispatched: { moduleUrl: string; usageName: string } | undefined;
+
 /**
- * Runs a command's `main` when its module is the program, not when a test imports it, and turns
- * its result into the exit status.
+ * Makes the command module at `moduleUrl` the program, as if node had started it: the `rpcbench`
+ * binary calls this with the subcommand's module, then imports it.
+ */
+export function dispatchTo(moduleUrl: string, usageName: string): void {
+  dispatched = { moduleUrl, usageName };
+}
+
+/** How the chosen command is invoked (`rpcbench bench`), for its usage line; undefined when node started it. */
+export function dispatchedUsageName(): string | undefined {
+  return dispatched?.usageName;
+}
+
+/**
+ * Runs a command's `main` when its module is the program (started by node, or chosen by the
+ * `rpcbench` binary), not when a test imports it, and turns its result into the exit status.
  */
 export function runProgram(
   moduleUrl: string,
@@ -21,7 +36,8 @@ export function runProgram(
   main: () => Promise<number>,
   options: ProgramOptions = {},
 ): void {
-  if (process.argv[1] === undefined || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  const started = process.argv[1] === undefined ? undefined : pathToFileURL(process.argv[1]).href;
+  if (moduleUrl !== started && moduleUrl !== dispatched?.moduleUrl) return;
   // A reader that has seen enough (`--help | head`) closes the pipe: that ends the output, not in a crash.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

@@ -7,8 +7,6 @@
 /** The gate's timing metrics. `cost` gets better as it falls, `throughput` as it rises. */
 export type GateMetricName = 'cost' | 'throughput';
 
-export const GATE_METRIC_NAMES: readonly GateMetricName[] = ['cost', 'throughput'];
-
 export interface PhaseSamples {
   /** The phase label, as in the scenario's results (`roundrobin`, `random/cached`, ...). */
   phase: string;

@@ -1,4 +1,5 @@
-import { Etcd3 } from 'etcd3';
+import { createRequire } from 'node:module';
+import type { Etcd3 } from 'etcd3';
 import { InvalidArgumentError } from '../util/errors.ts';
 import { EtcdUnavailableError } from './errors.ts';
 
@@ -40,7 +41,17 @@ export function validateTimeout(value: number, name: string): number {
   return value;
 }
 
+/**
+ * Loaded on the first client, not at start-up: etcd3 and the gRPC stack under it take about a
+ * second to load on a busy machine, and most commands never talk to etcd. By require, which is
+ * synchronous (etcd3 is CommonJS), so constructors that make a client stay synchronous.
+ */
+function loadEtcd3(): typeof import('etcd3') {
+  return createRequire(import.meta.url)('etcd3') as typeof import('etcd3');
+}
+
 export function createEtcdClient(endpoints: EtcdEndpoints, requestTimeoutMs: number): Etcd3 {
+  const { Etcd3 } = loadEtcd3();
   return new Etcd3({ hosts: parseEtcdEndpoints(endpoints), dialTimeout: requestTimeoutMs });
 }
 

@@ -112,11 +112,6 @@ export function checkMemoryBudget(loaded: LoadedScenario, budgetOverride?: numbe
   return estimate;
 }
 
-/** Checks every scenario, in order; the first over its budget throws. */
-export function checkMemoryBudgets(loaded: readonly LoadedScenario[], budgetOverride?: number): void {
-  for (const item of loaded) checkMemoryBudget(item, budgetOverride);
-}
-
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
 /** `512 MiB`, `40.0 GiB`: binary units, one decimal below 100. */

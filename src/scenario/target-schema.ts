@@ -125,5 +125,3 @@ export const serviceModuleSchema = z
   .transform((value) => (typeof value === 'string' ? { module: value } : value));
 
 export type TargetConfig = z.output<typeof targetSchema>;
-export type CallConfig = z.output<typeof callSchema>;
-export type ServiceModuleConfig = z.output<typeof serviceModuleSchema>;

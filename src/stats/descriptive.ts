@@ -18,12 +18,6 @@ export function median(values: readonly number[]): number {
   return quantileSorted(sortAscending(values), 0.5);
 }
 
-/** The median absolute deviation, scaled to estimate a normal sigma. */
-export function scaledMad(values: readonly number[]): number {
-  const centre = median(values);
-  return 1.4826 * median(values.map((value) => Math.abs(value - centre)));
-}
-
 /**
  * The standard normal distribution function, by the complementary error function
  * (W. J. Cody's rational approximation as in Numerical Recipes' erfc, |error| < 1.2e-7).

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { dial } from '../../rpc/dial.ts';
 import { median } from '../../stats/descriptive.ts';
 import { RpcError } from '../../util/errors.ts';
+import { loaderArgsFor, runnableModule } from '../../util/runnable-module.ts';
 import { type AttackTallies, runAttacks, SOAK_ATTACKS } from './hostile-peers.ts';
 
 export const DEFAULT_SOAK_MS = 60_000;
@@ -62,9 +64,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     '--frame-timeout',
     timeout,
   ];
-  const child = spawn(process.execPath, ['--import', 'tsx', options.serveScript.pathname, ...serverArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const serveScript = runnableModule(options.serveScript);
+  const child = spawn(
+    process.execPath,
+    [...loaderArgsFor(serveScript), fileURLToPath(serveScript), ...serverArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let logLines = 0;
   child.stderr!.on('data', (chunk: Buffer) => {
     for (const byte of chunk) if (byte === 0x0a) logLines++;

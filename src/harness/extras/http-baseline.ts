@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { createLatencyHistogram } from '../../result/histogram.ts';
 import type { HttpBaseline } from '../../result/result-schema.ts';
 import { msToSeconds } from '../../util/units.ts';
@@ -36,12 +36,14 @@ export async function runHttpBaseline(options: HttpBaselineOptions): Promise<Htt
           : Math.floor(options.amount / count) + (index < options.amount % count ? 1 : 0),
     }))
     .filter((share) => share.connections > 0 && share.amount !== 0);
+  // Loaded here, not at start-up: it takes about a second to load on a busy machine, and only this baseline uses it.
+  const { default: runAutocannon } = await import('autocannon');
   const startedMs = performance.now();
   const results = await Promise.all(
     shares.map(
       (share) =>
         new Promise<autocannon.Result>((resolve, reject) => {
-          const instance = autocannon(
+          const instance = runAutocannon(
             {
               url: `${share.url}/call/${LOAD_METHOD}`,
               method: 'POST',

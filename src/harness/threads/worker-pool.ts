@@ -1,15 +1,14 @@
 import { Piscina } from 'piscina';
-
-/** TypeScript workers on Node 20: each thread loads tsx itself. */
-const WORKER_EXEC_ARGV = ['--import', 'tsx'];
+import { loaderArgsFor, runnableModule } from '../../util/runnable-module.ts';
 
 /**
  * A Piscina pool of exactly `threads` long-lived threads running `workerUrl`: threads never
  * retire while idle (they may hold servers), and there is no queue limit.
  */
 export function createWorkerPool(workerUrl: URL, threads: number): Piscina {
+  const entry = runnableModule(workerUrl);
   return new Piscina({
-    filename: workerUrl.href,
+    filename: entry.href,
     name: 'default',
     minThreads: threads,
     maxThreads: threads,
@@ -17,6 +16,7 @@ export function createWorkerPool(workerUrl: URL, threads: number): Piscina {
     concurrentTasksPerWorker: 1,
     // 'sync' parks an idle worker in Atomics.wait, which blocks its event loop: its servers would stop answering.
     atomics: 'disabled',
-    execArgv: WORKER_EXEC_ARGV,
+    // TypeScript workers on Node 20: each thread loads tsx itself; compiled ones need no loader.
+    execArgv: loaderArgsFor(entry),
   });
 }
