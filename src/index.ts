@@ -23,6 +23,7 @@ export {
   isTransportError,
   ProtocolError,
   RemoteError,
+  SendBufferFullError,
 } from './rpc/errors.ts';
 export type { GobErrorCode, GobStructType, GobType } from './rpc/gob/index.ts';
 export {
