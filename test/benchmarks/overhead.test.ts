@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OVERHEAD_BUDGET_PERCENT, runOverheadBench } from '../src/benchmarks/overhead.ts';
+import { OVERHEAD_BUDGET_PERCENT, runOverheadBench } from '../../src/benchmarks/overhead.ts';
 
 test('the overhead benchmark runs every loop each round and derives its slowdowns from them', async () => {
   const seen: string[] = [];

@@ -18,11 +18,11 @@ import {
   repeatable,
   stagesArgument,
   wholeMilliseconds,
-} from '../src/cli/arguments.ts';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../src/cli/exit-codes.ts';
-import { InvalidArgumentError as ProjectArgumentError } from '../src/util/errors.ts';
-import { MAX_TIMER_MS } from '../src/util/units.ts';
-import { RPCBENCH_VERSION } from '../src/util/version.ts';
+} from '../../src/cli/arguments.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../../src/cli/exit-codes.ts';
+import { InvalidArgumentError as ProjectArgumentError } from '../../src/util/errors.ts';
+import { MAX_TIMER_MS } from '../../src/util/units.ts';
+import { RPCBENCH_VERSION } from '../../src/util/version.ts';
 
 /** Each input is accepted with the expected value, or refused with a message matching `refusal`. */
 function check<T>(

@@ -3,8 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readResult } from '../src/result/result-file.ts';
-import { runCli } from './fixtures/run-cli.ts';
+import { readResult } from '../../src/result/result-file.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 
 let outDir = '';
 before(async () => {

@@ -4,9 +4,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readResult } from '../src/result/result-file.ts';
-import { runCli } from './fixtures/run-cli.ts';
-import { runServe } from './fixtures/serve-process.ts';
+import { readResult } from '../../src/result/result-file.ts';
+import { runCli } from '../fixtures/run-cli.ts';
+import { runServe } from '../fixtures/serve-process.ts';
 
 let dir: string;
 before(async () => {

@@ -4,9 +4,9 @@ import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readResult } from '../src/result/result-file.ts';
-import { runResultSchema } from '../src/result/result-schema.ts';
-import { runCli } from './fixtures/run-cli.ts';
+import { readResult } from '../../src/result/result-file.ts';
+import { runResultSchema } from '../../src/result/result-schema.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 
 const FIXTURES = 'test/fixtures/scenarios';
 /** Liveness only: a CLI run that takes this long is stuck. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main } from '../src/cli/call.ts';
-import { startServers } from './fixtures/servers.ts';
+import { main } from '../../src/cli/call.ts';
+import { startServers } from '../fixtures/servers.ts';
 
 async function runCall(argv: string[]) {
   const out: string[] = [];

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import { main as call } from '../src/cli/call.ts';
-import { type EtcdInstance, startEtcd } from './fixtures/etcd.ts';
+import { main as call } from '../../src/cli/call.ts';
+import { type EtcdInstance, startEtcd } from '../fixtures/etcd.ts';
 
 let etcd: EtcdInstance;
 before(async () => {
@@ -30,7 +30,7 @@ test('npm run serve -- --etcd registers under a lease; call --etcd finds it; SIG
       '--etcd-prefix',
       '/cli/',
     ],
-    { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: new URL('../..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = once(child, 'exit');
   const client = new Etcd3({ hosts: etcd.endpoint });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ProgressFields, progressLine } from '../src/cli/progress-line.ts';
+import { type ProgressFields, progressLine } from '../../src/cli/progress-line.ts';
 
 const FIELDS: ProgressFields = {
   scenario: 'roundrobin-with-a-long-scenario-name',

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { startHeartbeat } from '../src/registry/heartbeat.ts';
-import { RegistryServer } from '../src/registry/registry-server.ts';
-import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
-import { waitFor } from './fixtures/servers.ts';
+import { startHeartbeat } from '../../src/registry/heartbeat.ts';
+import { RegistryServer } from '../../src/registry/registry-server.ts';
+import { RegistryDiscovery } from '../../src/xclient/discovery/registry-discovery.ts';
+import { waitFor } from '../fixtures/servers.ts';
 
 test('npm run registry prints its URL, serves heartbeats and stops cleanly on SIGTERM', {
   timeout: 30_000,
@@ -14,7 +14,7 @@ test('npm run registry prints its URL, serves heartbeats and stops cleanly on SI
     process.execPath,
     ['--import', 'tsx', 'src/cli/registry.ts', '--listen', '127.0.0.1:0'],
     {
-      cwd: new URL('..', import.meta.url),
+      cwd: new URL('../..', import.meta.url),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -42,7 +42,7 @@ test('npm run serve -- --registry renews its address in the registry', { timeout
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/serve.ts', '--listen', 'tcp@127.0.0.1:0', '--registry', url],
-    { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: new URL('../..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = once(child, 'exit');
   try {

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { writeNewHtmlReport } from '../src/report/html-report.ts';
-import { defaultReportPath } from '../src/report/output-path.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+import { writeNewHtmlReport } from '../../src/report/html-report.ts';
+import { defaultReportPath } from '../../src/report/output-path.ts';
+import { makeRunResult } from '../fixtures/report-results.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
 
 interface CliOutcome {

@@ -1,8 +1,8 @@
 // The `rpcbench` binary from the sources: one entry point, a subcommand per command program.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RPCBENCH_VERSION } from '../src/util/version.ts';
-import { runCli } from './fixtures/run-cli.ts';
+import { RPCBENCH_VERSION } from '../../src/util/version.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 
 const COMMANDS = ['bench', 'call', 'serve', 'registry', 'agent', 'report', 'gate', 'core', 'soak'];
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommanderError } from 'commander';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { runGoClient } from '../src/benchmarks/go-peer/go-peer.ts';
-import { DEFAULT_LISTEN_ADDRESS, parseServeOptions } from '../src/cli/serve.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { dialFor, HANG_LIMIT, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
-import { runServe } from './fixtures/serve-process.ts';
+import { buildGoPeer } from '../../src/benchmarks/go-peer/build.ts';
+import { runGoClient } from '../../src/benchmarks/go-peer/go-peer.ts';
+import { DEFAULT_LISTEN_ADDRESS, parseServeOptions } from '../../src/cli/serve.ts';
+import { dial } from '../../src/rpc/dial.ts';
+import { isRpcError } from '../../src/util/errors.ts';
+import { dialFor, HANG_LIMIT, startServer, unixSocketAddress } from '../fixtures/rpc-server.ts';
+import { runServe } from '../fixtures/serve-process.ts';
 
 /** Polls the debug page until `method` has been called `calls` times: then that call is running. */
 async function waitForCalls(httpAddress: string, method: string, calls: number): Promise<void> {

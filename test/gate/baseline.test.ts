@@ -7,12 +7,12 @@ import {
   GATE_BASELINE_FILE,
   GATE_BASELINE_KIND,
   GATE_BASELINE_SCHEMA_VERSION,
-} from '../src/gate/baseline.ts';
-import { REFERENCE_VERSION } from '../src/gate/measure/reference.ts';
-import { loadGateScenarios } from '../src/gate/suite.ts';
-import { type CliExit, runCli } from './fixtures/run-cli.ts';
+} from '../../src/gate/baseline.ts';
+import { REFERENCE_VERSION } from '../../src/gate/measure/reference.ts';
+import { loadGateScenarios } from '../../src/gate/suite.ts';
+import { type CliExit, runCli } from '../fixtures/run-cli.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';
 const LIMITS = { cost: 0.1, throughput: 0.25 };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkRun, roundRobinRange } from '../src/gate/correctness.ts';
-import { agreeing, fakePhase, fakeResult } from './fixtures/gate-results.ts';
+import { checkRun, roundRobinRange } from '../../src/gate/correctness.ts';
+import { agreeing, fakePhase, fakeResult } from '../fixtures/gate-results.ts';
 
 const outcome = (result: ReturnType<typeof fakeResult>, check: string) => {
   const found = checkRun(result).filter((entry) => entry.check === check);

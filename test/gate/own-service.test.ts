@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type CliExit, runCli } from './fixtures/run-cli.ts';
+import { type CliExit, runCli } from '../fixtures/run-cli.ts';
 
 /** A scenario whose servers run the user's `Kv.Get`, its work per call set by GATE_KV_WORK. */
 const KV_SCENARIO = 'test/fixtures/gate-service/kv-scenario.ts';

@@ -10,21 +10,21 @@ import {
   GATE_BASELINE_KIND,
   GATE_BASELINE_SCHEMA_VERSION,
   writeBaseline,
-} from '../src/gate/baseline.ts';
-import { mergePhaseSamples } from '../src/gate/measure/interleave.ts';
-import { REFERENCE_VERSION } from '../src/gate/measure/reference.ts';
-import { phaseKey, type RoundsOutcome } from '../src/gate/measure/rounds.ts';
+} from '../../src/gate/baseline.ts';
+import { mergePhaseSamples } from '../../src/gate/measure/interleave.ts';
+import { REFERENCE_VERSION } from '../../src/gate/measure/reference.ts';
+import { phaseKey, type RoundsOutcome } from '../../src/gate/measure/rounds.ts';
 import {
   type GateDecision,
   type GateDependencies,
   type GateOutcome,
   type GateRunOptions,
   runGate,
-} from '../src/gate/run-gate.ts';
-import type { PhaseSamples } from '../src/gate/samples.ts';
-import { loadGateScenarios } from '../src/gate/suite.ts';
-import type { PerformanceVerdict } from '../src/gate/verdict.ts';
-import { agreeing, fakePhase, fakeResult } from './fixtures/gate-results.ts';
+} from '../../src/gate/run-gate.ts';
+import type { PhaseSamples } from '../../src/gate/samples.ts';
+import { loadGateScenarios } from '../../src/gate/suite.ts';
+import type { PerformanceVerdict } from '../../src/gate/verdict.ts';
+import { agreeing, fakePhase, fakeResult } from '../fixtures/gate-results.ts';
 
 const SCENARIO_FILE = 'test/fixtures/gate-scenarios/two-phases.ts';
 const SCENARIO = 'gate-two-phases';

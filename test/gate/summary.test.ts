@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { renderGateMarkdown } from '../src/gate/summary.ts';
-import { renderMarkdownTable, renderTextTable, type TableRow } from '../src/gate/table.ts';
-import { type CliExit, runCli } from './fixtures/run-cli.ts';
+import { renderGateMarkdown } from '../../src/gate/summary.ts';
+import { renderMarkdownTable, renderTextTable, type TableRow } from '../../src/gate/table.ts';
+import { type CliExit, runCli } from '../fixtures/run-cli.ts';
 
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';
 /** Few, short slices: the test checks what is written, not what is measured. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareMetric } from '../src/gate/verdict.ts';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
+import { compareMetric } from '../../src/gate/verdict.ts';
+import { createSeededRandom } from '../../src/util/seeded-random.ts';
 
 function samples(count: number, centre: number, spread: number, seed: number): number[] {
   const random = createSeededRandom(seed);

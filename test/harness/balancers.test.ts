@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_EVENTS_PER_SLICE, PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
-import { runScenario } from '../src/harness/runner.ts';
-import { type RunResult, runResultSchema } from '../src/result/result-schema.ts';
-import { ConnectionClosedError } from '../src/rpc/errors.ts';
-import { ScenarioError } from '../src/scenario/errors.ts';
-import { planPhases } from '../src/scenario/phase-plan.ts';
-import { loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
-import type { ScenarioInput } from '../src/scenario/scenario-schema.ts';
-import { withAddress } from '../src/xclient/errors.ts';
+import { MAX_EVENTS_PER_SLICE, PhaseRecorder } from '../../src/harness/metrics/phase-recorder.ts';
+import { runScenario } from '../../src/harness/runner.ts';
+import { type RunResult, runResultSchema } from '../../src/result/result-schema.ts';
+import { ConnectionClosedError } from '../../src/rpc/errors.ts';
+import { ScenarioError } from '../../src/scenario/errors.ts';
+import { planPhases } from '../../src/scenario/phase-plan.ts';
+import { loadScenario, validateScenario } from '../../src/scenario/scenario-loader.ts';
+import type { ScenarioInput } from '../../src/scenario/scenario-schema.ts';
+import { withAddress } from '../../src/xclient/errors.ts';
 
 async function runInline(input: ScenarioInput): Promise<RunResult> {
   const result = await runScenario({ file: 'inline.ts', scenario: validateScenario(input, 'inline.ts') });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { test } from 'node:test';
-import { runScenario } from '../src/harness/runner.ts';
-import { type PhaseResult, type RunResult, runResultSchema } from '../src/result/result-schema.ts';
-import { applyOverrides } from '../src/scenario/overrides.ts';
-import { type LoadedScenario, loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
-import type { ScenarioInput } from '../src/scenario/scenario-schema.ts';
+import { runScenario } from '../../src/harness/runner.ts';
+import { type PhaseResult, type RunResult, runResultSchema } from '../../src/result/result-schema.ts';
+import { applyOverrides } from '../../src/scenario/overrides.ts';
+import { type LoadedScenario, loadScenario, validateScenario } from '../../src/scenario/scenario-loader.ts';
+import type { ScenarioInput } from '../../src/scenario/scenario-schema.ts';
 
 const CALLS = 300;
 const SHIPPED = ['roundrobin', 'random', 'broadcast', 'reuse', 'skewed', 'failover', 'open-loop', 'gob'];

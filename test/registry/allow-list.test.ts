@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { AllowList, LOOPBACK_ONLY } from '../src/registry/allow-list.ts';
-import { RegistryServer } from '../src/registry/registry-server.ts';
-import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
-import { runCli } from './fixtures/run-cli.ts';
+import { AllowList, LOOPBACK_ONLY } from '../../src/registry/allow-list.ts';
+import { RegistryServer } from '../../src/registry/registry-server.ts';
+import { RegistryDiscovery } from '../../src/xclient/discovery/registry-discovery.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 
 async function register(url: string, address: string): Promise<{ status: number; body: string }> {
   const response = await fetch(url, { method: 'POST', headers: { 'X-Geerpc-Server': address } });
@@ -116,7 +116,7 @@ async function startCli(args: string[]) {
     process.execPath,
     ['--import', 'tsx', 'src/cli/registry.ts', '--listen', '127.0.0.1:0', ...args],
     {
-      cwd: new URL('..', import.meta.url),
+      cwd: new URL('../..', import.meta.url),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

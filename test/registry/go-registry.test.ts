@@ -1,13 +1,13 @@
 // GeeRPC's registry, heartbeat and registry discovery (Go) against rpcbench's.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { runGoClient, startGoRegistry, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { startHeartbeat } from '../src/registry/heartbeat.ts';
-import { RegistryServer } from '../src/registry/registry-server.ts';
-import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers, waitFor } from './fixtures/servers.ts';
+import { buildGoPeer } from '../../src/benchmarks/go-peer/build.ts';
+import { runGoClient, startGoRegistry, startGoServer } from '../../src/benchmarks/go-peer/go-peer.ts';
+import { startHeartbeat } from '../../src/registry/heartbeat.ts';
+import { RegistryServer } from '../../src/registry/registry-server.ts';
+import { RegistryDiscovery } from '../../src/xclient/discovery/registry-discovery.ts';
+import { XClient } from '../../src/xclient/xclient.ts';
+import { startServers, waitFor } from '../fixtures/servers.ts';
 
 before(() => buildGoPeer(), { timeout: 300_000 });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startHeartbeat } from '../src/registry/heartbeat.ts';
-import { RegistryServer } from '../src/registry/registry-server.ts';
-import { sleep, waitFor } from './fixtures/servers.ts';
+import { startHeartbeat } from '../../src/registry/heartbeat.ts';
+import { RegistryServer } from '../../src/registry/registry-server.ts';
+import { sleep, waitFor } from '../fixtures/servers.ts';
 
 const ADDRESS = 'tcp@127.0.0.1:9555';
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { RegistryServer } from '../src/registry/registry-server.ts';
-import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
+import { RegistryServer } from '../../src/registry/registry-server.ts';
+import { RegistryDiscovery } from '../../src/xclient/discovery/registry-discovery.ts';
 
 interface Answer {
   status: number;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { RegistryServer } from '../src/registry/registry-server.ts';
-import { sleep, waitFor } from './fixtures/servers.ts';
+import { RegistryServer } from '../../src/registry/registry-server.ts';
+import { sleep, waitFor } from '../fixtures/servers.ts';
 
 interface Answer {
   status: number;

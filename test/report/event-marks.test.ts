@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { SERIES_COLOURS } from '../src/report/chart-spec.ts';
-import { writeHtmlReport } from '../src/report/html-report.ts';
-import type { RunResult } from '../src/result/result-schema.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+import { SERIES_COLOURS } from '../../src/report/chart-spec.ts';
+import { writeHtmlReport } from '../../src/report/html-report.ts';
+import type { RunResult } from '../../src/result/result-schema.ts';
+import { makeRunResult } from '../fixtures/report-results.ts';
 
 let browser: Browser;
 let workDir = '';

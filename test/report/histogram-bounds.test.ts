@@ -7,18 +7,18 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
-import { HistogramDecodeError } from '../src/report/errors.ts';
+import { HistogramDecodeError } from '../../src/report/errors.ts';
 import {
   checkEncodedHistogramHeader,
   countsArrayLengthFor,
   HistogramBoundsError,
-} from '../src/report/histogram-header.ts';
-import { decodeHistogram } from '../src/report/percentile-curve.ts';
-import { readResultFile } from '../src/report/result-input.ts';
-import type { RunResult } from '../src/result/result-schema.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+} from '../../src/report/histogram-header.ts';
+import { decodeHistogram } from '../../src/report/percentile-curve.ts';
+import { readResultFile } from '../../src/report/result-input.ts';
+import type { RunResult } from '../../src/result/result-schema.ts';
+import { makeRunResult } from '../fixtures/report-results.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Liveness only: the report of a crafted histogram used to run for minutes. */
 const CLI_TIMEOUT_MS = 60_000;
 let dir = '';

@@ -7,10 +7,10 @@ import {
   mergeEncodedHistograms,
   percentileGrid,
   TICKS_PER_HALF_DISTANCE,
-} from '../src/report/percentile-curve.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { formatPercentileOfX } from '../src/util/format.ts';
-import { usToMs } from '../src/util/units.ts';
+} from '../../src/report/percentile-curve.ts';
+import { isRpcError } from '../../src/util/errors.ts';
+import { formatPercentileOfX } from '../../src/util/format.ts';
+import { usToMs } from '../../src/util/units.ts';
 
 function histogramOf(values: readonly number[]): Histogram {
   const histogram = build({ numberOfSignificantValueDigits: 3 });

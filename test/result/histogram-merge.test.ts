@@ -6,8 +6,8 @@ import {
   encodeHistogram,
   mergeEncoded,
   summarizeHistogram,
-} from '../src/result/histogram.ts';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
+} from '../../src/result/histogram.ts';
+import { createSeededRandom } from '../../src/util/seeded-random.ts';
 
 test('merging encoded histograms equals recording everything into one', () => {
   const random = createSeededRandom(7);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderHtmlReport } from '../src/report/html-report.ts';
-import { formatSummary } from '../src/report/text-summary.ts';
-import { decodeHistogram } from '../src/result/histogram.ts';
-import { latencyAtPercentile } from '../src/result/percentile.ts';
-import type { RunResult } from '../src/result/result-schema.ts';
-import { ScenarioError, ThresholdSyntaxError } from '../src/scenario/errors.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
-import { evaluateThresholds, parseThreshold } from '../src/scenario/threshold.ts';
-import { formatLatencyUs } from '../src/util/format.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+import { renderHtmlReport } from '../../src/report/html-report.ts';
+import { formatSummary } from '../../src/report/text-summary.ts';
+import { decodeHistogram } from '../../src/result/histogram.ts';
+import { latencyAtPercentile } from '../../src/result/percentile.ts';
+import type { RunResult } from '../../src/result/result-schema.ts';
+import { ScenarioError, ThresholdSyntaxError } from '../../src/scenario/errors.ts';
+import { validateScenario } from '../../src/scenario/scenario-loader.ts';
+import { evaluateThresholds, parseThreshold } from '../../src/scenario/threshold.ts';
+import { formatLatencyUs } from '../../src/util/format.ts';
+import { makeRunResult } from '../fixtures/report-results.ts';
 
 function atPercentile(result: RunResult, phase: number, percentile: number): number {
   const histogram = decodeHistogram(result.phases[phase]!.latency.encoded);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { resolveClientOptions } from '../src/rpc/client.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { dialFor, HANG_LIMIT } from './fixtures/rpc-server.ts';
+import { resolveClientOptions } from '../../src/rpc/client.ts';
+import { isRpcError } from '../../src/util/errors.ts';
+import { dialFor, HANG_LIMIT } from '../fixtures/rpc-server.ts';
 
 const LIMIT_BYTES = 1024 * 1024;
 const ARGS = 'x'.repeat(16 * 1024);

@@ -3,12 +3,12 @@ import { getEventListeners, once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Client, resolveClientOptions } from '../src/rpc/client.ts';
-import type { CodecName } from '../src/rpc/codec/codec.ts';
-import { RemoteError } from '../src/rpc/errors.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import type { CallContext } from '../src/rpc/server/service.ts';
-import { isRpcError } from '../src/util/errors.ts';
+import { Client, resolveClientOptions } from '../../src/rpc/client.ts';
+import type { CodecName } from '../../src/rpc/codec/codec.ts';
+import { RemoteError } from '../../src/rpc/errors.ts';
+import { Server } from '../../src/rpc/server/server.ts';
+import type { CallContext } from '../../src/rpc/server/service.ts';
+import { isRpcError } from '../../src/util/errors.ts';
 
 /** What a handler does: answers after a delay, or fails in one of the ways a handler can. */
 type Behaviour =

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { Client, resolveClientOptions } from '../src/rpc/client.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { isTransportError } from '../src/rpc/errors.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { goJsonMessage } from './fixtures/rpc-go-wire.ts';
-import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, portOf, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
-import { GateControl } from './fixtures/rpc-services.ts';
+import { Client, resolveClientOptions } from '../../src/rpc/client.ts';
+import { dial } from '../../src/rpc/dial.ts';
+import { isTransportError } from '../../src/rpc/errors.ts';
+import { isRpcError } from '../../src/util/errors.ts';
+import { goJsonMessage } from '../fixtures/rpc-go-wire.ts';
+import { countByte, RawSocket } from '../fixtures/rpc-raw-socket.ts';
+import { dialFor, portOf, startServer, unixSocketAddress } from '../fixtures/rpc-server.ts';
+import { GateControl } from '../fixtures/rpc-services.ts';
 
 /** A TCP listener that accepts and then says nothing, handing each socket to the test. */
 async function silentListener(t: TestContext): Promise<{ port: number; accepted: Socket[] }> {

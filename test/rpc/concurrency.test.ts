@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CODEC_NAMES } from '../src/rpc/codec/codec.ts';
-import { dialFor, startServer } from './fixtures/rpc-server.ts';
-import { delayService } from './fixtures/rpc-services.ts';
+import { CODEC_NAMES } from '../../src/rpc/codec/codec.ts';
+import { dialFor, startServer } from '../fixtures/rpc-server.ts';
+import { delayService } from '../fixtures/rpc-services.ts';
 
 const CALLS = 1000;
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { Client, resolveClientOptions } from '../src/rpc/client.ts';
-import { CODEC_NAMES, type CodecName } from '../src/rpc/codec/codec.ts';
-import { EARLY_FLUSH_BYTES } from '../src/rpc/frame-writer.ts';
-import { Bench } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
+import { Client, resolveClientOptions } from '../../src/rpc/client.ts';
+import { CODEC_NAMES, type CodecName } from '../../src/rpc/codec/codec.ts';
+import { EARLY_FLUSH_BYTES } from '../../src/rpc/frame-writer.ts';
+import { Bench } from '../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../src/rpc/server/server.ts';
 
 const CALLS_PER_TURN = 20;
 

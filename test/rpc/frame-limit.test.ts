@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CodecName } from '../src/rpc/codec/codec.ts';
-import { FrameTooLargeError } from '../src/rpc/errors.ts';
-import { goOption } from './fixtures/rpc-go-wire.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, startServer } from './fixtures/rpc-server.ts';
-import { GateControl } from './fixtures/rpc-services.ts';
+import type { CodecName } from '../../src/rpc/codec/codec.ts';
+import { FrameTooLargeError } from '../../src/rpc/errors.ts';
+import { goOption } from '../fixtures/rpc-go-wire.ts';
+import { RawSocket } from '../fixtures/rpc-raw-socket.ts';
+import { dialFor, startServer } from '../fixtures/rpc-server.ts';
+import { GateControl } from '../fixtures/rpc-services.ts';
 
 const CODECS: CodecName[] = ['application/json', 'application/msgpack'];
 

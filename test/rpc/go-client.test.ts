@@ -2,13 +2,13 @@
 // and escapes are in rpc-json-go-compat.test.ts.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { runGoClient } from '../src/benchmarks/go-peer/go-peer.ts';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { listenCounting } from './fixtures/counting-listener.ts';
-import { startServer } from './fixtures/rpc-server.ts';
-import { callCount, startServers } from './fixtures/servers.ts';
+import { buildGoPeer } from '../../src/benchmarks/go-peer/build.ts';
+import { runGoClient } from '../../src/benchmarks/go-peer/go-peer.ts';
+import { Bench, Foo } from '../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../src/rpc/server/server.ts';
+import { listenCounting } from '../fixtures/counting-listener.ts';
+import { startServer } from '../fixtures/rpc-server.ts';
+import { callCount, startServers } from '../fixtures/servers.ts';
 
 const SUM = { method: 'Foo.Sum', args: { Num1: 1, Num2: 2 } };
 const CODECS = ['gob', 'json'] as const;

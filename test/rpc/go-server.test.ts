@@ -1,10 +1,10 @@
 // The Go GeeRPC server (go-peer/) behaves as GeeRPC's: what rpcbench's client has to survive.
 import assert from 'node:assert/strict';
 import { after, before, type TestContext, test } from 'node:test';
-import { type GoServer, runGoClient, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { goJsonMessage, goOption } from './fixtures/rpc-go-wire.ts';
-import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { sleep } from './fixtures/servers.ts';
+import { type GoServer, runGoClient, startGoServer } from '../../src/benchmarks/go-peer/go-peer.ts';
+import { goJsonMessage, goOption } from '../fixtures/rpc-go-wire.ts';
+import { countByte, RawSocket } from '../fixtures/rpc-raw-socket.ts';
+import { sleep } from '../fixtures/servers.ts';
 
 const SUM = { method: 'Foo.Sum', args: { Num1: 1, Num2: 2 } };
 /** Long enough for a loopback reply many times over; the tests that wait it out expect none. */

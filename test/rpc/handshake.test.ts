@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { CODEC_NAMES } from '../src/rpc/codec/codec.ts';
-import { dial } from '../src/rpc/dial.ts';
+import { CODEC_NAMES } from '../../src/rpc/codec/codec.ts';
+import { dial } from '../../src/rpc/dial.ts';
 import {
   encodeHandshake,
   endsWithNewline,
@@ -10,17 +10,17 @@ import {
   MAGIC_NUMBER,
   MAX_HANDSHAKE_BYTES,
   parseHandshake,
-} from '../src/rpc/handshake.ts';
-import { isRpcError } from '../src/util/errors.ts';
+} from '../../src/rpc/handshake.ts';
+import { isRpcError } from '../../src/util/errors.ts';
 import {
   goJsonMessage,
   goOption,
   msgpackMessage,
   readMsgpackFrames,
   unpackFrame,
-} from './fixtures/rpc-go-wire.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, startServer } from './fixtures/rpc-server.ts';
+} from '../fixtures/rpc-go-wire.ts';
+import { RawSocket } from '../fixtures/rpc-raw-socket.ts';
+import { dialFor, startServer } from '../fixtures/rpc-server.ts';
 
 const SUM_REPLY_1 = '{"ServiceMethod":"Foo.Sum","Seq":1,"Error":""}\n3\n';
 const SUM_REPLY_2 = '{"ServiceMethod":"Foo.Sum","Seq":2,"Error":""}\n30\n';

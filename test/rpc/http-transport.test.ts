@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHtml } from '../src/util/escape-html.ts';
-import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, portOf, startServer } from './fixtures/rpc-server.ts';
+import { escapeHtml } from '../../src/util/escape-html.ts';
+import { countByte, RawSocket } from '../fixtures/rpc-raw-socket.ts';
+import { dialFor, portOf, startServer } from '../fixtures/rpc-server.ts';
 
 const TRICKY_SERVICE = `<b>Svc&"'`;
 const TRICKY_METHOD = '<i>m</i>';

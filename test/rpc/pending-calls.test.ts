@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PendingCalls } from '../src/rpc/pending-calls.ts';
+import { PendingCalls } from '../../src/rpc/pending-calls.ts';
 
 test('calls are taken back by sequence number, in any order, exactly once', () => {
   const pending = new PendingCalls<string>();

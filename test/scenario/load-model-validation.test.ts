@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ScenarioError } from '../src/scenario/errors.ts';
-import { applyOverrides } from '../src/scenario/overrides.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
-import { phaseDurationMs, SCENARIO_DEFAULTS } from '../src/scenario/scenario-schema.ts';
+import { ScenarioError } from '../../src/scenario/errors.ts';
+import { applyOverrides } from '../../src/scenario/overrides.ts';
+import { validateScenario } from '../../src/scenario/scenario-loader.ts';
+import { phaseDurationMs, SCENARIO_DEFAULTS } from '../../src/scenario/scenario-schema.ts';
 
 function rejected(load: unknown, field: string, pattern: RegExp): void {
   assert.throws(

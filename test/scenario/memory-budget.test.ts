@@ -3,13 +3,17 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runScenario } from '../src/harness/runner.ts';
-import { TIMELINE_HISTOGRAM_BYTES, timelineIntervalCap } from '../src/result/timeline.ts';
-import { ScenarioError } from '../src/scenario/errors.ts';
-import { checkMemoryBudget, estimateScenarioMemory, parseByteSize } from '../src/scenario/memory-budget.ts';
-import { type LoadedScenario, loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
-import { resolveServerBehaviours, SCENARIO_DEFAULTS } from '../src/scenario/scenario-schema.ts';
-import { type CliExit, runCli } from './fixtures/run-cli.ts';
+import { runScenario } from '../../src/harness/runner.ts';
+import { TIMELINE_HISTOGRAM_BYTES, timelineIntervalCap } from '../../src/result/timeline.ts';
+import { ScenarioError } from '../../src/scenario/errors.ts';
+import {
+  checkMemoryBudget,
+  estimateScenarioMemory,
+  parseByteSize,
+} from '../../src/scenario/memory-budget.ts';
+import { type LoadedScenario, loadScenario, validateScenario } from '../../src/scenario/scenario-loader.ts';
+import { resolveServerBehaviours, SCENARIO_DEFAULTS } from '../../src/scenario/scenario-schema.ts';
+import { type CliExit, runCli } from '../fixtures/run-cli.ts';
 
 const HOG = 'test/fixtures/scenarios/memory-hog.ts';
 /** Liveness only. */

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readResult } from '../src/result/result-file.ts';
-import { runCli } from './fixtures/run-cli.ts';
+import { readResult } from '../../src/result/result-file.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 
 const SERVICE = `import type { CallContext } from 'rpcbench';
 export default class Counter {

@@ -3,14 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ScenarioError } from '../src/scenario/errors.ts';
-import { planPhases } from '../src/scenario/phase-plan.ts';
-import { loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
+import { ScenarioError } from '../../src/scenario/errors.ts';
+import { planPhases } from '../../src/scenario/phase-plan.ts';
+import { loadScenario, validateScenario } from '../../src/scenario/scenario-loader.ts';
 import {
   resolveServerBehaviours,
   SCENARIO_DEFAULTS,
   serverThreadCount,
-} from '../src/scenario/scenario-schema.ts';
+} from '../../src/scenario/scenario-schema.ts';
 
 const FIXTURES = 'test/fixtures/scenarios';
 

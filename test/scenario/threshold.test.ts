@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PhaseResult } from '../src/result/result-schema.ts';
-import { ThresholdSyntaxError } from '../src/scenario/errors.ts';
-import { evaluateThresholds, parseThreshold } from '../src/scenario/threshold.ts';
+import type { PhaseResult } from '../../src/result/result-schema.ts';
+import { ThresholdSyntaxError } from '../../src/scenario/errors.ts';
+import { evaluateThresholds, parseThreshold } from '../../src/scenario/threshold.ts';
 
 test('thresholds parse with units, scopes and operators', () => {
   assert.deepEqual(parseThreshold('p99 < 5ms'), {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { computeFairness, expectedSharesFor } from '../src/harness/metrics/fairness.ts';
+import { computeFairness, expectedSharesFor } from '../../src/harness/metrics/fairness.ts';
 import {
   chiSquareCdf,
   chiSquarePValue,
@@ -10,7 +10,7 @@ import {
   logGamma,
   regularizedGammaP,
   regularizedGammaQ,
-} from '../src/stats/chi-square.ts';
+} from '../../src/stats/chi-square.ts';
 
 const close = (actual: number, expected: number, tolerance: number) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);

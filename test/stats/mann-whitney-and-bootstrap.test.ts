@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapMedianRatio } from '../src/stats/bootstrap.ts';
-import { median, normalCdf, quantileSorted } from '../src/stats/descriptive.ts';
-import { mannWhitneyU } from '../src/stats/mann-whitney.ts';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
+import { bootstrapMedianRatio } from '../../src/stats/bootstrap.ts';
+import { median, normalCdf, quantileSorted } from '../../src/stats/descriptive.ts';
+import { mannWhitneyU } from '../../src/stats/mann-whitney.ts';
+import { createSeededRandom } from '../../src/util/seeded-random.ts';
 
 /** Log-normal samples around `centre` with about `spread` relative noise, from a seeded generator. */
 function samples(count: number, centre: number, spread: number, seed: number): number[] {

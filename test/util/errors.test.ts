@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { ConnectionClosedError } from '../src/rpc/errors.ts';
-import { ERROR_CODES, isErrorCode, isRpcError, RpcError } from '../src/util/errors.ts';
+import { ConnectionClosedError } from '../../src/rpc/errors.ts';
+import { ERROR_CODES, isErrorCode, isRpcError, RpcError } from '../../src/util/errors.ts';
 
 test("the project's errors match by class and by code; Node's own never pass", () => {
   const closed = new ConnectionClosedError('peer left');

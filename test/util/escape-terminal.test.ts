@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatSummary } from '../src/report/text-summary.ts';
-import { escapeTerminal } from '../src/util/escape-terminal.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+import { formatSummary } from '../../src/report/text-summary.ts';
+import { escapeTerminal } from '../../src/util/escape-terminal.ts';
+import { makeRunResult } from '../fixtures/report-results.ts';
 
 const CLEAR_SCREEN = '\x1b[2J';
 const SET_TITLE = '\x1b]0;pwned\x07';

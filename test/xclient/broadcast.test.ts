@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CallContext } from '../src/rpc/server/service.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { addressOf } from '../src/xclient/errors.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { createGate, type Gate } from './fixtures/gate.ts';
-import { startServers, waitFor } from './fixtures/servers.ts';
+import type { CallContext } from '../../src/rpc/server/service.ts';
+import { isRpcError } from '../../src/util/errors.ts';
+import { MultiServersDiscovery } from '../../src/xclient/discovery/multi-servers-discovery.ts';
+import { addressOf } from '../../src/xclient/errors.ts';
+import { XClient } from '../../src/xclient/xclient.ts';
+import { createGate, type Gate } from '../fixtures/gate.ts';
+import { startServers, waitFor } from '../fixtures/servers.ts';
 
 /**
  * Server i answers `Who.Am` with i. On the servers listed in `failing`, `Who.Fail` and `Who.FailOrWait`

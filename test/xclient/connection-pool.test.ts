@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Client, ClientOptions } from '../src/rpc/client.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { listenCounting } from './fixtures/counting-listener.ts';
-import { waitFor } from './fixtures/servers.ts';
+import type { Client, ClientOptions } from '../../src/rpc/client.ts';
+import { dial } from '../../src/rpc/dial.ts';
+import { Bench, Foo } from '../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../src/rpc/server/server.ts';
+import { MultiServersDiscovery } from '../../src/xclient/discovery/multi-servers-discovery.ts';
+import { XClient } from '../../src/xclient/xclient.ts';
+import { listenCounting } from '../fixtures/counting-listener.ts';
+import { waitFor } from '../fixtures/servers.ts';
 
 async function countingServer() {
   const server = new Server({ log: () => {} }).register(new Foo()).register(new Bench());

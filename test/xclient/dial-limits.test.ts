@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Client } from '../src/rpc/client.ts';
-import { ConnectTimeoutError, DialError } from '../src/rpc/errors.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import type { OutlierEvent } from '../src/xclient/outlier/outlier-detector.ts';
-import { XClient } from '../src/xclient/xclient.ts';
+import type { Client } from '../../src/rpc/client.ts';
+import { ConnectTimeoutError, DialError } from '../../src/rpc/errors.ts';
+import { isRpcError } from '../../src/util/errors.ts';
+import { MultiServersDiscovery } from '../../src/xclient/discovery/multi-servers-discovery.ts';
+import type { OutlierEvent } from '../../src/xclient/outlier/outlier-detector.ts';
+import { XClient } from '../../src/xclient/xclient.ts';
 
 const SLOW = 'tcp@127.0.0.1:1';
 const BROKEN = 'tcp@127.0.0.1:2';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isTransportError } from '../src/rpc/errors.ts';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { addressOf } from '../src/xclient/errors.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { createGate } from './fixtures/gate.ts';
-import { callCount, startServers, waitFor } from './fixtures/servers.ts';
+import { isTransportError } from '../../src/rpc/errors.ts';
+import { Bench, Foo } from '../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../src/rpc/server/server.ts';
+import { MultiServersDiscovery } from '../../src/xclient/discovery/multi-servers-discovery.ts';
+import { addressOf } from '../../src/xclient/errors.ts';
+import { XClient } from '../../src/xclient/xclient.ts';
+import { createGate } from '../fixtures/gate.ts';
+import { callCount, startServers, waitFor } from '../fixtures/servers.ts';
 
 function restart(address: string): Promise<Server> {
   const server = new Server({ log: () => {} }).register(new Foo()).register(new Bench());

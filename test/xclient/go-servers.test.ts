@@ -2,15 +2,15 @@
 // option through a buffering json.Decoder and loses whatever that decoder took past it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { type GoServer, startGoRegistry, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { main as callMain } from '../src/cli/call.ts';
-import type { CodecName } from '../src/rpc/codec/codec.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
+import { buildGoPeer } from '../../src/benchmarks/go-peer/build.ts';
+import { type GoServer, startGoRegistry, startGoServer } from '../../src/benchmarks/go-peer/go-peer.ts';
+import { main as callMain } from '../../src/cli/call.ts';
+import type { CodecName } from '../../src/rpc/codec/codec.ts';
+import { dial } from '../../src/rpc/dial.ts';
+import { isRpcError } from '../../src/util/errors.ts';
+import { MultiServersDiscovery } from '../../src/xclient/discovery/multi-servers-discovery.ts';
+import { RegistryDiscovery } from '../../src/xclient/discovery/registry-discovery.ts';
+import { XClient } from '../../src/xclient/xclient.ts';
 
 const CODECS: CodecName[] = ['application/gob', 'application/json'];
 const TRANSPORTS = ['tcp', 'http'] as const;

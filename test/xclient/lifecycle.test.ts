@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Client, ClientOptions } from '../src/rpc/client.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { createGate } from './fixtures/gate.ts';
-import { startServers } from './fixtures/servers.ts';
+import type { Client, ClientOptions } from '../../src/rpc/client.ts';
+import { dial } from '../../src/rpc/dial.ts';
+import { MultiServersDiscovery } from '../../src/xclient/discovery/multi-servers-discovery.ts';
+import { XClient } from '../../src/xclient/xclient.ts';
+import { createGate } from '../fixtures/gate.ts';
+import { startServers } from '../fixtures/servers.ts';
 
 function recordingDial() {
   const clients = new Map<string, Client>();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCoreBench } from '../src/benchmarks/core/run-core-bench.ts';
-import { evaluateTargets } from '../src/benchmarks/core/targets.ts';
+import { runCoreBench } from '../../../src/benchmarks/core/run-core-bench.ts';
+import { evaluateTargets } from '../../../src/benchmarks/core/targets.ts';
 
 test('a short core benchmark run answers every case on one connection, in rotated rounds', async () => {
   const started: string[] = [];

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SOAK_ATTACKS } from '../src/benchmarks/soak/hostile-peers.ts';
-import { runSoak } from '../src/benchmarks/soak/run-soak.ts';
+import { SOAK_ATTACKS } from '../../../src/benchmarks/soak/hostile-peers.ts';
+import { runSoak } from '../../../src/benchmarks/soak/run-soak.ts';
 
 test('a short soak: every attack reaches the served process, the well-behaved client is answered', async () => {
   const result = await runSoak({
-    serveScript: new URL('../src/cli/serve.ts', import.meta.url),
+    serveScript: new URL('../../../src/cli/serve.ts', import.meta.url),
     durationMs: 4000,
   });
   assert.equal(result.serverExitedEarly, false);

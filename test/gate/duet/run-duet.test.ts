@@ -4,9 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { type GoServer, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { type CliExit, runCli } from './fixtures/run-cli.ts';
+import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
+import { type GoServer, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { type CliExit, runCli } from '../../fixtures/run-cli.ts';
 
 const SCENARIO = 'test/fixtures/gate-service/go-echo-target.ts';
 /** Short measurements: the wiring is checked here; the noise is measured by repeated full runs. */

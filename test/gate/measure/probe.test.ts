@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { measureInterleaved, mergePhaseSamples, toPhaseSamples } from '../src/gate/measure/interleave.ts';
-import { fingerprintOf } from '../src/gate/measure/measure-phase.ts';
-import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../src/gate/measure/probe.ts';
-import { ReferenceEcho } from '../src/gate/measure/reference.ts';
-import { measureSlice } from '../src/gate/measure/slice.ts';
-import { loadScenario, validateScenario } from '../src/scenario/scenario-loader.ts';
+import {
+  measureInterleaved,
+  mergePhaseSamples,
+  toPhaseSamples,
+} from '../../../src/gate/measure/interleave.ts';
+import { fingerprintOf } from '../../../src/gate/measure/measure-phase.ts';
+import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../../../src/gate/measure/probe.ts';
+import { ReferenceEcho } from '../../../src/gate/measure/reference.ts';
+import { measureSlice } from '../../../src/gate/measure/slice.ts';
+import { loadScenario, validateScenario } from '../../../src/scenario/scenario-loader.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = new URL('../../..', import.meta.url).pathname;
 
 function spec(mode: ProbeSpec['setup']['mode']): ProbeSpec {
   return {
@@ -120,7 +124,7 @@ test('the fault switch refuses a value that is not a fraction', async () => {
 const KV_SCENARIO = 'test/fixtures/gate-service/kv-scenario.ts';
 
 test("the probe of a scenario with its own service calls the scenario's method with its args and check", async () => {
-  const { kvCalls } = await import('./fixtures/gate-service/kv-service.ts');
+  const { kvCalls } = await import('../../fixtures/gate-service/kv-service.ts');
   const loaded = await loadScenario(KV_SCENARIO);
   const [kvSpec] = probeSpecsFor(loaded.scenario, loaded.file);
   assert.ok(kvSpec?.service, 'the service is part of the probe');

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import { AgentFleet } from '../src/harness/distributed/agent-fleet.ts';
-import { AgentError } from '../src/harness/distributed/errors.ts';
-import { FleetKeys } from '../src/harness/distributed/fleet-keys.ts';
-import { LoadAgent } from '../src/harness/distributed/load-agent.ts';
-import { runOnAgents } from '../src/harness/distributed/run-on-agents.ts';
-import { gitCommit } from '../src/result/environment.ts';
-import { applyOverrides } from '../src/scenario/overrides.ts';
-import { loadScenario } from '../src/scenario/scenario-loader.ts';
-import { type EtcdInstance, startEtcd } from './fixtures/etcd.ts';
+import { AgentFleet } from '../../../src/harness/distributed/agent-fleet.ts';
+import { AgentError } from '../../../src/harness/distributed/errors.ts';
+import { FleetKeys } from '../../../src/harness/distributed/fleet-keys.ts';
+import { LoadAgent } from '../../../src/harness/distributed/load-agent.ts';
+import { runOnAgents } from '../../../src/harness/distributed/run-on-agents.ts';
+import { gitCommit } from '../../../src/result/environment.ts';
+import { applyOverrides } from '../../../src/scenario/overrides.ts';
+import { loadScenario } from '../../../src/scenario/scenario-loader.ts';
+import { type EtcdInstance, startEtcd } from '../../fixtures/etcd.ts';
 
 /** A host that registers as a real one would, then writes `value` at its `kind` key of the first phase. */
 async function hostileAgent(client: Etcd3, keys: FleetKeys, name: string, kind: string, value: string) {

@@ -4,10 +4,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { mergeEncoded, toHistogramRecord } from '../src/result/histogram.ts';
-import type { RunResult } from '../src/result/result-schema.ts';
-import { ETCD_BINARY, requireEtcd } from './fixtures/etcd.ts';
-import { createNetnsHosts, type NetnsHosts } from './fixtures/netns.ts';
+import { mergeEncoded, toHistogramRecord } from '../../../src/result/histogram.ts';
+import type { RunResult } from '../../../src/result/result-schema.ts';
+import { ETCD_BINARY, requireEtcd } from '../../fixtures/etcd.ts';
+import { createNetnsHosts, type NetnsHosts } from '../../fixtures/netns.ts';
 
 // Three hosts on one machine: etcd, the coordinator and its simulated servers on the first, a load host on each other.
 const ETCD_PORT = 2379;

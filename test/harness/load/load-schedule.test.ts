@@ -8,7 +8,7 @@ import {
   peakLevel,
   type RampSchedule,
   scheduleDurationMs,
-} from '../src/harness/load/load-schedule.ts';
+} from '../../../src/harness/load/load-schedule.ts';
 
 /** Calls the schedule makes due strictly before `endMs`. */
 function callsBefore(schedule: RampSchedule, endMs: number): number[] {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { DROPPED_CALL_CODE } from '../src/harness/errors.ts';
-import { OpenLoop } from '../src/harness/load/open-loop.ts';
-import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
-import { mergeEncoded } from '../src/result/histogram.ts';
-import type { CallOutcome, XClient } from '../src/xclient/xclient.ts';
-import { singleClientTarget } from './fixtures/load-target.ts';
+import { DROPPED_CALL_CODE } from '../../../src/harness/errors.ts';
+import { OpenLoop } from '../../../src/harness/load/open-loop.ts';
+import { PhaseRecorder } from '../../../src/harness/metrics/phase-recorder.ts';
+import { mergeEncoded } from '../../../src/result/histogram.ts';
+import type { CallOutcome, XClient } from '../../../src/xclient/xclient.ts';
+import { singleClientTarget } from '../../fixtures/load-target.ts';
 
 const ADDRESS = 'tcp@127.0.0.1:1';
 

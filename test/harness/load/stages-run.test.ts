@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { ClosedLoop } from '../src/harness/load/closed-loop.ts';
-import { concurrencyAt, type RampSchedule } from '../src/harness/load/load-schedule.ts';
-import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
-import { runScenario } from '../src/harness/runner.ts';
-import { runResultSchema } from '../src/result/result-schema.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
-import type { ScenarioInput } from '../src/scenario/scenario-schema.ts';
-import type { CallOutcome, XClient } from '../src/xclient/xclient.ts';
-import { singleClientTarget } from './fixtures/load-target.ts';
+import { ClosedLoop } from '../../../src/harness/load/closed-loop.ts';
+import { concurrencyAt, type RampSchedule } from '../../../src/harness/load/load-schedule.ts';
+import { PhaseRecorder } from '../../../src/harness/metrics/phase-recorder.ts';
+import { runScenario } from '../../../src/harness/runner.ts';
+import { runResultSchema } from '../../../src/result/result-schema.ts';
+import { validateScenario } from '../../../src/scenario/scenario-loader.ts';
+import type { ScenarioInput } from '../../../src/scenario/scenario-schema.ts';
+import type { CallOutcome, XClient } from '../../../src/xclient/xclient.ts';
+import { singleClientTarget } from '../../fixtures/load-target.ts';
 
 const ADDRESS = 'tcp@127.0.0.1:1';
 

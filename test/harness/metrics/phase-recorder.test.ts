@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DROPPED_CALL_CODE } from '../src/harness/errors.ts';
-import { splitCallBudget, splitEvenly } from '../src/harness/load/split.ts';
-import { PhaseRecorder } from '../src/harness/metrics/phase-recorder.ts';
-import { decodeHistogram } from '../src/result/histogram.ts';
-import { timelineIntervalCap } from '../src/result/timeline.ts';
-import { RpcError } from '../src/util/errors.ts';
-import { withAddress } from '../src/xclient/errors.ts';
+import { DROPPED_CALL_CODE } from '../../../src/harness/errors.ts';
+import { splitCallBudget, splitEvenly } from '../../../src/harness/load/split.ts';
+import { PhaseRecorder } from '../../../src/harness/metrics/phase-recorder.ts';
+import { decodeHistogram } from '../../../src/result/histogram.ts';
+import { timelineIntervalCap } from '../../../src/result/timeline.ts';
+import { RpcError } from '../../../src/util/errors.ts';
+import { withAddress } from '../../../src/xclient/errors.ts';
 
 const A = 'tcp@127.0.0.1:1';
 const B = 'tcp@127.0.0.1:2';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from '../src/harness/runner.ts';
-import { decodeHistogram } from '../src/result/histogram.ts';
-import { type RunResult, runResultSchema, type TimelineEntry } from '../src/result/result-schema.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
-import type { ScenarioInput } from '../src/scenario/scenario-schema.ts';
+import { runScenario } from '../../../src/harness/runner.ts';
+import { decodeHistogram } from '../../../src/result/histogram.ts';
+import { type RunResult, runResultSchema, type TimelineEntry } from '../../../src/result/result-schema.ts';
+import { validateScenario } from '../../../src/scenario/scenario-loader.ts';
+import type { ScenarioInput } from '../../../src/scenario/scenario-schema.ts';
 
 async function runInline(input: ScenarioInput): Promise<RunResult> {
   const result = await runScenario({ file: 'inline.ts', scenario: validateScenario(input, 'inline.ts') });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from '../src/harness/runner.ts';
-import { runResultSchema } from '../src/result/result-schema.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
+import { runScenario } from '../../../src/harness/runner.ts';
+import { runResultSchema } from '../../../src/result/result-schema.ts';
+import { validateScenario } from '../../../src/scenario/scenario-loader.ts';
 
 test('a capacity search on servers of known capacity brackets it, within its step bound', async () => {
   // Each call holds one of 8 in-flight slots for 20 ms: at most 8 / 20 ms = 400 calls/s can be

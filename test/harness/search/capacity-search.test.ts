@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type SearchBounds, searchCapacity } from '../src/harness/search/capacity-search.ts';
-import { stepDurationMs } from '../src/harness/search/search-phase.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
+import { type SearchBounds, searchCapacity } from '../../../src/harness/search/capacity-search.ts';
+import { stepDurationMs } from '../../../src/harness/search/search-phase.ts';
+import { validateScenario } from '../../../src/scenario/scenario-loader.ts';
 
 const BOUNDS: SearchBounds = {
   startRatePerSecond: 100,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LOAD_METHOD } from '../src/harness/servers/load-service.ts';
-import { ServerPool } from '../src/harness/servers/server-pool.ts';
-import { dial } from '../src/rpc/dial.ts';
-import type { ServerBehaviour } from '../src/scenario/scenario-schema.ts';
-import { isRpcError } from '../src/util/errors.ts';
+import { LOAD_METHOD } from '../../../src/harness/servers/load-service.ts';
+import { ServerPool } from '../../../src/harness/servers/server-pool.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import type { ServerBehaviour } from '../../../src/scenario/scenario-schema.ts';
+import { isRpcError } from '../../../src/util/errors.ts';
 
 const PLAIN: ServerBehaviour = {
   serviceTime: { distribution: 'fixed', us: 0 },

@@ -4,9 +4,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { type GoServer, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { runCli } from './fixtures/run-cli.ts';
+import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
+import { type GoServer, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { runCli } from '../../fixtures/run-cli.ts';
 
 let dir: string;
 let go: GoServer;

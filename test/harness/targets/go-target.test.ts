@@ -1,10 +1,10 @@
 // rpcbench's harness load-testing Go GeeRPC servers: gob and JSON, their debug pages, their registry.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { startGoRegistry, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { runScenario } from '../src/harness/runner.ts';
-import { type ScenarioOverrides, scenarioFromOverrides } from '../src/scenario/overrides.ts';
+import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
+import { startGoRegistry, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { runScenario } from '../../../src/harness/runner.ts';
+import { type ScenarioOverrides, scenarioFromOverrides } from '../../../src/scenario/overrides.ts';
 
 before(() => buildGoPeer(), { timeout: 300_000 });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judgeChange, MIN_INTERVALS } from '../src/report/comparison/noise-judgement.ts';
-import { COMPARED_METRICS } from '../src/report/comparison/run-comparison.ts';
-import { bootstrapDifference } from '../src/stats/bootstrap.ts';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+import { judgeChange, MIN_INTERVALS } from '../../../src/report/comparison/noise-judgement.ts';
+import { COMPARED_METRICS } from '../../../src/report/comparison/run-comparison.ts';
+import { bootstrapDifference } from '../../../src/stats/bootstrap.ts';
+import { createSeededRandom } from '../../../src/util/seeded-random.ts';
+import { makeRunResult } from '../../fixtures/report-results.ts';
 
 /** `n` draws around `centre` with a spread of ±`spread` (uniform), from a seeded generator. */
 function sample(n: number, centre: number, spread: number, seed: number): number[] {

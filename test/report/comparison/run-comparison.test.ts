@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runScenario } from '../src/harness/runner.ts';
-import { COMPARED_METRICS } from '../src/report/comparison/run-comparison.ts';
-import { type RunResult, runResultSchema } from '../src/result/result-schema.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
+import { runScenario } from '../../../src/harness/runner.ts';
+import { COMPARED_METRICS } from '../../../src/report/comparison/run-comparison.ts';
+import { type RunResult, runResultSchema } from '../../../src/result/result-schema.ts';
+import { validateScenario } from '../../../src/scenario/scenario-loader.ts';
 
 /**
  * Runs whose true difference is known: the same open-model load (the rate is fixed, so calls/s

@@ -3,15 +3,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { renderGateMarkdown } from '../src/gate/summary.ts';
-import { renderTimelineCsv } from '../src/report/exports/csv.ts';
-import { renderJunitXml } from '../src/report/exports/junit.ts';
-import { renderRunMarkdown } from '../src/report/exports/markdown.ts';
-import { formatMetric } from '../src/report/text-summary.ts';
-import { readResult } from '../src/result/result-file.ts';
-import type { RunResult } from '../src/result/result-schema.ts';
-import { makeHostileResult, makeRunResult } from './fixtures/report-results.ts';
-import { runCli } from './fixtures/run-cli.ts';
+import { renderGateMarkdown } from '../../../src/gate/summary.ts';
+import { renderTimelineCsv } from '../../../src/report/exports/csv.ts';
+import { renderJunitXml } from '../../../src/report/exports/junit.ts';
+import { renderRunMarkdown } from '../../../src/report/exports/markdown.ts';
+import { formatMetric } from '../../../src/report/text-summary.ts';
+import { readResult } from '../../../src/result/result-file.ts';
+import type { RunResult } from '../../../src/result/result-schema.ts';
+import { makeHostileResult, makeRunResult } from '../../fixtures/report-results.ts';
+import { runCli } from '../../fixtures/run-cli.ts';
 
 /** RFC 4180 fields of one CSV text: quoted fields may hold commas, quotes and line breaks. */
 function parseCsv(text: string): string[][] {

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { SERIES_COLOURS } from '../src/report/chart-spec.ts';
-import { COMPARED_METRICS } from '../src/report/comparison/run-comparison.ts';
-import { writeHtmlReport } from '../src/report/html-report.ts';
-import type { RunResult } from '../src/result/result-schema.ts';
+import { SERIES_COLOURS } from '../../../src/report/chart-spec.ts';
+import { COMPARED_METRICS } from '../../../src/report/comparison/run-comparison.ts';
+import { writeHtmlReport } from '../../../src/report/html-report.ts';
+import type { RunResult } from '../../../src/result/result-schema.ts';
 import {
   formatCount,
   formatLatencyUs,
@@ -17,8 +17,8 @@ import {
   formatRate,
   formatStat,
   formatWholeMs,
-} from '../src/util/format.ts';
-import { HOSTILE, makeHostileResult, makeRunResult } from './fixtures/report-results.ts';
+} from '../../../src/util/format.ts';
+import { HOSTILE, makeHostileResult, makeRunResult } from '../../fixtures/report-results.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

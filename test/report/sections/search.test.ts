@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { renderHtmlReport, writeHtmlReport } from '../src/report/html-report.ts';
-import { capacityChart } from '../src/report/sections/search.ts';
-import { formatSummary } from '../src/report/text-summary.ts';
-import { type RunResult, runResultSchema } from '../src/result/result-schema.ts';
-import type { CapacitySearchRecord, SearchStepRecord } from '../src/result/search-schema.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+import { renderHtmlReport, writeHtmlReport } from '../../../src/report/html-report.ts';
+import { capacityChart } from '../../../src/report/sections/search.ts';
+import { formatSummary } from '../../../src/report/text-summary.ts';
+import { type RunResult, runResultSchema } from '../../../src/result/result-schema.ts';
+import type { CapacitySearchRecord, SearchStepRecord } from '../../../src/result/search-schema.ts';
+import { makeRunResult } from '../../fixtures/report-results.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 

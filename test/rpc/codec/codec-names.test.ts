@@ -1,10 +1,10 @@
 // A codec is named by its short name or its full name everywhere: library, scenarios, CLI.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveClientOptions } from '../src/rpc/client.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { validateScenario } from '../src/scenario/scenario-loader.ts';
-import { isRpcError } from '../src/util/errors.ts';
+import { resolveClientOptions } from '../../../src/rpc/client.ts';
+import { Server } from '../../../src/rpc/server/server.ts';
+import { validateScenario } from '../../../src/scenario/scenario-loader.ts';
+import { isRpcError } from '../../../src/util/errors.ts';
 
 test('the client takes gob and application/gob alike, and names both forms when refusing another', () => {
   assert.equal(resolveClientOptions({ codec: 'gob' }).codec, 'application/gob');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { gobCodec } from '../src/rpc/codec/gob-codec.ts';
-import { GobDecoder, GobEncoder, gob } from '../src/rpc/gob/index.ts';
-import { OutputBuffer } from '../src/rpc/output-buffer.ts';
+import { gobCodec } from '../../../src/rpc/codec/gob-codec.ts';
+import { GobDecoder, GobEncoder, gob } from '../../../src/rpc/gob/index.ts';
+import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
 
 const HEADER = gob.struct('Header', { ServiceMethod: gob.string, Seq: gob.uint64, Error: gob.string });
 

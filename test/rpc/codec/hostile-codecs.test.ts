@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { C1, Packr } from 'msgpackr';
-import { DEFAULT_MAX_FRAME_BYTES, UndecodableValue } from '../src/rpc/codec/codec.ts';
-import { jsonCodec } from '../src/rpc/codec/json-codec.ts';
-import { msgpackCodec } from '../src/rpc/codec/msgpack-codec.ts';
-import { goJsonMessage, goOption, readMsgpackFrames, unpackFrame } from './fixtures/rpc-go-wire.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { startServer } from './fixtures/rpc-server.ts';
+import { DEFAULT_MAX_FRAME_BYTES, UndecodableValue } from '../../../src/rpc/codec/codec.ts';
+import { jsonCodec } from '../../../src/rpc/codec/json-codec.ts';
+import { msgpackCodec } from '../../../src/rpc/codec/msgpack-codec.ts';
+import { goJsonMessage, goOption, readMsgpackFrames, unpackFrame } from '../../fixtures/rpc-go-wire.ts';
+import { RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { startServer } from '../../fixtures/rpc-server.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { before, type TestContext, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { runGoClient } from '../src/benchmarks/go-peer/go-peer.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { RemoteError } from '../src/rpc/errors.ts';
-import { HANDSHAKE_BYTES } from '../src/rpc/handshake.ts';
-import { goJson, goJsonMessage } from './fixtures/rpc-go-wire.ts';
-import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { startServer } from './fixtures/rpc-server.ts';
+import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
+import { runGoClient } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import { RemoteError } from '../../../src/rpc/errors.ts';
+import { HANDSHAKE_BYTES } from '../../../src/rpc/handshake.ts';
+import { goJson, goJsonMessage } from '../../fixtures/rpc-go-wire.ts';
+import { countByte, RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { startServer } from '../../fixtures/rpc-server.ts';
 
 const SUM = { method: 'Foo.Sum', args: { Num1: 1, Num2: 2 } };
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { jsonCodec } from '../src/rpc/codec/json-codec.ts';
-import { canWriteJsonHeader, readJsonHeader } from '../src/rpc/codec/json-header.ts';
-import type { Header } from '../src/rpc/header.ts';
-import { OutputBuffer } from '../src/rpc/output-buffer.ts';
+import { jsonCodec } from '../../../src/rpc/codec/json-codec.ts';
+import { canWriteJsonHeader, readJsonHeader } from '../../../src/rpc/codec/json-header.ts';
+import type { Header } from '../../../src/rpc/header.ts';
+import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
 
 const anyHeader = fc
   .tuple(

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
-import { writeBody } from '../src/rpc/codec/msgpack-body.ts';
-import { NOT_READ, readBody } from '../src/rpc/codec/msgpack-body-reader.ts';
-import { msgpackCodec } from '../src/rpc/codec/msgpack-codec.ts';
-import { OutputBuffer } from '../src/rpc/output-buffer.ts';
+import { writeBody } from '../../../src/rpc/codec/msgpack-body.ts';
+import { NOT_READ, readBody } from '../../../src/rpc/codec/msgpack-body-reader.ts';
+import { msgpackCodec } from '../../../src/rpc/codec/msgpack-codec.ts';
+import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
 
 // The options the msgpack codec packs with: plain maps, no records.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });

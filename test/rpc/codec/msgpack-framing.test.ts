@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../src/rpc/client.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { encodeHandshake } from '../src/rpc/handshake.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../../src/rpc/client.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import { encodeHandshake } from '../../../src/rpc/handshake.ts';
 import {
   goOption,
   msgpackFrame,
   msgpackMessage,
   readMsgpackFrames,
   unpackFrame,
-} from './fixtures/rpc-go-wire.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { startServer } from './fixtures/rpc-server.ts';
+} from '../../fixtures/rpc-go-wire.ts';
+import { RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { startServer } from '../../fixtures/rpc-server.ts';
 
 test('replies are u32 big-endian length-prefixed plain MessagePack maps', async (t) => {
   const { address } = await startServer(t);

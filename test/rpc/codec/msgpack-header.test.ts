@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
-import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from '../src/rpc/codec/msgpack-header.ts';
-import type { Header } from '../src/rpc/header.ts';
+import {
+  canWriteHeader,
+  maxHeaderBytes,
+  readHeader,
+  writeHeader,
+} from '../../../src/rpc/codec/msgpack-header.ts';
+import type { Header } from '../../../src/rpc/header.ts';
 
 // The options the msgpack codec packs with: plain maps, no records.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });

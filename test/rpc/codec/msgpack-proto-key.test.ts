@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CodecName } from '../src/rpc/codec/codec.ts';
-import { dialFor, startServer } from './fixtures/rpc-server.ts';
+import type { CodecName } from '../../../src/rpc/codec/codec.ts';
+import { dialFor, startServer } from '../../fixtures/rpc-server.ts';
 
 const ARGS = '{"__proto__":{"polluted":true},"list":[{"__proto__":1,"x":2}],"__proto_":3}';
 

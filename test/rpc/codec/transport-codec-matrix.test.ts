@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CODEC_NAMES } from '../src/rpc/codec/codec.ts';
-import { dialFor, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
+import { CODEC_NAMES } from '../../../src/rpc/codec/codec.ts';
+import { dialFor, startServer, unixSocketAddress } from '../../fixtures/rpc-server.ts';
 
 const PAYLOAD = {
   text: 'line one\nline two "quoted" \\ <tag> & é 😀 \u2028',

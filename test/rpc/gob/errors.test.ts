@@ -9,7 +9,7 @@ import {
   type GobType,
   GobValueError,
   gob,
-} from '../src/rpc/gob/index.ts';
+} from '../../../src/rpc/gob/index.ts';
 
 const Item = gob.struct('Item', { Name: gob.string, Count: gob.int32 });
 const Args = gob.struct('Args', {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GobDecoder, GobEncoder, type GobType, gob } from '../src/rpc/gob/index.ts';
+import { GobDecoder, GobEncoder, type GobType, gob } from '../../../src/rpc/gob/index.ts';
 
 /*
  * Every hex string below is what Go 1.19's encoding/gob wrote, one fresh process per case

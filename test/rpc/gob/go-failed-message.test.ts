@@ -2,11 +2,11 @@
 // message of a connection as well as later, in both directions, against GeeRPC's Go peer.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { type GoServer, runGoClient, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { gob } from '../src/rpc/gob/index.ts';
-import { Server } from '../src/rpc/server/server.ts';
+import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
+import { type GoServer, runGoClient, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import { gob } from '../../../src/rpc/gob/index.ts';
+import { Server } from '../../../src/rpc/server/server.ts';
 
 const TRANSPORTS = ['tcp', 'http'] as const;
 /** GeeRPC's Args with a field Go cannot hold in an int8: 1000 fails to encode. */

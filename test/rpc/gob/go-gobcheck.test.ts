@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { type GobTypeDesc, GoGobChecker } from './fixtures/go-gob-checker.ts';
+import { type GobTypeDesc, GoGobChecker } from '../../fixtures/go-gob-checker.ts';
 
 let checker: GoGobChecker;
 before(

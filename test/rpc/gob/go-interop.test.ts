@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { GobDecoder, GobEncoder, type GobType, inferGobType } from '../src/rpc/gob/index.ts';
-import { OutputBuffer } from '../src/rpc/output-buffer.ts';
-import { type GobTypeDesc, GoGobChecker } from './fixtures/go-gob-checker.ts';
-import { flatRecord, sameShapeRecords, typedValue } from './fixtures/gob-arbitraries.ts';
+import { GobDecoder, GobEncoder, type GobType, inferGobType } from '../../../src/rpc/gob/index.ts';
+import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
+import { type GobTypeDesc, GoGobChecker } from '../../fixtures/go-gob-checker.ts';
+import { flatRecord, sameShapeRecords, typedValue } from '../../fixtures/gob-arbitraries.ts';
 
 let checker: GoGobChecker;
 before(

@@ -3,13 +3,13 @@
 // server that answers what it decoded. Values compared exactly: NaN, −0, 64-bit extremes, nil.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../src/benchmarks/go-peer/build.ts';
-import { type GoServer, runGoTypesCheck, startGoServer } from '../src/benchmarks/go-peer/go-peer.ts';
-import { dial } from '../src/rpc/dial.ts';
-import { gob } from '../src/rpc/gob/index.ts';
-import { Bench } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { NESTED, sampleNested } from './fixtures/go-types-nested.ts';
+import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
+import { type GoServer, runGoTypesCheck, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import { gob } from '../../../src/rpc/gob/index.ts';
+import { Bench } from '../../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../../src/rpc/server/server.ts';
+import { NESTED, sampleNested } from '../../fixtures/go-types-nested.ts';
 
 const TRANSPORTS = ['tcp', 'http'] as const;
 

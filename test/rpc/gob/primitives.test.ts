@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GobReader, GobWriter, putUint, uintByteLength } from '../src/rpc/gob/primitives.ts';
-import { OutputBuffer } from '../src/rpc/output-buffer.ts';
+import { GobReader, GobWriter, putUint, uintByteLength } from '../../../src/rpc/gob/primitives.ts';
+import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
 
 function written(write: (w: GobWriter) => void): string {
   const w = new GobWriter(new OutputBuffer());

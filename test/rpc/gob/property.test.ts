@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { GobDecoder, GobEncoder } from '../src/rpc/gob/index.ts';
-import { typedValue } from './fixtures/gob-arbitraries.ts';
+import { GobDecoder, GobEncoder } from '../../../src/rpc/gob/index.ts';
+import { typedValue } from '../../fixtures/gob-arbitraries.ts';
 
 function decodeOne(bytes: Buffer): unknown {
   const values: unknown[] = [];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { GobDecoder, GobEncoder, gob, inferGobType } from '../src/rpc/gob/index.ts';
-import { OutputBuffer } from '../src/rpc/output-buffer.ts';
-import { flatRecord } from './fixtures/gob-arbitraries.ts';
+import { GobDecoder, GobEncoder, gob, inferGobType } from '../../../src/rpc/gob/index.ts';
+import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
+import { flatRecord } from '../../fixtures/gob-arbitraries.ts';
 
 /** Values close to one shape and unlike it in every way the shape writer must notice. */
 const nearShapes = fc.oneof(

@@ -1,7 +1,7 @@
 // Decoded gob values keep the Go type they arrived as, so sending them again encodes that type.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GO_WIRE_TYPE, GobDecoder, GobEncoder, gob, goWireTypeOf } from '../src/rpc/gob/index.ts';
+import { GO_WIRE_TYPE, GobDecoder, GobEncoder, gob, goWireTypeOf } from '../../../src/rpc/gob/index.ts';
 
 const Reading = gob.struct('Reading', {
   U8: gob.uint8,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goOption, msgpackFrame, msgpackMessage, readMsgpackFrames } from './fixtures/rpc-go-wire.ts';
-import { Holder, sleep } from './fixtures/rpc-holder.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, HANG_LIMIT, startServer } from './fixtures/rpc-server.ts';
+import { goOption, msgpackFrame, msgpackMessage, readMsgpackFrames } from '../../fixtures/rpc-go-wire.ts';
+import { Holder, sleep } from '../../fixtures/rpc-holder.ts';
+import { RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { dialFor, HANG_LIMIT, startServer } from '../../fixtures/rpc-server.ts';
 
 async function openRaw(t: { after: (fn: () => void) => void }, address: string): Promise<RawSocket> {
   const raw = await RawSocket.open(address);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { goOption, msgpackMessage } from './fixtures/rpc-go-wire.ts';
-import { sleep } from './fixtures/rpc-holder.ts';
-import { dialFor, HANG_LIMIT, portOf, startServer } from './fixtures/rpc-server.ts';
+import { goOption, msgpackMessage } from '../../fixtures/rpc-go-wire.ts';
+import { sleep } from '../../fixtures/rpc-holder.ts';
+import { dialFor, HANG_LIMIT, portOf, startServer } from '../../fixtures/rpc-server.ts';
 
 const CALLS = 3000;
 const NAME_BYTES = 16 * 1024;

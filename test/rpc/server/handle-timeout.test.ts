@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { RemoteError } from '../src/rpc/errors.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { dialFor, HANG_LIMIT, startServer } from './fixtures/rpc-server.ts';
-import { GateControl } from './fixtures/rpc-services.ts';
+import { RemoteError } from '../../../src/rpc/errors.ts';
+import { Server } from '../../../src/rpc/server/server.ts';
+import { isRpcError } from '../../../src/util/errors.ts';
+import { dialFor, HANG_LIMIT, startServer } from '../../fixtures/rpc-server.ts';
+import { GateControl } from '../../fixtures/rpc-services.ts';
 
 async function startGateServer(t: TestContext, serverHandleTimeoutMs?: number) {
   const started = await startServer(

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import type { CodecName } from '../src/rpc/codec/codec.ts';
-import { RemoteError } from '../src/rpc/errors.ts';
-import { errorText } from '../src/rpc/server/server-connection.ts';
-import type { CallContext } from '../src/rpc/server/service.ts';
-import { goJsonMessage, goOption } from './fixtures/rpc-go-wire.ts';
-import { dialFor, HANG_LIMIT, portOf, startServer } from './fixtures/rpc-server.ts';
+import type { CodecName } from '../../../src/rpc/codec/codec.ts';
+import { RemoteError } from '../../../src/rpc/errors.ts';
+import { errorText } from '../../../src/rpc/server/server-connection.ts';
+import type { CallContext } from '../../../src/rpc/server/service.ts';
+import { goJsonMessage, goOption } from '../../fixtures/rpc-go-wire.ts';
+import { dialFor, HANG_LIMIT, portOf, startServer } from '../../fixtures/rpc-server.ts';
 
 /** Every kind of value a handler can throw or reject with, and the error text its caller gets. */
 const FAILURES: { name: string; value: () => unknown; text: string | RegExp }[] = [

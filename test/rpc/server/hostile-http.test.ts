@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { MAX_HTTP_HEAD_BYTES } from '../src/rpc/http-head.ts';
-import { goJsonMessage, goOption } from './fixtures/rpc-go-wire.ts';
-import { countByte, RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, portOf, startServer } from './fixtures/rpc-server.ts';
+import { MAX_HTTP_HEAD_BYTES } from '../../../src/rpc/http-head.ts';
+import { goJsonMessage, goOption } from '../../fixtures/rpc-go-wire.ts';
+import { countByte, RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { dialFor, portOf, startServer } from '../../fixtures/rpc-server.ts';
 
 /** The server's grace after its answer is 2 s; a closed connection is awaited this long at most. */
 const CLOSE_BOUND_MS = 6_000;

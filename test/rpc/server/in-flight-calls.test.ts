@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InFlightCalls } from '../src/rpc/server/in-flight-calls.ts';
+import { InFlightCalls } from '../../../src/rpc/server/in-flight-calls.ts';
 
 interface FakeCall {
   name: string;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, Server } from '../src/rpc/server/server.ts';
-import { goOption, msgpackMessage, readMsgpackFrames } from './fixtures/rpc-go-wire.ts';
-import { Holder, sleep } from './fixtures/rpc-holder.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, HANG_LIMIT, startServer } from './fixtures/rpc-server.ts';
+import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, Server } from '../../../src/rpc/server/server.ts';
+import { goOption, msgpackMessage, readMsgpackFrames } from '../../fixtures/rpc-go-wire.ts';
+import { Holder, sleep } from '../../fixtures/rpc-holder.ts';
+import { RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { dialFor, HANG_LIMIT, startServer } from '../../fixtures/rpc-server.ts';
 
 const CALLS = 5000;
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_LOG_LINES_PER_SECOND } from '../src/rpc/server/server.ts';
-import { goOption } from './fixtures/rpc-go-wire.ts';
-import { sleep } from './fixtures/rpc-holder.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, HANG_LIMIT, startServer } from './fixtures/rpc-server.ts';
+import { DEFAULT_LOG_LINES_PER_SECOND } from '../../../src/rpc/server/server.ts';
+import { goOption } from '../../fixtures/rpc-go-wire.ts';
+import { sleep } from '../../fixtures/rpc-holder.ts';
+import { RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { dialFor, HANG_LIMIT, startServer } from '../../fixtures/rpc-server.ts';
 
 const CONNECTIONS = 1000;
 const BATCH = 100;

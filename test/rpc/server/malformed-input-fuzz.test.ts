@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { dial } from '../src/rpc/dial.ts';
-import { MAGIC_NUMBER } from '../src/rpc/handshake.ts';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { goOption, msgpackFrame } from './fixtures/rpc-go-wire.ts';
-import { portOf } from './fixtures/rpc-server.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import { MAGIC_NUMBER } from '../../../src/rpc/handshake.ts';
+import { Bench, Foo } from '../../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../../src/rpc/server/server.ts';
+import { goOption, msgpackFrame } from '../../fixtures/rpc-go-wire.ts';
+import { portOf } from '../../fixtures/rpc-server.ts';
 
 const BATCHES = 25;
 const BATCH_SIZE = 48;

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CodecName } from '../src/rpc/codec/codec.ts';
-import { EncodeError, RemoteError } from '../src/rpc/errors.ts';
-import { Foo } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
+import type { CodecName } from '../../../src/rpc/codec/codec.ts';
+import { EncodeError, RemoteError } from '../../../src/rpc/errors.ts';
+import { Foo } from '../../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../../src/rpc/server/server.ts';
 import {
   goJsonMessage,
   goOption,
   msgpackFrame,
   readMsgpackFrames,
   unpackFrame,
-} from './fixtures/rpc-go-wire.ts';
-import { RawSocket } from './fixtures/rpc-raw-socket.ts';
-import { dialFor, startServer } from './fixtures/rpc-server.ts';
-import { faultyService } from './fixtures/rpc-services.ts';
+} from '../../fixtures/rpc-go-wire.ts';
+import { RawSocket } from '../../fixtures/rpc-raw-socket.ts';
+import { dialFor, startServer } from '../../fixtures/rpc-server.ts';
+import { faultyService } from '../../fixtures/rpc-services.ts';
 
 test('register exposes Name.method and refuses what could never be called', () => {
   const server = new Server();

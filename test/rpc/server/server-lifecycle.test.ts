@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { dial } from '../src/rpc/dial.ts';
-import { RemoteError } from '../src/rpc/errors.ts';
-import { Bench, Foo } from '../src/rpc/server/builtin-services.ts';
-import { Server } from '../src/rpc/server/server.ts';
-import { isRpcError } from '../src/util/errors.ts';
-import { LogCapture } from './fixtures/rpc-log.ts';
-import { dialFor, HANG_LIMIT, portOf, startServer, unixSocketAddress } from './fixtures/rpc-server.ts';
-import { GateControl } from './fixtures/rpc-services.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import { RemoteError } from '../../../src/rpc/errors.ts';
+import { Bench, Foo } from '../../../src/rpc/server/builtin-services.ts';
+import { Server } from '../../../src/rpc/server/server.ts';
+import { isRpcError } from '../../../src/util/errors.ts';
+import { LogCapture } from '../../fixtures/rpc-log.ts';
+import { dialFor, HANG_LIMIT, portOf, startServer, unixSocketAddress } from '../../fixtures/rpc-server.ts';
+import { GateControl } from '../../fixtures/rpc-services.ts';
 
 test(
   'listen() resolves the bound address, port 0 included, for tcp, unix and http on one server',

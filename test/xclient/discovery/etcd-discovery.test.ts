@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import { type EtcdRegistration, registerWithEtcd } from '../src/registry/etcd-registration.ts';
-import { EtcdDiscovery } from '../src/xclient/discovery/etcd-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { type EtcdInstance, startEtcd } from './fixtures/etcd.ts';
-import { startServers, waitFor } from './fixtures/servers.ts';
+import { type EtcdRegistration, registerWithEtcd } from '../../../src/registry/etcd-registration.ts';
+import { EtcdDiscovery } from '../../../src/xclient/discovery/etcd-discovery.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { type EtcdInstance, startEtcd } from '../../fixtures/etcd.ts';
+import { startServers, waitFor } from '../../fixtures/servers.ts';
 
 let etcd: EtcdInstance;
 before(async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import { type EtcdRegistration, registerWithEtcd } from '../src/registry/etcd-registration.ts';
-import { EtcdDiscovery } from '../src/xclient/discovery/etcd-discovery.ts';
-import { startEtcd } from './fixtures/etcd.ts';
-import { waitFor } from './fixtures/servers.ts';
+import { type EtcdRegistration, registerWithEtcd } from '../../../src/registry/etcd-registration.ts';
+import { EtcdDiscovery } from '../../../src/xclient/discovery/etcd-discovery.ts';
+import { startEtcd } from '../../fixtures/etcd.ts';
+import { waitFor } from '../../fixtures/servers.ts';
 
 const EARLY = 'tcp@127.0.0.1:9801';
 const LATE = 'tcp@127.0.0.1:9802';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
-import { startHeartbeat } from '../src/registry/heartbeat.ts';
-import { RegistryServer } from '../src/registry/registry-server.ts';
-import { RegistryDiscovery } from '../src/xclient/discovery/registry-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers, waitFor } from './fixtures/servers.ts';
+import { startHeartbeat } from '../../../src/registry/heartbeat.ts';
+import { RegistryServer } from '../../../src/registry/registry-server.ts';
+import { RegistryDiscovery } from '../../../src/xclient/discovery/registry-discovery.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { startServers, waitFor } from '../../fixtures/servers.ts';
 
 /** A registry stand-in whose answers the test releases one by one. */
 async function heldRegistry(servers: string) {

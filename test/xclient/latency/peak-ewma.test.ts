@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
-import { ClientEntry } from '../src/xclient/client-entry.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { LatencyEstimates } from '../src/xclient/latency/latency-estimates.ts';
-import { decayFactor, PeakEwma } from '../src/xclient/latency/peak-ewma.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers } from './fixtures/servers.ts';
+import { createSeededRandom } from '../../../src/util/seeded-random.ts';
+import { ClientEntry } from '../../../src/xclient/client-entry.ts';
+import { MultiServersDiscovery } from '../../../src/xclient/discovery/multi-servers-discovery.ts';
+import { LatencyEstimates } from '../../../src/xclient/latency/latency-estimates.ts';
+import { decayFactor, PeakEwma } from '../../../src/xclient/latency/peak-ewma.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { startServers } from '../../fixtures/servers.ts';
 
 const close = (actual: number, expected: number) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} is not ${expected}`);

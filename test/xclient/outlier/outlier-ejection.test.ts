@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CallTimeoutError, ConnectionClosedError, RemoteError } from '../src/rpc/errors.ts';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { OutlierDetector, type OutlierEvent } from '../src/xclient/outlier/outlier-detector.ts';
+import { CallTimeoutError, ConnectionClosedError, RemoteError } from '../../../src/rpc/errors.ts';
+import { createSeededRandom } from '../../../src/util/seeded-random.ts';
+import { MultiServersDiscovery } from '../../../src/xclient/discovery/multi-servers-discovery.ts';
+import { OutlierDetector, type OutlierEvent } from '../../../src/xclient/outlier/outlier-detector.ts';
 import {
   type OutlierDetectionOptions,
   resolveOutlierDetection,
-} from '../src/xclient/outlier/outlier-options.ts';
-import type { SelectMode } from '../src/xclient/select-mode.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers, waitFor } from './fixtures/servers.ts';
+} from '../../../src/xclient/outlier/outlier-options.ts';
+import type { SelectMode } from '../../../src/xclient/select-mode.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { startServers, waitFor } from '../../fixtures/servers.ts';
 
 const SERVERS = ['tcp@127.0.0.1:1', 'tcp@127.0.0.1:2', 'tcp@127.0.0.1:3', 'tcp@127.0.0.1:4'];
 const [A, B, C] = SERVERS as [string, string, string, string];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers } from './fixtures/servers.ts';
+import { MultiServersDiscovery } from '../../../src/xclient/discovery/multi-servers-discovery.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { startServers } from '../../fixtures/servers.ts';
 
 const SERVERS = Array.from({ length: 6 }, (_, i) => `tcp@127.0.0.1:${9300 + i}`);
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);

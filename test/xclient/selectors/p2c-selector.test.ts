@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { createGate } from './fixtures/gate.ts';
-import { startServers, waitFor } from './fixtures/servers.ts';
-import { chiSquareTest } from './fixtures/stats.ts';
+import { createSeededRandom } from '../../../src/util/seeded-random.ts';
+import { MultiServersDiscovery } from '../../../src/xclient/discovery/multi-servers-discovery.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { createGate } from '../../fixtures/gate.ts';
+import { startServers, waitFor } from '../../fixtures/servers.ts';
+import { chiSquareTest } from '../../fixtures/stats.ts';
 
 const SERVERS = Array.from({ length: 4 }, (_, i) => `tcp@127.0.0.1:${9400 + i}`);
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chiSquarePValue } from '../src/stats/chi-square.ts';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers } from './fixtures/servers.ts';
-import { chiSquareTest } from './fixtures/stats.ts';
+import { chiSquarePValue } from '../../../src/stats/chi-square.ts';
+import { createSeededRandom } from '../../../src/util/seeded-random.ts';
+import { MultiServersDiscovery } from '../../../src/xclient/discovery/multi-servers-discovery.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { startServers } from '../../fixtures/servers.ts';
+import { chiSquareTest } from '../../fixtures/stats.ts';
 
 const ALPHA = 0.001;
 const SERVERS = Array.from({ length: 5 }, (_, i) => `tcp@127.0.0.1:${9100 + i}`);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSeededRandom } from '../src/util/seeded-random.ts';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers } from './fixtures/servers.ts';
+import { createSeededRandom } from '../../../src/util/seeded-random.ts';
+import { MultiServersDiscovery } from '../../../src/xclient/discovery/multi-servers-discovery.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { startServers } from '../../fixtures/servers.ts';
 
 function assertFair(counts: readonly number[], calls: number): void {
   const n = counts.length;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MultiServersDiscovery } from '../src/xclient/discovery/multi-servers-discovery.ts';
-import { XClient } from '../src/xclient/xclient.ts';
-import { startServers } from './fixtures/servers.ts';
-import { chiSquareTest } from './fixtures/stats.ts';
+import { MultiServersDiscovery } from '../../../src/xclient/discovery/multi-servers-discovery.ts';
+import { XClient } from '../../../src/xclient/xclient.ts';
+import { startServers } from '../../fixtures/servers.ts';
+import { chiSquareTest } from '../../fixtures/stats.ts';
 
 const [A, B, C] = ['tcp@127.0.0.1:9201', 'tcp@127.0.0.1:9202', 'tcp@127.0.0.1:9203'] as const;
 

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { listenAddress } from '../src/cli/arguments.ts';
-import { MetricsListenError } from '../src/harness/errors.ts';
-import type { LiveFigures } from '../src/harness/metrics/phase-recorder.ts';
-import { renderExposition } from '../src/harness/metrics/prometheus/exposition.ts';
+import { listenAddress } from '../../../../src/cli/arguments.ts';
+import { MetricsListenError } from '../../../../src/harness/errors.ts';
+import type { LiveFigures } from '../../../../src/harness/metrics/phase-recorder.ts';
+import { renderExposition } from '../../../../src/harness/metrics/prometheus/exposition.ts';
 import {
   bucketsOf,
   LATENCY_BUCKET_BOUNDS_SECONDS,
-} from '../src/harness/metrics/prometheus/latency-buckets.ts';
-import { LiveMetrics } from '../src/harness/metrics/prometheus/live-metrics.ts';
-import { MetricsServer } from '../src/harness/metrics/prometheus/metrics-server.ts';
-import { createLatencyHistogram, encodeHistogram } from '../src/result/histogram.ts';
-import { makeRunResult } from './fixtures/report-results.ts';
+} from '../../../../src/harness/metrics/prometheus/latency-buckets.ts';
+import { LiveMetrics } from '../../../../src/harness/metrics/prometheus/live-metrics.ts';
+import { MetricsServer } from '../../../../src/harness/metrics/prometheus/metrics-server.ts';
+import { createLatencyHistogram, encodeHistogram } from '../../../../src/result/histogram.ts';
+import { makeRunResult } from '../../../fixtures/report-results.ts';
 
 /** Every sample line as `name{labels}` → value. */
 function samples(text: string): Map<string, number> {

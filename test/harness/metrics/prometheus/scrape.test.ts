@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import {
   bucketsOf,
   LATENCY_BUCKET_BOUNDS_SECONDS,
-} from '../src/harness/metrics/prometheus/latency-buckets.ts';
-import { decodeHistogram } from '../src/result/histogram.ts';
-import { readResult } from '../src/result/result-file.ts';
-import type { RunResult } from '../src/result/result-schema.ts';
-import { type PrometheusInstance, startPrometheus } from './fixtures/prometheus.ts';
+} from '../../../../src/harness/metrics/prometheus/latency-buckets.ts';
+import { decodeHistogram } from '../../../../src/result/histogram.ts';
+import { readResult } from '../../../../src/result/result-file.ts';
+import type { RunResult } from '../../../../src/result/result-schema.ts';
+import { type PrometheusInstance, startPrometheus } from '../../../fixtures/prometheus.ts';
 
 /** Liveness only: the run measures 2 × 3 s, Prometheus starts in a few seconds. */
 const RUN_TIMEOUT_MS = 180_000;
