@@ -133,3 +133,56 @@ test('the checker reads the imports a module really has', () => {
   const folders = new Set(graph.get(runner)!.map(folderOf));
   assert.ok(folders.has('scenario') && folders.has('result'), [...folders].join(', '));
 });
+
+/**
+ * Where a test file sits. test/ mirrors src/: a test sits in test/<folder>/ for the src/<folder>/ of the
+ * module it is named after (test/rpc/gob/primitives.test.ts checks src/rpc/gob/primitives.ts), or, named
+ * after a behaviour, in the folder of the module that behaviour belongs to. A test named like a source
+ * module sits beside that module's mirror. The top of test/ holds only the tests of the package as a
+ * whole, listed here; helpers and fixtures live in test/fixtures/.
+ */
+const TEST = new URL('.', import.meta.url).pathname;
+const FIXTURES = 'fixtures';
+const PACKAGE_TESTS = new Set([
+  'architecture-layers.test.ts',
+  'doc-links.test.ts',
+  'package-install.test.ts',
+  'public-api.test.ts',
+]);
+
+function misplacedTests(): string[] {
+  const sourceFolders = new Set(files.map((file) => dirname(relative(SRC, file))));
+  const foldersOfModule = new Map<string, string[]>();
+  for (const file of files) {
+    const name = relative(SRC, file).split('/').pop()!.replace(/\.(ts|js)$/, '');
+    foldersOfModule.set(name, [...(foldersOfModule.get(name) ?? []), dirname(relative(SRC, file))]);
+  }
+  const misplaced: string[] = [];
+  for (const path of sourceFiles(TEST).map((file) => relative(TEST, file))) {
+    const folder = dirname(path);
+    const name = path.split('/').pop()!;
+    if (path.startsWith(`${FIXTURES}/`)) {
+      if (name.endsWith('.test.ts')) misplaced.push(`${path}: a test among the fixtures`);
+      continue;
+    }
+    if (!name.endsWith('.test.ts')) misplaced.push(`${path}: a helper outside test/${FIXTURES}/`);
+    else if (folder === '.' && !PACKAGE_TESTS.has(name)) misplaced.push(`${path}: no src folder at the top`);
+    else if (folder !== '.' && !sourceFolders.has(folder)) misplaced.push(`${path}: no src/${folder}/`);
+    else {
+      const homes = foldersOfModule.get(name.replace(/\.test\.ts$/, '')) ?? [folder];
+      if (!homes.includes(folder)) misplaced.push(`${path}: named after src/${homes.join('/, src/')}/`);
+    }
+  }
+  return misplaced;
+}
+
+test('every test file sits in the folder mirroring the src folder of the module it is named after', () => {
+  assert.deepEqual(misplacedTests(), []);
+});
+
+test('the placement check sees the test tree', () => {
+  // Guards the check: a walk that found nothing would pass it.
+  const tests = sourceFiles(TEST).filter((file) => file.endsWith('.test.ts'));
+  assert.ok(tests.length > 100, `${tests.length} test files`);
+  assert.ok(tests.includes(join(TEST, 'rpc/gob/primitives.test.ts')));
+});
