@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const SRC = new URL('../src', import.meta.url).pathname;
@@ -154,13 +154,13 @@ function misplacedTests(): string[] {
   const sourceFolders = new Set(files.map((file) => dirname(relative(SRC, file))));
   const foldersOfModule = new Map<string, string[]>();
   for (const file of files) {
-    const name = relative(SRC, file).split('/').pop()!.replace(/\.(ts|js)$/, '');
+    const name = basename(file).replace(/\.(ts|js)$/, '');
     foldersOfModule.set(name, [...(foldersOfModule.get(name) ?? []), dirname(relative(SRC, file))]);
   }
   const misplaced: string[] = [];
   for (const path of sourceFiles(TEST).map((file) => relative(TEST, file))) {
     const folder = dirname(path);
-    const name = path.split('/').pop()!;
+    const name = basename(path);
     if (path.startsWith(`${FIXTURES}/`)) {
       if (name.endsWith('.test.ts')) misplaced.push(`${path}: a test among the fixtures`);
       continue;
