@@ -55,6 +55,7 @@ test('the tarball holds the build, the examples and the license, no tests, fixtu
     'package/go-peer/go.mod',
     'package/LICENSE',
     'package/README.md',
+    'package/docs/rpc.md',
   ]) {
     assert.ok(files.includes(needed), `${needed} missing from the tarball`);
   }
