@@ -25,7 +25,8 @@ import {
   RemoteError,
   SendBufferFullError,
 } from './errors.ts';
-import { FrameWriter } from './frame-writer.ts';
+import type { FrameWriter } from './frame-writer.ts';
+import { createFrameWriter } from './frame-writers.ts';
 import { encodeHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
 import { PendingCalls } from './pending-calls.ts';
@@ -161,7 +162,7 @@ export class Client {
     this.#maxSendBufferBytes = options.maxSendBufferBytes;
     this.#codec = options.codec;
     const codec = getCodec(options.codec);
-    this.#writer = new FrameWriter(socket, codec, options.maxSendBufferBytes);
+    this.#writer = createFrameWriter(socket, codec, options.maxSendBufferBytes);
     this.#decoder = codec.createDecoder(options.maxFrameBytes);
     socket.setNoDelay(true);
     // The handshake goes first in the same write as the first calls: no round trip is waited for.
