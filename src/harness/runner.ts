@@ -13,7 +13,7 @@ import {
 import { CODEC_SHORT_NAMES } from '../rpc/codec/codec.ts';
 import { checkMemoryBudget } from '../scenario/memory-budget.ts';
 import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
-import { isScenarioFile, phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
+import { isScenarioFile, phaseRpcSetup, serverListenAddress } from './clients/phase-clients.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
 import { phaseDurationMs, resolveServerBehaviours, serverThreadCount } from '../scenario/scenario-schema.ts';
 import { evaluateThresholds, parseThreshold } from '../scenario/threshold.ts';

@@ -17,7 +17,7 @@ import {
   type PhaseRpcSetup,
   phaseRpcSetup,
   serverListenAddress,
-} from '../../scenario/rpc-setup.ts';
+} from '../../harness/clients/phase-clients.ts';
 import type { ResolvedScenario } from '../../scenario/scenario-schema.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import type { XClient } from '../../xclient/xclient.ts';

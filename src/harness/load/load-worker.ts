@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { prepareRecordingHistograms } from '../../result/histogram.ts';
-import { openPhaseClients, type PhaseRpcSetup } from '../../scenario/rpc-setup.ts';
+import { openPhaseClients, type PhaseRpcSetup } from '../clients/phase-clients.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
 import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts';

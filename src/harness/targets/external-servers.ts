@@ -3,7 +3,7 @@ import {
   openPhaseDiscovery,
   type PhaseRpcSetup,
   TARGET_REGISTRY_UPDATE_MS,
-} from '../../scenario/rpc-setup.ts';
+} from '../clients/phase-clients.ts';
 import type { TargetConfig } from '../../scenario/target-schema.ts';
 import { isRpcError } from '../../util/errors.ts';
 import type { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';

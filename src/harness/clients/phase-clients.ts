@@ -1,16 +1,16 @@
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_HTTP_PATH } from '../rpc/client.ts';
-import { CODEC_SHORT_NAMES, type CodecName } from '../rpc/codec/codec.ts';
-import { EtcdDiscovery } from '../xclient/discovery/etcd-discovery.ts';
-import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
-import { RegistryDiscovery } from '../xclient/discovery/registry-discovery.ts';
-import type { OutlierEvent } from '../xclient/outlier/outlier-detector.ts';
-import type { OutlierDetectionOptions } from '../xclient/outlier/outlier-options.ts';
-import type { SelectMode } from '../xclient/select-mode.ts';
-import { type XCallOptions, XClient, type XClientOptions } from '../xclient/xclient.ts';
-import type { PhasePlan, ScenarioSelectMode } from './phase-plan.ts';
-import { type ResolvedScenario, resolveServerBehaviours } from './scenario-schema.ts';
+import { DEFAULT_HTTP_PATH } from '../../rpc/client.ts';
+import { CODEC_SHORT_NAMES, type CodecName } from '../../rpc/codec/codec.ts';
+import { EtcdDiscovery } from '../../xclient/discovery/etcd-discovery.ts';
+import { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
+import { RegistryDiscovery } from '../../xclient/discovery/registry-discovery.ts';
+import type { OutlierEvent } from '../../xclient/outlier/outlier-detector.ts';
+import type { OutlierDetectionOptions } from '../../xclient/outlier/outlier-options.ts';
+import type { SelectMode } from '../../xclient/select-mode.ts';
+import { type XCallOptions, XClient, type XClientOptions } from '../../xclient/xclient.ts';
+import type { PhasePlan, ScenarioSelectMode } from '../../scenario/phase-plan.ts';
+import { type ResolvedScenario, resolveServerBehaviours } from '../../scenario/scenario-schema.ts';
 
 /** Distinct consistent-hash keys, used in turn by the load loops. A power of two. */
 export const HASH_KEY_COUNT = 1024;
