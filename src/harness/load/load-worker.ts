@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { prepareRecordingHistograms } from '../../result/histogram.ts';
-import { openPhaseClients, type PhaseRpcSetup } from '../clients/phase-clients.ts';
+import type { PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
+import { openPhaseClients } from '../clients/phase-clients.ts';
 import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
 import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts';
 import { pollUntil } from '../threads/barrier.ts';
