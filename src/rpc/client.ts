@@ -10,7 +10,6 @@ import {
   DEFAULT_CODEC,
   DEFAULT_MAX_FRAME_BYTES,
   type FrameDecoder,
-  UndecodableValue,
 } from './codec/codec.ts';
 import { getCodec } from './codec/codecs.ts';
 import {
@@ -30,6 +29,7 @@ import { createFrameWriter } from './frame-writers.ts';
 import { encodeHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
 import { PendingCalls } from './pending-calls.ts';
+import { UndecodableValue } from './undecodable-value.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** The path GeeRPC's Go server serves CONNECT on (sic); rpcbench's server accepts it and `/_geerpc_`. */

@@ -8,8 +8,8 @@ import {
 } from '../../registry/etcd-client.ts';
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
 import type { PhaseLoad, PlannedSlice, RunningLoad } from '../load/phase-load.ts';
+import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
 import type { ThreadProgress } from '../threads/phase-control.ts';
 import {
   agentInfoSchema,

@@ -1,7 +1,7 @@
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
 import type { PlannedSlice } from '../load/phase-load.ts';
+import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
 import { buildPhaseResult } from '../metrics/phase-result.ts';
 
 /** `<phase>/plan`: each host's slices of one phase. */

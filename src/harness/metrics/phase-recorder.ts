@@ -33,6 +33,13 @@ export interface LiveFigures {
 }
 
 /** Everything a load thread measured in one phase; histograms travel in their encoded form. */
+/** What one load thread returns: its recording, which thread it was, and whether it stopped early. */
+export interface LoadSliceResult extends RecordedSlice {
+  thread: number;
+  /** The load was stopped early (Ctrl-C). */
+  stopped: boolean;
+}
+
 export interface RecordedSlice {
   calls: number;
   errors: number;

@@ -3,9 +3,8 @@ import type { PhaseResult, ServerShare } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
 import { DROPPED_CALL_CODE } from '../errors.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
-import type { MembershipChange } from '../targets/phase-servers.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
+import type { LoadSliceResult } from './phase-recorder.ts';
 import { mergeSliceTimelines } from './timeline-merge.ts';
 
 export interface PhaseInputs {
@@ -18,7 +17,7 @@ export interface PhaseInputs {
   /** What each server counted, by index: the ground truth; null where it could not be read. */
   serverCounts: readonly (number | null)[];
   /** Servers that joined or left the target's list during the phase. */
-  membership?: readonly MembershipChange[];
+  membership?: Readonly<NonNullable<PhaseResult['membership']>>;
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import { RpcError } from '../../util/errors.ts';
 import { MAX_TIMER_MS } from '../../util/units.ts';
-import { type Codec, type FrameDecoder, UndecodableValue } from '../codec/codec.ts';
+import type { Codec, FrameDecoder } from '../codec/codec.ts';
 import { EncodeError, ProtocolError } from '../errors.ts';
 import type { FrameWriter } from '../frame-writer.ts';
 import { createFrameWriter } from '../frame-writers.ts';
 import { asHeader, type Header } from '../header.ts';
+import { UndecodableValue } from '../undecodable-value.ts';
 import { errorText } from './handler-error-text.ts';
 import { HeldCalls } from './held-calls.ts';
 import { InFlightCalls } from './in-flight-calls.ts';
