@@ -2,12 +2,8 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_HTTP_PATH } from '../../rpc/client.ts';
 import { CODEC_SHORT_NAMES } from '../../rpc/codec/codec.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import {
-  DEFAULT_METHOD,
-  isScenarioFile,
-  type PhaseCall,
-  type PhaseRpcSetup,
-} from '../../scenario/phase-rpc-setup.ts';
+import type { PhaseCall, PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
+import { DEFAULT_METHOD, isScenarioFile } from '../../scenario/phase-rpc-setup.ts';
 import { type ResolvedScenario, resolveServerBehaviours } from '../../scenario/scenario-schema.ts';
 import { EtcdDiscovery } from '../../xclient/discovery/etcd-discovery.ts';
 import { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
