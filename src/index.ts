@@ -54,7 +54,7 @@ export { SCENARIO_DEFAULTS } from './scenario/scenario-schema.ts';
 export type { ErrorCode } from './util/errors.ts';
 export { ERROR_CODES, InvalidArgumentError, isRpcError, RpcError } from './util/errors.ts';
 export { createSeededRandom } from './util/seeded-random.ts';
-export type { Discovery, EjectedServers, SelectHint } from './xclient/discovery/discovery.ts';
+export type { Discovery } from './xclient/discovery/discovery.ts';
 export type { EtcdDiscoveryOptions } from './xclient/discovery/etcd-discovery.ts';
 export { EtcdDiscovery } from './xclient/discovery/etcd-discovery.ts';
 export type { MultiServersDiscoveryOptions } from './xclient/discovery/multi-servers-discovery.ts';
@@ -80,6 +80,7 @@ export type { OutlierDetectionOptions } from './xclient/outlier/outlier-options.
 export { OUTLIER_DETECTION_DEFAULTS } from './xclient/outlier/outlier-options.ts';
 export type { SelectMode } from './xclient/select-mode.ts';
 export { isSelectMode, SELECT_MODES } from './xclient/select-mode.ts';
+export type { EjectedServers, SelectHint } from './xclient/selectors/select-hint.ts';
 export type { Selector, SelectorOptions } from './xclient/selectors/selector.ts';
 export type {
   BroadcastOutcome,

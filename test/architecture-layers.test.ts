@@ -31,6 +31,71 @@ const SIBLINGS = new Set(['scenario->result']);
 const REPORT_MAY_IMPORT = new Set(['report', 'result', 'util', 'stats']);
 const MAX_SOURCE_FILES_PER_FOLDER = 15;
 
+/**
+ * Inside a layer, lowest first: its sub-folders (`name/`) and the files at its top that sit
+ * among them (`name.ts`). A file in a sub-folder imports only from its own sub-folder or from
+ * entries below it; a listed top file only from sub-folders below it. Top files not listed rank
+ * above every entry (the layer's entry points, such as rpc/client.ts). Every sub-folder is listed.
+ */
+const INSIDE_LAYERS: Record<string, readonly string[]> = {
+  rpc: [
+    'errors.ts',
+    'header.ts',
+    'output-buffer.ts',
+    'undecodable-value.ts',
+    'gob/',
+    'codec/',
+    'handshake.ts',
+    'http-head.ts',
+    'address.ts',
+    'frame-writer.ts',
+    'fault-injection.ts',
+    'frame-writers.ts',
+    'server/',
+  ],
+  xclient: ['errors.ts', 'select-mode.ts', 'selectors/', 'discovery/', 'outlier/', 'latency/'],
+  harness: [
+    'errors.ts',
+    'threads/',
+    'clients/',
+    'metrics/',
+    'load/',
+    'targets/',
+    'servers/',
+    'extras/',
+    'search/',
+    'runner.ts',
+    'distributed/',
+  ],
+  gate: [
+    'errors.ts',
+    'samples.ts',
+    'measure/',
+    'correctness.ts',
+    'summary.ts',
+    'table.ts',
+    'verdict.ts',
+    'run-gate.ts',
+    'duet/',
+  ],
+  benchmarks: ['go-peer/', 'core/', 'soak/'],
+  report: [
+    'page/',
+    'chart-spec.ts',
+    'event-marks.ts',
+    'percentile-curve.ts',
+    'phase-label.ts',
+    'reuse-pairs.ts',
+    'search-summary.ts',
+    'server-label.ts',
+    'threshold-value.ts',
+    'comparison/',
+    'sections/',
+    'text-summary.ts',
+    'exports/',
+  ],
+};
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -55,6 +120,20 @@ function folderOf(file: string): string {
   return relative(SRC, file).split('/')[0]!;
 }
 
+/** The entry of INSIDE_LAYERS a file belongs to: its sub-folder (`load/`), or its name at the top of its layer. */
+function entryOf(file: string): string {
+  const [, second, third] = relative(SRC, file).split('/');
+  if (second === undefined) return '';
+  return third === undefined ? second : `${second}/`;
+}
+
+/** The rank of a file inside its layer; undefined for a top file that is not listed (it ranks above all). */
+function rankInside(file: string): number | undefined {
+  const order = INSIDE_LAYERS[folderOf(file)] ?? [];
+  const rank = order.indexOf(entryOf(file));
+  return rank === -1 ? undefined : rank;
+}
+
 const files = sourceFiles(SRC);
 const graph = new Map(files.map((file) => [file, modulesOf(file, IMPORT)]));
 const workers = new Map(files.map((file) => [file, modulesOf(file, WORKER_URL)]));
@@ -77,6 +156,53 @@ test('no module imports from a higher layer, and the report reads results only',
     }
   }
   assert.deepEqual(violations, []);
+});
+
+test('every sub-folder of a layer is ranked inside it, and every entry ranked exists', () => {
+  const unranked = new Set<string>();
+  for (const file of files) {
+    const entry = entryOf(file);
+    if (entry.endsWith('/') && !(INSIDE_LAYERS[folderOf(file)] ?? []).includes(entry)) {
+      unranked.add(`${folderOf(file)}/${entry}`);
+    }
+  }
+  assert.deepEqual([...unranked], [], 'add these sub-folders to INSIDE_LAYERS');
+  const present = new Set(files.map((file) => `${folderOf(file)}/${entryOf(file)}`));
+  const stale = Object.entries(INSIDE_LAYERS).flatMap(([layer, order]) =>
+    order.map((entry) => `${layer}/${entry}`).filter((entry) => !present.has(entry)),
+  );
+  assert.deepEqual(stale, [], 'these INSIDE_LAYERS entries name nothing');
+});
+
+test('inside a layer, no module imports from an entry ranked above its own', () => {
+  const violations: string[] = [];
+  for (const file of files) {
+    const from = rankInside(file);
+    // Top files that are not listed rank above every entry: they may import anything in their layer.
+    if (from === undefined) continue;
+    for (const target of [...graph.get(file)!, ...workers.get(file)!]) {
+      const [fromEntry, toEntry] = [entryOf(file), entryOf(target)];
+      if (folderOf(target) !== folderOf(file) || toEntry === fromEntry) continue;
+      // Between two files at the top of a layer the cycle check below is enough.
+      if (!fromEntry.endsWith('/') && !toEntry.endsWith('/')) continue;
+      const to = rankInside(target);
+      if (to === undefined || to > from)
+        violations.push(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('the check inside layers reads the imports a module really has', () => {
+  // Guards the checker: load sits above metrics, and load-worker really imports from it.
+  const worker = join(SRC, 'harness/load/load-worker.ts');
+  const metrics = INSIDE_LAYERS.harness!.indexOf('metrics/');
+  const ranks = graph
+    .get(worker)!
+    .filter((target) => folderOf(target) === 'harness')
+    .map(rankInside);
+  assert.ok(ranks.includes(metrics), String(ranks));
+  assert.ok(rankInside(worker)! > metrics);
 });
 
 test('there is no import cycle, type-only imports included', () => {

@@ -13,12 +13,13 @@ import {
 import { CODEC_SHORT_NAMES } from '../rpc/codec/codec.ts';
 import { checkMemoryBudget } from '../scenario/memory-budget.ts';
 import { type PhasePlan, planPhases } from '../scenario/phase-plan.ts';
-import { isScenarioFile, phaseRpcSetup, serverListenAddress } from '../scenario/rpc-setup.ts';
+import { isScenarioFile } from '../scenario/phase-rpc-setup.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
 import { phaseDurationMs, resolveServerBehaviours, serverThreadCount } from '../scenario/scenario-schema.ts';
 import { evaluateThresholds, parseThreshold } from '../scenario/threshold.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import { msToSeconds } from '../util/units.ts';
+import { phaseRpcSetup } from './clients/phase-clients.ts';
 import { HarnessWorkerError } from './errors.ts';
 import { runHttpBaseline } from './extras/http-baseline.ts';
 import { runMicroBenchmarks } from './extras/micro-bench.ts';
@@ -30,6 +31,7 @@ import { splitCallBudget, splitEvenly } from './load/split.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
 import type { LiveMetricsSink } from './metrics/prometheus/live-metrics.ts';
 import { runSearchPhase } from './search/search-phase.ts';
+import { serverListenAddress } from './servers/listen-address.ts';
 import { ServerPool } from './servers/server-pool.ts';
 import { ExternalServers } from './targets/external-servers.ts';
 import type { PhaseServers } from './targets/phase-servers.ts';
@@ -91,7 +93,7 @@ export interface RunOptions {
  * | channel | who to whom | carries |
  * |---|---|---|
  * | `PhaseControl`, a SharedArrayBuffer (`threads/phase-control.ts`) | runner <-> load threads | warmed count, go + start instant, stop flag, each thread's running calls/errors/p99 |
- * | Piscina task and its result | runner -> load thread -> runner | the slice to run (`LoadSliceTask`: addresses, `PhaseRpcSetup`, load, limits, seed); back: the recorded slice (encoded histograms, counts by server and error code, timeline) |
+ * | Piscina task and its result | runner -> load thread -> runner | the share to run (`LoadSliceTask`: addresses, `PhaseRpcSetup`, load, limits, seed); back: the recorded share (encoded histograms, counts by server and error code, timeline) |
  * | `Harness.*` RPC calls (`servers/server-pool.ts`) | runner -> server threads | `Begin` (reset counts, schedule stall and crash from the start instant), `Counts`, `End`, `Stop` |
  *
  * In order, for one phase (`runPhase`):
@@ -104,9 +106,9 @@ export interface RunOptions {
  *    own clock and measures until `durationMs` has passed or its share of `calls` is made. Meanwhile
  *    it publishes its figures for the progress bar every 100 ms; the runner only reads them.
  * 4. Each load thread waits for its calls in flight (bounded by `drainTimeoutMs`, then it closes its
- *    XClients) and returns its recorded slice as the task result.
+ *    XClients) and returns its recorded share as the task result.
  * 5. The runner reads `Harness.Counts` (the servers' ground truth), calls `Harness.End` (cancels
- *    stalls and crashes still scheduled) and merges the slices with the counts into the phase's result.
+ *    stalls and crashes still scheduled) and merges the shares with the counts into the phase's result.
  *
  * Stop (Ctrl-C, `signal`) sets the stop flag: load threads stop starting calls and return what they
  * measured; a phase stopped before go yields no result. Whatever fails, the load pool and the
@@ -331,18 +333,18 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       stage = 'measure';
       stageStartMs = performance.now() + startLeadMs;
     }
-    const slices = await running;
+    const shares = await running;
     report(stage, stageStartMs, durationMs);
     const serverCounts = await servers.counts();
     await servers.end();
-    if (!measured || slices.every((slice) => slice.calls === 0 && slice.stopped)) return null;
+    if (!measured || shares.every((share) => share.calls === 0 && share.stopped)) return null;
     const agents: PhaseAgentFigures[] | undefined = await load.agentFigures?.();
     const result: PhaseResult = {
       ...buildPhaseResult({
         plan,
         addresses: serverCounts.addresses,
         weights: context.weights,
-        slices,
+        shares,
         serverCounts: serverCounts.counts,
         membership: serverCounts.membership,
       }),

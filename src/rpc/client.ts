@@ -10,7 +10,6 @@ import {
   DEFAULT_CODEC,
   DEFAULT_MAX_FRAME_BYTES,
   type FrameDecoder,
-  UndecodableValue,
 } from './codec/codec.ts';
 import { getCodec } from './codec/codecs.ts';
 import {
@@ -25,10 +24,12 @@ import {
   RemoteError,
   SendBufferFullError,
 } from './errors.ts';
-import { FrameWriter } from './frame-writer.ts';
+import type { FrameWriter } from './frame-writer.ts';
+import { createFrameWriter } from './frame-writers.ts';
 import { encodeHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
 import { PendingCalls } from './pending-calls.ts';
+import { UndecodableValue } from './undecodable-value.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** The path GeeRPC's Go server serves CONNECT on (sic); rpcbench's server accepts it and `/_geerpc_`. */
@@ -161,7 +162,7 @@ export class Client {
     this.#maxSendBufferBytes = options.maxSendBufferBytes;
     this.#codec = options.codec;
     const codec = getCodec(options.codec);
-    this.#writer = new FrameWriter(socket, codec, options.maxSendBufferBytes);
+    this.#writer = createFrameWriter(socket, codec, options.maxSendBufferBytes);
     this.#decoder = codec.createDecoder(options.maxFrameBytes);
     socket.setNoDelay(true);
     // The handshake goes first in the same write as the first calls: no round trip is waited for.

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '../util/errors.ts';
+import { FrameWriter } from './frame-writer.ts';
 
 /**
  * TEST-ONLY fault injection, used by the regression gate's own tests to prove that the gate catches
@@ -9,7 +10,8 @@ import { InvalidArgumentError } from '../util/errors.ts';
  * (at most once a millisecond), the thread spins until the process has used 0.2 times the CPU time
  * it used since the previous time. Where one thread does the RPC work, as in the gate's probe, a call then costs
  * exactly 1.2 times the CPU time; with several busy threads each one spins for all of them. The
- * variable is read here, once; unset, the cost is one comparison per flush.
+ * variable is read here, once; unset, frames are written by the plain FrameWriter and the RPC path
+ * does not check it at all (see frame-writers.ts).
  */
 export const FAULT_SLOWDOWN: number = parseSlowdown(process.env.RPCBENCH_FAULT_SLOWDOWN);
 
@@ -24,8 +26,16 @@ const MAX_FLUSH_GAP_MS = 20;
 let previousCpuUs = -1;
 let previousMs = Number.NEGATIVE_INFINITY;
 
+/** A FrameWriter that pays the injected slowdown at every write, installed only when it is asked for. */
+export class SlowedFrameWriter extends FrameWriter {
+  protected override write(): void {
+    injectSlowdown();
+    super.write();
+  }
+}
+
 /** Spins until this process has used FAULT_SLOWDOWN times its CPU time since the previous settling. */
-export function injectSlowdown(): void {
+function injectSlowdown(): void {
   const nowMs = performance.now();
   const sinceMs = nowMs - previousMs;
   if (sinceMs < SETTLE_EVERY_MS) return;

@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { Codec, FrameEncoder } from './codec/codec.ts';
-import { FAULT_SLOWDOWN, injectSlowdown } from './fault-injection.ts';
 import type { Header } from './header.ts';
 import { OutputBuffer } from './output-buffer.ts';
 
@@ -63,7 +62,7 @@ export class FrameWriter {
       this.#out.truncate(mark);
       throw error;
     }
-    if (this.#out.length >= EARLY_FLUSH_BYTES) this.#write();
+    if (this.#out.length >= EARLY_FLUSH_BYTES) this.write();
     else this.#schedule();
   }
 
@@ -76,7 +75,7 @@ export class FrameWriter {
   /** Writes whatever is queued now. */
   flush(): void {
     this.#scheduled = false;
-    this.#write();
+    this.write();
   }
 
   #schedule(): void {
@@ -86,8 +85,8 @@ export class FrameWriter {
     }
   }
 
-  #write(): void {
-    if (FAULT_SLOWDOWN > 0) injectSlowdown();
+  /** Sends the bytes queued; the test-only fault injection's writer extends it (see frame-writers.ts). */
+  protected write(): void {
     if (this.#out.length === 0) return;
     const bytes = this.#out.take();
     if (this.#socket.destroyed || !this.#socket.writable) return;

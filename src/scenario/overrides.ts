@@ -86,6 +86,15 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
   set('clients', overrides.clients);
   set('loadThreads', overrides.loadThreads);
   set('percentiles', overrides.percentiles);
+  overrideTarget(changed, overrides);
+  overrideCall(changed, overrides);
+  overrideLoad(changed, overrides);
+  overrideSearch(changed, overrides);
+  return changed;
+}
+
+/** The target and its CONNECT path; a target replaces the simulated servers. */
+function overrideTarget(changed: Record<string, unknown>, overrides: ScenarioOverrides): void {
   if (overrides.target !== undefined) {
     delete changed.servers;
     const previous = changed.target as { httpPath?: string; debugUrls?: Record<string, string> } | undefined;
@@ -98,6 +107,10 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
   if (overrides.httpPath !== undefined) {
     changed.target = { ...((changed.target as object | undefined) ?? {}), httpPath: overrides.httpPath };
   }
+}
+
+/** The method and its arguments. */
+function overrideCall(changed: Record<string, unknown>, overrides: ScenarioOverrides): void {
   if (overrides.method !== undefined || overrides.args !== undefined || overrides.argsFile !== undefined) {
     const previous = (changed.call as Record<string, unknown> | undefined) ?? {};
     const call: Record<string, unknown> = { ...previous };
@@ -112,6 +125,10 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
     }
     changed.call = call;
   }
+}
+
+/** The load model: an open rate, a concurrency, the in-flight bound or stages. */
+function overrideLoad(changed: Record<string, unknown>, overrides: ScenarioOverrides): void {
   if (overrides.ratePerSecond !== undefined) {
     const previous = changed.load as { model?: string; maxInFlight?: number } | undefined;
     changed.load = {
@@ -145,6 +162,10 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
         : {}),
     };
   }
+}
+
+/** A capacity search and its steps. */
+function overrideSearch(changed: Record<string, unknown>, overrides: ScenarioOverrides): void {
   if (overrides.search !== undefined) {
     const load = changed.load as { model?: string; maxInFlight?: number } | undefined;
     changed.load = {
@@ -165,5 +186,4 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
       load.startRatePerSecond = overrides.searchStartRatePerSecond;
     changed.load = load;
   }
-  return changed;
 }

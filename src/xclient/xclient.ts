@@ -4,13 +4,14 @@ import { CallAbortedError, isTransportError } from '../rpc/errors.ts';
 import { InvalidArgumentError, isRpcError } from '../util/errors.ts';
 import type { ClientEntry } from './client-entry.ts';
 import { ConnectionPool, type DialFunction, type PoolStats } from './connection-pool.ts';
-import type { Discovery, SelectHint } from './discovery/discovery.ts';
+import type { Discovery } from './discovery/discovery.ts';
 import { NoServersError, UnsupportedModeError, withAddress, XClientClosedError } from './errors.ts';
 import { FAIL_MODES, type FailMode, isFailMode } from './fail-mode.ts';
 import { DEFAULT_PEAK_EWMA_DECAY_MS, LatencyEstimates } from './latency/latency-estimates.ts';
 import { OutlierDetector, type OutlierEvent } from './outlier/outlier-detector.ts';
 import { type OutlierDetectionOptions, resolveOutlierDetection } from './outlier/outlier-options.ts';
 import { isSelectMode, type SelectMode } from './select-mode.ts';
+import type { SelectHint } from './selectors/select-hint.ts';
 
 export const DEFAULT_FAIL_MODE: FailMode = 'failfast';
 export const DEFAULT_RETRIES = 3;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_EVENTS_PER_SLICE, PhaseRecorder } from '../../src/harness/metrics/phase-recorder.ts';
+import { MAX_EVENTS_PER_SHARE, PhaseRecorder } from '../../src/harness/metrics/phase-recorder.ts';
 import { runScenario } from '../../src/harness/runner.ts';
 import { type RunResult, runResultSchema } from '../../src/result/result-schema.ts';
 import { ConnectionClosedError } from '../../src/rpc/errors.ts';
@@ -162,7 +162,7 @@ test('the recorder keeps outlier events from the phase start, per-server counts 
     reason: 'consecutive-errors',
     ejectionMs: 100,
   });
-  for (let i = 0; i < MAX_EVENTS_PER_SLICE; i++)
+  for (let i = 0; i < MAX_EVENTS_PER_SHARE; i++)
     recorder.outlierEvent({ kind: 'returned', address: b, atMs: startMs + 2_000 });
   const slice = recorder.finish();
   // 100 ms intervals: the two calls in the first, the failure in the sixteenth.
@@ -173,7 +173,7 @@ test('the recorder keeps outlier events from the phase start, per-server counts 
       [15, [0, 1]],
     ],
   );
-  assert.equal(slice.events.length, MAX_EVENTS_PER_SLICE);
+  assert.equal(slice.events.length, MAX_EVENTS_PER_SHARE);
   assert.deepEqual(slice.events[0], {
     kind: 'ejected',
     address: b,

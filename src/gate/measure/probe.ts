@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import {
+  HASH_KEY_COUNT,
+  openPhaseClients,
+  type PhaseClients,
+  phaseRpcSetup,
+} from '../../harness/clients/phase-clients.ts';
 import { type CallInputs, prepareCallInputs } from '../../harness/load/call-inputs.ts';
 import { serviceModule } from '../../harness/runner.ts';
+import { serverListenAddress } from '../../harness/servers/listen-address.ts';
 import {
   loadUserService,
   type UserServiceSpec,
@@ -9,15 +16,7 @@ import {
 import { Bench } from '../../rpc/server/builtin-services.ts';
 import { Server } from '../../rpc/server/server.ts';
 import { planPhases } from '../../scenario/phase-plan.ts';
-import {
-  DEFAULT_METHOD,
-  HASH_KEY_COUNT,
-  openPhaseClients,
-  type PhaseClients,
-  type PhaseRpcSetup,
-  phaseRpcSetup,
-  serverListenAddress,
-} from '../../scenario/rpc-setup.ts';
+import { DEFAULT_METHOD, type PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
 import type { ResolvedScenario } from '../../scenario/scenario-schema.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import type { XClient } from '../../xclient/xclient.ts';

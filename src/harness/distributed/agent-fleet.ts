@@ -8,8 +8,8 @@ import {
 } from '../../registry/etcd-client.ts';
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
 import type { PhaseLoad, PlannedSlice, RunningLoad } from '../load/phase-load.ts';
+import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
 import type { ThreadProgress } from '../threads/phase-control.ts';
 import {
   agentInfoSchema,
@@ -161,8 +161,8 @@ export class AgentFleet {
         .catch(() => undefined);
     };
     const unsubscribe = this.onLost(() => settle());
-    const work: PhaseWork = { plan, slices: Object.fromEntries(assignSlices(this.hosts, planned)) };
-    const slices = (async () => {
+    const work: PhaseWork = { plan, shares: Object.fromEntries(assignSlices(this.hosts, planned)) };
+    const shares = (async () => {
       const watcher = await client.watch().prefix(prefix).create();
       watcher.on('put', (kv) => {
         const key = kv.key.toString();
@@ -207,13 +207,13 @@ export class AgentFleet {
       const recorded: LoadSliceResult[] = [];
       for (const [name, record] of done) {
         recorded.push(
-          ...(await getChunked<LoadSliceResult[]>(client, `${prefix}slices/${name}`, record.chunks)),
+          ...(await getChunked<LoadSliceResult[]>(client, `${prefix}shares/${name}`, record.chunks)),
         );
       }
       return recorded;
     })();
     return {
-      slices,
+      slices: shares,
       allWarmed: () => names.every((name) => warmed.has(name)),
       go: async (at) => {
         startAtEpochMs = at;

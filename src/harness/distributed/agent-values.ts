@@ -4,7 +4,7 @@ import { AgentError } from './errors.ts';
 
 /** Names and texts a host writes are bounded: a coordinator holds them for the whole run. */
 const MAX_NAME_CHARS = 256;
-/** Pieces of one host's slices: at 64 KiB a piece, 1 GiB. */
+/** Pieces of one host's shares: at 64 KiB a piece, 1 GiB. */
 const MAX_CHUNKS = 16_384;
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -30,7 +30,7 @@ export const progressSchema = z.object({
   p99Us: z.number().finite().nonnegative(),
 });
 
-/** `<phase>/done/<name>`: its slices are written, and its own figures. */
+/** `<phase>/done/<name>`: its shares are written, and its own figures. */
 export const phaseDoneSchema = z.object({
   chunks: z.number().int().positive().max(MAX_CHUNKS),
   goHeardAtEpochMs: epochMs.nullable(),

@@ -2,7 +2,7 @@ import type { Etcd3 } from 'etcd3';
 
 /** Where load hosts register and runs are coordinated, unless told otherwise. */
 export const DEFAULT_AGENTS_PREFIX = '/rpcbench/agents/';
-/** etcd refuses requests over 1.5 MiB by default: slices are written in pieces well under that. */
+/** etcd refuses requests over 1.5 MiB by default: shares are written in pieces well under that. */
 export const CHUNK_CHARS = 1024 * 1024;
 
 /** What a load host says of itself when it registers (under its lease). */

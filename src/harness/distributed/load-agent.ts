@@ -36,9 +36,9 @@ interface ActivePhase {
 }
 
 /**
- * A load host: registers in etcd under a lease, runs its slices of each phase it is given on its
+ * A load host: registers in etcd under a lease, runs its shares of each phase it is given on its
  * own pool of load threads, meets the other hosts at etcd's barrier (warmed keys, one go key) and
- * writes its recorded slices back. Runs until `close()`, which revokes the lease.
+ * writes its recorded shares back. Runs until `close()`, which revokes the lease.
  */
 export class LoadAgent {
   readonly info: AgentInfo;
@@ -126,15 +126,15 @@ export class LoadAgent {
     const phaseKey = `${parsed.runId}/${parsed.phase}`;
     if (parsed.rest === 'plan') {
       const work = JSON.parse(value) as PhaseWork;
-      const slices = work.slices[this.info.name];
-      if (slices === undefined) return;
+      const shares = work.shares[this.info.name];
+      if (shares === undefined) return;
       this.#queue = this.#queue.then(() =>
-        this.#runPhase(parsed.runId, parsed.phase, work, slices).catch(async (error: unknown) => {
+        this.#runPhase(parsed.runId, parsed.phase, work, shares).catch(async (error: unknown) => {
           // A host closing stops its own threads: it leaves through its lease, not as a failure.
           if (this.#closed) return;
           const message = (error as Error).message;
           this.#log(`phase ${phaseKey} failed: ${message}`);
-          // The coordinator waits for every host's slices: it must hear of the failure instead.
+          // The coordinator waits for every host's shares: it must hear of the failure instead.
           const failed = `${this.#keys.phase(parsed.runId, parsed.phase)}failed/${this.info.name}`;
           await this.#client
             .put(failed)
@@ -155,13 +155,13 @@ export class LoadAgent {
     runId: string,
     phase: number,
     work: PhaseWork,
-    slices: PhaseWork['slices'][string],
+    shares: PhaseWork['shares'][string],
   ): Promise<void> {
     const keys = this.#keys;
     const phaseKey = `${runId}/${phase}`;
     const prefix = keys.phase(runId, phase);
-    this.#log(`phase ${work.plan.label} of run ${runId}: ${slices.length} load threads`);
-    const load = runOnPool(this.#pool(slices.length), slices);
+    this.#log(`phase ${work.plan.label} of run ${runId}: ${shares.length} load threads`);
+    const load = runOnPool(this.#pool(shares.length), shares);
     const active: ActivePhase = { key: phaseKey, load, goHeardAtEpochMs: null };
     this.#active = active;
     if (this.#stopped.has(phaseKey)) load.stop();
@@ -183,7 +183,7 @@ export class LoadAgent {
           .value(JSON.stringify({ atEpochMs: Date.now() }));
       }
       const recorded = await load.slices;
-      const chunks = await putChunked(this.#client, `${prefix}slices/${this.info.name}`, recorded);
+      const chunks = await putChunked(this.#client, `${prefix}shares/${this.info.name}`, recorded);
       const done: PhaseDone = {
         chunks,
         goHeardAtEpochMs: active.goHeardAtEpochMs,

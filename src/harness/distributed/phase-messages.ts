@@ -1,13 +1,13 @@
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
 import type { PlannedSlice } from '../load/phase-load.ts';
+import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
 import { buildPhaseResult } from '../metrics/phase-result.ts';
 
-/** `<phase>/plan`: each host's slices of one phase. */
+/** `<phase>/plan`: each host's shares of one phase. */
 export interface PhaseWork {
   plan: PhasePlan;
-  slices: Record<string, PlannedSlice[]>;
+  shares: Record<string, PlannedSlice[]>;
 }
 
 /** `<phase>/go`: every host starts measuring at this instant (the coordinator's Date.now()). */
@@ -15,13 +15,13 @@ export interface PhaseGo {
   startAtEpochMs: number;
 }
 
-/** The part of a host's figures it works out itself, from its own slices. */
+/** The part of a host's figures it works out itself, from its own shares. */
 export type OwnFigures = Pick<
   PhaseAgentFigures,
   'calls' | 'errors' | 'callsPerSecond' | 'clientCounts' | 'latency' | 'durationMs' | 'stopped'
 >;
 
-/** `<phase>/done/<name>`: its slices are written (`chunks` pieces under `<phase>/slices/<name>`). */
+/** `<phase>/done/<name>`: its shares are written (`chunks` pieces under `<phase>/shares/<name>`). */
 export interface PhaseDone {
   chunks: number;
   /** Its Date.now() when it heard the go; null when the phase was stopped first. */
@@ -29,9 +29,9 @@ export interface PhaseDone {
   figures: OwnFigures;
 }
 
-/** A host's figures from its own slices: the same merge as a phase's, over its threads only. */
-export function ownFigures(plan: PhasePlan, slices: readonly LoadSliceResult[]): OwnFigures {
-  const phase = buildPhaseResult({ plan, addresses: [], weights: [], slices, serverCounts: [] });
+/** A host's figures from its own shares: the same merge as a phase's, over its threads only. */
+export function ownFigures(plan: PhasePlan, shares: readonly LoadSliceResult[]): OwnFigures {
+  const phase = buildPhaseResult({ plan, addresses: [], weights: [], shares, serverCounts: [] });
   return {
     calls: phase.calls,
     errors: phase.errors,
@@ -39,6 +39,6 @@ export function ownFigures(plan: PhasePlan, slices: readonly LoadSliceResult[]):
     clientCounts: Object.fromEntries(phase.servers.map((server) => [server.address, server.clientCount])),
     latency: phase.latency,
     durationMs: phase.durationMs,
-    stopped: slices.some((slice) => slice.stopped),
+    stopped: shares.some((share) => share.stopped),
   };
 }

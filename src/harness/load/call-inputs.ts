@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { PhaseCall } from '../../scenario/rpc-setup.ts';
+import type { PhaseCall } from '../../scenario/phase-rpc-setup.ts';
 import { loadScenario } from '../../scenario/scenario-loader.ts';
 import type { ArgsFunction, CheckFunction } from '../../scenario/target-schema.ts';
 import { CallArgumentsError } from '../errors.ts';

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { prepareRecordingHistograms } from '../../result/histogram.ts';
-import { openPhaseClients, type PhaseRpcSetup } from '../../scenario/rpc-setup.ts';
+import type { PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
-import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
+import { openPhaseClients } from '../clients/phase-clients.ts';
+import { type LoadSliceResult, PhaseRecorder } from '../metrics/phase-recorder.ts';
 import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts';
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
@@ -45,12 +46,6 @@ export interface LoadSliceTask {
   goTimeoutMs: number;
   /** Where the measured figures go about once a second, when the run serves live metrics. */
   live?: MessagePort;
-}
-
-export interface LoadSliceResult extends RecordedSlice {
-  thread: number;
-  /** The load was stopped early (Ctrl-C). */
-  stopped: boolean;
 }
 
 /**

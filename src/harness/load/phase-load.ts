@@ -2,9 +2,10 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
+import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
 import { PhaseControl, type ThreadProgress } from '../threads/phase-control.ts';
 import { createWorkerPool } from '../threads/worker-pool.ts';
-import type { LoadSliceResult, LoadSliceTask } from './load-worker.ts';
+import type { LoadSliceTask } from './load-worker.ts';
 
 /** A load thread's task as planned, before it is bound to the control block of the threads that run it. */
 export type PlannedSlice = Omit<LoadSliceTask, 'control'>;

@@ -11,7 +11,7 @@ import { coarsenTimeline, type RecordedInterval } from './recorded-interval.ts';
 export type { RecordedInterval, RecordedServerInterval } from './recorded-interval.ts';
 
 /** Outlier events kept per load thread and phase: many XClients ejecting often stay bounded. */
-export const MAX_EVENTS_PER_SLICE = 10_000;
+export const MAX_EVENTS_PER_SHARE = 10_000;
 
 /** An ejection or return of a server by one XClient's outlier detection, `atMs` from the phase start. */
 export type PhaseEvent = OutlierEvent;
@@ -33,7 +33,14 @@ export interface LiveFigures {
 }
 
 /** Everything a load thread measured in one phase; histograms travel in their encoded form. */
-export interface RecordedSlice {
+/** What one load thread returns: its recording, which thread it was, and whether it stopped early. */
+export interface LoadSliceResult extends RecordedShare {
+  thread: number;
+  /** The load was stopped early (Ctrl-C). */
+  stopped: boolean;
+}
+
+export interface RecordedShare {
   calls: number;
   errors: number;
   errorsByCode: Record<string, number>;
@@ -145,7 +152,7 @@ export class PhaseRecorder {
 
   /** An XClient's outlier event; `event.atMs` is on this thread's performance.now() clock. */
   outlierEvent(event: OutlierEvent): void {
-    if (this.#released || this.#events.length >= MAX_EVENTS_PER_SLICE) return;
+    if (this.#released || this.#events.length >= MAX_EVENTS_PER_SHARE) return;
     this.#events.push({ ...event, atMs: event.atMs - this.#startMs });
   }
 
@@ -234,7 +241,7 @@ export class PhaseRecorder {
    * Closes the last interval, hands everything over and frees the histograms. A call abandoned at
    * the end that completes later is not recorded, as it should be.
    */
-  finish(): RecordedSlice {
+  finish(): RecordedShare {
     if (this.#released) {
       throw new RpcError(
         'ERR_RECORDER_RELEASED',
@@ -242,7 +249,7 @@ export class PhaseRecorder {
       );
     }
     this.#closeInterval();
-    const slice: RecordedSlice = {
+    const share: RecordedShare = {
       calls: this.calls,
       errors: this.errors,
       errorsByCode: Object.fromEntries(this.#errorsByCode),
@@ -260,7 +267,7 @@ export class PhaseRecorder {
           : encodeHistogram(this.#failedHistogram),
     };
     this.discard();
-    return slice;
+    return share;
   }
 
   /** Frees the histograms without reading them, as after a warm-up; a second call does nothing. */

@@ -3,10 +3,9 @@ import type { PhaseResult, ServerShare } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
 import { DROPPED_CALL_CODE } from '../errors.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
-import type { MembershipChange } from '../targets/phase-servers.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
-import { mergeSliceTimelines } from './timeline-merge.ts';
+import type { LoadSliceResult } from './phase-recorder.ts';
+import { mergeShareTimelines } from './timeline-merge.ts';
 
 export interface PhaseInputs {
   plan: PhasePlan;
@@ -14,11 +13,11 @@ export interface PhaseInputs {
   addresses: readonly string[];
   weights: readonly number[];
   /** What the load threads recorded. */
-  slices: readonly LoadSliceResult[];
+  shares: readonly LoadSliceResult[];
   /** What each server counted, by index: the ground truth; null where it could not be read. */
   serverCounts: readonly (number | null)[];
   /** Servers that joined or left the target's list during the phase. */
-  membership?: readonly MembershipChange[];
+  membership?: Readonly<NonNullable<PhaseResult['membership']>>;
 }
 
 /**
@@ -26,32 +25,32 @@ export interface PhaseInputs {
  * servers' own counts beside the clients' to judge fairness.
  */
 export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
-  const { plan, weights, slices } = inputs;
+  const { plan, weights, shares } = inputs;
   // Servers found during the phase (registry, etcd) may be known only to the load threads that called them.
-  const addresses = [...new Set([...inputs.addresses, ...slices.flatMap((slice) => slice.addresses)])];
+  const addresses = [...new Set([...inputs.addresses, ...shares.flatMap((share) => share.addresses)])];
   // Shares need every server's count: with one missing, the clients' counts stand in for all.
   const counted = addresses.every((_, index) => typeof inputs.serverCounts[index] === 'number');
   const errorSamples: Record<string, string> = {};
-  for (const slice of slices) {
-    for (const [code, message] of Object.entries(slice.errorSamples)) errorSamples[code] ??= message;
+  for (const share of shares) {
+    for (const [code, message] of Object.entries(share.errorSamples)) errorSamples[code] ??= message;
   }
   const clientCounts = addresses.map((address) =>
-    sum(slices.map((slice) => countFor(slice, slice.clientCounts, address))),
+    sum(shares.map((share) => countFor(share, share.clientCounts, address))),
   );
   // Without every server's own count, shares and fairness are the clients' view, and the result says so.
   const serverCounts = addresses.map((_, index) => inputs.serverCounts[index] ?? null);
   const sharedCounts = addresses.map((_, index) =>
     counted ? (serverCounts[index] ?? 0) : clientCounts[index]!,
   );
-  const calls = sum(slices.map((slice) => slice.calls));
-  const errors = sum(slices.map((slice) => slice.errors));
+  const calls = sum(shares.map((share) => share.calls));
+  const errors = sum(shares.map((share) => share.errors));
   const errorsByCode: Record<string, number> = {};
-  for (const slice of slices) {
-    for (const [code, count] of Object.entries(slice.errorsByCode))
+  for (const share of shares) {
+    for (const [code, count] of Object.entries(share.errorsByCode))
       errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
   }
-  const durationMs = Math.max(0, ...slices.map((slice) => slice.elapsedMs));
-  const { timeline, serverTimelines } = mergeSliceTimelines(slices, addresses, durationMs);
+  const durationMs = Math.max(0, ...shares.map((share) => share.elapsedMs));
+  const { timeline, serverTimelines } = mergeShareTimelines(shares, addresses, durationMs);
   const overall = mergeEncoded(timeline.map((entry) => entry.encoded));
   // External servers have no weights: each is expected to take an even share.
   const serverWeights = addresses.map((_, index) => weights[index] ?? 1);
@@ -66,7 +65,7 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
       address,
       weight: serverWeights[index]!,
       clientCount: clientCounts[index]!,
-      errors: sum(slices.map((slice) => countFor(slice, slice.serverErrors, address))),
+      errors: sum(shares.map((share) => countFor(share, share.serverErrors, address))),
       serverCount: serverCounts[index] ?? null,
       share: totalCounted === 0 ? 0 : sharedCounts[index]! / totalCounted,
       expectedShare: expectedShares[index] ?? 0,
@@ -86,14 +85,14 @@ export function buildPhaseResult(inputs: PhaseInputs): PhaseResult {
     ...rates(calls, errors, errorsByCode[DROPPED_CALL_CODE] ?? 0, durationMs),
     latency: toHistogramRecord(overall),
     failedLatency: toHistogramRecord(
-      mergeEncoded(slices.map((slice) => slice.failedEncoded ?? '').filter((encoded) => encoded !== '')),
+      mergeEncoded(shares.map((share) => share.failedEncoded ?? '').filter((encoded) => encoded !== '')),
     ),
     servers,
     fairness: computeFairness(sharedCounts, expectedShares),
     countsFrom: counted ? 'servers' : 'clients',
     membership: [...(inputs.membership ?? [])],
     timeline,
-    events: slices.flatMap((slice) => slice.events).sort((a, b) => a.atMs - b.atMs),
+    events: shares.flatMap((share) => share.events).sort((a, b) => a.atMs - b.atMs),
   };
 }
 
@@ -118,8 +117,8 @@ function rates(
   };
 }
 
-function countFor(slice: LoadSliceResult, counts: readonly number[], address: string): number {
-  const at = slice.addresses.indexOf(address);
+function countFor(share: LoadSliceResult, counts: readonly number[], address: string): number {
+  const at = share.addresses.indexOf(address);
   return at === -1 ? 0 : (counts[at] ?? 0);
 }
 

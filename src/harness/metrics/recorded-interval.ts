@@ -11,9 +11,9 @@ export interface RecordedServerInterval {
 
 /** One interval of a load thread's timeline: calls completed in it (failed ones included) and so on. */
 export interface RecordedInterval extends RecordedServerInterval {
-  /** Which interval: it starts at index × the slice's intervalMs from the phase start. */
+  /** Which interval: it starts at index × the share's intervalMs from the phase start. */
   index: number;
-  /** By server, in the slice's `addresses` order (shorter when a server was met later). */
+  /** By server, in the share's `addresses` order (shorter when a server was met later). */
   servers: RecordedServerInterval[];
 }
 

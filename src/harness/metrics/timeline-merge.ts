@@ -1,6 +1,6 @@
 import { encodeHistogram, mergeEncoded } from '../../result/histogram.ts';
 import type { TimelineEntry } from '../../result/result-schema.ts';
-import type { RecordedInterval, RecordedSlice } from './phase-recorder.ts';
+import type { RecordedInterval, RecordedShare } from './phase-recorder.ts';
 import { addCounts, coarsenTimeline, type RecordedServerInterval } from './recorded-interval.ts';
 
 export interface MergedTimelines {
@@ -16,18 +16,18 @@ export interface MergedTimelines {
  * interval without calls stays in (a stall shows as a gap in calls), and the last one covers only
  * up to the phase's last completion, so that rates drawn from it are not understated.
  */
-export function mergeSliceTimelines(
-  slices: readonly RecordedSlice[],
+export function mergeShareTimelines(
+  shares: readonly RecordedShare[],
   addresses: readonly string[],
   durationMs: number,
 ): MergedTimelines {
-  const intervalMs = Math.max(0, ...slices.map((slice) => slice.intervalMs));
-  const byIndex = new Map<number, { slice: RecordedSlice; entry: RecordedInterval }[]>();
-  for (const slice of slices) {
-    for (const entry of coarsenTimeline(slice.timeline, slice.intervalMs, intervalMs)) {
+  const intervalMs = Math.max(0, ...shares.map((share) => share.intervalMs));
+  const byIndex = new Map<number, { share: RecordedShare; entry: RecordedInterval }[]>();
+  for (const share of shares) {
+    for (const entry of coarsenTimeline(share.timeline, share.intervalMs, intervalMs)) {
       const group = byIndex.get(entry.index);
-      if (group === undefined) byIndex.set(entry.index, [{ slice, entry }]);
-      else group.push({ slice, entry });
+      if (group === undefined) byIndex.set(entry.index, [{ share, entry }]);
+      else group.push({ share, entry });
     }
   }
   const last = Math.max(-1, ...byIndex.keys());
@@ -45,8 +45,8 @@ export function mergeSliceTimelines(
       ),
     );
     addresses.forEach((address, s) => {
-      const parts = group.flatMap(({ slice, entry }) => {
-        const server = entry.servers[slice.addresses.indexOf(address)];
+      const parts = group.flatMap(({ share, entry }) => {
+        const server = entry.servers[share.addresses.indexOf(address)];
         return server === undefined ? [] : [server];
       });
       serverTimelines[s]!.push(toEntry(startMs, covered, parts));

@@ -1,5 +1,8 @@
 /** What the load generators call on every simulated server. */
-export { DEFAULT_METHOD as LOAD_METHOD, DEFAULT_SERVICE as LOAD_SERVICE } from '../../scenario/rpc-setup.ts';
+export {
+  DEFAULT_METHOD as LOAD_METHOD,
+  DEFAULT_SERVICE as LOAD_SERVICE,
+} from '../../scenario/phase-rpc-setup.ts';
 
 /** The one handler a simulated server exposes; the behaviour lives in its host. */
 export interface LoadHandler {

@@ -1,12 +1,9 @@
 import { dial } from '../../rpc/dial.ts';
-import {
-  openPhaseDiscovery,
-  type PhaseRpcSetup,
-  TARGET_REGISTRY_UPDATE_MS,
-} from '../../scenario/rpc-setup.ts';
+import type { PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
 import type { TargetConfig } from '../../scenario/target-schema.ts';
 import { isRpcError } from '../../util/errors.ts';
 import type { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
+import { openPhaseDiscovery, TARGET_REGISTRY_UPDATE_MS } from '../clients/phase-clients.ts';
 import { TargetError } from '../errors.ts';
 import type { CallInputs } from '../load/call-inputs.ts';
 import { defaultDebugUrl, readDebugCounts } from './debug-counts.ts';

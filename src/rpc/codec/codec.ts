@@ -63,11 +63,6 @@ export interface FrameDecoder {
   readonly lastValueElements?: number;
 }
 
-/** A whole frame arrived but its content could not be decoded. */
-export class UndecodableValue {
-  constructor(readonly reason: string) {}
-}
-
 export function isCodecName(name: string): name is CodecName {
   return (CODEC_NAMES as readonly string[]).includes(name);
 }

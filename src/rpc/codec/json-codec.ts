@@ -1,5 +1,6 @@
 import { FrameTooLargeError } from '../errors.ts';
-import { type Codec, type FrameDecoder, type FrameEncoder, UndecodableValue } from './codec.ts';
+import { UndecodableValue } from '../undecodable-value.ts';
+import type { Codec, FrameDecoder, FrameEncoder } from './codec.ts';
 import { canWriteJsonHeader, maxJsonHeaderBytes, readJsonHeader, writeJsonHeader } from './json-header.ts';
 
 const NEWLINE = 0x0a;

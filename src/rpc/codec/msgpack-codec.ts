@@ -1,6 +1,7 @@
 import { Packr, RESET_BUFFER_MODE, REUSE_BUFFER_MODE } from 'msgpackr';
 import { FrameTooLargeError } from '../errors.ts';
-import { type Codec, type FrameDecoder, type FrameEncoder, UndecodableValue } from './codec.ts';
+import { UndecodableValue } from '../undecodable-value.ts';
+import type { Codec, FrameDecoder, FrameEncoder } from './codec.ts';
 import { writeBody } from './msgpack-body.ts';
 import { NOT_READ, readBody } from './msgpack-body-reader.ts';
 import { canWriteHeader, maxHeaderBytes, readHeader, writeHeader } from './msgpack-header.ts';

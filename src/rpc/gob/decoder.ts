@@ -1,4 +1,4 @@
-import { UndecodableValue } from '../codec/codec.ts';
+import { UndecodableValue } from '../undecodable-value.ts';
 import { DecodePlans, InterfaceValueFound } from './decode-plan.ts';
 import {
   GobBudgetError,

@@ -9,8 +9,8 @@ import {
   withEtcdTimeout,
 } from '../../registry/etcd-client.ts';
 import type { SelectMode } from '../select-mode.ts';
+import type { SelectHint } from '../selectors/select-hint.ts';
 import { isValidAddress } from './address-check.ts';
-import type { SelectHint } from './discovery.ts';
 import { MultiServersDiscovery, type MultiServersDiscoveryOptions } from './multi-servers-discovery.ts';
 
 /** After a failed reload on reconnection, the next try comes this much later. */

@@ -3,8 +3,9 @@ import { InvalidArgumentError } from '../../util/errors.ts';
 import { NoServersError, UnsupportedModeError } from '../errors.ts';
 import { isSelectMode, type SelectMode } from '../select-mode.ts';
 import { createSelector } from '../selectors/create-selector.ts';
+import type { EjectedServers, SelectHint } from '../selectors/select-hint.ts';
 import type { Selector, SelectorOptions } from '../selectors/selector.ts';
-import type { Discovery, EjectedServers, SelectHint } from './discovery.ts';
+import type { Discovery } from './discovery.ts';
 
 /** A mode's selector over the servers not ejected, and the lists it was last told. */
 interface HealthySelection {

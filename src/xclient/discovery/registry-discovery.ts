@@ -5,8 +5,8 @@ import {
 } from '../../registry/registry-client.ts';
 import { InvalidArgumentError } from '../../util/errors.ts';
 import type { SelectMode } from '../select-mode.ts';
+import type { SelectHint } from '../selectors/select-hint.ts';
 import { isValidAddress } from './address-check.ts';
-import type { SelectHint } from './discovery.ts';
 import { MultiServersDiscovery, type MultiServersDiscoveryOptions } from './multi-servers-discovery.ts';
 
 /** GeeRPC's defaultUpdateTimeout. */

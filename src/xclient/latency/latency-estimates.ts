@@ -1,5 +1,13 @@
-import type { ClientEntry } from '../client-entry.ts';
 import { PeakEwma } from './peak-ewma.ts';
+
+/** What the estimates read and keep on a server's pool entry (the XClient's EstimatedServer). */
+export interface EstimatedServer {
+  /** The address left the discovery's list. */
+  readonly retired: boolean;
+  /** Calls to the server not yet settled. */
+  readonly inFlight: number;
+  latency: PeakEwma | undefined;
+}
 
 /**
  * A latency sample weighs 1/e after 1 s. Finagle and Linkerd use 10 s; measured on a server that
@@ -18,7 +26,7 @@ export const DEFAULT_PEAK_EWMA_DECAY_MS = 1_000;
  */
 export class LatencyEstimates {
   readonly #decayMs: number;
-  readonly #entryOf: (address: string) => ClientEntry | undefined;
+  readonly #entryOf: (address: string) => EstimatedServer | undefined;
   /**
    * The listed servers' estimates. Their mean is summed up only when a server without a reply is
    * costed, which is rare, rather than kept up to date on every reply.
@@ -27,7 +35,7 @@ export class LatencyEstimates {
   /** The clock reading of the selection under way: one performance.now() per call, not per cost. */
   nowMs = 0;
 
-  constructor(decayMs: number, entryOf: (address: string) => ClientEntry | undefined) {
+  constructor(decayMs: number, entryOf: (address: string) => EstimatedServer | undefined) {
     this.#decayMs = decayMs;
     this.#entryOf = entryOf;
   }
@@ -37,7 +45,7 @@ export class LatencyEstimates {
    * the estimate, as a timeout does, but never lowers it: a server failing fast would attract calls.
    * A server no longer listed keeps no estimate.
    */
-  observe(entry: ClientEntry, latencyMs: number, nowMs: number, failed = false): void {
+  observe(entry: EstimatedServer, latencyMs: number, nowMs: number, failed = false): void {
     if (entry.retired) return;
     let estimate = entry.latency;
     if (failed && (estimate === undefined || latencyMs < estimate.valueAt(nowMs))) return;
@@ -70,7 +78,7 @@ export class LatencyEstimates {
   }
 
   /** Takes the estimates of servers no longer listed out of the mean; their entries go with them. */
-  forget(retired: readonly ClientEntry[]): void {
+  forget(retired: readonly EstimatedServer[]): void {
     for (const entry of retired) {
       if (entry.latency === undefined) continue;
       this.#sampled.delete(entry.latency);

@@ -1,6 +1,6 @@
 import { isTransportError } from '../../rpc/errors.ts';
 import { isRpcError } from '../../util/errors.ts';
-import type { EjectedServers } from '../discovery/discovery.ts';
+import type { EjectedServers } from '../selectors/select-hint.ts';
 import { MAX_EJECTION_MULTIPLIER, type ResolvedOutlierDetection } from './outlier-options.ts';
 
 export type EjectionReason = 'consecutive-errors' | 'failure-percentage';

@@ -1,6 +1,6 @@
-import type { SelectHint } from '../discovery/discovery.ts';
 import { MissingKeyError } from '../errors.ts';
 import { hash32 } from './hash.ts';
+import type { SelectHint } from './select-hint.ts';
 import type { Selector, SelectorOptions } from './selector.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { randomIndex } from '../../util/seeded-random.ts';
-import type { SelectHint } from '../discovery/discovery.ts';
+import type { SelectHint } from './select-hint.ts';
 import type { Selector, SelectorOptions } from './selector.ts';
 
 /** Uniformly at random, from the discovery's generator: seeded, a run can be replayed. */

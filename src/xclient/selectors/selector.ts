@@ -1,4 +1,4 @@
-import type { SelectHint } from '../discovery/discovery.ts';
+import type { SelectHint } from './select-hint.ts';
 
 /** One select mode's strategy. A discovery keeps one per mode in use and tells it every new list. */
 export interface Selector {

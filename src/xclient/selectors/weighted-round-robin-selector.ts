@@ -1,4 +1,4 @@
-import type { SelectHint } from '../discovery/discovery.ts';
+import type { SelectHint } from './select-hint.ts';
 import type { Selector, SelectorOptions } from './selector.ts';
 
 interface Peer {

@@ -113,7 +113,7 @@ describe('load hosts coordinated through a real etcd', () => {
     );
   });
 
-  it('says so in etcd when its slices cannot run, so that no coordinator waits for them', async () => {
+  it('says so in etcd when its shares cannot run, so that no coordinator waits for them', async () => {
     await startAgent('broken');
     const keys = new FleetKeys(prefix);
     const client = new Etcd3({ hosts: etcd.endpoint });
@@ -134,7 +134,7 @@ describe('load hosts coordinated through a real etcd', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const work = {
         plan: { label: 'roundrobin', mode: 'roundrobin', reuseClients: true },
-        slices: { broken: [{}] },
+        shares: { broken: [{}] },
       };
       await client.put(`${phase}plan`).value(JSON.stringify(work));
       assert.ok((await failed).length > 0);
@@ -185,7 +185,7 @@ describe('load hosts coordinated through a real etcd', () => {
     }
   });
 
-  it('starts every host at one instant and merges their slices exactly', async () => {
+  it('starts every host at one instant and merges their shares exactly', async () => {
     await startAgent('h1');
     await startAgent('h2');
     const loaded = applyOverrides(await loadScenario('scenarios/roundrobin.ts'), {

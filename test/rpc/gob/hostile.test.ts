@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { dial } from '../../../src/rpc/dial.ts';
 import { DEFAULT_MAX_TYPE_FIELDS, DEFAULT_MAX_TYPES, GobDecoder } from '../../../src/rpc/gob/index.ts';
-import { MAX_HELD_ELEMENTS } from '../../../src/rpc/server/server-connection.ts';
+import { MAX_HELD_ELEMENTS } from '../../../src/rpc/server/held-calls.ts';
 import { goOption } from '../../fixtures/rpc-go-wire.ts';
 import { RawSocket } from '../../fixtures/rpc-raw-socket.ts';
 import { dialFor, startServer } from '../../fixtures/rpc-server.ts';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UndecodableValue } from '../../../src/rpc/codec/codec.ts';
 import {
   GobDecoder,
   GobEncoder,
@@ -10,6 +9,7 @@ import {
   gob,
 } from '../../../src/rpc/gob/index.ts';
 import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
+import { UndecodableValue } from '../../../src/rpc/undecodable-value.ts';
 
 const Point = gob.struct('Point', { X: gob.int, Y: gob.int });
 const Header = gob.struct('Header', { ServiceMethod: gob.string, Seq: gob.uint64, Error: gob.string });

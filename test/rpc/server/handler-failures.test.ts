@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import type { CodecName } from '../../../src/rpc/codec/codec.ts';
 import { RemoteError } from '../../../src/rpc/errors.ts';
-import { errorText } from '../../../src/rpc/server/server-connection.ts';
+import { errorText } from '../../../src/rpc/server/handler-error-text.ts';
 import type { CallContext } from '../../../src/rpc/server/service.ts';
 import { goJsonMessage, goOption } from '../../fixtures/rpc-go-wire.ts';
 import { dialFor, HANG_LIMIT, portOf, startServer } from '../../fixtures/rpc-server.ts';

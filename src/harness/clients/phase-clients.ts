@@ -1,73 +1,22 @@
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_HTTP_PATH } from '../rpc/client.ts';
-import { CODEC_SHORT_NAMES, type CodecName } from '../rpc/codec/codec.ts';
-import { EtcdDiscovery } from '../xclient/discovery/etcd-discovery.ts';
-import { MultiServersDiscovery } from '../xclient/discovery/multi-servers-discovery.ts';
-import { RegistryDiscovery } from '../xclient/discovery/registry-discovery.ts';
-import type { OutlierEvent } from '../xclient/outlier/outlier-detector.ts';
-import type { OutlierDetectionOptions } from '../xclient/outlier/outlier-options.ts';
-import type { SelectMode } from '../xclient/select-mode.ts';
-import { type XCallOptions, XClient, type XClientOptions } from '../xclient/xclient.ts';
-import type { PhasePlan, ScenarioSelectMode } from './phase-plan.ts';
-import { type ResolvedScenario, resolveServerBehaviours } from './scenario-schema.ts';
+import { dirname, resolve } from 'node:path';
+import { DEFAULT_HTTP_PATH } from '../../rpc/client.ts';
+import { CODEC_SHORT_NAMES } from '../../rpc/codec/codec.ts';
+import type { PhasePlan } from '../../scenario/phase-plan.ts';
+import type { PhaseCall, PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
+import { DEFAULT_METHOD, isScenarioFile } from '../../scenario/phase-rpc-setup.ts';
+import { type ResolvedScenario, resolveServerBehaviours } from '../../scenario/scenario-schema.ts';
+import { EtcdDiscovery } from '../../xclient/discovery/etcd-discovery.ts';
+import { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
+import { RegistryDiscovery } from '../../xclient/discovery/registry-discovery.ts';
+import type { OutlierEvent } from '../../xclient/outlier/outlier-detector.ts';
+import type { OutlierDetectionOptions } from '../../xclient/outlier/outlier-options.ts';
+import type { SelectMode } from '../../xclient/select-mode.ts';
+import { type XCallOptions, XClient, type XClientOptions } from '../../xclient/xclient.ts';
 
 /** Distinct consistent-hash keys, used in turn by the load loops. A power of two. */
 export const HASH_KEY_COUNT = 1024;
-/** What every simulated server answers, and what a scenario without `call` calls. */
-export const DEFAULT_SERVICE = 'Load';
-export const DEFAULT_METHOD = `${DEFAULT_SERVICE}.Work`;
 /** A registry's list is reloaded this often during a run, so that servers joining or leaving are followed. */
 export const TARGET_REGISTRY_UPDATE_MS = 1_000;
-
-export type ScenarioTransport = ResolvedScenario['transport'];
-
-/**
- * How one phase of a scenario reaches its servers: select mode, codec, transport, weights and
- * client options. The scenario run and the gate's probe both build their clients from this, so
- * the gate guards the set-up the scenario runs. Plain data: it crosses to worker threads.
- */
-export interface PhaseRpcSetup {
-  mode: ScenarioSelectMode;
-  codec: CodecName;
-  transport: ScenarioTransport;
-  /** The weight of server i, for weighted-roundrobin. */
-  weights: number[];
-  failMode: NonNullable<XClientOptions['failMode']>;
-  retries: number;
-  reuseClients: boolean;
-  callTimeoutMs: number;
-  /** The CONNECT path of `http@` addresses. */
-  httpPath: string;
-  /** Where the servers are found: the addresses the run is given, or a registry or etcd to follow. */
-  servers: PhaseServerSource;
-  call: PhaseCall;
-  /** The XClients' outlier ejection; absent when the phase has none. */
-  outlierDetection?: OutlierDetectionOptions;
-  /** peak-ewma's decay time, ms; absent for the default. */
-  peakEwmaDecayMs?: number;
-}
-
-/** Simulated servers and `target.addresses` are a fixed list given at run time; the others are followed. */
-export type PhaseServerSource =
-  | { kind: 'addresses' }
-  | { kind: 'registry'; url: string }
-  | { kind: 'etcd'; endpoints: string[]; prefix?: string };
-
-/**
- * What each call sends, as plain data that crosses to worker threads. Arguments that are not plain
- * data (a function of the call's index, gob-typed values) and reply checks stay in the scenario
- * module, which each load thread imports itself.
- */
-export interface PhaseCall {
-  method: string;
-  /** The arguments of every call, plain data; for the default call `{ Payload }` (a Go-exported name, so that gob can carry it) with a payloadBytes-long string. */
-  args?: unknown;
-  /** JSON values, one per line, used in turn: an absolute path. */
-  argsFile?: string;
-  /** The scenario module whose `call.args` and `call.check` the load threads use: an absolute path. */
-  module?: string;
-}
 
 /**
  * The one translation from a scenario phase to its RPC set-up. `file` is the scenario file as
@@ -131,11 +80,6 @@ function phaseCall(scenario: ResolvedScenario, file: string): PhaseCall {
   return { method: call.method, module: resolve(file) };
 }
 
-/** A scenario made on the command line has no file: its label is in parentheses. */
-export function isScenarioFile(file: string): boolean {
-  return !file.startsWith('(');
-}
-
 /** Values that cross to a worker thread unchanged: no functions, no class instances. */
 function isPlainData(value: unknown): boolean {
   if (value === null || typeof value !== 'object')
@@ -144,21 +88,6 @@ function isPlainData(value: unknown): boolean {
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return false;
   return Object.values(value).every(isPlainData);
-}
-
-/**
- * Where server `index` of a run listens: a free loopback port, or a socket file in the temporary
- * folder named after the process and `runTag`, so that concurrent runs never collide.
- */
-export function serverListenAddress(
-  transport: ScenarioTransport,
-  runTag: string,
-  index: number,
-  host = '127.0.0.1',
-): string {
-  if (transport === 'unix')
-    return `unix@${join(tmpdir(), `rpcbench-${process.pid}-${runTag}-${index}.sock`)}`;
-  return `${transport}@${host}:0`;
 }
 
 /** The clients of one phase over one discovery, and what each call passes. */
