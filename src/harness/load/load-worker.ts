@@ -5,6 +5,7 @@ import { openPhaseClients, type PhaseRpcSetup } from '../../scenario/rpc-setup.t
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import { PhaseRecorder, type RecordedSlice } from '../metrics/phase-recorder.ts';
 import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts';
+import { startThreadProfile } from '../profile/thread-profile.ts';
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
 import { prepareCallInputs } from './call-inputs.ts';
@@ -58,6 +59,7 @@ export interface LoadSliceResult extends RecordedSlice {
  * meanwhile), measure until the deadline or the call budget, and return what was recorded.
  */
 export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSliceResult> {
+  const profile = await startThreadProfile('load');
   prepareRecordingHistograms();
   const control = new PhaseControl(task.threads, task.control);
   const random = createSeededRandom(task.seed);
@@ -146,6 +148,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     live?.close();
     recorder?.discard();
     await phase.close();
+    await profile?.stop();
   }
 }
 
