@@ -23,7 +23,7 @@ import { HarnessWorkerError } from './errors.ts';
 import { runHttpBaseline } from './extras/http-baseline.ts';
 import { runMicroBenchmarks } from './extras/micro-bench.ts';
 import { prepareCallInputs } from './load/call-inputs.ts';
-import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
+import { MAX_CALLS_PER_PHASE } from './load/load-loop.ts';
 import { type HostProgress, localPhaseLoad, type PhaseLoad, type PlannedSlice } from './load/phase-load.ts';
 import { sliceLoad } from './load/slice-load.ts';
 import { splitCallBudget, splitEvenly } from './load/split.ts';

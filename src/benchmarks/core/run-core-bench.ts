@@ -15,7 +15,7 @@ import {
   connectDriver,
   GO_CASE_KINDS,
 } from './cases.ts';
-import { type LoadResult, runLoad } from './load-loop.ts';
+import { type LoadResult, runLoad } from './run-load.ts';
 import { ECHO_PAYLOAD_BYTES, ECHO_STRING } from './payload.ts';
 import type { ServersReady } from './servers/server-messages.ts';
 import { startServerThread } from './servers/server-thread.ts';

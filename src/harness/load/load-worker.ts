@@ -10,7 +10,8 @@ import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
 import { prepareCallInputs } from './call-inputs.ts';
 import { ClosedLoop, type ClosedRamp } from './closed-loop.ts';
-import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
+import type { LoadCalls, LoopLimits, ModelLoad } from './load-calls.ts';
+import { MAX_CALLS_PER_PHASE } from './load-loop.ts';
 import { OpenLoop, type OpenLoopOptions } from './open-loop.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -71,7 +72,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     count: task.clients,
     onOutlierEvent: (event) => active?.outlierEvent(event),
   });
-  const target: LoadTarget = {
+  const calls: LoadCalls = {
     clients: phase.clients,
     broadcast: phase.broadcast,
     serviceMethod: inputs.method,
@@ -80,7 +81,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     check: inputs.check,
     callOptions: phase.callOptions,
   };
-  let loop: LoadLoop | undefined;
+  let loop: ModelLoad | undefined;
   let recorder: PhaseRecorder | undefined;
   const ticker = setInterval(() => {
     if (control.stopRequested) loop?.stop();
@@ -102,7 +103,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
       const startMs = performance.now();
       const warmup = new PhaseRecorder(task.addresses, startMs);
       active = warmup;
-      loop = createLoop(task.load, target, warmup, {
+      loop = createLoop(task.load, calls, warmup, {
         startMs,
         deadlineMs: startMs + task.warmupMs,
         maxCalls: MAX_CALLS_PER_PHASE,
@@ -129,7 +130,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
       live: live !== undefined,
     });
     active = recorder;
-    loop = createLoop(task.load, target, recorder, {
+    loop = createLoop(task.load, calls, recorder, {
       startMs,
       deadlineMs: startMs + task.durationMs,
       maxCalls: task.maxCalls,
@@ -154,17 +155,17 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
 
 function createLoop(
   load: SliceLoad,
-  target: LoadTarget,
+  calls: LoadCalls,
   recorder: PhaseRecorder,
   limits: LoopLimits,
-): LoadLoop {
+): ModelLoad {
   return load.model === 'closed'
-    ? new ClosedLoop(target, recorder, load.concurrency, limits, load.ramp)
-    : new OpenLoop(target, recorder, load, limits);
+    ? new ClosedLoop(calls, recorder, load.concurrency, limits, load.ramp)
+    : new OpenLoop(calls, recorder, load, limits);
 }
 
 /** Runs the loop; true when it finished within `boundMs`, else it is stopped and false returned. */
-async function settle(loop: LoadLoop, boundMs: number): Promise<boolean> {
+async function settle(loop: ModelLoad, boundMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), boundMs);
