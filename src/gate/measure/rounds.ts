@@ -53,7 +53,10 @@ export async function measureRounds(
       if (into.failures.some((failure) => phaseKey(failure.scenario, failure.phase) === key)) continue;
       const startMs = performance.now();
       try {
-        const measured = await measurePhase(target.spec, { pairs: options.pairs, windowMs: options.windowMs });
+        const measured = await measurePhase(target.spec, {
+          pairs: options.pairs,
+          windowMs: options.windowMs,
+        });
         const previous = into.samples.get(key);
         into.samples.set(key, previous === undefined ? measured : mergePhaseSamples(previous, measured));
         options.onMeasured?.(target, round, options.rounds, performance.now() - startMs);

@@ -40,7 +40,10 @@ interface WindowSlot extends LoopSlot {
  * Runs the load loop with `concurrency` callers for `durationMs` and waits for the last operation
  * to end, so that every operation started is paid for in the CPU time it is divided by.
  */
-export async function measureWindow(workload: WindowWorkload, limits: WindowLimits): Promise<WindowMeasurement> {
+export async function measureWindow(
+  workload: WindowWorkload,
+  limits: WindowLimits,
+): Promise<WindowMeasurement> {
   const cpuStart = process.cpuUsage();
   let calls = 0;
   let errors = 0;

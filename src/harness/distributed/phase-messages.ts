@@ -1,13 +1,13 @@
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
-import type { PlannedSlice } from '../load/phase-load.ts';
+import type { PlannedShare } from '../load/load-plan.ts';
+import type { LoadShareResult } from '../load/load-worker.ts';
 import { buildPhaseResult } from '../metrics/phase-result.ts';
 
 /** `<phase>/plan`: each host's slices of one phase. */
 export interface PhaseWork {
   plan: PhasePlan;
-  slices: Record<string, PlannedSlice[]>;
+  slices: Record<string, PlannedShare[]>;
 }
 
 /** `<phase>/go`: every host starts measuring at this instant (the coordinator's Date.now()). */
@@ -30,7 +30,7 @@ export interface PhaseDone {
 }
 
 /** A host's figures from its own slices: the same merge as a phase's, over its threads only. */
-export function ownFigures(plan: PhasePlan, slices: readonly LoadSliceResult[]): OwnFigures {
+export function ownFigures(plan: PhasePlan, slices: readonly LoadShareResult[]): OwnFigures {
   const phase = buildPhaseResult({ plan, addresses: [], weights: [], slices, serverCounts: [] });
   return {
     calls: phase.calls,

@@ -1,8 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { BroadcastOutcome, CallOutcome, XCallOptions, XClient } from '../../xclient/xclient.ts';
 import { MAX_TIMER_MS } from '../../util/units.ts';
+import type { BroadcastOutcome, CallOutcome, XCallOptions, XClient } from '../../xclient/xclient.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
-import { checkBroadcast, type LoadCalls, type LoopLimits, type ModelLoad, recordReply } from './load-calls.ts';
+import {
+  checkBroadcast,
+  type LoadCalls,
+  type LoopLimits,
+  type ModelLoad,
+  recordReply,
+} from './load-calls.ts';
 import { LoadLoop, type LoopDriver, type LoopSlot } from './load-loop.ts';
 import { concurrencyAt, nextRunMs, peakLevel, type RampSchedule } from './load-schedule.ts';
 
@@ -132,7 +138,9 @@ export class ClosedLoop implements ModelLoad, LoopDriver<CallerSlot> {
     }
     const options: XCallOptions | undefined =
       callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
-    slot.client.callDetailed(serviceMethod, slot.args, options, slot.startedMs).then(slot.onReply, slot.onError);
+    slot.client
+      .callDetailed(serviceMethod, slot.args, options, slot.startedMs)
+      .then(slot.onReply, slot.onError);
   }
 
   /** 0 while the schedule's concurrency exceeds the caller's number, else the time until it does. */

@@ -117,7 +117,8 @@ export class LoadLoop<S extends LoopSlot> {
       this.#stopTimer = setTimeout(() => this.stop(), Math.max(0, this.measureUntilMs - performance.now()));
       this.#active = this.#bounds.callers;
       const nowMs = performance.now();
-      for (let caller = 0; caller < this.#bounds.callers; caller++) this.#next(this.#driver.slot(caller), nowMs);
+      for (let caller = 0; caller < this.#bounds.callers; caller++)
+        this.#next(this.#driver.slot(caller), nowMs);
       if (this.#bounds.callers === 0) this.stop();
     });
     return this.#running;

@@ -20,12 +20,12 @@ const ARGS_SEED_MIX = 0x5f3759df;
 /** Calls still pending this long after the loop stopped are abandoned (their XClients are closed). */
 const STOP_GRACE_MS = 1_000;
 
-export type SliceLoad =
+export type ShareLoad =
   | { model: 'closed'; concurrency: number; ramp?: ClosedRamp }
   | ({ model: 'open' } & OpenLoopOptions);
 
 /** One load thread's part of a phase. */
-export interface LoadSliceTask {
+export interface LoadShareTask {
   control: SharedArrayBuffer;
   threads: number;
   thread: number;
@@ -34,7 +34,7 @@ export interface LoadSliceTask {
   setup: PhaseRpcSetup;
   /** XClients on this thread; they share one discovery, so a round robin is one sequence. */
   clients: number;
-  load: SliceLoad;
+  load: ShareLoad;
   warmupMs: number;
   durationMs: number;
   /** The timeline's step (the scenario's timelineIntervalMs). */
@@ -49,7 +49,7 @@ export interface LoadSliceTask {
   live?: MessagePort;
 }
 
-export interface LoadSliceResult extends RecordedSlice {
+export interface LoadShareResult extends RecordedSlice {
   thread: number;
   /** The load was stopped early (Ctrl-C). */
   stopped: boolean;
@@ -59,7 +59,7 @@ export interface LoadSliceResult extends RecordedSlice {
  * Piscina task: warm up, report warmed, wait for the runner's go (the servers' counts are reset
  * meanwhile), measure until the deadline or the call budget, and return what was recorded.
  */
-export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSliceResult> {
+export default async function runLoadShare(task: LoadShareTask): Promise<LoadShareResult> {
   const profile = await startThreadProfile('load');
   prepareRecordingHistograms();
   const control = new PhaseControl(task.threads, task.control);
@@ -154,7 +154,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
 }
 
 function createLoop(
-  load: SliceLoad,
+  load: ShareLoad,
   calls: LoadCalls,
   recorder: PhaseRecorder,
   limits: LoopLimits,

@@ -1,8 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { XClient } from '../../xclient/xclient.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
+import {
+  checkBroadcast,
+  type LoadCalls,
+  type LoopLimits,
+  type ModelLoad,
+  recordReply,
+} from './load-calls.ts';
 import { ArrivalSchedule, type RampSchedule } from './load-schedule.ts';
-import { checkBroadcast, type LoadCalls, type LoopLimits, type ModelLoad, recordReply } from './load-calls.ts';
 
 /** Further away than this, the next call waits on a timer; closer, on the event loop. */
 const TIMER_THRESHOLD_MS = 2;

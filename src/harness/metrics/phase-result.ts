@@ -3,7 +3,7 @@ import type { PhaseResult, ServerShare } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
 import { DROPPED_CALL_CODE } from '../errors.ts';
-import type { LoadSliceResult } from '../load/load-worker.ts';
+import type { LoadShareResult } from '../load/load-worker.ts';
 import type { MembershipChange } from '../targets/phase-servers.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
 import { mergeSliceTimelines } from './timeline-merge.ts';
@@ -14,7 +14,7 @@ export interface PhaseInputs {
   addresses: readonly string[];
   weights: readonly number[];
   /** What the load threads recorded. */
-  slices: readonly LoadSliceResult[];
+  slices: readonly LoadShareResult[];
   /** What each server counted, by index: the ground truth; null where it could not be read. */
   serverCounts: readonly (number | null)[];
   /** Servers that joined or left the target's list during the phase. */
@@ -118,7 +118,7 @@ function rates(
   };
 }
 
-function countFor(slice: LoadSliceResult, counts: readonly number[], address: string): number {
+function countFor(slice: LoadShareResult, counts: readonly number[], address: string): number {
   const at = slice.addresses.indexOf(address);
   return at === -1 ? 0 : (counts[at] ?? 0);
 }
