@@ -57,6 +57,7 @@ const INSIDE_LAYERS: Record<string, readonly string[]> = {
   harness: [
     'errors.ts',
     'threads/',
+    'profile/',
     'clients/',
     'metrics/',
     'load/',

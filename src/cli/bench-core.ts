@@ -8,10 +8,15 @@ import {
   DEFAULT_WARMUP_MS,
   runCoreBench,
 } from '../benchmarks/core/run-core-bench.ts';
+import { profiledRun } from '../harness/profile/profile-run.ts';
+import { formatProfiles } from '../harness/profile/profile-summary.ts';
 import { msToSeconds } from '../util/units.ts';
 import { duration, parseCommandLine, positiveInteger } from './arguments.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
+
+/** Where --profile puts its folder unless given one: beside the results of `npm run bench`. */
+const DEFAULT_PROFILE_DIR = 'reports';
 
 function caseKinds(value: string): CaseKind[] {
   const kinds = value.split(',').map((kind) => kind.trim());
@@ -47,7 +52,11 @@ function buildProgram(): Command {
     )
     .option('--rounds <n>', 'runs of each case; the median is reported', positiveInteger, DEFAULT_ROUNDS)
     .option('--only <cases>', `comma-separated subset of ${CASE_KINDS.join(',')}`, caseKinds)
-    .option('--json', 'print the results as JSON instead of a table');
+    .option('--json', 'print the results as JSON instead of a table')
+    .option(
+      '--profile [dir]',
+      'write a V8 CPU profile (.cpuprofile) of each thread into a new folder in <dir> (default reports) and list the heaviest functions',
+    );
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -62,18 +71,32 @@ async function main(argv: readonly string[]): Promise<number> {
     rounds: number;
     only?: CaseKind[];
     json?: boolean;
+    profile?: string | true;
   }>();
-  const result = await runCoreBench({
-    durationMs: options.duration,
-    warmupMs: options.warmup,
-    rounds: options.rounds,
-    kinds: options.only,
-    onRunStart: options.json
-      ? undefined
-      : (spec, round, rounds) =>
-          process.stderr.write(`${round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`}: ${spec.id}\n`),
-  });
-  console.log(options.json ? JSON.stringify(result, null, 2) : formatCoreBench(result));
+  const measure = () =>
+    runCoreBench({
+      durationMs: options.duration,
+      warmupMs: options.warmup,
+      rounds: options.rounds,
+      kinds: options.only,
+      onRunStart: options.json
+        ? undefined
+        : (spec, round, rounds) =>
+            process.stderr.write(`${round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`}: ${spec.id}\n`),
+    });
+  if (options.profile === undefined) {
+    const result = await measure();
+    console.log(options.json ? JSON.stringify(result, null, 2) : formatCoreBench(result));
+    return EXIT_OK;
+  }
+  const dir = options.profile === true ? DEFAULT_PROFILE_DIR : options.profile;
+  const run = await profiledRun(dir, 'core', measure);
+  process.stderr.write(`${formatProfiles(run.profiles)}\nwrote the profiles to ${run.dir}\n`);
+  console.log(
+    options.json
+      ? JSON.stringify({ ...run.value, profiles: run.profiles }, null, 2)
+      : formatCoreBench(run.value),
+  );
   return EXIT_OK;
 }
 

@@ -16,6 +16,8 @@ import {
   type LiveEndpoint,
   serveLiveMetrics,
 } from '../harness/metrics/prometheus/live-endpoint.ts';
+import { profiledRun } from '../harness/profile/profile-run.ts';
+import { formatProfiles } from '../harness/profile/profile-summary.ts';
 import { type RunOptions, type RunProgress, runScenario } from '../harness/runner.ts';
 import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
@@ -97,6 +99,7 @@ interface BenchOptions {
   threshold?: string[];
   overhead?: boolean;
   rounds?: number;
+  profile?: boolean;
   /** Bytes; replaces every scenario's memoryBudgetBytes. */
   memoryBudget?: number;
   csv?: string;
@@ -313,10 +316,10 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
           ...(options.listenHost === undefined ? {} : { listenHost: options.listenHost }),
           ...(endpoint === undefined ? {} : { liveMetrics: endpoint.metrics }),
         };
-        results.push(
+        const run = () =>
           options.agentsEtcd === undefined
-            ? await runScenario(scenario, runOptions)
-            : await runOnAgents(
+            ? runScenario(scenario, runOptions)
+            : runOnAgents(
                 scenario,
                 {
                   etcd: options.agentsEtcd,
@@ -325,7 +328,9 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
                   ...(options.agentsPrefix === undefined ? {} : { prefix: options.agentsPrefix }),
                 },
                 runOptions,
-              ),
+              );
+        results.push(
+          options.profile ? await withProfiles(scenario.scenario.name, options.out, run) : await run(),
         );
         const lost = results.at(-1)?.agents?.lost ?? [];
         if (lost.length > 0) {
@@ -473,19 +478,33 @@ function describeMeasurement(scenario: LoadedScenario['scenario']): string {
   );
 }
 
+/** The run, profiled: its result lists the heaviest functions of each kind of thread. */
+async function withProfiles(name: string, outDir: string, run: () => Promise<RunResult>): Promise<RunResult> {
+  const profiled = await profiledRun(outDir, name, run);
+  process.stderr.write(`${formatProfiles(profiled.profiles)}\nwrote the profiles to ${profiled.dir}\n`);
+  return { ...profiled.value, profiles: profiled.profiles };
+}
+
 async function runOverhead(options: BenchOptions): Promise<number> {
   const rounds = options.rounds ?? DEFAULT_OVERHEAD_ROUNDS;
   const roundMs = options.duration ?? DEFAULT_OVERHEAD_ROUND_MS;
   process.stderr.write(`harness overhead: ${rounds} rounds of ${roundMs} ms per variant, interleaved\n`);
-  const result = await runOverheadBench({
-    rounds,
-    roundMs,
-    onRound: options.quiet
-      ? undefined
-      : (round, variant, rate) =>
-          process.stderr.write(`  round ${round + 1} ${variant}: ${formatCount(rate)} calls/s\n`),
-  });
-  process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : formatOverhead(result)}\n`);
+  const measure = () =>
+    runOverheadBench({
+      rounds,
+      roundMs,
+      onRound: options.quiet
+        ? undefined
+        : (round, variant, rate) =>
+            process.stderr.write(`  round ${round + 1} ${variant}: ${formatCount(rate)} calls/s\n`),
+    });
+  const profiled = options.profile ? await profiledRun(options.out, 'overhead', measure) : undefined;
+  const result = profiled === undefined ? await measure() : profiled.value;
+  if (profiled !== undefined) {
+    process.stderr.write(`${formatProfiles(profiled.profiles)}\nwrote the profiles to ${profiled.dir}\n`);
+  }
+  const json = profiled === undefined ? result : { ...result, profiles: profiled.profiles };
+  process.stdout.write(`${options.json ? JSON.stringify(json, null, 2) : formatOverhead(result)}\n`);
   return EXIT_OK;
 }
 
@@ -655,6 +674,10 @@ function buildProgram(scenarioList: string): Command {
       '--rounds <n>',
       `rounds of the overhead benchmark (default ${DEFAULT_OVERHEAD_ROUNDS})`,
       positiveInteger,
+    )
+    .option(
+      '--profile',
+      'write a V8 CPU profile (.cpuprofile) of every thread (main, load, server) into a folder beside the result; the result and report list the heaviest functions',
     )
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);

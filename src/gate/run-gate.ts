@@ -137,7 +137,7 @@ export async function runGate(
   const measured = await deps.measureRounds(targetsOf(scenarios), {
     rounds: options.rounds,
     pairs: options.pairs,
-    sliceMs: options.sliceMs,
+    windowMs: options.sliceMs,
     onMeasured: logMeasured(options.pairs, log),
   });
   const notes = methodNotes(options.rounds, options.pairs, options.sliceMs);
@@ -320,7 +320,7 @@ async function compareWithRemeasure(
       {
         rounds: 1,
         pairs: options.pairs,
-        sliceMs: options.sliceMs,
+        windowMs: options.sliceMs,
         onMeasured: logMeasured(options.pairs, log),
       },
       outcome,

@@ -24,10 +24,9 @@ import { HarnessWorkerError } from './errors.ts';
 import { runHttpBaseline } from './extras/http-baseline.ts';
 import { runMicroBenchmarks } from './extras/micro-bench.ts';
 import { prepareCallInputs } from './load/call-inputs.ts';
-import { MAX_CALLS_PER_PHASE } from './load/load-target.ts';
-import { type HostProgress, localPhaseLoad, type PhaseLoad, type PlannedSlice } from './load/phase-load.ts';
-import { sliceLoad } from './load/slice-load.ts';
-import { splitCallBudget, splitEvenly } from './load/split.ts';
+import { MAX_CALLS_PER_PHASE } from './load/load-loop.ts';
+import { type PlannedShare, shareLoad, splitCallBudget, splitEvenly } from './load/load-plan.ts';
+import { type HostProgress, localPhaseLoad, type PhaseLoad } from './load/phase-load.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
 import type { LiveMetricsSink } from './metrics/prometheus/live-metrics.ts';
 import { runSearchPhase } from './search/search-phase.ts';
@@ -93,7 +92,7 @@ export interface RunOptions {
  * | channel | who to whom | carries |
  * |---|---|---|
  * | `PhaseControl`, a SharedArrayBuffer (`threads/phase-control.ts`) | runner <-> load threads | warmed count, go + start instant, stop flag, each thread's running calls/errors/p99 |
- * | Piscina task and its result | runner -> load thread -> runner | the share to run (`LoadSliceTask`: addresses, `PhaseRpcSetup`, load, limits, seed); back: the recorded share (encoded histograms, counts by server and error code, timeline) |
+ * | Piscina task and its result | runner -> load thread -> runner | the share to run (`LoadShareTask`: addresses, `PhaseRpcSetup`, load, limits, seed); back: the recorded share (encoded histograms, counts by server and error code, timeline) |
  * | `Harness.*` RPC calls (`servers/server-pool.ts`) | runner -> server threads | `Begin` (reset counts, schedule stall and crash from the start instant), `Counts`, `End`, `Stop` |
  *
  * In order, for one phase (`runPhase`):
@@ -366,7 +365,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   }
 }
 
-function buildTasks(context: PhaseContext): PlannedSlice[] {
+function buildTasks(context: PhaseContext): PlannedShare[] {
   const { loaded, plan, servers } = context;
   const { scenario } = loaded;
   const threads = context.load.threads;
@@ -378,8 +377,8 @@ function buildTasks(context: PhaseContext): PlannedSlice[] {
   const setup = phaseRpcSetup(scenario, plan, loaded.file);
   const drainTimeoutMs =
     scenario.callTimeoutMs > 0 ? scenario.callTimeoutMs + DRAIN_MARGIN_MS : DEFAULT_DRAIN_MS;
-  return Array.from({ length: threads }, (_, thread): PlannedSlice => {
-    const load = sliceLoad(scenario.load, {
+  return Array.from({ length: threads }, (_, thread): PlannedShare => {
+    const load = shareLoad(scenario.load, {
       thread,
       threads,
       concurrency: concurrency[thread] ?? 0,

@@ -15,6 +15,7 @@ import { renderFigures } from './sections/figures.ts';
 import { renderRunHeader } from './sections/header.ts';
 import { renderLatency } from './sections/latency.ts';
 import { renderMicro } from './sections/micro.ts';
+import { renderProfiles } from './sections/profiles.ts';
 import { renderReuse } from './sections/reuse.ts';
 import { renderSearch } from './sections/search.ts';
 import { renderShares } from './sections/shares.ts';
@@ -34,6 +35,7 @@ function renderRun(result: RunResult, runIndex: number, compared: boolean, chart
   ${renderTimeline(result, runIndex, charts)}
   ${renderBaseline(result, runIndex)}
   ${renderFigures(result, runIndex)}
+  ${renderProfiles(result, runIndex)}
 </section>`;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { threadProfilesSchema } from './profile-schema.ts';
 import { capacitySearchSchema } from './search-schema.ts';
 
 /**
@@ -256,6 +257,8 @@ export const runResultSchema = z.object({
     rssStartBytes: z.number().nonnegative(),
     rssEndBytes: z.number().nonnegative(),
   }),
+  /** With --profile: the CPU profiles written beside the result, per kind of thread. */
+  profiles: z.array(threadProfilesSchema).optional(),
 });
 
 export type LatencySummary = z.infer<typeof latencySummarySchema>;

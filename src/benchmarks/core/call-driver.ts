@@ -1,10 +1,10 @@
+import type { LoopSlot } from '../../harness/load/load-loop.ts';
+
 /**
- * One call slot of the closed-loop load: it is started, and reports its end exactly once.
- * Made once per slot, not per call, so that the harness adds no allocation of its own per call.
+ * One caller of the load loop: it is started, and reports its end exactly once. Made once per
+ * caller, not per call, so that the benchmark adds no allocation of its own per call.
  */
-export interface CallSlot {
-  /** When the current call started, from performance.now(). */
-  startedMs: number;
+export interface CallSlot extends LoopSlot {
   readonly complete: () => void;
   readonly fail: (error: unknown) => void;
 }

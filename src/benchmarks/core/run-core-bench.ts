@@ -15,8 +15,8 @@ import {
   connectDriver,
   GO_CASE_KINDS,
 } from './cases.ts';
-import { type LoadResult, runLoad } from './load-loop.ts';
 import { ECHO_PAYLOAD_BYTES, ECHO_STRING } from './payload.ts';
+import { type LoadResult, runLoad } from './run-load.ts';
 import type { ServersReady } from './servers/server-messages.ts';
 import { startServerThread } from './servers/server-thread.ts';
 import { type CaseFigures, evaluateTargets, type TargetOutcome } from './targets.ts';

@@ -6,7 +6,7 @@ import type { CorrectnessOutcome } from '../correctness.ts';
 import { GateConfigError } from '../errors.ts';
 import { measureInterleaved } from '../measure/interleave.ts';
 import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../measure/probe.ts';
-import type { SliceMeasurement, SliceWorkload } from '../measure/slice.ts';
+import type { WindowMeasurement, WindowWorkload } from '../measure/window.ts';
 import type { GateDecision, GateOutcome } from '../run-gate.ts';
 import { comparisonTableRow, correctnessTableRow } from '../table.ts';
 import { compareMetric, type MetricComparison, type MetricDirection } from '../verdict.ts';
@@ -75,7 +75,7 @@ export interface DuetDecision extends GateDecision {
 }
 
 /** Times each successful call and keeps the latencies of the slice under way. */
-class TimedCalls implements SliceWorkload {
+class TimedCalls implements WindowWorkload {
   latenciesMs: number[] = [];
   constructor(readonly inner: RpcProbe) {}
   async call(): Promise<unknown> {
@@ -161,11 +161,11 @@ export async function runDuet(options: DuetOptions): Promise<GateOutcome | DuetD
         await measureInterleaved(sides.B.calls, sides.A.calls, {
           pairs: options.pairs,
           warmupPairs,
-          sliceMs: options.sliceMs,
+          windowMs: options.sliceMs,
           concurrency: spec.concurrency,
-          maxCallsPerSlice: MAX_CALLS_PER_SLICE,
+          maxCallsPerWindow: MAX_CALLS_PER_SLICE,
           keepErrors: true,
-          onSlice: (workload, measurement) => {
+          onWindow: (workload, measurement) => {
             const side = workload === 'rpc' ? sides.B : sides.A;
             recordSlice(side, measurement, slice++ >= warmupPairs * 2);
           },
@@ -225,7 +225,7 @@ function newSide(name: 'A' | 'B', probe: RpcProbe, pid: number | undefined): Sid
   };
 }
 
-function recordSlice(side: Side, measurement: SliceMeasurement, kept: boolean): void {
+function recordSlice(side: Side, measurement: WindowMeasurement, kept: boolean): void {
   const latencies = sortAscending(side.calls.latenciesMs);
   side.calls.latenciesMs = [];
   // The server's CPU since this side's previous slice: the other side's slice in between left it idle.

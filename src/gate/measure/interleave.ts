@@ -1,54 +1,54 @@
 import { median } from '../../stats/descriptive.ts';
 import { GateMeasurementError } from '../errors.ts';
 import type { PhaseSamples } from '../samples.ts';
-import { measureSlice, type SliceLimits, type SliceMeasurement, type SliceWorkload } from './slice.ts';
+import { measureWindow, type WindowLimits, type WindowMeasurement, type WindowWorkload } from './window.ts';
 
 export interface InterleaveOptions {
-  /** Pairs of slices (one RPC, one reference) that are recorded. */
+  /** Pairs of windows (one RPC, one reference) that are recorded. */
   pairs: number;
   /** Pairs run first and thrown away: the JIT compiles, buffers and pools reach their sizes. */
   warmupPairs: number;
-  /** Length of each slice. */
-  sliceMs: number;
+  /** Length of each window. */
+  windowMs: number;
   /** Operations in flight in both workloads. */
   concurrency: number;
-  /** No slice starts more operations than this. */
-  maxCallsPerSlice: number;
+  /** No window starts more operations than this. */
+  maxCallsPerWindow: number;
   /** Failed calls are counted instead of failing the measurement (a duet reports them as rows). @default false */
   keepErrors?: boolean;
-  /** Called after every slice, before the next starts: the duet reads the slice's latencies here. */
-  onSlice?: (workload: 'rpc' | 'reference', measurement: SliceMeasurement) => void;
+  /** Called after every window, before the next starts: the duet reads the window's latencies here. */
+  onWindow?: (workload: 'rpc' | 'reference', measurement: WindowMeasurement) => void;
 }
 
-/** One RPC slice and the reference slice next to it. */
-export interface SlicePair {
-  rpc: SliceMeasurement;
-  reference: SliceMeasurement;
+/** One RPC window and the reference window next to it. */
+export interface WindowPair {
+  rpc: WindowMeasurement;
+  reference: WindowMeasurement;
 }
 
 /**
- * Alternates short slices of the RPC probe and the reference, A B B A A B ..., so that each pair
+ * Alternates short windows of the RPC probe and the reference, A B B A A B ..., so that each pair
  * shares the machine's state of that moment (other processes, clock speed, caches) and neither
  * workload always goes first. Any failed call fails the measurement: a probe call must not fail.
  */
 export async function measureInterleaved(
-  rpc: SliceWorkload,
-  reference: SliceWorkload,
+  rpc: WindowWorkload,
+  reference: WindowWorkload,
   options: InterleaveOptions,
-): Promise<SlicePair[]> {
-  const limits: SliceLimits = {
+): Promise<WindowPair[]> {
+  const limits: WindowLimits = {
     concurrency: options.concurrency,
-    durationMs: options.sliceMs,
-    maxCalls: options.maxCallsPerSlice,
+    durationMs: options.windowMs,
+    maxCalls: options.maxCallsPerWindow,
   };
-  const pairs: SlicePair[] = [];
+  const pairs: WindowPair[] = [];
   const total = options.warmupPairs + options.pairs;
   for (let index = 0; index < total; index++) {
     const rpcFirst = index % 2 === 0;
-    const first = await measureSlice(rpcFirst ? rpc : reference, limits);
-    options.onSlice?.(rpcFirst ? 'rpc' : 'reference', first);
-    const second = await measureSlice(rpcFirst ? reference : rpc, limits);
-    options.onSlice?.(rpcFirst ? 'reference' : 'rpc', second);
+    const first = await measureWindow(rpcFirst ? rpc : reference, limits);
+    options.onWindow?.(rpcFirst ? 'rpc' : 'reference', first);
+    const second = await measureWindow(rpcFirst ? reference : rpc, limits);
+    options.onWindow?.(rpcFirst ? 'reference' : 'rpc', second);
     const pair = rpcFirst ? { rpc: first, reference: second } : { rpc: second, reference: first };
     if (options.keepErrors !== true) {
       check(pair.rpc, 'RPC probe');
@@ -60,9 +60,9 @@ export async function measureInterleaved(
 }
 
 /** Reduces pairs to the per-pair ratios the comparison works on. */
-export function toPhaseSamples(phase: string, pairs: readonly SlicePair[]): PhaseSamples {
-  const cpuPerCall = (m: SliceMeasurement): number => m.cpuUs / m.calls;
-  const callsPerSecond = (m: SliceMeasurement): number => (m.calls * 1000) / m.wallMs;
+export function toPhaseSamples(phase: string, pairs: readonly WindowPair[]): PhaseSamples {
+  const cpuPerCall = (m: WindowMeasurement): number => m.cpuUs / m.calls;
+  const callsPerSecond = (m: WindowMeasurement): number => (m.calls * 1000) / m.wallMs;
   return {
     phase,
     cost: pairs.map((pair) => cpuPerCall(pair.rpc) / cpuPerCall(pair.reference)),
@@ -93,13 +93,13 @@ export function mergePhaseSamples(first: PhaseSamples, second: PhaseSamples): Ph
   };
 }
 
-function check(measurement: SliceMeasurement, what: string): void {
+function check(measurement: WindowMeasurement, what: string): void {
   if (measurement.errors > 0) {
     throw new GateMeasurementError(
       `${what}: ${measurement.errors} of ${measurement.calls + measurement.errors} calls failed, first: ${measurement.firstError}`,
     );
   }
   if (measurement.calls === 0 || measurement.cpuUs <= 0 || measurement.wallMs <= 0) {
-    throw new GateMeasurementError(`${what}: a slice completed no calls`);
+    throw new GateMeasurementError(`${what}: a window completed no calls`);
   }
 }

@@ -15,15 +15,15 @@ export const DEFAULT_GATE_ROUNDS = 2;
 export const DEFAULT_BASELINE_ROUNDS = 5;
 export const DEFAULT_WARMUP_PAIRS = 4;
 export const DEFAULT_SLICE_MS = 100;
-/** Bounds each slice in count as well as in time. */
-const MAX_CALLS_PER_SLICE = 1_000_000;
+/** Bounds each window in count as well as in time. */
+const MAX_CALLS_PER_WINDOW = 1_000_000;
 
 /** Starting a thread under tsx takes a second or two on a loaded machine; this only bounds a hang. */
 const WORKER_START_ALLOWANCE_MS = 60_000;
 
 export interface PhaseMeasureOptions {
   pairs: number;
-  sliceMs: number;
+  windowMs: number;
   /** @default 4 */
   warmupPairs?: number;
 }
@@ -44,8 +44,8 @@ export async function measurePhase(spec: ProbeSpec, options: PhaseMeasureOptions
     workerData: task,
   });
   const pairs = options.pairs + (options.warmupPairs ?? DEFAULT_WARMUP_PAIRS);
-  // Each slice runs to its end and then waits for its calls: allow a generous multiple.
-  const boundMs = WORKER_START_ALLOWANCE_MS + pairs * 2 * options.sliceMs * 10;
+  // Each window runs to its end and then waits for its calls: allow a generous multiple.
+  const boundMs = WORKER_START_ALLOWANCE_MS + pairs * 2 * options.windowMs * 10;
   let timer: NodeJS.Timeout | undefined;
   try {
     const [message] = (await Promise.race([
@@ -73,7 +73,7 @@ export async function measurePhase(spec: ProbeSpec, options: PhaseMeasureOptions
 
 /**
  * Measures one scenario phase in this thread: its RPC probe and the reference, in interleaved
- * slices, each started and closed here.
+ * windows, each started and closed here.
  */
 export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOptions): Promise<PhaseSamples> {
   const probe = await RpcProbe.start(spec);
@@ -83,9 +83,9 @@ export async function measurePhaseHere(spec: ProbeSpec, options: PhaseMeasureOpt
     const pairs = await measureInterleaved(probe, reference, {
       pairs: options.pairs,
       warmupPairs: options.warmupPairs ?? DEFAULT_WARMUP_PAIRS,
-      sliceMs: options.sliceMs,
+      windowMs: options.windowMs,
       concurrency: spec.concurrency,
-      maxCallsPerSlice: MAX_CALLS_PER_SLICE,
+      maxCallsPerWindow: MAX_CALLS_PER_WINDOW,
     });
     return toPhaseSamples(spec.label, pairs);
   } finally {

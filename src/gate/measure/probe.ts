@@ -21,7 +21,7 @@ import type { ResolvedScenario } from '../../scenario/scenario-schema.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import type { XClient } from '../../xclient/xclient.ts';
 import { GateMeasurementError } from '../errors.ts';
-import type { SliceWorkload } from './slice.ts';
+import type { WindowWorkload } from './window.ts';
 
 /** The calls kept in flight when the scenario's load model has no concurrency (open model). */
 export const OPEN_MODEL_PROBE_CONCURRENCY = 64;
@@ -72,7 +72,7 @@ export function probeSpecsFor(scenario: ResolvedScenario, file: string): ProbeSp
  * the thread so that the CPU time of a call is all of its cost, unmixed with waiting for another
  * thread that the scheduler has put aside.
  */
-export class RpcProbe implements SliceWorkload {
+export class RpcProbe implements WindowWorkload {
   readonly #servers: Server[];
   readonly #clients: PhaseClients;
   readonly #client: XClient;

@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { GateMeasurementError } from '../errors.ts';
-import type { SliceWorkload } from './slice.ts';
+import type { WindowWorkload } from './window.ts';
 
 const LENGTH_PREFIX_BYTES = 4;
 
@@ -17,7 +17,7 @@ const LENGTH_PREFIX_BYTES = 4;
  */
 export const REFERENCE_VERSION = 'json-echo-1';
 
-export class ReferenceEcho implements SliceWorkload {
+export class ReferenceEcho implements WindowWorkload {
   readonly #server: Server;
   readonly #client: FrameEndpoint;
   readonly #body: unknown;

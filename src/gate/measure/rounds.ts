@@ -15,7 +15,7 @@ export interface RoundOptions {
   rounds: number;
   /** Pairs per phase in each round. */
   pairs: number;
-  sliceMs: number;
+  windowMs: number;
   /** Told after each phase of each round. */
   onMeasured?: (target: PhaseTarget, round: number, rounds: number, elapsedMs: number) => void;
 }
@@ -53,7 +53,10 @@ export async function measureRounds(
       if (into.failures.some((failure) => phaseKey(failure.scenario, failure.phase) === key)) continue;
       const startMs = performance.now();
       try {
-        const measured = await measurePhase(target.spec, { pairs: options.pairs, sliceMs: options.sliceMs });
+        const measured = await measurePhase(target.spec, {
+          pairs: options.pairs,
+          windowMs: options.windowMs,
+        });
         const previous = into.samples.get(key);
         into.samples.set(key, previous === undefined ? measured : mergePhaseSamples(previous, measured));
         options.onMeasured?.(target, round, options.rounds, performance.now() - startMs);

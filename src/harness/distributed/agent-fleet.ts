@@ -8,8 +8,9 @@ import {
 } from '../../registry/etcd-client.ts';
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { PhaseLoad, PlannedSlice, RunningLoad } from '../load/phase-load.ts';
-import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
+import { assignShares, type PlannedShare } from '../load/load-plan.ts';
+import type { PhaseLoad, RunningLoad } from '../load/phase-load.ts';
+import type { LoadShareResult } from '../metrics/phase-recorder.ts';
 import type { ThreadProgress } from '../threads/phase-control.ts';
 import {
   agentInfoSchema,
@@ -21,7 +22,6 @@ import {
 import { AgentError } from './errors.ts';
 import { type AgentInfo, DEFAULT_AGENTS_PREFIX, FleetKeys, getChunked } from './fleet-keys.ts';
 import type { PhaseDone, PhaseGo, PhaseWork } from './phase-messages.ts';
-import { assignSlices } from './plan-split.ts';
 
 /** Between go and the first measured call: etcd's watch must reach every host first. */
 export const REMOTE_START_LEAD_MS = 500;
@@ -133,7 +133,7 @@ export class AgentFleet {
     };
   }
 
-  #startPhase(planned: readonly PlannedSlice[], plan: PhasePlan): RunningLoad {
+  #startPhase(planned: readonly PlannedShare[], plan: PhasePlan): RunningLoad {
     const phase = this.#phase++;
     const prefix = this.#keys.phase(this.runId, phase);
     const client = this.#client;
@@ -161,7 +161,7 @@ export class AgentFleet {
         .catch(() => undefined);
     };
     const unsubscribe = this.onLost(() => settle());
-    const work: PhaseWork = { plan, shares: Object.fromEntries(assignSlices(this.hosts, planned)) };
+    const work: PhaseWork = { plan, shares: Object.fromEntries(assignShares(this.hosts, planned)) };
     const shares = (async () => {
       const watcher = await client.watch().prefix(prefix).create();
       watcher.on('put', (kv) => {
@@ -204,10 +204,10 @@ export class AgentFleet {
         unsubscribe();
         await watcher.cancel();
       }
-      const recorded: LoadSliceResult[] = [];
+      const recorded: LoadShareResult[] = [];
       for (const [name, record] of done) {
         recorded.push(
-          ...(await getChunked<LoadSliceResult[]>(client, `${prefix}shares/${name}`, record.chunks)),
+          ...(await getChunked<LoadShareResult[]>(client, `${prefix}shares/${name}`, record.chunks)),
         );
       }
       return recorded;

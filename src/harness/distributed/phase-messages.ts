@@ -1,13 +1,13 @@
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { PlannedSlice } from '../load/phase-load.ts';
-import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
+import type { PlannedShare } from '../load/load-plan.ts';
+import type { LoadShareResult } from '../metrics/phase-recorder.ts';
 import { buildPhaseResult } from '../metrics/phase-result.ts';
 
 /** `<phase>/plan`: each host's shares of one phase. */
 export interface PhaseWork {
   plan: PhasePlan;
-  shares: Record<string, PlannedSlice[]>;
+  shares: Record<string, PlannedShare[]>;
 }
 
 /** `<phase>/go`: every host starts measuring at this instant (the coordinator's Date.now()). */
@@ -30,7 +30,7 @@ export interface PhaseDone {
 }
 
 /** A host's figures from its own shares: the same merge as a phase's, over its threads only. */
-export function ownFigures(plan: PhasePlan, shares: readonly LoadSliceResult[]): OwnFigures {
+export function ownFigures(plan: PhasePlan, shares: readonly LoadShareResult[]): OwnFigures {
   const phase = buildPhaseResult({ plan, addresses: [], weights: [], shares, serverCounts: [] });
   return {
     calls: phase.calls,

@@ -4,13 +4,15 @@ import { prepareRecordingHistograms } from '../../result/histogram.ts';
 import type { PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
 import { createSeededRandom } from '../../util/seeded-random.ts';
 import { openPhaseClients } from '../clients/phase-clients.ts';
-import { type LoadSliceResult, PhaseRecorder } from '../metrics/phase-recorder.ts';
+import { type LoadShareResult, PhaseRecorder } from '../metrics/phase-recorder.ts';
 import { LIVE_FIGURES_INTERVAL_MS } from '../metrics/prometheus/live-metrics.ts';
+import { startThreadProfile } from '../profile/thread-profile.ts';
 import { pollUntil } from '../threads/barrier.ts';
 import { PhaseControl } from '../threads/phase-control.ts';
 import { prepareCallInputs } from './call-inputs.ts';
 import { ClosedLoop, type ClosedRamp } from './closed-loop.ts';
-import { type LoadLoop, type LoadTarget, type LoopLimits, MAX_CALLS_PER_PHASE } from './load-target.ts';
+import type { LoadCalls, LoopLimits, ModelLoad } from './load-calls.ts';
+import { MAX_CALLS_PER_PHASE } from './load-loop.ts';
 import { OpenLoop, type OpenLoopOptions } from './open-loop.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -19,12 +21,12 @@ const ARGS_SEED_MIX = 0x5f3759df;
 /** Calls still pending this long after the loop stopped are abandoned (their XClients are closed). */
 const STOP_GRACE_MS = 1_000;
 
-export type SliceLoad =
+export type ShareLoad =
   | { model: 'closed'; concurrency: number; ramp?: ClosedRamp }
   | ({ model: 'open' } & OpenLoopOptions);
 
 /** One load thread's part of a phase. */
-export interface LoadSliceTask {
+export interface LoadShareTask {
   control: SharedArrayBuffer;
   threads: number;
   thread: number;
@@ -33,7 +35,7 @@ export interface LoadSliceTask {
   setup: PhaseRpcSetup;
   /** XClients on this thread; they share one discovery, so a round robin is one sequence. */
   clients: number;
-  load: SliceLoad;
+  load: ShareLoad;
   warmupMs: number;
   durationMs: number;
   /** The timeline's step (the scenario's timelineIntervalMs). */
@@ -52,7 +54,8 @@ export interface LoadSliceTask {
  * Piscina task: warm up, report warmed, wait for the runner's go (the servers' counts are reset
  * meanwhile), measure until the deadline or the call budget, and return what was recorded.
  */
-export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSliceResult> {
+export default async function runLoadShare(task: LoadShareTask): Promise<LoadShareResult> {
+  const profile = await startThreadProfile('load');
   prepareRecordingHistograms();
   const control = new PhaseControl(task.threads, task.control);
   const random = createSeededRandom(task.seed);
@@ -64,7 +67,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     count: task.clients,
     onOutlierEvent: (event) => active?.outlierEvent(event),
   });
-  const target: LoadTarget = {
+  const calls: LoadCalls = {
     clients: phase.clients,
     broadcast: phase.broadcast,
     serviceMethod: inputs.method,
@@ -73,7 +76,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     check: inputs.check,
     callOptions: phase.callOptions,
   };
-  let loop: LoadLoop | undefined;
+  let loop: ModelLoad | undefined;
   let recorder: PhaseRecorder | undefined;
   const ticker = setInterval(() => {
     if (control.stopRequested) loop?.stop();
@@ -82,29 +85,13 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     }
   }, PROGRESS_INTERVAL_MS);
   const live = task.live;
-  const liveTicker =
-    live === undefined
-      ? undefined
-      : setInterval(() => {
-          if (recorder === undefined) return;
-          const inFlight = phase.clients.reduce((sum, client) => sum + client.stats().inFlight, 0);
-          live.postMessage(recorder.liveFigures(inFlight));
-        }, LIVE_FIGURES_INTERVAL_MS);
+  const liveTicker = startLiveFigures(live, phase.clients, () => recorder);
   try {
     if (task.warmupMs > 0 && !control.stopRequested) {
-      const startMs = performance.now();
-      const warmup = new PhaseRecorder(task.addresses, startMs);
-      active = warmup;
-      loop = createLoop(task.load, target, warmup, {
-        startMs,
-        deadlineMs: startMs + task.warmupMs,
-        maxCalls: MAX_CALLS_PER_PHASE,
+      await warmUp(task, calls, (warming, warmup) => {
+        loop = warming;
+        active = warmup;
       });
-      try {
-        await settle(loop, task.warmupMs + task.drainTimeoutMs);
-      } finally {
-        warmup.discard();
-      }
     }
     control.markWarmed();
     await pollUntil(
@@ -122,7 +109,7 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
       live: live !== undefined,
     });
     active = recorder;
-    loop = createLoop(task.load, target, recorder, {
+    loop = createLoop(task.load, calls, recorder, {
       startMs,
       deadlineMs: startMs + task.durationMs,
       maxCalls: task.maxCalls,
@@ -141,22 +128,59 @@ export default async function runLoadSlice(task: LoadSliceTask): Promise<LoadSli
     live?.close();
     recorder?.discard();
     await phase.close();
+    await profile?.stop();
   }
 }
 
+/** Sends the warm-up's calls and forgets what they recorded; `started` hands the loop over so a stop reaches it. */
+async function warmUp(
+  task: LoadShareTask,
+  calls: LoadCalls,
+  started: (loop: ModelLoad, recorder: PhaseRecorder) => void,
+): Promise<void> {
+  const startMs = performance.now();
+  const warmup = new PhaseRecorder(task.addresses, startMs);
+  const loop = createLoop(task.load, calls, warmup, {
+    startMs,
+    deadlineMs: startMs + task.warmupMs,
+    maxCalls: MAX_CALLS_PER_PHASE,
+  });
+  started(loop, warmup);
+  try {
+    await settle(loop, task.warmupMs + task.drainTimeoutMs);
+  } finally {
+    warmup.discard();
+  }
+}
+
+/** Posts the measured figures about once a second, when the run serves live metrics. */
+function startLiveFigures(
+  live: MessagePort | undefined,
+  clients: readonly { stats(): { inFlight: number } }[],
+  recording: () => PhaseRecorder | undefined,
+): NodeJS.Timeout | undefined {
+  if (live === undefined) return undefined;
+  return setInterval(() => {
+    const recorder = recording();
+    if (recorder === undefined) return;
+    const inFlight = clients.reduce((sum, client) => sum + client.stats().inFlight, 0);
+    live.postMessage(recorder.liveFigures(inFlight));
+  }, LIVE_FIGURES_INTERVAL_MS);
+}
+
 function createLoop(
-  load: SliceLoad,
-  target: LoadTarget,
+  load: ShareLoad,
+  calls: LoadCalls,
   recorder: PhaseRecorder,
   limits: LoopLimits,
-): LoadLoop {
+): ModelLoad {
   return load.model === 'closed'
-    ? new ClosedLoop(target, recorder, load.concurrency, limits, load.ramp)
-    : new OpenLoop(target, recorder, load, limits);
+    ? new ClosedLoop(calls, recorder, load.concurrency, limits, load.ramp)
+    : new OpenLoop(calls, recorder, load, limits);
 }
 
 /** Runs the loop; true when it finished within `boundMs`, else it is stopped and false returned. */
-async function settle(loop: LoadLoop, boundMs: number): Promise<boolean> {
+async function settle(loop: ModelLoad, boundMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), boundMs);

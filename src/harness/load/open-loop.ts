@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { XClient } from '../../xclient/xclient.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
-import { ArrivalSchedule, type RampSchedule } from './load-schedule.ts';
 import {
   checkBroadcast,
-  type LoadLoop,
-  type LoadTarget,
+  type LoadCalls,
   type LoopLimits,
+  type ModelLoad,
   recordReply,
-} from './load-target.ts';
+} from './load-calls.ts';
+import { ArrivalSchedule, type RampSchedule } from './load-schedule.ts';
 
 /** Further away than this, the next call waits on a timer; closer, on the event loop. */
 const TIMER_THRESHOLD_MS = 2;
@@ -33,8 +33,8 @@ export interface OpenLoopOptions {
  * leave at their instant rather than in per-millisecond bursts. When `maxInFlight` calls are
  * pending, a due call is dropped and counted as an ERR_DROPPED error.
  */
-export class OpenLoop implements LoadLoop {
-  readonly #target: LoadTarget;
+export class OpenLoop implements ModelLoad {
+  readonly #calls: LoadCalls;
   readonly #recorder: PhaseRecorder;
   readonly #schedule: ArrivalSchedule;
   readonly #startMs: number;
@@ -56,8 +56,8 @@ export class OpenLoop implements LoadLoop {
   #done: (() => void) | undefined;
   #running: Promise<void> | undefined;
 
-  constructor(target: LoadTarget, recorder: PhaseRecorder, options: OpenLoopOptions, limits: LoopLimits) {
-    this.#target = target;
+  constructor(calls: LoadCalls, recorder: PhaseRecorder, options: OpenLoopOptions, limits: LoopLimits) {
+    this.#calls = calls;
     this.#recorder = recorder;
     this.#schedule = new ArrivalSchedule(options.rate);
     this.#startMs = limits.startMs;
@@ -67,7 +67,7 @@ export class OpenLoop implements LoadLoop {
     this.#maxCalls = limits.maxCalls;
     this.#nextIndex = options.thread;
     this.#nextDueMs = this.#startMs + this.#schedule.dueMs(this.#nextIndex);
-    this.#optionsMask = (target.callOptions?.length ?? 1) - 1;
+    this.#optionsMask = (calls.callOptions?.length ?? 1) - 1;
   }
 
   run(): Promise<void> {
@@ -104,9 +104,9 @@ export class OpenLoop implements LoadLoop {
         this.#recorder.drop(now);
       } else {
         this.#inFlight++;
-        const clients = this.#target.clients;
+        const clients = this.#calls.clients;
         const client = clients[this.#clientIndex++ % clients.length]!;
-        void (this.#target.broadcast
+        void (this.#calls.broadcast
           ? this.#broadcast(client, this.#nextDueMs)
           : this.#call(client, this.#nextDueMs, now));
       }
@@ -124,7 +124,7 @@ export class OpenLoop implements LoadLoop {
 
   /** A call due at `dueMs`, sent at `sentMs`: latency counts from the first, the XClient's estimates from the second. */
   async #call(client: XClient, dueMs: number, sentMs: number): Promise<void> {
-    const { serviceMethod, args, argsAt, check, callOptions } = this.#target;
+    const { serviceMethod, args, argsAt, check, callOptions } = this.#calls;
     const options =
       callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
     try {
@@ -139,7 +139,7 @@ export class OpenLoop implements LoadLoop {
   }
 
   async #broadcast(client: XClient, dueMs: number): Promise<void> {
-    const { serviceMethod, args, argsAt, check } = this.#target;
+    const { serviceMethod, args, argsAt, check } = this.#calls;
     try {
       const callArgs = argsAt === undefined ? args : argsAt(this.#callIndex++);
       const outcomes = await client.broadcastAll(serviceMethod, callArgs);

@@ -2,13 +2,11 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
-import type { LoadSliceResult } from '../metrics/phase-recorder.ts';
+import type { LoadShareResult } from '../metrics/phase-recorder.ts';
 import { PhaseControl, type ThreadProgress } from '../threads/phase-control.ts';
 import { createWorkerPool } from '../threads/worker-pool.ts';
-import type { LoadSliceTask } from './load-worker.ts';
-
-/** A load thread's task as planned, before it is bound to the control block of the threads that run it. */
-export type PlannedSlice = Omit<LoadSliceTask, 'control'>;
+import type { PlannedShare } from './load-plan.ts';
+import type { LoadShareTask } from './load-worker.ts';
 
 /** The figures of one load host, for a progress line that shows each. */
 export interface HostProgress extends ThreadProgress {
@@ -20,8 +18,8 @@ export interface HostProgress extends ThreadProgress {
  * other hosts. The runner drives every kind through this: wait until warmed, go, read, stop.
  */
 export interface RunningLoad {
-  /** Each thread's recorded slice; with `stop()`, what was measured until then. */
-  readonly slices: Promise<LoadSliceResult[]>;
+  /** Each thread's recorded share; with `stop()`, what was measured until then. */
+  readonly slices: Promise<LoadShareResult[]>;
   allWarmed(): boolean;
   /** Every thread starts measuring at `startAtEpochMs` (Date.now() clock). */
   go(startAtEpochMs: number): Promise<void>;
@@ -30,21 +28,21 @@ export interface RunningLoad {
   read(): ThreadProgress;
   /** Per host, when the threads run on several. */
   readHosts?(): HostProgress[];
-  /** Each host's own figures of the phase, once the slices are in, when the threads run on several. */
+  /** Each host's own figures of the phase, once the shares are in, when the threads run on several. */
   agentFigures?(): Promise<PhaseAgentFigures[]>;
 }
 
 /** Where a run's load threads run. */
 export interface PhaseLoad {
-  /** How many threads the planned slices of a phase are split over. */
+  /** How many threads the planned shares of a phase are split over. */
   readonly threads: number;
   /** Between go and the first measured call: enough for every thread (and server) to hear of it. */
   readonly startLeadMs: number;
   /**
-   * `livePorts`: one per slice, where a thread here posts its live figures (`--metrics-listen`);
+   * `livePorts`: one per share, where a thread here posts its live figures (`--metrics-listen`);
    * threads on other hosts have no way to them, and their figures arrive with the phase's result.
    */
-  start(slices: readonly PlannedSlice[], plan: PhasePlan, livePorts?: readonly MessagePort[]): RunningLoad;
+  start(slices: readonly PlannedShare[], plan: PhasePlan, livePorts?: readonly MessagePort[]): RunningLoad;
   close(): Promise<void>;
 }
 
@@ -67,24 +65,24 @@ export function localPhaseLoad(threads: number, startLeadMs: number): PhaseLoad 
 }
 
 /**
- * Runs planned slices on a pool of this process, renumbered as threads 0..n-1 of one fresh
+ * Runs planned shares on a pool of this process, renumbered as threads 0..n-1 of one fresh
  * control block: a run's own load threads, and each remote host's share of a phase.
  */
 export function runOnPool(
   pool: Piscina,
-  planned: readonly PlannedSlice[],
+  planned: readonly PlannedShare[],
   livePorts?: readonly MessagePort[],
 ): RunningLoad {
   const control = new PhaseControl(planned.length);
   const slices = Promise.all(
-    planned.map((slice, thread) => {
-      const task: LoadSliceTask = { ...slice, control: control.buffer, threads: planned.length, thread };
+    planned.map((share, thread) => {
+      const task: LoadShareTask = { ...share, control: control.buffer, threads: planned.length, thread };
       const port = livePorts?.[thread];
       const run =
         port === undefined
           ? pool.run(task)
-          : pool.run({ ...task, live: port } satisfies LoadSliceTask, { transferList: [port] });
-      return run as Promise<LoadSliceResult>;
+          : pool.run({ ...task, live: port } satisfies LoadShareTask, { transferList: [port] });
+      return run as Promise<LoadShareResult>;
     }),
   );
   slices.catch(() => control.stop());

@@ -32,9 +32,8 @@ export interface LiveFigures {
   inFlight: number;
 }
 
-/** Everything a load thread measured in one phase; histograms travel in their encoded form. */
 /** What one load thread returns: its recording, which thread it was, and whether it stopped early. */
-export interface LoadSliceResult extends RecordedShare {
+export interface LoadShareResult extends RecordedShare {
   thread: number;
   /** The load was stopped early (Ctrl-C). */
   stopped: boolean;

@@ -4,7 +4,7 @@ import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import { msToSeconds } from '../../util/units.ts';
 import { DROPPED_CALL_CODE } from '../errors.ts';
 import { computeFairness, expectedSharesFor } from './fairness.ts';
-import type { LoadSliceResult } from './phase-recorder.ts';
+import type { LoadShareResult } from './phase-recorder.ts';
 import { mergeShareTimelines } from './timeline-merge.ts';
 
 export interface PhaseInputs {
@@ -13,7 +13,7 @@ export interface PhaseInputs {
   addresses: readonly string[];
   weights: readonly number[];
   /** What the load threads recorded. */
-  shares: readonly LoadSliceResult[];
+  shares: readonly LoadShareResult[];
   /** What each server counted, by index: the ground truth; null where it could not be read. */
   serverCounts: readonly (number | null)[];
   /** Servers that joined or left the target's list during the phase. */
@@ -117,7 +117,7 @@ function rates(
   };
 }
 
-function countFor(share: LoadSliceResult, counts: readonly number[], address: string): number {
+function countFor(share: LoadShareResult, counts: readonly number[], address: string): number {
   const at = share.addresses.indexOf(address);
   return at === -1 ? 0 : (counts[at] ?? 0);
 }

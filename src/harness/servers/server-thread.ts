@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Server } from '../../rpc/server/server.ts';
+import { startThreadProfile, type ThreadProfile } from '../profile/thread-profile.ts';
 import { DelayQueue } from './delay-queue.ts';
 import { HttpEndpoint } from './http-endpoint.ts';
 import { LOAD_METHOD } from './load-service.ts';
@@ -45,6 +46,7 @@ export class ServerThread {
   #started: StartedServer[] = [];
   #controlAddress = '';
   #stopped = false;
+  #profile: ThreadProfile | undefined;
 
   private constructor(options: ServerThreadOptions, userService: UserService | undefined) {
     this.#servers = options.servers.map((spec) => new SimulatedServer(spec, this.#delays, userService));
@@ -53,6 +55,7 @@ export class ServerThread {
   static async start(options: ServerThreadOptions): Promise<ServerThread> {
     const userService = options.service === undefined ? undefined : await loadUserService(options.service);
     const thread = new ServerThread(options, userService);
+    thread.#profile = await startThreadProfile('server');
     try {
       await thread.#start(options.http);
     } catch (error) {
@@ -101,6 +104,7 @@ export class ServerThread {
     await Promise.all(this.#endpoints.map((endpoint) => endpoint.close()));
     // close() lets the Stop call in flight answer before its connection ends.
     void this.#control.close();
+    await this.#profile?.stop();
   }
 
   async #start(http: boolean): Promise<void> {

@@ -9,7 +9,7 @@ import {
 import { fingerprintOf } from '../../../src/gate/measure/measure-phase.ts';
 import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../../../src/gate/measure/probe.ts';
 import { ReferenceEcho } from '../../../src/gate/measure/reference.ts';
-import { measureSlice } from '../../../src/gate/measure/slice.ts';
+import { measureWindow } from '../../../src/gate/measure/window.ts';
 import { loadScenario, validateScenario } from '../../../src/scenario/scenario-loader.ts';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -63,7 +63,7 @@ for (const mode of ['roundrobin', 'broadcast', 'consistent-hash'] as const) {
   test(`the ${mode} probe answers every call`, async () => {
     const probe = await RpcProbe.start(spec(mode));
     try {
-      const slice = await measureSlice(probe, { concurrency: 4, durationMs: 1_000, maxCalls: 200 });
+      const slice = await measureWindow(probe, { concurrency: 4, durationMs: 1_000, maxCalls: 200 });
       assert.equal(slice.errors, 0, slice.firstError);
       assert.equal(slice.calls, 200);
     } finally {
@@ -79,9 +79,9 @@ test('the reference echoes every call, and slices pair up into per-pair ratios',
     const pairs = await measureInterleaved(probe, reference, {
       pairs: 3,
       warmupPairs: 1,
-      sliceMs: 1_000,
+      windowMs: 1_000,
       concurrency: 4,
-      maxCallsPerSlice: 100,
+      maxCallsPerWindow: 100,
     });
     assert.equal(pairs.length, 3);
     for (const pair of pairs) {

@@ -5,10 +5,9 @@ import { AgentFleet } from '../../../src/harness/distributed/agent-fleet.ts';
 import { AgentError } from '../../../src/harness/distributed/errors.ts';
 import { FleetKeys, getChunked, putChunked } from '../../../src/harness/distributed/fleet-keys.ts';
 import { LoadAgent } from '../../../src/harness/distributed/load-agent.ts';
-import { assignSlices } from '../../../src/harness/distributed/plan-split.ts';
 import { runOnAgents } from '../../../src/harness/distributed/run-on-agents.ts';
-import type { PlannedSlice } from '../../../src/harness/load/phase-load.ts';
-import { splitCallBudget } from '../../../src/harness/load/split.ts';
+import type { PlannedShare } from '../../../src/harness/load/load-plan.ts';
+import { assignShares, splitCallBudget } from '../../../src/harness/load/load-plan.ts';
 import { renderHtmlReport } from '../../../src/report/html-report.ts';
 import { formatSummary } from '../../../src/report/text-summary.ts';
 import { gitCommit } from '../../../src/result/environment.ts';
@@ -19,12 +18,12 @@ import { loadScenario } from '../../../src/scenario/scenario-loader.ts';
 import { formatCount } from '../../../src/util/format.ts';
 import { type EtcdInstance, startEtcd } from '../../fixtures/etcd.ts';
 
-const slice = (thread: number) => ({ thread, maxCalls: 10 }) as unknown as PlannedSlice;
+const slice = (thread: number) => ({ thread, maxCalls: 10 }) as unknown as PlannedShare;
 
 describe('the plan split over load hosts', () => {
   it('gives each host as many consecutive slices as it has threads', () => {
     const planned = [0, 1, 2, 3].map(slice);
-    const assigned = assignSlices(
+    const assigned = assignShares(
       [
         { name: 'a', threads: 2 },
         { name: 'b', threads: 1 },
@@ -43,7 +42,7 @@ describe('the plan split over load hosts', () => {
   });
 
   it('refuses slices planned for another number of threads', () => {
-    assert.throws(() => assignSlices([{ name: 'a', threads: 2 }], [slice(0)]), RangeError);
+    assert.throws(() => assignShares([{ name: 'a', threads: 2 }], [slice(0)]), RangeError);
   });
 
   it("keeps each host's call budget but the last a multiple of the server count", () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DROPPED_CALL_CODE } from '../../../src/harness/errors.ts';
-import { splitCallBudget, splitEvenly } from '../../../src/harness/load/split.ts';
+import { splitCallBudget, splitEvenly } from '../../../src/harness/load/load-plan.ts';
 import { PhaseRecorder } from '../../../src/harness/metrics/phase-recorder.ts';
 import { decodeHistogram } from '../../../src/result/histogram.ts';
 import { timelineIntervalCap } from '../../../src/result/timeline.ts';

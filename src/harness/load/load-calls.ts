@@ -2,11 +2,8 @@ import type { BroadcastOutcome, CallOutcome, XCallOptions, XClient } from '../..
 import { CheckFailedError } from '../errors.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 
-/** A phase without `calls` still stops after this many: every load is bounded in count and time. */
-export const MAX_CALLS_PER_PHASE = 100_000_000;
-
-/** What a load loop calls: the thread's XClients, the method, and the per-call inputs. */
-export interface LoadTarget {
+/** What a phase's load calls: the thread's XClients, the method, and the per-call inputs. */
+export interface LoadCalls {
   /** Calls are spread over these in turn. */
   clients: readonly XClient[];
   /** Every call goes to all servers (broadcastAll) instead of a selected one. */
@@ -22,15 +19,15 @@ export interface LoadTarget {
   callOptions: readonly XCallOptions[] | undefined;
 }
 
-/** When a loop stops starting calls: at `deadlineMs` (performance.now() clock) or after `maxCalls`. */
+/** When a load model stops starting calls: at `deadlineMs` (performance.now() clock) or after `maxCalls`. */
 export interface LoopLimits {
   startMs: number;
   deadlineMs: number;
   maxCalls: number;
 }
 
-/** A running load: run() resolves once no call is left in flight. */
-export interface LoadLoop {
+/** A load model's calls over one phase (closed or open): run() resolves once no call is left in flight. */
+export interface ModelLoad {
   run(): Promise<void>;
   /** Starts no more calls; those in flight finish. */
   stop(): void;
@@ -39,7 +36,7 @@ export interface LoadLoop {
 /** Marks the broadcast outcomes whose reply the check refuses as failed with ERR_CHECK. */
 export function checkBroadcast(
   outcomes: readonly BroadcastOutcome<unknown>[],
-  check: NonNullable<LoadTarget['check']>,
+  check: NonNullable<LoadCalls['check']>,
   args: unknown,
 ): void {
   for (const outcome of outcomes) {
@@ -52,7 +49,7 @@ export function checkBroadcast(
 /** Records a reply: a success, or an ERR_CHECK failure of its server when the check refuses it. */
 export function recordReply(
   recorder: PhaseRecorder,
-  check: LoadTarget['check'],
+  check: LoadCalls['check'],
   outcome: CallOutcome<unknown>,
   args: unknown,
   startMs: number,
