@@ -150,13 +150,21 @@ export function startSkewMs(agent: PhaseAgentFigures): number {
   return Math.abs(lateMs + agent.clockOffsetMs);
 }
 
-/** One load host's share of a phase: its calls, rate, p99 and how late it started. */
+/**
+ * One load host's share of a phase, split as a phase's is: achieved and offered rates, ok, errors,
+ * dropped, p99 and how late it started. Hosts of older versions sent no split: their errors then
+ * include the dropped calls, as they counted them.
+ */
 export function describeAgent(agent: PhaseAgentFigures): string {
   const skewMs = startSkewMs(agent);
+  const dropped = agent.dropped ?? 0;
+  const offered = dropped === 0 ? '' : ` (offered ${formatCount(agent.offeredPerSecond ?? 0)} calls/s)`;
+  const ok = agent.ok ?? agent.calls - agent.errors;
   return (
-    `${escapeTerminal(agent.name)} (${escapeTerminal(agent.host)}, ${agent.cores} cores, ${agent.threads} threads): ${formatCount(agent.calls)} calls, ` +
-    `${formatCount(agent.callsPerSecond)} calls/s, p99 ${formatLatencyUs(agent.latency.summary.p99Us)}, ` +
-    `errors ${formatCount(agent.errors)}, start skew ≤ ${skewMs.toFixed(0)} ms${agent.stopped ? ', stopped early' : ''}`
+    `${escapeTerminal(agent.name)} (${escapeTerminal(agent.host)}, ${agent.cores} cores, ${agent.threads} threads): ` +
+    `${formatCount(agent.callsPerSecond)} calls/s${offered}, ok ${formatCount(ok)}, ` +
+    `errors ${formatCount(agent.errors - dropped)}${dropped === 0 ? '' : `, dropped ${formatCount(dropped)}`}, ` +
+    `p99 ${latencyCell(agent.latency, 99)}, start skew ≤ ${skewMs.toFixed(0)} ms${agent.stopped ? ', stopped early' : ''}`
   );
 }
 
