@@ -5,6 +5,7 @@ import type {
   PhaseAgentFigures,
   PhaseResult,
   RunResult,
+  StoppedIn,
   ThresholdOutcome,
 } from '../result/result-schema.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
@@ -168,6 +169,26 @@ export function describeAgent(agent: PhaseAgentFigures): string {
   );
 }
 
+/** Where an interrupted run stopped, and so what its figures cover. */
+export function describeStop(stoppedIn: StoppedIn, phases: readonly PhaseResult[]): string {
+  const phase = escapeTerminal(stoppedIn.phase ?? '');
+  switch (stoppedIn.stage) {
+    case 'start':
+      return 'interrupted before the first phase started: nothing was measured';
+    case 'warm-up':
+      return `interrupted in the warm-up of ${phase}: nothing of it was measured${phases.length === 0 ? ' (no phase measured)' : ''}`;
+    case 'measure': {
+      const last = phases.at(-1);
+      const measured = last?.interrupted === true ? ` (${(last.durationMs / 1000).toFixed(1)} s)` : '';
+      return `interrupted while measuring ${phase}: its figures cover the time measured until then${measured}`;
+    }
+    case 'between phases':
+      return 'interrupted between phases: the phases below ran in full';
+    case 'extras':
+      return 'interrupted after the phases, in the micro-benchmarks or the HTTP baseline';
+  }
+}
+
 /** The summary printed at the end of a run: phases, server shares, extras and thresholds. */
 export function formatSummary(result: RunResult): string {
   const lines: string[] = [];
@@ -175,6 +196,7 @@ export function formatSummary(result: RunResult): string {
   // A scenario made from flags has no file: its `file` already reads `(command line)`.
   const file = result.scenario.file.startsWith('(') ? result.scenario.file : `(${result.scenario.file})`;
   lines.push(`${result.scenario.name} ${file}${partial}`);
+  if (result.stoppedIn !== undefined) lines.push(describeStop(result.stoppedIn, result.phases));
   if (result.agents !== undefined) {
     const lost =
       result.agents.lost.length === 0

@@ -1,0 +1,54 @@
+/** The signals that stop a run: Ctrl-C, and SIGTERM (CI timeouts, `docker stop`). */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** A second SIGINT or SIGTERM within this long of the first is the same request. */
+export const SIGNAL_REPEAT_WINDOW_MS = 1000;
+
+export interface StopSignals {
+  /** Aborted by the first signal. */
+  readonly signal: AbortSignal;
+  /** The first signal received, if any. */
+  readonly stoppedBy: StopSignal | undefined;
+  /** Stops listening. */
+  dispose(): void;
+}
+
+export interface StopSignalHandlers {
+  /** The first signal: the run stops starting calls and finishes with a partial result. */
+  onStop: (signal: StopSignal) => void;
+  /** Another signal, later than SIGNAL_REPEAT_WINDOW_MS after the first: quit now. */
+  onQuitNow: (firstSignal: StopSignal) => void;
+}
+
+/**
+ * Turns SIGINT and SIGTERM into a stop request. A terminal's Ctrl-C reaches the whole process
+ * group and `npm run` forwards it once more, as does a CI runner's cancel: a repeat within
+ * SIGNAL_REPEAT_WINDOW_MS is that same request, and only a later one means "quit now".
+ */
+export function listenForStop(handlers: StopSignalHandlers): StopSignals {
+  const controller = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  let firstSignalAtMs = 0;
+  const onSignal = (signal: StopSignal) => {
+    if (stoppedBy !== undefined) {
+      if (performance.now() - firstSignalAtMs >= SIGNAL_REPEAT_WINDOW_MS) handlers.onQuitNow(stoppedBy);
+      return;
+    }
+    stoppedBy = signal;
+    firstSignalAtMs = performance.now();
+    handlers.onStop(signal);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    get stoppedBy() {
+      return stoppedBy;
+    },
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
