@@ -23,14 +23,20 @@ export interface StopSignalHandlers {
 /**
  * Turns SIGINT and SIGTERM into a stop request. A terminal's Ctrl-C reaches the whole process
  * group and `npm run` forwards it once more, as does a CI runner's cancel: a repeat within
- * SIGNAL_REPEAT_WINDOW_MS is that same request, and only a later one means "quit now".
+ * SIGNAL_REPEAT_WINDOW_MS is that same request, as is (under npm) the first repeat of the same
+ * signal, however late npm relays it; only another one means "quit now".
  */
 export function listenForStop(handlers: StopSignalHandlers): StopSignals {
   const controller = new AbortController();
   let stoppedBy: StopSignal | undefined;
   let firstSignalAtMs = 0;
+  // Under `npm run` the first repeat of the same signal may be npm's relayed copy, late on a busy machine.
+  let relayExpected = process.env.npm_lifecycle_event !== undefined;
   const onSignal = (signal: StopSignal) => {
     if (stoppedBy !== undefined) {
+      const relayed = relayExpected && signal === stoppedBy;
+      relayExpected = false;
+      if (relayed) return;
       if (performance.now() - firstSignalAtMs >= SIGNAL_REPEAT_WINDOW_MS) handlers.onQuitNow(stoppedBy);
       return;
     }
