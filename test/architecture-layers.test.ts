@@ -67,6 +67,7 @@ const INSIDE_LAYERS: Record<string, readonly string[]> = {
     'search/',
     'runner.ts',
     'distributed/',
+    'run/',
   ],
   gate: [
     'errors.ts',

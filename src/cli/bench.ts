@@ -1,7 +1,6 @@
 // `npm run bench -- <scenario files...>`: runs scenarios, prints a summary, writes result JSON.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   DEFAULT_OVERHEAD_ROUND_MS,
@@ -9,25 +8,15 @@ import {
   formatOverhead,
   runOverheadBench,
 } from '../benchmarks/overhead.ts';
-import { AgentError } from '../harness/distributed/errors.ts';
-import { runOnAgents } from '../harness/distributed/run-on-agents.ts';
-import {
-  DEFAULT_METRICS_LINGER_MS,
-  type LiveEndpoint,
-  serveLiveMetrics,
-} from '../harness/metrics/prometheus/live-endpoint.ts';
+import type { AgentsOptions } from '../harness/distributed/run-on-agents.ts';
+import { DEFAULT_METRICS_LINGER_MS } from '../harness/metrics/prometheus/live-endpoint.ts';
 import { profiledRun } from '../harness/profile/profile-run.ts';
 import { formatProfiles } from '../harness/profile/profile-summary.ts';
-import { type RunOptions, type RunProgress, runScenario } from '../harness/runner.ts';
+import { runScenarios } from '../harness/run/run-scenarios.ts';
+import type { StopSignal } from '../harness/run/stop-signals.ts';
 import { writeExports } from '../report/exports/write-exports.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
-import {
-  describeAgent,
-  describePhase,
-  describeThreshold,
-  formatSummary,
-  phasesWithoutSuccess,
-} from '../report/text-summary.ts';
+import { describeThreshold, formatSummary, phasesWithoutSuccess } from '../report/text-summary.ts';
 import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
@@ -36,9 +25,9 @@ import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memor
 import { applyOverrides, type ScenarioOverrides, scenarioFromOverrides } from '../scenario/overrides.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.ts';
-import { MAX_DURATION_MS, phaseDurationMs, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
+import { MAX_DURATION_MS, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
-import { formatCount, formatLatencyUs } from '../util/format.ts';
+import { formatCount } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 import {
   addressArgument,
@@ -56,13 +45,13 @@ import {
   shortCodecArgument,
   stagesArgument,
 } from './arguments.ts';
+import { createProgress } from './bench-progress.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.ts';
-import { type ProgressFields, progressLine } from './progress-line.ts';
 import { runProgram } from './run-program.ts';
 
 const SCENARIO_DIR = 'scenarios';
-/** A second SIGINT or SIGTERM within this long of the first is the same request. */
-const SIGNAL_REPEAT_WINDOW_MS = 1000;
+/** SIGTERM (CI timeouts, `docker stop`) stops a run as Ctrl-C does; the exit status says which. */
+const STOP_EXIT_CODES: Record<StopSignal, number> = { SIGINT: EXIT_INTERRUPTED, SIGTERM: EXIT_TERMINATED };
 /** How long --agents-etcd waits for the load hosts by default; the help text states it once. */
 const DEFAULT_AGENTS_WAIT_MS = 30_000;
 /** Shows the cursor and turns line wrap back on. */
@@ -275,95 +264,33 @@ function overridesFrom(options: BenchOptions): ScenarioOverrides {
 }
 
 async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions): Promise<number> {
-  const controller = new AbortController();
-  // SIGTERM (CI timeouts, `docker stop`) stops a run as Ctrl-C does; the exit status says which.
-  let interruptedStatus = EXIT_INTERRUPTED;
-  let firstSignalAtMs = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      // A terminal's Ctrl-C reaches the whole process group, and `npm run` forwards it once more:
-      // a repeat this soon is the same request, not "quit now".
-      if (performance.now() - firstSignalAtMs < SIGNAL_REPEAT_WINDOW_MS) return;
-      process.exit(interruptedStatus);
-    }
-    firstSignalAtMs = performance.now();
-    interruptedStatus = signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
-    process.stderr.write(
-      `\nstopping (${signal}): finishing calls in flight and writing a partial result (again after 1 s to quit now)\n`,
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   // The progress bar hides the cursor and turns line wrap off; a quit or a crash must not leave them so.
   process.once('exit', restoreTerminal);
-  const results: RunResult[] = [];
-  let endpoint: LiveEndpoint | undefined;
-  try {
-    if (options.metricsListen !== undefined) {
-      endpoint = await serveLiveMetrics(options.metricsListen);
-      process.stderr.write(`serving live metrics at ${endpoint.url}\n`);
-    }
-    for (const scenario of loaded) {
-      if (controller.signal.aborted) break;
-      const progress = createProgress(scenario, options);
-      try {
-        const runOptions: RunOptions = {
-          signal: controller.signal,
-          onProgress: progress.update,
-          onPhaseEnd: progress.phaseEnded,
-          ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
-          ...(options.listenHost === undefined ? {} : { listenHost: options.listenHost }),
-          ...(endpoint === undefined ? {} : { liveMetrics: endpoint.metrics }),
-        };
-        const run = () =>
-          options.agentsEtcd === undefined
-            ? runScenario(scenario, runOptions)
-            : runOnAgents(
-                scenario,
-                {
-                  etcd: options.agentsEtcd,
-                  want: options.agents ?? 1,
-                  waitMs: options.agentsWait ?? DEFAULT_AGENTS_WAIT_MS,
-                  ...(options.agentsPrefix === undefined ? {} : { prefix: options.agentsPrefix }),
-                },
-                runOptions,
-              );
-        results.push(
-          options.profile ? await withProfiles(scenario.scenario.name, options.out, run) : await run(),
-        );
-        const lost = results.at(-1)?.agents?.lost ?? [];
-        if (lost.length > 0) {
-          process.stderr.write(
-            `run failed: load host ${escapeTerminal(lost.join(', '))} was lost mid-run (its etcd lease expired); the result is partial\n`,
-          );
-          await report(results, options);
-          return EXIT_FAILURE;
-        }
-      } finally {
-        progress.stop();
-      }
-    }
-    // The final figures stay up until a scrape has read them (at most --metrics-linger).
-    const lingerMs = options.metricsLinger ?? DEFAULT_METRICS_LINGER_MS;
-    if (endpoint !== undefined && lingerMs > 0 && !controller.signal.aborted) {
-      process.stderr.write(
-        `keeping ${endpoint.url} up until a scrape reads the final figures, at most ${msToSeconds(lingerMs)}s (--metrics-linger 0 closes at once)\n`,
-      );
-    }
-    await endpoint?.linger(lingerMs, controller.signal);
-  } catch (error) {
-    process.stderr.write(`run failed: ${escapeTerminal((error as Error).message)}\n`);
-    if (error instanceof AgentError && error.partialResult !== undefined) results.push(error.partialResult);
+  const outcome = await runScenarios(loaded, {
+    ...(options.metricsListen === undefined ? {} : { metricsListen: options.metricsListen }),
+    ...(options.metricsLinger === undefined ? {} : { metricsLingerMs: options.metricsLinger }),
+    ...(options.agentsEtcd === undefined ? {} : { agents: agentsFrom(options.agentsEtcd, options) }),
+    ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
+    ...(options.listenHost === undefined ? {} : { listenHost: options.listenHost }),
+    ...(options.profile ? { profileDir: options.out } : {}),
+    observe: (scenario) => createProgress(scenario, options),
+    // On a terminal the line may follow a progress bar's: it starts on a line of its own.
+    notice: (line) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}${line}\n`),
+    onQuitNow: (signal) => process.exit(STOP_EXIT_CODES[signal]),
+  });
+  const { results, stoppedBy, failure } = outcome;
+  if (failure !== undefined) {
+    process.stderr.write(`run failed: ${escapeTerminal(failure)}\n`);
     if (results.length > 0) await report(results, options);
     return EXIT_FAILURE;
-  } finally {
-    await endpoint?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   await report(results, options);
-  if (controller.signal.aborted) return interruptedStatus;
+  if (stoppedBy !== undefined) return STOP_EXIT_CODES[stoppedBy];
+  return verdict(results);
+}
+
+/** The exit status of a run that was not stopped: 1 when a phase had no successful call or a threshold failed. */
+function verdict(results: readonly RunResult[]): number {
   const empty = results.flatMap((result) =>
     phasesWithoutSuccess(result).map((phase) => `${result.scenario.name}: ${phase.label}`),
   );
@@ -379,6 +306,15 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   return EXIT_OK;
 }
 
+function agentsFrom(etcd: string[], options: BenchOptions): AgentsOptions {
+  return {
+    etcd,
+    want: options.agents ?? 1,
+    waitMs: options.agentsWait ?? DEFAULT_AGENTS_WAIT_MS,
+    ...(options.agentsPrefix === undefined ? {} : { prefix: options.agentsPrefix }),
+  };
+}
+
 async function report(results: readonly RunResult[], options: BenchOptions): Promise<void> {
   const paths = await saveOutputs(results, options);
   const summaryStream = options.json ? process.stderr : process.stdout;
@@ -387,102 +323,6 @@ async function report(results: readonly RunResult[], options: BenchOptions): Pro
   if (options.json) {
     process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
   }
-}
-
-interface Progress {
-  update: (progress: RunProgress) => void;
-  phaseEnded: (phase: RunResult['phases'][number]) => void;
-  stop: () => void;
-}
-
-/** A live bar on a terminal; otherwise (or with --quiet) a line as each phase starts and ends. */
-function createProgress(loaded: LoadedScenario, options: BenchOptions): Progress {
-  const { scenario } = loaded;
-  let lastKey = '';
-  const startLine = (progress: RunProgress) =>
-    `${scenario.name}: phase ${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}: ` +
-    `${describeMeasurement(scenario)}\n`;
-  if (options.quiet || !process.stderr.isTTY) {
-    return {
-      update: (progress) => {
-        const key = `${progress.phaseIndex}`;
-        if (key !== lastKey) process.stderr.write(startLine(progress));
-        lastKey = key;
-      },
-      phaseEnded: (phase) => {
-        process.stderr.write(`${scenario.name}: phase ${describePhase(phase)}\n`);
-        for (const agent of phase.agents ?? []) process.stderr.write(`  ${describeAgent(agent)}\n`);
-      },
-      stop: () => {},
-    };
-  }
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: (_options, params, payload) =>
-      progressLine(payload as ProgressFields, params.progress, params.maxWidth),
-    hideCursor: true,
-    // The summary follows: the bar is cleared, after an interrupt too, so that it never sits in the middle of it.
-    clearOnComplete: true,
-  });
-  let started = false;
-  return {
-    update: (progress) => {
-      const key = `${progress.phaseIndex}/${progress.stage}`;
-      const totalTenths = Math.max(1, Math.round(progress.totalMs / 100));
-      const payload: ProgressFields = {
-        scenario: scenario.name,
-        phase: `${progress.phaseIndex + 1}/${progress.phaseCount} ${progress.phase}`,
-        stage: progress.stage === 'warmup' ? 'warm-up' : 'measure',
-        elapsedSeconds: msToSeconds(Math.min(progress.elapsedMs, progress.totalMs)).toFixed(1),
-        totalSeconds: msToSeconds(progress.totalMs).toFixed(1),
-        rate: progress.stage === 'warmup' ? '-' : formatCount(progress.callsPerSecond),
-        p99: progress.stage === 'warmup' ? '-' : formatLatencyUs(progress.p99Us),
-        errors: formatCount(progress.errors),
-        hosts: (progress.hosts ?? [])
-          .map(
-            (host) => ` | ${host.name} ${formatCount(host.calls)} calls p99 ${formatLatencyUs(host.p99Us)}`,
-          )
-          .join(''),
-      };
-      const value = Math.min(totalTenths, Math.round(progress.elapsedMs / 100));
-      if (!started) {
-        bar.start(totalTenths, value, payload);
-        started = true;
-      } else if (key !== lastKey) {
-        bar.setTotal(totalTenths);
-        bar.update(value, payload);
-      } else {
-        bar.update(value, payload);
-      }
-      lastKey = key;
-    },
-    phaseEnded: () => {},
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
-}
-
-/** What each phase will do, for the line that starts it. */
-function describeMeasurement(scenario: LoadedScenario['scenario']): string {
-  const { load } = scenario;
-  if (load.model === 'search') {
-    return (
-      `capacity search for ${load.slo.join(' and ')}: steps of ${msToSeconds(load.stepDurationMs)}s from ` +
-      `${formatCount(load.startRatePerSecond)} calls/s, at most ${load.maxSteps} steps or ${msToSeconds(load.maxSearchMs)}s`
-    );
-  }
-  return (
-    `warming up ${msToSeconds(scenario.warmupMs)}s, then measuring up to ${msToSeconds(phaseDurationMs(scenario))}s` +
-    `${scenario.calls === undefined ? '' : ` or ${formatCount(scenario.calls)} calls`}`
-  );
-}
-
-/** The run, profiled: its result lists the heaviest functions of each kind of thread. */
-async function withProfiles(name: string, outDir: string, run: () => Promise<RunResult>): Promise<RunResult> {
-  const profiled = await profiledRun(outDir, name, run);
-  process.stderr.write(`${formatProfiles(profiled.profiles)}\nwrote the profiles to ${profiled.dir}\n`);
-  return { ...profiled.value, profiles: profiled.profiles };
 }
 
 async function runOverhead(options: BenchOptions): Promise<number> {
@@ -516,13 +356,31 @@ function buildProgram(scenarioList: string): Command {
       'Runs load scenarios against simulated RPC servers in worker threads, or against your own servers ' +
         '(--target, --registry, --etcd), and reports calls/s, latency percentiles (HdrHistogram), errors and ' +
         'selection fairness per phase. Flags given with scenario files override the matching fields.\n' +
-        'Exit codes: 0 ok, 1 a threshold failed (or the run failed, a target included), 2 invalid scenario or usage, 130 interrupted by Ctrl-C, 143 by SIGTERM (both after writing a partial result).\n' +
+        'Exit codes: 0 ok, 1 a threshold failed, no call of a phase succeeded, or the run failed (a target included), 2 invalid scenario or usage, 130 interrupted by Ctrl-C, 143 by SIGTERM (both after writing a partial result).\n' +
         'A scenario file is code and runs with your rights, as a k6 script does: run only files you trust.',
     )
     .argument(
       '[scenarios...]',
       'scenario files (TypeScript modules that default-export defineScenario({...})); none with --target/--registry/--etcd',
     )
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const addOptions of OPTION_GROUPS) addOptions(program);
+  if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);
+  return program;
+}
+
+/** The options, in the order --help lists them: a group each, so that a new option goes into the group it belongs to. */
+const OPTION_GROUPS: readonly ((program: Command) => Command)[] = [
+  outputOptions,
+  targetOptions,
+  loadOptions,
+  searchOptions,
+  hostOptions,
+];
+
+/** Where the results go, and what is shown while the run goes on. */
+function outputOptions(program: Command): Command {
+  return program
     .option('--out <dir>', 'directory for the JSON results and their HTML reports', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
     .option('--csv <file>', 'also write the timeline as CSV: one row per interval and phase')
@@ -542,7 +400,12 @@ function buildProgram(scenarioList: string): Command {
       'after the run, keep serving until one scrape has read the final figures, at most this long ' +
         `(default ${msToSeconds(DEFAULT_METRICS_LINGER_MS)}s; 0 closes at once): 500ms, 5s; a plain number is seconds`,
       duration({ plainUnit: 's', allowZero: true }),
-    )
+    );
+}
+
+/** The servers called, and the call each makes. */
+function targetOptions(program: Command): Command {
+  return program
     .option(
       '--target <addresses>',
       'your servers, comma-separated: tcp@host:port, http@host:port, unix@/path',
@@ -578,7 +441,12 @@ function buildProgram(scenarioList: string): Command {
       '--select <modes>',
       `select modes, comma-separated, a phase each: ${SELECT_MODE_NAMES.join(', ')}`,
       list(selectModeArgument),
-    )
+    );
+}
+
+/** The load, its length and the pass/fail rules. */
+function loadOptions(program: Command): Command {
+  return program
     .option('--concurrency <n>', 'the closed model: this many calls in flight', positiveInteger)
     .option('--rate <calls/s>', 'the open model: this many calls started per second', positiveNumber)
     .option(
@@ -619,7 +487,12 @@ function buildProgram(scenarioList: string): Command {
       "a pass/fail rule such as 'p99 < 5ms' (repeatable; replaces the scenario's)",
       repeatable(String),
     )
-    .option('--name <name>', 'the scenario name: it names the result file (default "target" without a file)')
+    .option('--name <name>', 'the scenario name: it names the result file (default "target" without a file)');
+}
+
+/** A capacity search instead of a fixed load. */
+function searchOptions(program: Command): Command {
+  return program
     .option(
       '--search <objective>',
       "find the highest open-model rate that meets an objective such as 'p99<5ms' (replaces the load " +
@@ -635,7 +508,12 @@ function buildProgram(scenarioList: string): Command {
       'with --search: start no step once the search has run this long: 30s, 2m; a plain number is seconds',
       duration({ plainUnit: 's', maxMs: MAX_DURATION_MS }),
     )
-    .option('--search-start <calls/s>', "with --search: the first step's rate", positiveNumber)
+    .option('--search-start <calls/s>', "with --search: the first step's rate", positiveNumber);
+}
+
+/** Memory, load hosts, where the simulated servers listen, and the overhead benchmark. */
+function hostOptions(program: Command): Command {
+  return program
     .option(
       '--memory-budget <bytes>',
       'refuse a scenario estimated to hold more than this in memory (overrides memoryBudgetBytes; ' +
@@ -678,10 +556,7 @@ function buildProgram(scenarioList: string): Command {
     .option(
       '--profile',
       'write a V8 CPU profile (.cpuprofile) of every thread (main, load, server) into a folder beside the result; the result and report list the heaviest functions',
-    )
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  if (scenarioList !== '') program.addHelpText('after', `\nScenarios in ${SCENARIO_DIR}/:\n${scenarioList}`);
-  return program;
+    );
 }
 
 function agentsArgument(value: string): number | string[] {

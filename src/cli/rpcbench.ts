@@ -59,9 +59,19 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   const moduleUrl = runnableModule(new URL(`./${command.module}.ts`, import.meta.url)).href;
   // The command reads its own arguments from process.argv, as when node starts it directly.
   process.argv.splice(2, process.argv.length - 2, ...rest);
-  dispatchTo(moduleUrl, `rpcbench ${name}`);
+  dispatchTo(moduleUrl, usageName(name));
   await import(moduleUrl);
   return undefined;
+}
+
+/**
+ * How the user started the command, for its usage line: `npm run bench:baseline --` when one of
+ * this package's npm scripts ran this file (the script's text names it), else `rpcbench <name>`.
+ */
+function usageName(name: string): string {
+  const script = process.env.npm_lifecycle_script ?? '';
+  const event = process.env.npm_lifecycle_event;
+  return event !== undefined && /\brpcbench\.ts\b/.test(script) ? `npm run ${event} --` : `rpcbench ${name}`;
 }
 
 main(process.argv.slice(2)).then(

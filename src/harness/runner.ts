@@ -9,6 +9,7 @@ import {
   type PhaseResult,
   RESULT_SCHEMA_VERSION,
   type RunResult,
+  type StoppedIn,
 } from '../result/result-schema.ts';
 import { CODEC_SHORT_NAMES } from '../rpc/codec/codec.ts';
 import { checkMemoryBudget } from '../scenario/memory-budget.ts';
@@ -29,7 +30,7 @@ import { type PlannedShare, shareLoad, splitCallBudget, splitEvenly } from './lo
 import { type HostProgress, localPhaseLoad, type PhaseLoad } from './load/phase-load.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
 import type { LiveMetricsSink } from './metrics/prometheus/live-metrics.ts';
-import { runSearchPhase } from './search/search-phase.ts';
+import { type OnSearchStep, runSearchPhase } from './search/search-phase.ts';
 import { serverListenAddress } from './servers/listen-address.ts';
 import { ServerPool } from './servers/server-pool.ts';
 import { ExternalServers } from './targets/external-servers.ts';
@@ -71,6 +72,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Called as each phase ends, with its result. */
   onPhaseEnd?: (phase: PhaseResult) => void;
+  /** Called as each step of a capacity search ends, with its record and the step's number (from 1). */
+  onSearchStep?: OnSearchStep;
   /** Replaces the scenario's memoryBudgetBytes (bytes); see checkMemoryBudget. */
   memoryBudgetBytes?: number;
   /** Receives each phase's figures while it runs, and its result when it ends (`--metrics-listen`). */
@@ -130,6 +133,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const plans = planPhases(scenario);
   const servers = await startServers(loaded, plans[0]!, options.listenHost);
   const phases: PhaseResult[] = [];
+  // Where the run is, for the result of a run stopped before a phase measured anything.
+  const position: StoppedIn = { phase: null, stage: 'start' };
   let micro: MicroBenchmark[] = [];
   let httpBaseline: HttpBaseline | null = null;
   let load: PhaseLoad | undefined;
@@ -146,17 +151,28 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         load,
         weights: scenario.target === undefined ? resolveServerBehaviours(scenario).map((b) => b.weight) : [],
         options,
+        position,
       };
       const phase =
         scenario.load.model === 'search'
-          ? await runSearchPhase(scenario, scenario.load, plan.label, (step, label) =>
-              runPhase({ ...context, loaded: { ...loaded, scenario: step }, plan: { ...plan, label } }),
+          ? await runSearchPhase(
+              scenario,
+              scenario.load,
+              plan.label,
+              (step, label) =>
+                runPhase({ ...context, loaded: { ...loaded, scenario: step }, plan: { ...plan, label } }),
+              options.onSearchStep,
             )
           : await runPhase(context);
       if (phase === null) break;
       phases.push(phase);
+      // A phase cut short stays where the run stopped; one that ran in full leaves the run between phases.
+      if (phase.interrupted !== true) {
+        Object.assign(position, { phase: null, stage: 'between phases' } satisfies StoppedIn);
+      }
       options.onPhaseEnd?.(phase);
     }
+    if (!signal?.aborted) position.stage = 'extras';
     const codec = CODEC_SHORT_NAMES[scenario.codec];
     const pool = servers.pool;
     if (pool !== undefined && scenario.micro && !signal?.aborted) {
@@ -183,6 +199,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     kind: 'rpcbench-result',
     schemaVersion: RESULT_SCHEMA_VERSION,
     partial: signal?.aborted === true,
+    ...(signal?.aborted === true ? { stoppedIn: { ...position } } : {}),
     startedAt,
     finishedAt: new Date().toISOString(),
     scenario: {
@@ -262,6 +279,8 @@ interface PhaseContext {
   load: PhaseLoad;
   weights: number[];
   options: RunOptions;
+  /** Updated as the phase moves from warm-up to measuring. */
+  position: StoppedIn;
 }
 
 /**
@@ -270,7 +289,8 @@ interface PhaseContext {
  * before anything was measured.
  */
 async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
-  const { loaded, plan, servers, options } = context;
+  const { loaded, plan, servers, options, position } = context;
+  Object.assign(position, { phase: plan.label, stage: 'warm-up' } satisfies StoppedIn);
   const { scenario } = loaded;
   const durationMs = phaseDurationMs(scenario);
   const tasks = buildTasks(context);
@@ -329,6 +349,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       await servers.begin(startAtEpochMs);
       await load.go(startAtEpochMs);
       measured = true;
+      position.stage = 'measure';
       stage = 'measure';
       stageStartMs = performance.now() + startLeadMs;
     }
@@ -348,6 +369,7 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
         membership: serverCounts.membership,
       }),
       ...(agents === undefined ? {} : { agents }),
+      ...(shares.some((share) => share.stopped) ? { interrupted: true } : {}),
     };
     live?.end(result);
     return result;

@@ -1,4 +1,4 @@
-import type { CapacitySearchRecord } from '../result/search-schema.ts';
+import type { CapacitySearchRecord, SearchStepRecord } from '../result/search-schema.ts';
 import { formatCount, formatLatencyUs, formatRate } from '../util/format.ts';
 import { msToSeconds } from '../util/units.ts';
 
@@ -50,8 +50,12 @@ export const SEARCH_STEP_COLUMNS = [
 ];
 
 export function searchStepRows(search: CapacitySearchRecord): string[][] {
-  return search.steps.map((step, index) => [
-    String(index + 1),
+  return search.steps.map((step, index) => searchStepRow(step, index + 1));
+}
+
+function searchStepRow(step: SearchStepRecord, number: number): string[] {
+  return [
+    String(number),
     step.kind,
     formatRate(step.offeredRatePerSecond),
     formatRate(step.achievedRatePerSecond),
@@ -59,7 +63,13 @@ export function searchStepRows(search: CapacitySearchRecord): string[][] {
     formatLatencyUs(step.p99Us),
     formatCount(step.errors),
     step.passed ? 'pass' : (step.failure ?? 'fail'),
-  ]);
+  ];
+}
+
+/** One step as it ends, for the progress output: `step 2 grow: offered 400/s, achieved 399/s, …: pass`. */
+export function describeSearchStep(step: SearchStepRecord, number: number): string {
+  const [, kind, offered, achieved, p50, p99, errors, verdict] = searchStepRow(step, number);
+  return `step ${number} ${kind}: offered ${offered}/s, achieved ${achieved}/s, p50 ${p50}, p99 ${p99}, errors ${errors}: ${verdict}`;
 }
 
 function range(spread: { min: number; max: number }, format: (value: number) => string): string {

@@ -5,6 +5,7 @@ import type {
   PhaseAgentFigures,
   PhaseResult,
   RunResult,
+  StoppedIn,
   ThresholdOutcome,
 } from '../result/result-schema.ts';
 import { startSkewMs } from '../result/start-skew.ts';
@@ -142,14 +143,42 @@ export function serverTable(result: RunResult): TextTable {
   };
 }
 
-/** One load host's share of a phase: its calls, rate, p99 and how late it started. */
+/**
+ * One load host's share of a phase, split as a phase's is: achieved and offered rates, ok, errors,
+ * dropped, p99 and how late it started. Hosts of older versions sent no split: their errors then
+ * include the dropped calls, as they counted them.
+ */
 export function describeAgent(agent: PhaseAgentFigures): string {
   const skewMs = startSkewMs(agent);
+  const dropped = agent.dropped ?? 0;
+  const offered = dropped === 0 ? '' : ` (offered ${formatCount(agent.offeredPerSecond ?? 0)} calls/s)`;
+  const ok = agent.ok ?? agent.calls - agent.errors;
   return (
-    `${escapeTerminal(agent.name)} (${escapeTerminal(agent.host)}, ${agent.cores} cores, ${agent.threads} threads): ${formatCount(agent.calls)} calls, ` +
-    `${formatCount(agent.callsPerSecond)} calls/s, p99 ${formatLatencyUs(agent.latency.summary.p99Us)}, ` +
-    `errors ${formatCount(agent.errors)}, start skew ≤ ${skewMs.toFixed(0)} ms${agent.stopped ? ', stopped early' : ''}`
+    `${escapeTerminal(agent.name)} (${escapeTerminal(agent.host)}, ${agent.cores} cores, ${agent.threads} threads): ` +
+    `${formatCount(agent.callsPerSecond)} calls/s${offered}, ok ${formatCount(ok)}, ` +
+    `errors ${formatCount(agent.errors - dropped)}${dropped === 0 ? '' : `, dropped ${formatCount(dropped)}`}, ` +
+    `p99 ${latencyCell(agent.latency, 99)}, start skew ≤ ${skewMs.toFixed(0)} ms${agent.stopped ? ', stopped early' : ''}`
   );
+}
+
+/** Where an interrupted run stopped, and so what its figures cover. */
+export function describeStop(stoppedIn: StoppedIn, phases: readonly PhaseResult[]): string {
+  const phase = escapeTerminal(stoppedIn.phase ?? '');
+  switch (stoppedIn.stage) {
+    case 'start':
+      return 'interrupted before the first phase started: nothing was measured';
+    case 'warm-up':
+      return `interrupted in the warm-up of ${phase}: nothing of it was measured${phases.length === 0 ? ' (no phase measured)' : ''}`;
+    case 'measure': {
+      const last = phases.at(-1);
+      const measured = last?.interrupted === true ? ` (${(last.durationMs / 1000).toFixed(1)} s)` : '';
+      return `interrupted while measuring ${phase}: its figures cover the time measured until then${measured}`;
+    }
+    case 'between phases':
+      return 'interrupted between phases: the phases below ran in full';
+    case 'extras':
+      return 'interrupted after the phases, in the micro-benchmarks or the HTTP baseline';
+  }
 }
 
 /** The summary printed at the end of a run: phases, server shares, extras and thresholds. */
@@ -159,6 +188,7 @@ export function formatSummary(result: RunResult): string {
   // A scenario made from flags has no file: its `file` already reads `(command line)`.
   const file = result.scenario.file.startsWith('(') ? result.scenario.file : `(${result.scenario.file})`;
   lines.push(`${result.scenario.name} ${file}${partial}`);
+  if (result.stoppedIn !== undefined) lines.push(describeStop(result.stoppedIn, result.phases));
   if (result.agents !== undefined) {
     const lost =
       result.agents.lost.length === 0

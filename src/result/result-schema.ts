@@ -93,9 +93,15 @@ export const phaseAgentSchema = z.object({
   host: z.string(),
   cores: z.number().int().nonnegative(),
   threads: z.number().int().positive(),
+  /** Calls offered, dropped ones included, as the phase's `calls`. */
   calls: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
+  /** Achieved: its calls that completed, ok or failed, per second. */
   callsPerSecond: z.number().nonnegative(),
+  /** As the phase's: its ok calls, dropped calls and offered rate. Absent from hosts of older versions. */
+  ok: z.number().int().nonnegative().optional(),
+  dropped: z.number().int().nonnegative().optional(),
+  offeredPerSecond: z.number().nonnegative().optional(),
   /** Its calls per server address, as it counted them. */
   clientCounts: z.record(z.string(), z.number().int().nonnegative()),
   latency: histogramSchema,
@@ -166,6 +172,8 @@ export const phaseResultSchema = z.object({
   search: capacitySearchSchema.optional(),
   /** Load from several hosts: each host's own figures; the phase's are their exact merge. */
   agents: z.array(phaseAgentSchema).optional(),
+  /** The run was stopped while this phase measured: its figures cover the `durationMs` measured until then. */
+  interrupted: z.boolean().optional(),
 });
 
 export const microBenchmarkSchema = z.object({
@@ -223,6 +231,17 @@ export const runResultSchema = z.object({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
   /** True when the run was interrupted (Ctrl-C): the figures cover only what ran. */
   partial: z.boolean(),
+  /**
+   * Where an interrupted run was when it stopped: `phase` (null before the first phase or between
+   * two) and its stage. Stopped in `warm-up`, that phase measured nothing and is not among `phases`;
+   * stopped in `measure`, its result holds the calls so far and is marked `interrupted`.
+   */
+  stoppedIn: z
+    .object({
+      phase: z.string().nullable(),
+      stage: z.enum(['start', 'warm-up', 'measure', 'between phases', 'extras']),
+    })
+    .optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   scenario: z.object({
@@ -272,4 +291,5 @@ export type MicroBenchmark = z.infer<typeof microBenchmarkSchema>;
 export type HttpBaseline = z.infer<typeof httpBaselineSchema>;
 export type ThresholdOutcome = z.infer<typeof thresholdOutcomeSchema>;
 export type Environment = z.infer<typeof environmentSchema>;
+export type StoppedIn = NonNullable<z.infer<typeof runResultSchema>['stoppedIn']>;
 export type RunResult = z.infer<typeof runResultSchema>;

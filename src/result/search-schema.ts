@@ -24,6 +24,8 @@ export const searchStepSchema = z.object({
   passed: z.boolean(),
   /** Why it failed, in words; null when it passed. */
   failure: z.string().nullable(),
+  /** The run was stopped while this step measured: its figures cover `durationMs`, and it was not judged. */
+  interrupted: z.boolean().optional(),
 });
 
 const spreadSchema = z.object({ min: z.number(), median: z.number(), max: z.number() });

@@ -324,7 +324,8 @@ export class Client {
     const kept =
       cause instanceof FrameTooLargeError ||
       cause instanceof CodecRefusedError ||
-      (cause instanceof ProtocolError && cause.code === 'ERR_BAD_FRAME')
+      (cause instanceof ProtocolError &&
+        (cause.code === 'ERR_BAD_FRAME' || cause.code === 'ERR_BAD_HANDSHAKE'))
         ? cause
         : undefined;
     const detail =
@@ -351,12 +352,30 @@ function resetOrDestroy(socket: Socket): void {
 }
 
 const REFUSAL_PREFIX = Buffer.from('rpc server: ');
+/** How an HTTP server answers anything, a GeeRPC handshake included. */
+const HTTP_PREFIX = Buffer.from('HTTP/');
+/** How much of a peer's status line the error quotes. */
+const MAX_QUOTED_CHARS = 80;
+
+/**
+ * A web server (or GeeRPC's HTTP endpoint) was dialled as a plain GeeRPC server: its status line,
+ * quoted with every control character escaped, and the address form that speaks GeeRPC over HTTP.
+ */
+function httpAnswer(chunk: Buffer): ProtocolError {
+  const end = chunk.indexOf(0x0d);
+  const statusLine = chunk.toString('latin1', 0, Math.min(end === -1 ? chunk.length : end, MAX_QUOTED_CHARS));
+  return new ProtocolError(
+    'ERR_BAD_HANDSHAKE',
+    `rpc client: the server answered with HTTP (${JSON.stringify(statusLine)}), not GeeRPC; for GeeRPC over HTTP use http@host:port`,
+  );
+}
 
 /**
  * rpcbench's server answers a handshake it refuses with one line of text, `rpc server: …`, before
  * it closes; no codec's first reply begins so. Returns the error to fail the calls with, if it is one.
  */
 function refusalIn(chunk: Buffer, codec: CodecName): Error | undefined {
+  if (chunk.subarray(0, HTTP_PREFIX.length).equals(HTTP_PREFIX)) return httpAnswer(chunk);
   if (
     chunk.length < REFUSAL_PREFIX.length ||
     !chunk.subarray(0, REFUSAL_PREFIX.length).equals(REFUSAL_PREFIX)

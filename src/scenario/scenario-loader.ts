@@ -29,7 +29,9 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   try {
     module = await importUserModule(absolute);
   } catch (error) {
-    throw new ScenarioError(shown, null, `cannot be loaded: ${firstLine(error)}`, { cause: error });
+    throw new ScenarioError(shown, null, `cannot be loaded: ${loadFailure(error, absolute, shown)}`, {
+      cause: error,
+    });
   }
   if (module.default === undefined) {
     throw new ScenarioError(
@@ -79,7 +81,24 @@ function displayPath(absolute: string): string {
   return fromCwd.startsWith('..') || isAbsolute(fromCwd) ? absolute : fromCwd;
 }
 
-function firstLine(error: unknown): string {
+/** esbuild's (tsx's) line for each syntax error: `<file>:<line>:<column>: ERROR: <reason>`. */
+const SYNTAX_ERROR_LINE = /^(.*):(\d+):(\d+): ERROR: (.*)$/;
+
+/**
+ * Why a module could not be imported, in one line. A syntax error is told by the compiler as
+ * `Transform failed with 1 error:` and a line per error: those name the place and the reason, with
+ * the file as the user gave it.
+ */
+function loadFailure(error: unknown, absolute: string, shown: string): string {
   const text = error instanceof Error ? error.message : String(error);
+  const syntax = text
+    .split('\n')
+    .map((line) => SYNTAX_ERROR_LINE.exec(line))
+    .filter((match) => match !== null)
+    .map(([, file, line, column, reason]) => {
+      const where = resolve(file!) === absolute ? shown : file!;
+      return `syntax error at ${where}:${line}:${column}: ${reason}`;
+    });
+  if (syntax.length > 0) return syntax.join('; ');
   return text.split('\n').find((line) => line.trim() !== '') ?? text;
 }

@@ -32,6 +32,26 @@ test('bench runs a capacity search, prints its verdict and steps, and records ev
   assert.equal(stepRows.length, search.steps.length);
 });
 
+test('without a terminal, a search prints each step as it ends, before the phase ends', async () => {
+  const dir = join(outDir, 'steps');
+  const { code, stderr } = await runCli('bench.ts', [
+    'test/fixtures/scenarios/small-search.ts',
+    '--out',
+    dir,
+  ]);
+  assert.equal(code, 0, stderr);
+  const json = (await readdir(dir)).find((name) => name.endsWith('.json'))!;
+  const steps = (await readResult(join(dir, json))).phases[0]!.search!.steps;
+  const lines = stderr.split('\n');
+  const stepLines = lines.filter((line) => /^small-search: search step \d+ /.test(line));
+  assert.deepEqual(
+    stepLines.map((line) => /step (\d+) (grow|bisect|repeat): offered ([\d.,]+)\/s/.exec(line)?.slice(1)),
+    steps.map((step, index) => [String(index + 1), step.kind, String(step.offeredRatePerSecond)]),
+  );
+  const phaseEnd = lines.findIndex((line) => line.startsWith('small-search: phase roundrobin:'));
+  assert.ok(phaseEnd > lines.indexOf(stepLines.at(-1)!), 'the steps are printed as they end');
+});
+
 test('--search with an objective that does not parse exits 2 naming it', async () => {
   const { code, stderr } = await runCli('bench.ts', [
     'scenarios/roundrobin.ts',

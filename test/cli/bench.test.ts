@@ -5,7 +5,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readResult } from '../../src/result/result-file.ts';
-import { runResultSchema } from '../../src/result/result-schema.ts';
+import { type RunResult, runResultSchema } from '../../src/result/result-schema.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 
 const FIXTURES = 'test/fixtures/scenarios';
@@ -169,37 +169,108 @@ const INTERRUPTS: { signal: NodeJS.Signals; launcher: Launcher; status: number; 
   { signal: 'SIGTERM', launcher: 'npm run bench', status: 143, group: true },
 ];
 
+/**
+ * Resolves once the CLI's stderr has shown a line matching each pattern in turn: a test signals a
+ * run at a known point of it, however slowly a busy machine starts its threads.
+ */
+function reached(child: ChildProcess, patterns: readonly RegExp[]): Promise<void> {
+  const remaining = [...patterns];
+  let seen = '';
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the run never printed ${remaining[0]}:\n${seen}`)),
+      RUN_TIMEOUT_MS,
+    );
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      for (let line = seen.indexOf('\n'); line !== -1; line = seen.indexOf('\n')) {
+        if (remaining[0]!.test(seen.slice(0, line))) remaining.shift();
+        seen = seen.slice(line + 1);
+        if (remaining.length > 0) continue;
+        child.stderr!.off('data', onData);
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
+    };
+    child.stderr!.on('data', onData);
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The signal, to the CLI's process or to its whole group; then the status a shell sees, and the JSON result written. */
+async function interrupt(
+  started: { child: ChildProcess; finished: Promise<Finished> },
+  signal: NodeJS.Signals,
+  group: boolean,
+  dir: string,
+): Promise<{ status: number; stdout: string; stderr: string; result: RunResult }> {
+  if (group) process.kill(-started.child.pid!, signal);
+  else started.child.kill(signal);
+  const { code, signal: killedBy, stdout, stderr } = await started.finished;
+  // npm relays the signal, waits for the CLI, then ends itself by the same signal: a shell sees 128 + its number.
+  const status = code ?? 128 + constants.signals[killedBy!];
+  const files = (await readdir(dir).catch(() => [])).sort();
+  assert.equal(files.length, 2, `one partial JSON result and its HTML report (status ${status})\n${stderr}`);
+  const result = await readResult(join(dir, files.find((file) => file.endsWith('.json'))!));
+  return { status, stdout, stderr, result };
+}
+
 for (const { signal, launcher, status, group = false } of INTERRUPTS) {
   const to = group ? 'the process group' : 'the process';
   test(`${signal} to ${to} under ${launcher} stops the run, writes a partial result and exits ${status}`, async () => {
     const dir = join(outDir, `interrupted-${signal}-${launcher.replace(/\W+/g, '-')}-${group}`);
-    const { child, finished } = startCli(
-      [`${FIXTURES}/long-run.ts`, '--quiet', '--out', dir],
-      launcher,
-      group,
-    );
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the run never started a phase')), RUN_TIMEOUT_MS);
-      const onData = (chunk: Buffer) => {
-        if (!chunk.toString().includes('phase 1/1')) return;
-        child.stderr!.off('data', onData);
-        clearTimeout(timer);
-        // Let it measure a little before the interrupt: load threads start slowly on a busy machine.
-        setTimeout(resolve, 4_000);
-      };
-      child.stderr!.on('data', onData);
-    });
-    if (group) process.kill(-child.pid!, signal);
-    else child.kill(signal);
-    const { code, signal: killedBy, stderr } = await finished;
-    // npm relays the signal, waits for the CLI, then ends itself by the same signal: a shell sees 128 + its number.
-    const shellStatus = code ?? 128 + constants.signals[killedBy!];
+    const started = startCli([`${FIXTURES}/long-run.ts`, '--quiet', '--out', dir], launcher, group);
+    await reached(started.child, [/phase 1\/1 roundrobin: measuring$/]);
+    await sleep(1_000);
+    const { status: shellStatus, stderr, result } = await interrupt(started, signal, group, dir);
     assert.equal(shellStatus, status, stderr);
-    const files = (await readdir(dir)).sort();
-    assert.equal(files.length, 2, 'one partial JSON result and its HTML report');
-    const result = await readResult(join(dir, files.find((file) => file.endsWith('.json'))!));
     assert.equal(result.partial, true);
     assert.ok((result.phases[0]?.calls ?? 0) > 0, 'the partial result holds what was measured');
     assert.ok(result.phases[0]!.durationMs < 60_000);
+    assert.equal(result.phases[0]!.interrupted, true);
+    assert.deepEqual(result.stoppedIn, { phase: 'roundrobin', stage: 'measure' });
   });
 }
+
+test('SIGTERM to the process group during the warm-up writes a result that says nothing was measured', async () => {
+  const dir = join(outDir, 'interrupted-warm-up');
+  const started = startCli(
+    [`${FIXTURES}/long-run.ts`, '--quiet', '--warmup', '60s', '--out', dir],
+    'npm run bench',
+    true,
+  );
+  await reached(started.child, [/phase 1\/1 roundrobin: warming up 60s/]);
+  await sleep(500);
+  const { status, stdout, stderr, result } = await interrupt(started, 'SIGTERM', true, dir);
+  assert.equal(status, 143, stderr);
+  assert.equal(result.partial, true);
+  assert.deepEqual(result.phases, []);
+  assert.deepEqual(result.stoppedIn, { phase: 'roundrobin', stage: 'warm-up' });
+  assert.match(stdout, /interrupted in the warm-up of roundrobin: nothing of it was measured/);
+});
+
+test('SIGINT to the process group during a search keeps its steps so far and the step in progress', async () => {
+  const dir = join(outDir, 'interrupted-search');
+  const started = startCli([`${FIXTURES}/long-search.ts`, '--out', dir], 'npm run bench', true);
+  await reached(started.child, [/search step 1 grow/, /phase 1\/1 roundrobin grow 100\/s: measuring$/]);
+  await sleep(500);
+  const { status, stdout, stderr, result } = await interrupt(started, 'SIGINT', true, dir);
+  assert.equal(status, 130, stderr);
+  const phase = result.phases[0]!;
+  const search = phase.search!;
+  assert.equal(search.stoppedBy, 'stopped');
+  assert.deepEqual(
+    search.steps.map((step) => [step.offeredRatePerSecond, step.interrupted === true]),
+    [
+      [50, false],
+      [100, true],
+    ],
+  );
+  assert.ok(search.steps[1]!.calls > 0, 'the step in progress keeps its calls so far');
+  assert.equal(search.steps[1]!.passed, false);
+  assert.equal(phase.interrupted, true);
+  assert.deepEqual(result.stoppedIn, { phase: 'roundrobin grow 100/s', stage: 'measure' });
+  assert.match(stdout, /2 +grow +100 .* interrupted after \d/);
+});

@@ -37,6 +37,9 @@ export const phaseDoneSchema = z.object({
   figures: phaseAgentSchema.pick({
     calls: true,
     errors: true,
+    ok: true,
+    dropped: true,
+    offeredPerSecond: true,
     callsPerSecond: true,
     clientCounts: true,
     latency: true,

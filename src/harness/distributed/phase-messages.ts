@@ -1,3 +1,4 @@
+import { phaseCounts } from '../../result/phase-counts.ts';
 import type { PhaseAgentFigures } from '../../result/result-schema.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import type { PlannedShare } from '../load/load-plan.ts';
@@ -18,7 +19,16 @@ export interface PhaseGo {
 /** The part of a host's figures it works out itself, from its own shares. */
 export type OwnFigures = Pick<
   PhaseAgentFigures,
-  'calls' | 'errors' | 'callsPerSecond' | 'clientCounts' | 'latency' | 'durationMs' | 'stopped'
+  | 'calls'
+  | 'errors'
+  | 'ok'
+  | 'dropped'
+  | 'offeredPerSecond'
+  | 'callsPerSecond'
+  | 'clientCounts'
+  | 'latency'
+  | 'durationMs'
+  | 'stopped'
 >;
 
 /** `<phase>/done/<name>`: its shares are written (`chunks` pieces under `<phase>/shares/<name>`). */
@@ -32,9 +42,13 @@ export interface PhaseDone {
 /** A host's figures from its own shares: the same merge as a phase's, over its threads only. */
 export function ownFigures(plan: PhasePlan, shares: readonly LoadShareResult[]): OwnFigures {
   const phase = buildPhaseResult({ plan, addresses: [], weights: [], shares, serverCounts: [] });
+  const counts = phaseCounts(phase);
   return {
     calls: phase.calls,
     errors: phase.errors,
+    ok: counts.ok,
+    dropped: counts.dropped,
+    offeredPerSecond: counts.offeredPerSecond,
     callsPerSecond: phase.callsPerSecond,
     clientCounts: Object.fromEntries(phase.servers.map((server) => [server.address, server.clientCount])),
     latency: phase.latency,

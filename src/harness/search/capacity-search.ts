@@ -39,11 +39,14 @@ export interface SearchOutcome<T> {
   steps: SearchStep<T>[];
 }
 
-/** Measures one step at `ratePerSecond`; null when the run was stopped meanwhile. */
+/**
+ * Measures one step at `ratePerSecond`; null when the run was stopped before it measured anything,
+ * `stopped: true` when it was stopped while measuring (the step is kept, and the search ends).
+ */
 export type MeasureStep<T> = (
   ratePerSecond: number,
   kind: StepKind,
-) => Promise<{ passed: boolean; measurement: T } | null>;
+) => Promise<{ passed: boolean; measurement: T; stopped?: boolean } | null>;
 
 /**
  * The highest rate a system sustains while meeting its objective, found as wrk2 users do by hand
@@ -70,7 +73,7 @@ export async function searchCapacity<T>(
     const step = await measure(rate, kind);
     if (step === null) return null;
     steps.push({ kind, offeredRatePerSecond: rate, passed: step.passed, measurement: step.measurement });
-    return step.passed;
+    return step.stopped === true ? null : step.passed;
   };
   const budgetLeft = (limit: number): SearchStopReason | null => {
     if (steps.length >= limit) return 'max-steps';

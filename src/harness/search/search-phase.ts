@@ -4,14 +4,17 @@ import type { ResolvedScenario } from '../../scenario/scenario-schema.ts';
 import { parseThreshold } from '../../scenario/threshold.ts';
 import { quantileSorted, sortAscending } from '../../stats/descriptive.ts';
 import { formatRate } from '../../util/format.ts';
-import { secondsToMs } from '../../util/units.ts';
-import { type SearchOutcome, searchCapacity } from './capacity-search.ts';
-import { judgeStep } from './step-verdict.ts';
+import { msToSeconds, secondsToMs } from '../../util/units.ts';
+import { type SearchOutcome, type StepKind, searchCapacity } from './capacity-search.ts';
+import { judgeStep, type StepJudgement } from './step-verdict.ts';
 
 export type SearchLoad = Extract<ResolvedScenario['load'], { model: 'search' }>;
 
 /** Runs one measured phase of the scenario given (the runner's phase machinery), labelled for progress; null when stopped. */
 export type RunStepPhase = (step: ResolvedScenario, label: string) => Promise<PhaseResult | null>;
+
+/** Told of each step as it ends: its record and its number, from 1. */
+export type OnSearchStep = (step: SearchStepRecord, number: number) => void;
 
 /** A step lasts at most this many times stepDurationMs, however few calls it makes. */
 const MAX_STEP_STRETCH = 10;
@@ -50,20 +53,26 @@ export async function runSearchPhase(
   load: SearchLoad,
   label: string,
   runStep: RunStepPhase,
+  onStep?: OnSearchStep,
 ): Promise<PhaseResult | null> {
   const judgement = {
     objectives: load.slo.map(parseThreshold),
     minAchievedFraction: load.minAchievedFraction,
   };
+  let taken = 0;
   const outcome = await searchCapacity(load, async (ratePerSecond, kind) => {
     const stepLabel = `${label} ${kind} ${formatRate(ratePerSecond)}/s`;
     const phase = await runStep(stepScenario(scenario, load, ratePerSecond), stepLabel);
     if (phase === null) return null;
-    const step = judgeStep(phase, kind, ratePerSecond, {
-      ...judgement,
-      stepDurationMs: stepDurationMs(load, ratePerSecond),
-    });
-    return { passed: step.passed, measurement: { phase, step } };
+    const stopped = phase.interrupted === true;
+    const step = stopped
+      ? interruptedStep(phase, kind, ratePerSecond, judgement)
+      : judgeStep(phase, kind, ratePerSecond, {
+          ...judgement,
+          stepDurationMs: stepDurationMs(load, ratePerSecond),
+        });
+    onStep?.(step, ++taken);
+    return { passed: step.passed, stopped, measurement: { phase, step } };
   });
   const steps = outcome.steps.map((step) => step.measurement);
   if (steps.length === 0) return null;
@@ -74,11 +83,34 @@ export async function runSearchPhase(
   return {
     ...figures,
     label,
+    ...(outcome.stoppedBy === 'stopped' ? { interrupted: true } : {}),
     search: searchRecord(
       load,
       outcome,
       steps.map((step) => step.step),
     ),
+  };
+}
+
+/**
+ * A step the run was stopped in: its figures over the time it measured, not judged (a shortened
+ * step would pass or fail for the wrong reason), and never the rate found.
+ */
+function interruptedStep(
+  phase: PhaseResult,
+  kind: StepKind,
+  offeredRatePerSecond: number,
+  judgement: Omit<StepJudgement, 'stepDurationMs'>,
+): SearchStepRecord {
+  const step = judgeStep(phase, kind, offeredRatePerSecond, {
+    ...judgement,
+    stepDurationMs: phase.durationMs,
+  });
+  return {
+    ...step,
+    passed: false,
+    failure: `interrupted after ${msToSeconds(phase.durationMs).toFixed(1)}s`,
+    interrupted: true,
   };
 }
 

@@ -166,6 +166,8 @@ function probeFailure(error: unknown, method: string, setup: PhaseRpcSetup): str
       return /can't find (service|method)/.test(error.message)
         ? `has no method ${method} (${error.message})`
         : `the probe call failed: ${error.message}`;
+    case 'ERR_BAD_HANDSHAKE':
+      return error.message.replace(/^rpc client: the server /, '');
     case 'ERR_CODEC_REFUSED':
       return `refuses codec ${setup.codec}: ${error.message}`;
     case 'ERR_CONN_CLOSED':
