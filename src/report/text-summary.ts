@@ -9,6 +9,7 @@ import type {
 } from '../result/result-schema.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
+import { startSkewMs } from './agent-skew.ts';
 import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
 
 /** A threshold's measured value in the unit it was written in. */
@@ -139,15 +140,6 @@ export function serverTable(result: RunResult): TextTable {
       ]),
     ),
   };
-}
-
-/**
- * How far from the planned instant a host started, on the coordinator's clock: it waited for the
- * instant on its own clock (off by its clock offset), or started at once when it heard the go late.
- */
-export function startSkewMs(agent: PhaseAgentFigures): number {
-  const lateMs = Math.max(0, agent.goHeardAtEpochMs - agent.startAtEpochMs);
-  return Math.abs(lateMs + agent.clockOffsetMs);
 }
 
 /** One load host's share of a phase: its calls, rate, p99 and how late it started. */
