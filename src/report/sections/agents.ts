@@ -1,7 +1,7 @@
 import type { RunResult } from '../../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatRate } from '../../util/format.ts';
-import { html, type SafeHtml } from '../page/html.ts';
 import { startSkewMs } from '../agent-skew.ts';
+import { html, type SafeHtml } from '../page/html.ts';
 
 /** Load from several hosts: each host's share of each phase beside the merged figures. */
 export function renderAgents(result: RunResult, runIndex: number): SafeHtml {

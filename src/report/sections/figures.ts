@@ -1,8 +1,4 @@
-import {
-  latencyAtPercentile,
-  percentileLabel,
-  summaryPercentiles,
-} from '../../result/percentile.ts';
+import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../../result/percentile.ts';
 import { phaseCounts } from '../../result/phase-counts.ts';
 import type { HistogramRecord, PhaseResult, RunResult } from '../../result/result-schema.ts';
 import { html, type SafeHtml } from '../page/html.ts';
