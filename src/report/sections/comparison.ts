@@ -28,12 +28,17 @@ function signed(text: string, value: number): string {
 
 /** The change's bootstrap interval, relative to A's per-interval figure when that is not 0. */
 function intervalText(metric: ComparedMetric, change: NoisyChange): string {
+  const percent = Math.round(change.confidence * 100);
+  if (change.relativeLow !== null && change.relativeHigh !== null) {
+    const ratio = (value: number) =>
+      signed(formatRelativeChange(Math.abs(value)).replace(/^[+−-]/, ''), value);
+    return `${percent} % CI ${ratio(change.relativeLow)} … ${ratio(change.relativeHigh)}`;
+  }
   const relative = change.a !== 0 && Number.isFinite(change.a);
   const show = (value: number) =>
     relative
       ? signed(formatRelativeChange(Math.abs(value / change.a)).replace(/^[+−-]/, ''), value)
       : signed(metric.format(Math.abs(value)), value);
-  const percent = Math.round(change.confidence * 100);
   return `${percent} % CI ${show(change.low)} … ${show(change.high)}`;
 }
 
