@@ -381,6 +381,8 @@ function draw(entry) {
     const [options, series, height] = chartOf(spec, state, widthOf(element));
     entry.height = height;
     entry.plot = new uPlot(options, series, element);
+    // The titles are drawn on the canvas; the element names them too, for readers and tests.
+    element.dataset.axisTitles = options.axes.map((a) => a.label ?? '').join(' | ');
   } catch (error) {
     showFailure(element, error);
   }
