@@ -111,5 +111,8 @@ test('the HTML report has a table of the scenario percentiles per phase and serv
   assert.equal(p95, atPercentile(result, 0, 95));
   // Rounded with its unit; the exact figure stays in data-value.
   const shown = formatLatencyUs(p95!);
-  assert.ok(table.includes(`<td>cached</td><td>all</td><td class="num" data-value="${p95}">${shown}</td>`), table);
+  assert.ok(
+    table.includes(`<td>cached</td><td>all</td><td class="num" data-value="${p95}">${shown}</td>`),
+    table,
+  );
 });

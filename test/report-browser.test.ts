@@ -8,8 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { SERIES_COLOURS } from '../src/report/chart-spec.ts';
 import { COMPARED_METRICS } from '../src/report/comparison/run-comparison.ts';
+import { serverLabel } from '../src/report/figures/server-label.ts';
 import { writeHtmlReport } from '../src/report/html-report.ts';
-import { serverLabel } from '../src/report/server-label.ts';
 import type { RunResult } from '../src/result/result-schema.ts';
 import {
   formatCount,

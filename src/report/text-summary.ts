@@ -9,7 +9,7 @@ import type {
 } from '../result/result-schema.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
-import { startSkewMs } from './agent-skew.ts';
+import { startSkewMs } from './figures/shown-figures.ts';
 import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
 
 /** A threshold's measured value in the unit it was written in. */

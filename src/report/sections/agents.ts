@@ -1,6 +1,6 @@
 import type { RunResult } from '../../result/result-schema.ts';
 import { formatCount, formatLatencyUs, formatRate } from '../../util/format.ts';
-import { startSkewMs } from '../agent-skew.ts';
+import { startSkewMs } from '../figures/shown-figures.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 
 /** Load from several hosts: each host's share of each phase beside the merged figures. */

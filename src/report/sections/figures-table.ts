@@ -8,8 +8,8 @@ import {
   formatStat,
   formatWholeMs,
 } from '../../util/format.ts';
+import { NO_FIGURE } from '../figures/shown-figures.ts';
 import { html, type SafeHtml } from '../page/html.ts';
-import { NO_FIGURE } from '../shown-figures.ts';
 
 /**
  * One cell of an "All figures" table: the text a person reads (rounded, with its unit) and, for a

@@ -1,9 +1,9 @@
 import { latencyAtPercentile, percentileLabel, summaryPercentiles } from '../../result/percentile.ts';
 import { phaseCounts } from '../../result/phase-counts.ts';
 import type { HistogramRecord, PhaseResult, RunResult } from '../../result/result-schema.ts';
+import { serverLabel } from '../figures/server-label.ts';
+import { NO_FIGURE, showsFairness } from '../figures/shown-figures.ts';
 import { html, type SafeHtml } from '../page/html.ts';
-import { serverLabel } from '../server-label.ts';
-import { NO_FIGURE, showsFairness } from '../shown-figures.ts';
 import { type Cell, cell, figuresTable, transpose } from './figures-table.ts';
 
 /** A histogram's summary figures, `–` where it holds no call (or the result has none). */

@@ -1,5 +1,6 @@
 import type { RunResult } from '../../result/result-schema.ts';
 import type { ChartRegistry } from '../chart-spec.ts';
+import { serverLabel } from '../figures/server-label.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import {
   buildCurveSet,
@@ -8,7 +9,6 @@ import {
   type LabelledHistogram,
   mergeEncodedHistograms,
 } from '../percentile-curve.ts';
-import { serverLabel } from '../server-label.ts';
 
 function byPhase(result: RunResult): CurveSet {
   const curves: LabelledHistogram[] = [];

@@ -1,10 +1,10 @@
 import type { PhaseResult, RunResult } from '../../result/result-schema.ts';
 import { formatCount, formatPercent, formatStat } from '../../util/format.ts';
 import { SERIES_COLOURS } from '../chart-spec.ts';
+import { serverLabel } from '../figures/server-label.ts';
+import { showsFairness } from '../figures/shown-figures.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import { renderPhaseTitle } from '../phase-label.ts';
-import { serverLabel } from '../server-label.ts';
-import { showsFairness } from '../shown-figures.ts';
 
 /** Bars end short of the edge so that the largest share and its expected mark both fit. */
 const SCALE_HEADROOM = 1.15;

@@ -7,9 +7,9 @@ import {
   formatPercent,
   formatRate,
 } from '../../util/format.ts';
+import { NO_FIGURE } from '../figures/shown-figures.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import { renderPhaseTitle } from '../phase-label.ts';
-import { NO_FIGURE } from '../shown-figures.ts';
 
 function card(
   metric: string,

@@ -3,10 +3,10 @@ import { formatDurationMs } from '../../util/format.ts';
 import { msToSeconds, usToMs } from '../../util/units.ts';
 import type { ChartRegistry, TimelineView } from '../chart-spec.ts';
 import { eventMarks } from '../event-marks.ts';
+import { serverLabel } from '../figures/server-label.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import { decodeHistogram } from '../percentile-curve.ts';
 import { renderPhaseTitle } from '../phase-label.ts';
-import { serverLabel } from '../server-label.ts';
 import { renderEventList, shareTimelineChart } from './share-timeline.ts';
 
 /** Error codes drawn one by one; the rest are summed as `other`, so the legend stays readable. */
