@@ -184,3 +184,13 @@ test('one server: no Jain or χ²; the capacity chart ends near its top step wit
     await page.close();
   }
 });
+
+test('a comparison of one-server runs has no Jain row', async () => {
+  const page = await open([searchRun(), searchRun()], 'comparison-one-server', 1400);
+  try {
+    assert.equal(await page.locator('tr[data-metric="jain"]').count(), 0);
+    assert.ok((await page.locator('tr[data-metric="p99Us"]').count()) > 0);
+  } finally {
+    await page.close();
+  }
+});
