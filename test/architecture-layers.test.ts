@@ -89,7 +89,7 @@ const INSIDE_LAYERS: Record<string, readonly string[]> = {
     'phase-label.ts',
     'reuse-pairs.ts',
     'search-summary.ts',
-    'server-label.ts',
+    'figures/',
     'threshold-value.ts',
     'comparison/',
     'sections/',

@@ -24,7 +24,12 @@ export interface EventMark {
 export interface TimelineView {
   /** Interval starts, seconds from the phase start. */
   seconds: number[];
-  callsPerSecond: number[];
+  /** Calls due per second, dropped ones included. */
+  offeredPerSecond: number[];
+  /** Calls completed per second, ok or failed. */
+  achievedPerSecond: number[];
+  /** Ok calls in flight on average, by Little's law (ok calls per second × their mean latency). */
+  okInFlight: number[];
   /** Errors per second by error code, at most a few codes (the rest summed as `other`). */
   errorsByCode: Record<string, number[]>;
   p50Ms: number[];
@@ -61,6 +66,10 @@ export interface ShareTimelineChartSpec {
 export interface CapacityChartSpec {
   kind: 'capacity';
   achievedPerSecond: number[];
+  /** The rate axis's ends, calls/s: just beyond the lowest and the highest step. */
+  xRange: [number, number];
+  /** Latency objectives (`p99 < 5ms`) drawn as horizontal lines, in ms. */
+  objectives: { label: string; ms: number }[];
   p50Ms: number[];
   /** null where the step failed. */
   p99PassedMs: (number | null)[];

@@ -11,6 +11,7 @@ import type {
 import { startSkewMs } from '../result/start-skew.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount, formatLatencyUs, formatPercent } from '../util/format.ts';
+import { NO_FIGURE, showsFairness } from './figures/shown-figures.ts';
 import { describeSearch, SEARCH_STEP_COLUMNS, searchStepRows } from './search-summary.ts';
 
 /** A threshold's measured value in the unit it was written in. */
@@ -28,17 +29,14 @@ export function describeThreshold(outcome: ThresholdOutcome): string {
   return `${outcome.passed ? 'PASS' : 'FAIL'}  ${scope}${outcome.expression} (measured ${formatMetric(outcome.metric, outcome.actual)})`;
 }
 
-/** What a summary prints where there is no figure, such as a percentile of no successful call. */
-export const NO_DATA = '–';
-
-/** A latency, or NO_DATA when the histogram is empty (never `0.0 µs` for "nothing measured"). */
+/** A latency, or NO_FIGURE when the histogram is empty (never `0.0 µs` for "nothing measured"). */
 function latencyCell(latency: HistogramRecord, percentile: number): string {
   const value = latencyAtPercentile(latency, percentile);
-  return value === null ? NO_DATA : formatLatencyUs(value);
+  return value === null ? NO_FIGURE : formatLatencyUs(value);
 }
 
 function maxCell(latency: HistogramRecord): string {
-  return latency.summary.count === 0 ? NO_DATA : formatLatencyUs(latency.summary.maxUs);
+  return latency.summary.count === 0 ? NO_FIGURE : formatLatencyUs(latency.summary.maxUs);
 }
 
 /** One line per phase, for logs and terminals without a progress bar. */
@@ -53,11 +51,6 @@ export function describePhase(phase: PhaseResult): string {
     `errors ${formatCount(counts.failed)}${dropped}, p50 ${latencyCell(phase.latency, 50)}, ` +
     `p99 ${latencyCell(phase.latency, 99)}${jain}${search}`
   );
-}
-
-/** Fairness says something only when there are servers to compare. */
-function showsFairness(phase: PhaseResult): boolean {
-  return phase.fairness !== null && phase.servers.length > 1;
 }
 
 export interface TextTable {
@@ -95,8 +88,8 @@ export function phaseTable(result: RunResult): TextTable {
         maxCell(phase.latency),
         counts.failed === 0 ? '0' : `${formatCount(counts.failed)} ${errorCodes(counts.failedByCode)}`,
         formatCount(counts.dropped),
-        showsFairness(phase) ? phase.fairness!.jain.toFixed(4) : NO_DATA,
-        showsFairness(phase) ? phase.fairness!.pValue.toFixed(3) : NO_DATA,
+        showsFairness(phase) ? phase.fairness!.jain.toFixed(4) : NO_FIGURE,
+        showsFairness(phase) ? phase.fairness!.pValue.toFixed(3) : NO_FIGURE,
       ];
     }),
   };

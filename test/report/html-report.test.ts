@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import type { ChartSpec, PercentileChartSpec } from '../../src/report/chart-spec.ts';
 import { COMPARED_METRICS, compareValues, matchPhases } from '../../src/report/comparison/run-comparison.ts';
+import { serverLabel } from '../../src/report/figures/server-label.ts';
 import { renderHtmlReport } from '../../src/report/html-report.ts';
 import { decodeHistogram, latencyAtX } from '../../src/report/percentile-curve.ts';
 import { findReusePairs } from '../../src/report/reuse-pairs.ts';
@@ -55,9 +56,10 @@ test('curve points are computed in Node from the encoded histograms', () => {
   });
   // One by-server view per phase with servers, and the merged one.
   assert.deepEqual(Object.keys(latency.views).sort(), ['phase', 'server:0', 'server:1', 'server:all']);
+  // Servers are named by their index (and what sets them apart), not by their random ports.
   assert.deepEqual(
     latency.views['server:0']!.series.map((s) => s.label),
-    single.phases[0]!.servers.map((s) => s.address),
+    single.phases[0]!.servers.map((_, i) => serverLabel(single, i)),
   );
 });
 
@@ -72,9 +74,10 @@ test('names, descriptions, addresses, error codes and expressions render as text
   assert.ok(page.includes('&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt; &amp; &quot;quoted&quot;'));
   assert.ok(page.includes('&lt;svg onload=alert(4)&gt;'));
   assert.ok(page.includes('p99 &lt; 5ms &lt;b onmouseover=alert(5)&gt;'));
-  // The chart data keeps the address, with "<" as \u003c.
+  // The chart data keeps the phase label and the error code, with "<" as \u003c.
   const json = JSON.stringify(pageData(page).charts);
-  assert.ok(json.includes(HOSTILE.address));
+  assert.ok(json.includes(HOSTILE.cachedLabel));
+  assert.ok(json.includes(HOSTILE.errorCode));
   assert.equal((page.match(/<script\b/g) ?? []).length, 3, 'only the data, uPlot and the page script');
 });
 

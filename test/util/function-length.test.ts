@@ -20,9 +20,7 @@ const EXCEPTIONS: Record<string, string> = {
   'gate/duet/run-duet.ts:runDuet': 'being split: the gate for users services',
   'gate/run-gate.ts:runGate': 'being split: the gate for users services',
   'report/histogram-header.ts:checkEncodedHistogramHeader': 'being split: the report',
-  'report/page/page-client.js:<anonymous line 4>': 'being split: the report page script',
   'report/sections/comparison.ts:renderComparison': 'being split: the report sections',
-  'report/sections/figures.ts:renderFigures': 'being split: the report sections',
   'report/text-summary.ts:formatSummary': 'being split: the report',
 };
 

@@ -12,9 +12,11 @@ export function wholeIntervals(timeline: readonly TimelineEntry[]): TimelineEntr
   return timeline.filter((entry) => entry.durationMs === stepMs && stepMs > 0);
 }
 
-/** Calls completed per second in each whole interval, a stalled one (0) included. */
+/** Calls completed per second in each whole interval, a stalled one (0) included; dropped calls were never made. */
 export function intervalRates(phase: PhaseResult): number[] {
-  return wholeIntervals(phase.timeline).map((entry) => entry.calls / msToSeconds(entry.durationMs));
+  return wholeIntervals(phase.timeline).map(
+    (entry) => (entry.calls - (entry.errorsByCode.ERR_DROPPED ?? 0)) / msToSeconds(entry.durationMs),
+  );
 }
 
 /** Errors per second in each whole interval. */

@@ -35,6 +35,12 @@ export interface NoisyChange {
   difference: number;
   low: number;
   high: number;
+  /**
+   * The interval of b / a − 1, bootstrapped on the log scale, where every sample is positive (a
+   * latency, a rate): it never falls below −100 %. Null where a sample is 0 or below (errors).
+   */
+  relativeLow: number | null;
+  relativeHigh: number | null;
   confidence: number;
   /** Two-sided Mann-Whitney U p-value of the two samples. */
   pValue: number;
@@ -64,7 +70,10 @@ export function judgeChange(
 ): NoisyChange {
   const interval = bootstrapDifference(b, a, statistic, { confidence: CHANGE_CONFIDENCE });
   const samples: [number, number] = [a.length, b.length];
+  const relative = relativeInterval(a, b, statistic);
   const base = {
+    relativeLow: relative?.low ?? null,
+    relativeHigh: relative?.high ?? null,
     a: summarise(a, statistic),
     b: summarise(b, statistic),
     difference: interval.difference,
@@ -99,6 +108,8 @@ export function judgeShares(
 ): NoisyChange {
   const k = Math.min(countsA.length, countsB.length);
   const base = {
+    relativeLow: null,
+    relativeHigh: null,
     a: jainA,
     b: jainB,
     difference: jainB - jainA,
@@ -129,6 +140,24 @@ export function judgeShares(
   const pValue = columns < 2 ? 1 : chiSquarePValue(statistic, columns - 1);
   if (pValue >= CHANGE_ALPHA || jainA === jainB) return { ...base, verdict: 'unclear', pValue };
   return { ...base, verdict: jainB > jainA ? 'better' : 'worse', pValue };
+}
+
+/**
+ * The change as a ratio, b / a − 1, with its interval from the bootstrap of the difference of the
+ * logarithms: the median of the logs is the log of the median, so the bounds come back as ratios,
+ * and a ratio of positive figures cannot fall by more than 100 %. Null unless every sample is positive.
+ */
+function relativeInterval(
+  a: readonly number[],
+  b: readonly number[],
+  statistic: SampleStatistic,
+): { low: number; high: number } | null {
+  if (statistic !== 'median' || a.length === 0 || b.length === 0) return null;
+  if (!a.every((v) => v > 0) || !b.every((v) => v > 0)) return null;
+  const logInterval = bootstrapDifference(b.map(Math.log), a.map(Math.log), 'median', {
+    confidence: CHANGE_CONFIDENCE,
+  });
+  return { low: Math.expm1(logInterval.low), high: Math.expm1(logInterval.high) };
 }
 
 function sum(values: readonly number[]): number {

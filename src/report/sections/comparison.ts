@@ -10,6 +10,7 @@ import {
   matchPhases,
   runLetter,
 } from '../comparison/run-comparison.ts';
+import { showsFairness } from '../figures/shown-figures.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import {
   buildCurveSet,
@@ -28,12 +29,17 @@ function signed(text: string, value: number): string {
 
 /** The change's bootstrap interval, relative to A's per-interval figure when that is not 0. */
 function intervalText(metric: ComparedMetric, change: NoisyChange): string {
+  const percent = Math.round(change.confidence * 100);
+  if (change.relativeLow !== null && change.relativeHigh !== null) {
+    const ratio = (value: number) =>
+      signed(formatRelativeChange(Math.abs(value)).replace(/^[+−-]/, ''), value);
+    return `${percent} % CI ${ratio(change.relativeLow)} … ${ratio(change.relativeHigh)}`;
+  }
   const relative = change.a !== 0 && Number.isFinite(change.a);
   const show = (value: number) =>
     relative
       ? signed(formatRelativeChange(Math.abs(value / change.a)).replace(/^[+−-]/, ''), value)
       : signed(metric.format(Math.abs(value)), value);
-  const percent = Math.round(change.confidence * 100);
   return `${percent} % CI ${show(change.low)} … ${show(change.high)}`;
 }
 
@@ -195,7 +201,10 @@ export function renderComparison(results: readonly RunResult[], charts: ChartReg
       </tr></thead>
       <tbody>
         ${matches.map((match, m) =>
-          COMPARED_METRICS.map((metric, k) => {
+          // One server has no share to be fair about: no Jain row unless a run of the match has two or more.
+          COMPARED_METRICS.filter(
+            (metric) => metric.key !== 'jain' || match.phases.some((p) => p !== null && showsFairness(p)),
+          ).map((metric, k) => {
             const values = match.phases.map((phase) => (phase === null ? null : metric.read(phase)));
             const shown = (v: number | null) => (v === null ? '—' : metric.format(v));
             return html`<tr data-match="${m}" data-metric="${metric.key}"${k === 0 ? html` class="group-start"` : ''}>

@@ -1,5 +1,6 @@
 import type { RunResult } from '../../result/result-schema.ts';
 import type { ChartRegistry } from '../chart-spec.ts';
+import { serverLabel } from '../figures/server-label.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import {
   buildCurveSet,
@@ -27,7 +28,7 @@ function serversOfPhase(result: RunResult, phaseIndex: number): CurveSet {
   phase.servers.forEach((server, s) => {
     if (server.latency.summary.count === 0) return;
     curves.push({
-      label: server.address,
+      label: serverLabel(result, s),
       histogram: decodeHistogram(server.latency.encoded, `phases[${phaseIndex}].servers[${s}].latency`),
     });
   });
@@ -36,17 +37,17 @@ function serversOfPhase(result: RunResult, phaseIndex: number): CurveSet {
 
 /** Each server's latency over every phase it served in. */
 function serversOfRun(result: RunResult): CurveSet {
-  const parts = new Map<string, { encoded: string; fieldPath: string }[]>();
+  const parts = new Map<string, { label: string; list: { encoded: string; fieldPath: string }[] }>();
   result.phases.forEach((phase, p) => {
     phase.servers.forEach((server, s) => {
       if (server.latency.summary.count === 0) return;
-      const list = parts.get(server.address) ?? [];
-      list.push({ encoded: server.latency.encoded, fieldPath: `phases[${p}].servers[${s}].latency` });
-      parts.set(server.address, list);
+      const part = parts.get(server.address) ?? { label: serverLabel(result, s), list: [] };
+      part.list.push({ encoded: server.latency.encoded, fieldPath: `phases[${p}].servers[${s}].latency` });
+      parts.set(server.address, part);
     });
   });
   return buildCurveSet(
-    [...parts].map(([address, list]) => ({ label: address, histogram: mergeEncodedHistograms(list) })),
+    [...parts.values()].map(({ label, list }) => ({ label, histogram: mergeEncodedHistograms(list) })),
   );
 }
 
@@ -87,13 +88,15 @@ export function renderLatency(result: RunResult, runIndex: number, charts: Chart
     </label>`
         : ''
     }
-    <label class="log-toggle"><input type="checkbox" data-log-y> log latency axis</label>
+    <label class="log-toggle"><input type="checkbox" data-log-y checked> log latency axis</label>
   </div>
   <figure>
     <div class="chart" id="${id}" data-chart="${id}" data-run="${runIndex}" data-role="latency"
       role="img" aria-label="Latency by percentile"></div>
-    <figcaption>Latency (y) at each percentile (x). The x axis is 1/(1−p) on a log scale, so each
-      step right adds a nine; the last point of a line is the largest latency recorded.</figcaption>
+    <figcaption>Latency of the ok calls (y) at each percentile (x). The x axis is 1/(1−p) on a log scale,
+      so each step right adds a nine; the last point of a line is the largest latency recorded. The latency
+      axis is logarithmic, so that the body (to p90) and the tail both show; untick it for a linear one.
+      Servers are named by their index in the run.</figcaption>
   </figure>
 </section>`;
 }

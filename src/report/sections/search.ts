@@ -14,7 +14,8 @@ export function renderSearch(result: RunResult, runIndex: number, charts: ChartR
   return html`<section class="block">
   <h3>Capacity search</h3>
   <p class="muted">Each step offered an open-model rate for a short measured window. p99 by achieved
-  rate: green where the step met the objective, orange where it did not; the knee is where they meet.</p>
+  rate: green where the step met the objective, orange where it did not; the knee is where they meet.
+  The dashed line is the latency objective.</p>
   ${searched.map(({ phase, i }) => {
     const search = phase.search!;
     const id = charts.add(capacityChart(search));
@@ -48,16 +49,41 @@ export function renderSearch(result: RunResult, runIndex: number, charts: ChartR
 </section>`;
 }
 
-/** The steps by achieved rate; steps that sent nothing have no place on a log axis. */
+/** `p99 < 5ms`, `p(99.9)<=800us`: a latency objective the chart can draw as a line. */
+const LATENCY_OBJECTIVE = /^\s*(p\(?[\d.]+\)?)\s*<=?\s*([\d.]+)\s*(us|µs|ms|s)\s*$/i;
+const MS_PER_UNIT: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000 };
+
+/** The latency objectives of a search, in ms, for the chart's objective lines; others are left out. */
+export function latencyObjectives(slo: readonly string[]): { label: string; ms: number }[] {
+  return slo.flatMap((expression) => {
+    const match = LATENCY_OBJECTIVE.exec(expression);
+    if (match === null) return [];
+    const ms = Number(match[2]) * MS_PER_UNIT[match[3]!.toLowerCase()]!;
+    return Number.isFinite(ms) && ms > 0 ? [{ label: expression.trim(), ms }] : [];
+  });
+}
+
+/**
+ * The steps by achieved rate; steps that sent nothing have no place on a log axis. The x axis ends
+ * a little past the highest step, not at the next power of ten.
+ */
 export function capacityChart(search: CapacitySearchRecord): CapacityChartSpec {
   const steps = search.steps
     .filter((step) => step.achievedRatePerSecond > 0)
     .sort((a, b) => a.achievedRatePerSecond - b.achievedRatePerSecond);
+  const rates = steps.map((step) => step.achievedRatePerSecond);
+  const low = rates[0] ?? 1;
+  const high = rates[rates.length - 1] ?? 10;
   return {
     kind: 'capacity',
-    achievedPerSecond: steps.map((step) => step.achievedRatePerSecond),
+    achievedPerSecond: rates,
+    xRange: [low / X_MARGIN, Math.max(high * X_MARGIN, low * 2)],
+    objectives: latencyObjectives(search.slo),
     p50Ms: steps.map((step) => usToMs(step.p50Us)),
     p99PassedMs: steps.map((step) => (step.passed ? usToMs(step.p99Us) : null)),
     p99FailedMs: steps.map((step) => (step.passed ? null : usToMs(step.p99Us))),
   };
 }
+
+/** Room either side of the outermost steps on the log rate axis (a factor). */
+const X_MARGIN = 1.25;

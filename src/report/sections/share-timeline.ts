@@ -2,21 +2,26 @@ import type { PhaseResult } from '../../result/result-schema.ts';
 import { formatDurationMs } from '../../util/format.ts';
 import { msToSeconds } from '../../util/units.ts';
 import type { ChartRegistry, EventMark } from '../chart-spec.ts';
+import { wholeIntervals } from '../comparison/interval-samples.ts';
 import { MAX_MARKS } from '../event-marks.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 
 /**
  * Each server's share of the calls interval by interval: how fast a balancer moves calls off a server
  * that degrades, and back once it recovers. Drawn when there are at least two servers to share between.
+ * Whole intervals only: the last one, cut short by the end of the phase, holds the few calls still
+ * in flight, and their split is noise that read as a sudden jump. `labels` names the servers.
  */
 export function shareTimelineChart(
   phase: PhaseResult,
+  labels: readonly string[],
   marks: EventMark[],
   runIndex: number,
   charts: ChartRegistry,
 ): SafeHtml {
-  if (phase.servers.length < 2 || phase.timeline.length === 0) return html``;
-  const starts = phase.timeline.map((entry) => entry.startMs);
+  const whole = wholeIntervals(phase.timeline);
+  if (phase.servers.length < 2 || whole.length === 0) return html``;
+  const starts = whole.map((entry) => entry.startMs);
   const callsAt = phase.servers.map(
     (server) => new Map(server.timeline.map((entry) => [entry.startMs, entry.calls])),
   );
@@ -29,7 +34,7 @@ export function shareTimelineChart(
   const id = charts.add({
     kind: 'share-timeline',
     seconds: starts.map(msToSeconds),
-    servers: phase.servers.map((server) => server.address),
+    servers: [...labels],
     percent,
     marks,
   });

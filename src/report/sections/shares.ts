@@ -1,9 +1,10 @@
-import type { Fairness, PhaseResult, RunResult } from '../../result/result-schema.ts';
+import type { PhaseResult, RunResult } from '../../result/result-schema.ts';
 import { formatCount, formatPercent, formatStat } from '../../util/format.ts';
 import { SERIES_COLOURS } from '../chart-spec.ts';
+import { serverLabel } from '../figures/server-label.ts';
+import { showsFairness } from '../figures/shown-figures.ts';
 import { html, type SafeHtml } from '../page/html.ts';
 import { renderPhaseTitle } from '../phase-label.ts';
-import { serverLabel } from '../server-label.ts';
 
 /** Bars end short of the edge so that the largest share and its expected mark both fit. */
 const SCALE_HEADROOM = 1.15;
@@ -34,8 +35,11 @@ function shareBars(result: RunResult, phase: PhaseResult): SafeHtml {
 </div>`;
 }
 
-function fairnessStats(fairness: Fairness | null): SafeHtml {
-  if (fairness === null) return html`<p class="muted">No fairness figures for this phase.</p>`;
+function fairnessStats(phase: PhaseResult): SafeHtml {
+  if (phase.servers.length < 2) return html`<p class="muted">One server: no share to compare.</p>`;
+  const fairness = phase.fairness;
+  if (fairness === null || !showsFairness(phase))
+    return html`<p class="muted">No fairness figures for this phase.</p>`;
   return html`<dl class="stats">
   <div data-stat="jain"><dt>Jain's index</dt><dd>${formatStat(fairness.jain)}</dd></div>
   <div data-stat="cv"><dt>CV</dt><dd>${formatStat(fairness.cv)}</dd></div>
@@ -78,7 +82,7 @@ export function renderShares(result: RunResult, runIndex: number): SafeHtml {
       }</span></h4>
     <div class="share-layout">
       ${shareBars(result, phase)}
-      ${fairnessStats(phase.fairness)}
+      ${fairnessStats(phase)}
     </div>
     ${membershipList(phase)}
   </div>`,

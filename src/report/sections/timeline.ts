@@ -3,9 +3,10 @@ import { formatDurationMs } from '../../util/format.ts';
 import { msToSeconds, usToMs } from '../../util/units.ts';
 import type { ChartRegistry, TimelineView } from '../chart-spec.ts';
 import { eventMarks } from '../event-marks.ts';
+import { serverLabel } from '../figures/server-label.ts';
 import { html, type SafeHtml } from '../page/html.ts';
+import { decodeHistogram } from '../percentile-curve.ts';
 import { renderPhaseTitle } from '../phase-label.ts';
-import { serverLabel } from '../server-label.ts';
 import { renderEventList, shareTimelineChart } from './share-timeline.ts';
 
 /** Error codes drawn one by one; the rest are summed as `other`, so the legend stays readable. */
@@ -37,8 +38,24 @@ function errorCodesOf(timeline: readonly TimelineEntry[]): string[] {
   return [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code]) => code);
 }
 
-function timelineView(timeline: readonly TimelineEntry[]): TimelineView {
-  const entries = ratedIntervals(timeline);
+/** Open model: calls that were due while too many were pending, never sent. */
+const DROPPED_CODE = 'ERR_DROPPED';
+
+/**
+ * Ok calls in flight on average over an interval, by Little's law: their completion rate times their
+ * mean latency (from the interval's histogram). Failed calls are left out: most have no latency.
+ */
+function okInFlight(entry: TimelineEntry, okPerSecond: number, fieldPath: string): number {
+  if (okPerSecond === 0) return 0;
+  const histogram = decodeHistogram(entry.encoded, fieldPath);
+  try {
+    return okPerSecond * msToSeconds(usToMs(histogram.mean));
+  } finally {
+    histogram.destroy();
+  }
+}
+
+function errorsPerSecond(entries: readonly TimelineEntry[]): Record<string, number[]> {
   const codes = errorCodesOf(entries);
   const shown = codes.length <= MAX_ERROR_CODES ? codes : codes.slice(0, MAX_ERROR_CODES - 1);
   const perSecond = (count: number, entry: TimelineEntry) => count / msToSeconds(entry.durationMs);
@@ -55,10 +72,21 @@ function timelineView(timeline: readonly TimelineEntry[]): TimelineView {
   } else if (codes.length === 0 && entries.some((e) => e.errors > 0)) {
     errorsByCode.errors = entries.map((e) => perSecond(e.errors, e));
   }
+  return errorsByCode;
+}
+
+function timelineView(timeline: readonly TimelineEntry[], fieldPath: string): TimelineView {
+  const entries = ratedIntervals(timeline);
+  const seconds = (e: TimelineEntry) => msToSeconds(e.durationMs);
+  const achieved = (e: TimelineEntry) => (e.calls - (e.errorsByCode[DROPPED_CODE] ?? 0)) / seconds(e);
   return {
     seconds: entries.map((e) => msToSeconds(e.startMs)),
-    callsPerSecond: entries.map((e) => perSecond(e.calls, e)),
-    errorsByCode,
+    offeredPerSecond: entries.map((e) => e.calls / seconds(e)),
+    achievedPerSecond: entries.map(achieved),
+    okInFlight: entries.map((e) =>
+      okInFlight(e, (e.calls - e.errors) / seconds(e), `${fieldPath}[${timeline.indexOf(e)}].encoded`),
+    ),
+    errorsByCode: errorsPerSecond(entries),
     p50Ms: entries.map((e) => usToMs(e.p50Us)),
     p99Ms: entries.map((e) => usToMs(e.p99Us)),
     maxMs: entries.map((e) => usToMs(e.maxUs)),
@@ -72,9 +100,12 @@ function renderPhaseTimeline(
   i: number,
   charts: ChartRegistry,
 ): SafeHtml {
-  const views: Record<string, TimelineView> = { phase: timelineView(phase.timeline) };
+  const views: Record<string, TimelineView> = {
+    phase: timelineView(phase.timeline, `phases[${i}].timeline`),
+  };
   const servers = phase.servers.flatMap((server, s) => (server.timeline.length > 0 ? [{ server, s }] : []));
-  for (const { server, s } of servers) views[`server:${s}`] = timelineView(server.timeline);
+  for (const { server, s } of servers)
+    views[`server:${s}`] = timelineView(server.timeline, `phases[${i}].servers[${s}].timeline`);
   const marks = eventMarks(phase);
   const rateId = charts.add({ kind: 'timeline', panel: 'rate', views, initialView: 'phase', marks });
   const latencyId = charts.add({ kind: 'timeline', panel: 'latency', views, initialView: 'phase', marks });
@@ -92,10 +123,16 @@ function renderPhaseTimeline(
     </div>`
     }
     <div class="chart" id="${rateId}" data-chart="${rateId}" data-run="${runIndex}" data-role="timeline"
-      data-panel="rate" role="img" aria-label="Calls and errors by code per second, interval by interval"></div>
+      data-panel="rate" role="img" aria-label="Offered and achieved calls per second, errors by code per second and ok calls in flight, interval by interval"></div>
     <div class="chart" id="${latencyId}" data-chart="${latencyId}" data-run="${runIndex}" data-role="timeline"
       data-panel="latency" role="img" aria-label="p50, p99 and max latency, interval by interval"></div>
-    ${shareTimelineChart(phase, marks, runIndex, charts)}
+    ${shareTimelineChart(
+      phase,
+      phase.servers.map((_, s) => serverLabel(result, s)),
+      marks,
+      runIndex,
+      charts,
+    )}
     ${renderEventList(phase)}
   </figure>`;
 }
@@ -106,9 +143,11 @@ export function renderTimeline(result: RunResult, runIndex: number, charts: Char
   if (phases.length === 0) return html``;
   return html`<section class="block">
   <h3>Timeline</h3>
-  <p class="muted">Interval by interval: calls completed per second and errors per second by code (top),
-    and the p50, p99 and max latency of the interval's successful calls (middle), each server's share of the
-    calls (bottom). Pick a server to see its own. Vertical lines: a server ejected by outlier detection
+  <p class="muted">Interval by interval (a last, partial interval is divided by the time it covers, and
+    left out when that is under a fifth of the step). Top: calls offered per second (dropped ones included)
+    against calls achieved (completed, ok or failed), errors per second by code, and, on the right axis, the
+    ok calls in flight (Little's law: ok calls per second times their mean latency). Middle: the p50, p99 and
+    max latency of the interval's ok calls. Bottom: each server's share of the calls, whole intervals only. Pick a server to see its own. Vertical lines: a server ejected by outlier detection
     (solid) and let back (dashed).</p>
   <div class="timeline-grid${phases.length === 1 ? ' single' : ''}">
   ${phases.map(({ phase, i }) => renderPhaseTimeline(result, runIndex, phase, i, charts))}

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { SERIES_COLOURS } from '../../../src/report/chart-spec.ts';
 import { COMPARED_METRICS } from '../../../src/report/comparison/run-comparison.ts';
+import { serverLabel } from '../../../src/report/figures/server-label.ts';
 import { writeHtmlReport } from '../../../src/report/html-report.ts';
 import type { RunResult } from '../../../src/result/result-schema.ts';
 import {
@@ -221,7 +222,8 @@ test('a report loads offline, draws every chart and shows the numbers of its res
     // By server: one line per server address, the chart redrawn.
     await page.locator('input[type="radio"][value="server"]').first().check();
     const legend = await page.locator('[data-role="latency"] .u-legend .u-label').allTextContents();
-    for (const server of single.phases[0]!.servers) assert.ok(legend.includes(server.address), legend.join());
+    for (const [i] of single.phases[0]!.servers.entries())
+      assert.ok(legend.includes(serverLabel(single, i)), legend.join());
     const afterToggle = await seriesPixelsPerChart(page);
     const latencyId = await page.locator('[data-role="latency"]').getAttribute('id');
     assert.ok(afterToggle[latencyId!]! > 50, 'the by-server chart drew its lines');
@@ -278,9 +280,11 @@ test('hostile names render literally: no element, no dialog', async () => {
     assert.equal(await page.title(), `${HOSTILE.name} · rpcbench report`);
     assert.ok(await page.getByText(HOSTILE.thresholdExpression, { exact: true }).first().isVisible());
     assert.ok(await page.getByText(HOSTILE.errorCode, { exact: true }).first().isVisible());
-    await page.locator('input[type="radio"][value="server"]').first().check();
     const legend = await page.locator('[data-role="latency"] .u-legend .u-label').allTextContents();
-    assert.ok(legend.includes(HOSTILE.address), legend.join());
+    assert.ok(legend.includes(HOSTILE.cachedLabel), legend.join());
+    const rateLegend = await page.locator('[data-panel="rate"] .u-legend .u-label').allTextContents();
+    assert.ok(rateLegend.includes(`${HOSTILE.errorCode}/s`), rateLegend.join());
+    await page.locator('input[type="radio"][value="server"]').first().check();
     await page.locator('[data-role="latency"]').hover();
     assert.deepEqual(opened.dialogs, []);
     assert.equal(await page.locator('img').count(), 0);
@@ -306,7 +310,14 @@ test('the timeline draws calls and errors by code, p50/p99/max, and switches to 
     const figure = page.locator('figure.timeline[data-phase="1"]');
     const legend = (panel: string) =>
       figure.locator(`[data-panel="${panel}"] .u-legend .u-label`).allTextContents();
-    assert.deepEqual(await legend('rate'), ['from', 'calls/s', 'ERR_CALL_TIMEOUT/s', 'ERR_CONN_CLOSED/s']);
+    assert.deepEqual(await legend('rate'), [
+      'from',
+      'achieved/s',
+      'offered/s',
+      'ERR_CALL_TIMEOUT/s',
+      'ERR_CONN_CLOSED/s',
+      'in flight',
+    ]);
     assert.deepEqual(await legend('latency'), ['from', 'p50', 'p99', 'max']);
     const ids = await figure.locator('[data-chart]').evaluateAll((charts) => charts.map((c) => c.id));
     const before = await seriesPixelsPerChart(page);

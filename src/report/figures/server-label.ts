@@ -1,5 +1,5 @@
-import type { RunResult } from '../result/result-schema.ts';
-import { formatDurationMs, formatPercent } from '../util/format.ts';
+import type { RunResult } from '../../result/result-schema.ts';
+import { formatDurationMs, formatPercent } from '../../util/format.ts';
 
 type Fields = Record<string, unknown>;
 
