@@ -149,7 +149,7 @@ test("a reply the scenario's check refuses fails the probe call", async () => {
     setup: { ...kvSpec!.setup, call: { ...kvSpec!.setup.call, method: 'Bench.Echo' } },
   });
   try {
-    await assert.rejects(probe.call(), /call\.check: reply key-0/);
+    await assert.rejects(probe.call(), { code: 'ERR_CHECK', message: /^check failed: reply key-0/ });
   } finally {
     await probe.close();
   }
