@@ -83,15 +83,17 @@ before(
     await copyCheckout(join(dir, 'rpcbench'));
     await mkdir(join(dir, 'service/go-peer'), { recursive: true });
     await cp(join(ROOT, 'go-peer'), join(dir, 'service/go-peer'), { recursive: true });
+    // The base commit's calls do 100 µs of work, as a handler would (a bare echo of about 10 µs
+    // is where two processes of the same code differ most); the head commit's 150 µs.
+    const serverGo = join(dir, 'service/go-peer/server.go');
+    const source = await readFile(serverGo, 'utf8');
+    assert.match(source, /"spin", 0,/);
+    await writeFile(serverGo, source.replace('"spin", 0,', '"spin", 100*time.Microsecond,'));
     await git('init', '-q');
     await git('add', '.');
     await git('commit', '-qm', 'base');
     base = await git('rev-parse', 'HEAD');
-    // The head commit makes every call do 50 µs more work, as a slower handler would.
-    const serverGo = join(dir, 'service/go-peer/server.go');
-    const source = await readFile(serverGo, 'utf8');
-    assert.match(source, /"spin", 0,/);
-    await writeFile(serverGo, source.replace('"spin", 0,', '"spin", 50*time.Microsecond,'));
+    await writeFile(serverGo, source.replace('"spin", 0,', '"spin", 150*time.Microsecond,'));
     await git('commit', '-qam', 'head');
     head = await git('rev-parse', 'HEAD');
   },
@@ -188,14 +190,9 @@ test("the workflow's gate step passes when base and head are the same code", {
   timeout: 600_000,
 }, async () => {
   const [, gate] = await workflowCommands();
-  // Looser limits: an echo costs about 10 µs, where two processes of the same code differ by
-  // up to 20 % on a loaded machine (which core each gets); this checks the wiring, not the noise.
-  const exit = await runStep(
-    gate!,
-    base,
-    base,
-    '--pairs 30 --slice-ms 50 --max-slowdown 0.4 --max-throughput-slowdown 0.4',
-  );
+  // The latency limit at 20 %: p99 of 50 ms slices moved by up to 15 % between equal builds
+  // (test/gate-duet.test.ts); calls/s keeps the duet's default limit of 10 %.
+  const exit = await runStep(gate!, base, base, '--pairs 30 --slice-ms 50 --max-slowdown 0.2');
   assert.equal(exit.code, 0, exit.output);
   assert.match(exit.output, /Regression gate: pass/);
 });

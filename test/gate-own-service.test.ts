@@ -40,9 +40,11 @@ test("a handler doing four times the work fails the gate, naming the scenario's 
 });
 
 test('the same handler passes', async () => {
-  // A looser limit than the default: this is a check of the wiring, the noise is measured elsewhere.
+  // 20 % rather than the default 10 %: against a baseline written minutes earlier with these short
+  // rounds, CPU per call of the same handler drifted by up to +16 % (the upper end of its interval)
+  // with the machine's load; throughput ÷ reference moves with the load more than CPU does.
   const exit = await gate(
-    ['--rounds', '2', '--max-slowdown', '0.3', '--max-throughput-slowdown', '0.5'],
+    ['--rounds', '2', '--max-slowdown', '0.2', '--max-throughput-slowdown', '0.3'],
     WORK,
   );
   assert.equal(exit.code, 0, exit.stdout + exit.stderr);
