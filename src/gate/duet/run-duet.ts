@@ -141,7 +141,7 @@ async function measurePhase(
     const before = await Promise.all([countsOf(a), countsOf(b)]);
     await measureBatch(sides, spec, options, options.warmupPairs ?? DEFAULT_DUET_WARMUP_PAIRS);
     for (let extra = 0; extra < (options.remeasure ?? DEFAULT_DUET_REMEASURE); extra++) {
-      const unsure = compareSides(where, sides.A, sides.B, options, false).filter(
+      const unsure = compareSides(where, sides.A, sides.B, options).filter(
         (row) => row.comparison.verdict === 'unsure',
       );
       if (unsure.length === 0) break;
@@ -174,7 +174,7 @@ async function measurePhase(
     }
     return {
       outcomes,
-      metrics: compareSides(where, sides.A, sides.B, options, true),
+      metrics: compareSides(where, sides.A, sides.B, options),
       curve: latencyCurve(spec.label, sides.A, sides.B),
       batches,
       notes,
@@ -236,7 +236,7 @@ function decide(
     notes: [
       `Duet: A (baseline) ${describeDuetTarget(options.baseline)}; B (candidate) ${describeDuetTarget(candidate)}.`,
       `Timings: ${options.pairs} pairs of ${options.sliceMs} ms slices per phase after ${options.warmupPairs ?? DEFAULT_DUET_WARMUP_PAIRS} warm-up pairs, A and B in turn (A B B A ...) from the same callers; each pair gives a ratio B ÷ A.`,
-      `Verdict: a regression when the bootstrap 95 % interval of the ratio of medians (B ÷ A, each pair divided by its geometric mean) lies beyond the limit and a one-sided Mann-Whitney U test gives p < ${DEFAULT_ALPHA}; a phase whose interval straddles a limit gets ${options.pairs} more pairs, at most ${options.remeasure ?? DEFAULT_DUET_REMEASURE} times.`,
+      `Verdict: a regression when the bootstrap 95 % interval of the ratio of medians (B ÷ A, each pair divided by its geometric mean) lies beyond the limit and a one-sided Mann-Whitney U test gives p < ${DEFAULT_ALPHA}; a phase whose interval straddles a limit gets ${options.pairs} more pairs, at most ${options.remeasure ?? DEFAULT_DUET_REMEASURE} times; one still straddling it then passes, shown as unsure.`,
       ...remeasured.map(
         (phase) => `${phase.curve.phase}: measured in ${phase.batches} batches (unsure after the first).`,
       ),

@@ -68,7 +68,6 @@ test('a limit of 0.01 % leaves two equal builds unsure: measured again, as many 
   assert.equal(batches(decision), 3);
   for (const row of decision.metrics) {
     assert.equal(row.ratios.length, 3 * PAIRS, `${row.metric}: every batch's pairs pooled`);
-    assert.notEqual(row.comparison.verdict, 'unsure', 'the last comparison is final');
   }
   assert.ok(
     decision.notes.some((note) => note === 'roundrobin: measured in 3 batches (unsure after the first).'),
