@@ -21,7 +21,7 @@ import { processCpuNs } from './proc-cpu.ts';
 import { readServerCounts, serverCountOutcome } from './server-counts.ts';
 import { type DuetTargetSource, describeDuetTarget, duetServers } from './target-source.ts';
 
-export type { DuetLatencyCurve, DuetMetricName, DuetMetricRow } from './duet-compare.ts';
+export type { DuetLatencyCurve, DuetMetricRow } from './duet-compare.ts';
 
 /** Both builds share the machine's noise, so a tighter limit on calls/s holds than against a stored baseline. */
 export const DEFAULT_DUET_MAX_THROUGHPUT_SLOWDOWN = 0.1;
