@@ -8,11 +8,12 @@ import {
   type DuetDecision,
   runDuet,
 } from '../gate/duet/run-duet.ts';
+import { type DuetTargetSource, parseDuetTarget } from '../gate/duet/target-source.ts';
 import {
   DEFAULT_BASELINE_ROUNDS,
   DEFAULT_GATE_ROUNDS,
   DEFAULT_PAIRS_PER_ROUND,
-  DEFAULT_SLICE_MS,
+  DEFAULT_WINDOW_MS,
 } from '../gate/measure/measure-phase.ts';
 import {
   DEFAULT_REMEASURE_ROUNDS,
@@ -25,13 +26,12 @@ import { outcomeLine, renderGateMarkdown } from '../gate/summary.ts';
 import { renderTextTable } from '../gate/table.ts';
 import { DEFAULT_MAX_SLOWDOWN, DEFAULT_MAX_THROUGHPUT_SLOWDOWN } from '../gate/verdict.ts';
 import {
-  addressArgument,
   duration,
   integerInRange,
-  list,
   parseCommandLine,
   positiveInteger,
   positiveNumber,
+  projectArgument,
 } from './arguments.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { runProgram } from './run-program.ts';
@@ -46,12 +46,12 @@ interface GateOptions {
   maxThroughputSlowdown: number;
   rounds?: number;
   pairs: number;
-  sliceMs: number;
+  windowMs: number;
   remeasure: number;
   runs: number;
   json?: string;
-  baselineTarget?: string[];
-  target?: string[];
+  baselineTarget?: DuetTargetSource;
+  target?: DuetTargetSource;
   pid?: number;
   baselinePid?: number;
   report?: string;
@@ -87,19 +87,19 @@ const program = new Command()
   )
   .option(
     '--pairs <n>',
-    'RPC/reference slice pairs per phase in each round',
+    'RPC/reference window pairs per phase in each round',
     positiveInteger,
     DEFAULT_PAIRS_PER_ROUND,
   )
   .option(
-    '--slice-ms <ms>',
-    'length of each slice; milliseconds, or with a unit: 50ms, 0.2s',
+    '--window-ms <ms>',
+    'length of each window; milliseconds, or with a unit: 50ms, 0.2s',
     duration({ plainUnit: 'ms' }),
-    DEFAULT_SLICE_MS,
+    DEFAULT_WINDOW_MS,
   )
   .option(
     '--remeasure <rounds>',
-    'further rounds at most for phases whose verdict is unsure or a suspected regression',
+    'further rounds at most for phases whose verdict is unsure or a suspected regression (duet mode: further batches of --pairs pairs while a verdict is unsure)',
     integerInRange(0),
     DEFAULT_REMEASURE_ROUNDS,
   )
@@ -112,13 +112,13 @@ const program = new Command()
   .option('--json <file>', 'also write the verdicts as JSON')
   .option(
     '--baseline-target <addresses>',
-    "duet mode: compare the scenario's target (B, the candidate) with this running build (A, the baseline) side by side, in alternating slices; no stored baseline. Comma-separated tcp@host:port, http@host:port or unix@/path",
-    list(addressArgument),
+    "duet mode: compare the scenario's target (B, the candidate) with this running build (A, the baseline) side by side, in alternating windows; no stored baseline. Comma-separated tcp@host:port, http@host:port or unix@/path; a GeeRPC registry URL http://host:port/_geerpc_/registry; or etcd://host:port[,host:port]/key/prefix/",
+    projectArgument(parseDuetTarget),
   )
   .option(
     '--target <addresses>',
-    "duet mode: the candidate build (B), instead of the scenario's target",
-    list(addressArgument),
+    "duet mode: the candidate build (B), instead of the scenario's target; the same forms as --baseline-target",
+    projectArgument(parseDuetTarget),
   )
   .option(
     '--pid <pid>',
@@ -192,7 +192,7 @@ async function main(argv: readonly string[]): Promise<number> {
     limits: { cost: options.maxSlowdown, throughput: options.maxThroughputSlowdown },
     rounds: options.rounds ?? (writeBaseline ? DEFAULT_BASELINE_ROUNDS : DEFAULT_GATE_ROUNDS),
     pairs: options.pairs,
-    sliceMs: options.sliceMs,
+    windowMs: options.windowMs,
     remeasure: options.remeasure,
     runs: options.runs,
     rewriteCommand: rewriteCommand(usesDefaults, files, options.baseline),
@@ -225,7 +225,8 @@ async function duet(
       ? DEFAULT_DUET_MAX_THROUGHPUT_SLOWDOWN
       : options.maxThroughputSlowdown,
     pairs: defaultPairs ? DEFAULT_DUET_PAIRS : options.pairs,
-    sliceMs: options.sliceMs,
+    windowMs: options.windowMs,
+    remeasure: options.remeasure,
     log,
   });
   if (outcome.verdict === 'unusable') {

@@ -39,7 +39,14 @@ export const gateBaselineSchema = z.object({
   reference: z.string(),
   createdAt: z.string(),
   environment: environmentSchema,
-  settings: z.object({ pairs: z.number().int().positive(), sliceMs: z.number().positive() }),
+  settings: z.preprocess(
+    // Baselines written before the measuring unit was called a window name it sliceMs.
+    (settings) =>
+      settings !== null && typeof settings === 'object' && 'sliceMs' in settings && !('windowMs' in settings)
+        ? { ...settings, windowMs: (settings as { sliceMs: unknown }).sliceMs }
+        : settings,
+    z.object({ pairs: z.number().int().positive(), windowMs: z.number().positive() }),
+  ),
   scenarios: z.array(scenarioBaselineSchema),
 });
 

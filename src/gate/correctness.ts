@@ -6,7 +6,8 @@ export type CorrectnessCheckName =
   | 'no-lost-calls'
   | 'threshold'
   | 'complete-run'
-  | 'call-errors';
+  | 'call-errors'
+  | 'server-counts';
 
 /** One exact check on one phase of one scenario run: no noise allowance, any miss fails the gate. */
 export interface CorrectnessOutcome {

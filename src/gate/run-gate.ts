@@ -48,9 +48,9 @@ export interface GateRunOptions {
   limits: SlowdownLimits;
   /** Rounds over all phases, each phase in a fresh thread. */
   rounds: number;
-  /** RPC/reference slice pairs per phase in each round. */
+  /** RPC/reference window pairs per phase in each round. */
   pairs: number;
-  sliceMs: number;
+  windowMs: number;
   /** Further rounds at most for phases whose verdict is unsure or a suspected regression. */
   remeasure: number;
   /** Runs of each scenario for the exact checks and thresholds. */
@@ -137,10 +137,10 @@ export async function runGate(
   const measured = await deps.measureRounds(targetsOf(scenarios), {
     rounds: options.rounds,
     pairs: options.pairs,
-    windowMs: options.sliceMs,
+    windowMs: options.windowMs,
     onMeasured: logMeasured(options.pairs, log),
   });
-  const notes = methodNotes(options.rounds, options.pairs, options.sliceMs);
+  const notes = methodNotes(options.rounds, options.pairs, options.windowMs);
   const elapsedS = (): number => (performance.now() - startMs) / 1000;
 
   if (baseline === undefined) {
@@ -154,7 +154,7 @@ export async function runGate(
       reference: REFERENCE_VERSION,
       createdAt: new Date().toISOString(),
       environment: await collectEnvironment(),
-      settings: { pairs: options.rounds * options.pairs, sliceMs: options.sliceMs },
+      settings: { pairs: options.rounds * options.pairs, windowMs: options.windowMs },
       scenarios: scenarios.map((scenario, index) =>
         scenarioBaselineOf(
           scenario.loaded.scenario.name,
@@ -291,7 +291,7 @@ async function compareWithRemeasure(
   baseline: GateBaseline,
   scenarios: readonly GateScenario[],
   outcome: RoundsOutcome,
-  options: Pick<GateRunOptions, 'pairs' | 'sliceMs' | 'remeasure'>,
+  options: Pick<GateRunOptions, 'pairs' | 'windowMs' | 'remeasure'>,
   deps: GateDependencies,
   log: (message: string) => void,
 ): Promise<PerformanceRow[]> {
@@ -320,7 +320,7 @@ async function compareWithRemeasure(
       {
         rounds: 1,
         pairs: options.pairs,
-        windowMs: options.sliceMs,
+        windowMs: options.windowMs,
         onMeasured: logMeasured(options.pairs, log),
       },
       outcome,
@@ -329,9 +329,9 @@ async function compareWithRemeasure(
   return compare(true);
 }
 
-function methodNotes(rounds: number, pairs: number, sliceMs: number): string[] {
+function methodNotes(rounds: number, pairs: number, windowMs: number): string[] {
   return [
-    `Timings: ${rounds} rounds × ${pairs} pairs of ${sliceMs} ms slices per phase, each round in a fresh thread; in each pair the RPC probe and the reference "${REFERENCE_VERSION}" run one after the other, and the RPC's figure is divided by the reference's.`,
+    `Timings: ${rounds} rounds × ${pairs} pairs of ${windowMs} ms windows per phase, each round in a fresh thread; in each pair the RPC probe and the reference "${REFERENCE_VERSION}" run one after the other, and the RPC's figure is divided by the reference's.`,
     `Verdict: a regression when the bootstrap 95 % interval of the ratio of medians (now ÷ baseline) lies beyond the limit and a one-sided Mann-Whitney U test gives p < ${DEFAULT_ALPHA}; an unsure phase is measured again.`,
   ];
 }

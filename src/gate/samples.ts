@@ -1,6 +1,6 @@
 /**
  * What the gate's measurement hands to the comparison: per-pair figures of one scenario phase,
- * each the RPC probe's slice divided by the reference slice next to it in time. Types only, so
+ * each the RPC probe's window divided by the reference window next to it in time. Types only, so
  * that src/report can read them without importing harness code.
  */
 

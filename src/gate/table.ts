@@ -30,6 +30,7 @@ const CHECK_LABELS: Record<CorrectnessOutcome['check'], string> = {
   threshold: 'threshold',
   'complete-run': 'run completed',
   'call-errors': 'calls answered without error',
+  'server-counts': 'servers counted the calls',
 };
 
 export function performanceTableRow(row: PerformanceRow): TableRow {

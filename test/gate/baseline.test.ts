@@ -7,6 +7,7 @@ import {
   GATE_BASELINE_FILE,
   GATE_BASELINE_KIND,
   GATE_BASELINE_SCHEMA_VERSION,
+  gateBaselineSchema,
 } from '../../src/gate/baseline.ts';
 import { REFERENCE_VERSION } from '../../src/gate/measure/reference.ts';
 import { loadGateScenarios } from '../../src/gate/suite.ts';
@@ -43,7 +44,7 @@ function fittingBaseline(): Record<string, unknown> {
       totalMemoryBytes: 1,
       gitCommit: null,
     },
-    settings: { pairs: 3, sliceMs: 20 },
+    settings: { pairs: 3, windowMs: 20 },
     scenarios: [
       {
         name: 'gate-tiny',
@@ -86,6 +87,11 @@ before(async () => {
 
 after(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+test('a baseline written when the measuring unit was named sliceMs still reads, as windowMs', () => {
+  const read = gateBaselineSchema.parse({ ...fittingBaseline(), settings: { pairs: 3, sliceMs: 20 } });
+  assert.deepEqual(read.settings, { pairs: 3, windowMs: 20 });
 });
 
 test('a missing baseline exits 2 and says how to write one', async () => {

@@ -9,7 +9,7 @@ import { type CliExit, runCli } from '../fixtures/run-cli.ts';
 const KV_SCENARIO = 'test/fixtures/gate-service/kv-scenario.ts';
 const WORK = 20_000;
 /** Short measurements: a 4x costlier handler stands far out of the noise even so. */
-const SHORT = ['--pairs', '15', '--slice-ms', '50', '--runs', '1'];
+const SHORT = ['--pairs', '15', '--window-ms', '50', '--runs', '1'];
 /** Liveness only: a gate run measures for tens of seconds on a loaded machine. */
 const GATE_TIMEOUT_MS = 600_000;
 
@@ -40,9 +40,11 @@ test("a handler doing four times the work fails the gate, naming the scenario's 
 });
 
 test('the same handler passes', async () => {
-  // A looser limit than the default: this is a check of the wiring, the noise is measured elsewhere.
+  // 20 % rather than the default 10 %: against a baseline written minutes earlier with these short
+  // rounds, CPU per call of the same handler drifted by up to +16 % (the upper end of its interval)
+  // with the machine's load; throughput ÷ reference moves with the load more than CPU does.
   const exit = await gate(
-    ['--rounds', '2', '--max-slowdown', '0.3', '--max-throughput-slowdown', '0.5'],
+    ['--rounds', '2', '--max-slowdown', '0.2', '--max-throughput-slowdown', '0.3'],
     WORK,
   );
   assert.equal(exit.code, 0, exit.stdout + exit.stderr);

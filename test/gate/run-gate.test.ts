@@ -132,7 +132,7 @@ before(async () => {
     reference: REFERENCE_VERSION,
     createdAt: '2026-01-01T00:00:00.000Z',
     environment: fakeResult([]).environment,
-    settings: { pairs: PAIRS, sliceMs: 100 },
+    settings: { pairs: PAIRS, windowMs: 100 },
     scenarios: [
       {
         name: SCENARIO,
@@ -156,7 +156,7 @@ function options(overrides: Partial<GateRunOptions> = {}): GateRunOptions {
     limits: LIMITS,
     rounds: 1,
     pairs: PAIRS,
-    sliceMs: 100,
+    windowMs: 100,
     remeasure: 2,
     runs: 1,
     rewriteCommand: 'npm run bench:baseline',

@@ -8,8 +8,8 @@ import { renderMarkdownTable, renderTextTable, type TableRow } from '../../src/g
 import { type CliExit, runCli } from '../fixtures/run-cli.ts';
 
 const TINY = 'test/fixtures/gate-scenarios/tiny.ts';
-/** Few, short slices: the test checks what is written, not what is measured. */
-const QUICK = ['--rounds', '1', '--pairs', '3', '--slice-ms', '20', '--remeasure', '0'];
+/** Few, short windows: the test checks what is written, not what is measured. */
+const QUICK = ['--rounds', '1', '--pairs', '3', '--window-ms', '20', '--remeasure', '0'];
 
 /** Liveness only: a gate run measures for tens of seconds on a loaded machine. */
 const GATE_TIMEOUT_MS = 600_000;

@@ -4,7 +4,7 @@ import { GateConfigError } from '../errors.ts';
 /**
  * The CPU time a process has run, in nanoseconds: the sum over its threads of the first field of
  * /proc/<pid>/task/<tid>/schedstat (time on a CPU, in ns). /proc/<pid>/stat counts in clock
- * ticks (10 ms), too coarse for slices of 100 ms. Linux only; throws GateConfigError when the
+ * ticks (10 ms), too coarse for windows of 100 ms. Linux only; throws GateConfigError when the
  * process cannot be read.
  */
 export function processCpuNs(pid: number): number {

@@ -1,72 +1,55 @@
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../../scenario/scenario-loader.ts';
-import { median, quantileSorted, sortAscending } from '../../stats/descriptive.ts';
+import type { TargetConfig } from '../../scenario/target-schema.ts';
 import { isRpcError } from '../../util/errors.ts';
 import type { CorrectnessOutcome } from '../correctness.ts';
 import { GateConfigError } from '../errors.ts';
 import { measureInterleaved } from '../measure/interleave.ts';
 import { type ProbeSpec, probeSpecsFor, RpcProbe } from '../measure/probe.ts';
-import type { WindowMeasurement, WindowWorkload } from '../measure/window.ts';
 import type { GateDecision, GateOutcome } from '../run-gate.ts';
 import { comparisonTableRow, correctnessTableRow } from '../table.ts';
-import { compareMetric, type MetricComparison, type MetricDirection } from '../verdict.ts';
+import { DEFAULT_ALPHA } from '../verdict.ts';
+import {
+  compareSides,
+  type DuetLatencyCurve,
+  type DuetLimits,
+  type DuetMetricRow,
+  latencyCurve,
+} from './duet-compare.ts';
+import { errorOutcome, newSide, recordWindow, type Side } from './duet-side.ts';
 import { processCpuNs } from './proc-cpu.ts';
+import { readServerCounts, serverCountOutcome } from './server-counts.ts';
+import { type DuetTargetSource, describeDuetTarget, duetServers } from './target-source.ts';
+
+export type { DuetLatencyCurve, DuetMetricRow } from './duet-compare.ts';
 
 /** Both builds share the machine's noise, so a tighter limit on calls/s holds than against a stored baseline. */
 export const DEFAULT_DUET_MAX_THROUGHPUT_SLOWDOWN = 0.1;
 export const DEFAULT_DUET_PAIRS = 60;
 export const DEFAULT_DUET_WARMUP_PAIRS = 6;
-/** Bounds each slice in count as well as in time. */
-const MAX_CALLS_PER_SLICE = 1_000_000;
+/** Further batches of pairs, at most, for a phase with a metric whose interval straddles its limit. */
+export const DEFAULT_DUET_REMEASURE = 2;
+/** Bounds each window in count as well as in time. */
+const MAX_CALLS_PER_WINDOW = 1_000_000;
+/** Pairs thrown away before a further batch: the connections have been idle for the comparison. */
+const REMEASURE_WARMUP_PAIRS = 1;
 
-export type DuetMetricName = 'callsPerSecond' | 'p50' | 'p99' | 'cpuPerCall';
-
-const METRICS: Record<DuetMetricName, { label: string; unit: string; direction: MetricDirection }> = {
-  callsPerSecond: { label: 'calls/s (higher is better)', unit: 'calls/s', direction: 'higher-is-better' },
-  p50: { label: 'p50 latency (lower is better)', unit: 'ms', direction: 'lower-is-better' },
-  p99: { label: 'p99 latency (lower is better)', unit: 'ms', direction: 'lower-is-better' },
-  cpuPerCall: { label: 'server CPU per call (lower is better)', unit: 'µs', direction: 'lower-is-better' },
-};
-
-export interface DuetOptions {
+export interface DuetOptions extends DuetLimits {
   /** The scenario file: its call, codec, transport, select mode and concurrency. */
   file: string;
-  /** The candidate build (B): these addresses, or else the scenario's `target`. */
-  candidate?: string[];
+  /** The candidate build (B); the scenario's `target` when absent. */
+  candidate?: DuetTargetSource;
   /** The baseline build (A). */
-  baseline: string[];
+  baseline: DuetTargetSource;
   /** Server processes whose CPU time per call is compared, read from /proc. */
   candidatePid?: number;
   baselinePid?: number;
-  /** Largest slowdown tolerated in latency and CPU per call. */
-  maxSlowdown: number;
-  maxThroughputSlowdown: number;
   pairs: number;
-  sliceMs: number;
+  windowMs: number;
   warmupPairs?: number;
+  /** Further batches of `pairs` at most for a phase whose verdict is unsure. @default DEFAULT_DUET_REMEASURE */
+  remeasure?: number;
   log?: (message: string) => void;
-}
-
-/** One metric of one phase: the paired ratios B ÷ A and their verdict. */
-export interface DuetMetricRow {
-  scenario: string;
-  phase: string;
-  metric: DuetMetricName;
-  label: string;
-  unit: string;
-  maxSlowdown: number;
-  /** Per pair of slices: B's figure ÷ A's, side by side in time. */
-  ratios: number[];
-  /** Medians shown are A's and B's own figures; ratio and interval are of the pair-normalised samples. */
-  comparison: MetricComparison;
-}
-
-/** A/B latency percentiles of one phase, every call of the measured slices. */
-export interface DuetLatencyCurve {
-  phase: string;
-  percentiles: number[];
-  baselineMs: number[];
-  candidateMs: number[];
 }
 
 export interface DuetDecision extends GateDecision {
@@ -74,59 +57,32 @@ export interface DuetDecision extends GateDecision {
   curves: DuetLatencyCurve[];
 }
 
-/** Times each successful call and keeps the latencies of the slice under way. */
-class TimedCalls implements WindowWorkload {
-  latenciesMs: number[] = [];
-  constructor(readonly inner: RpcProbe) {}
-  async call(): Promise<unknown> {
-    const start = performance.now();
-    const reply = await this.inner.call();
-    this.latenciesMs.push(performance.now() - start);
-    return reply;
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-interface SliceFigures {
-  callsPerSecond: number;
-  p50: number;
-  p99: number;
-  cpuPerCall: number | undefined;
-  latenciesMs: number[];
-}
-
-/** One side of the duet: its calls, its server's CPU clock, the figures of each slice. */
-interface Side {
-  name: 'A' | 'B';
-  calls: TimedCalls;
-  pid: number | undefined;
-  lastCpuNs: number;
-  slices: SliceFigures[];
-  errors: number;
-  answered: number;
-  firstError: string | undefined;
+/** What one phase of the duet gave. */
+interface PhaseDuet {
+  outcomes: CorrectnessOutcome[];
+  metrics: DuetMetricRow[];
+  curve: DuetLatencyCurve;
+  batches: number;
+  notes: string[];
+  errorsByCode: Record<'A' | 'B', Record<string, number>>;
 }
 
 /**
- * The duet gate: the scenario's calls go to two live builds in alternating short slices from the
- * same caller (A B B A ...), so that each pair of slices shares the machine's state of that moment.
+ * The duet gate: the scenario's calls go to two live builds in alternating short windows from the
+ * same caller (A B B A ...), so that each pair of windows shares the machine's state of that moment.
  * Per metric, each pair's figures are divided by their geometric mean before the comparison
  * (bootstrap interval of the ratio of medians, one-sided Mann-Whitney U), which takes out the
- * noise both slices of a pair share. No baseline is stored.
+ * noise both windows of a pair share. A phase whose interval straddles a limit is measured again.
+ * No baseline is stored.
  */
 export async function runDuet(options: DuetOptions): Promise<GateOutcome | DuetDecision> {
-  const log = options.log ?? (() => {});
   const startMs = performance.now();
-  let specs: ProbeSpec[];
-  let name: string;
   try {
     const loaded = await loadScenario(options.file);
-    name = loaded.scenario.name;
-    specs = probeSpecsFor(loaded.scenario, loaded.file);
-    const fixed = options.candidate ?? loaded.scenario.target?.addresses;
-    if (fixed === undefined && specs.every((spec) => spec.setup.servers.kind === 'addresses')) {
+    const name = loaded.scenario.name;
+    const specs = probeSpecsFor(loaded.scenario, loaded.file);
+    const candidate = options.candidate ?? scenarioTarget(loaded.scenario.target);
+    if (candidate === undefined) {
       throw new GateConfigError(
         `${loaded.file}: the candidate has no address: give the scenario a target or --target`,
       );
@@ -137,184 +93,167 @@ export async function runDuet(options: DuetOptions): Promise<GateOutcome | DuetD
       );
     }
     for (const pid of [options.candidatePid, options.baselinePid]) if (pid !== undefined) processCpuNs(pid);
-    const candidateAddresses = fixed ?? [];
-    const metrics: DuetMetricRow[] = [];
-    const curves: DuetLatencyCurve[] = [];
-    const outcomes: CorrectnessOutcome[] = [];
+    const debugUrls = loaded.scenario.target?.debugUrls ?? {};
+    const phases: PhaseDuet[] = [];
     for (const spec of specs) {
-      log(
-        `duet ${name} › ${spec.label}: ${options.pairs} pairs of ${options.sliceMs} ms slices, A ${options.baseline.join(',')} and B ${candidateAddresses.join(',') || 'as the scenario finds it'}`,
-      );
-      const baselineSpec: ProbeSpec = { ...spec, setup: { ...spec.setup, servers: { kind: 'addresses' } } };
-      const candidateSpec: ProbeSpec = options.candidate === undefined ? spec : baselineSpec;
-      const [a, b] = await Promise.all([
-        RpcProbe.connect(baselineSpec, options.baseline),
-        RpcProbe.connect(candidateSpec, candidateAddresses),
-      ]);
-      const sides = {
-        A: newSide('A', a, options.baselinePid),
-        B: newSide('B', b, options.candidatePid),
-      };
-      try {
-        const warmupPairs = options.warmupPairs ?? DEFAULT_DUET_WARMUP_PAIRS;
-        let slice = 0;
-        await measureInterleaved(sides.B.calls, sides.A.calls, {
-          pairs: options.pairs,
-          warmupPairs,
-          windowMs: options.sliceMs,
-          concurrency: spec.concurrency,
-          maxCallsPerWindow: MAX_CALLS_PER_SLICE,
-          keepErrors: true,
-          onWindow: (workload, measurement) => {
-            const side = workload === 'rpc' ? sides.B : sides.A;
-            recordSlice(side, measurement, slice++ >= warmupPairs * 2);
-          },
-        });
-      } finally {
-        await Promise.allSettled([a.close(), b.close()]);
-      }
-      for (const side of [sides.A, sides.B]) outcomes.push(errorOutcome(name, spec.label, side));
-      metrics.push(...compareSides(name, spec.label, sides.A, sides.B, options));
-      curves.push(latencyCurve(spec.label, sides.A, sides.B));
+      phases.push(await measurePhase(name, spec, { ...options, candidate }, debugUrls));
     }
-    const took = (performance.now() - startMs) / 1000;
-    const rows = [
-      ...outcomes.map(correctnessTableRow),
-      ...metrics.map((row) =>
-        comparisonTableRow(`${row.scenario} › ${row.phase} › B ÷ A ${row.label}`, {
-          ...row,
-          samples: { baseline: row.ratios.length, now: row.ratios.length },
-        }),
-      ),
-    ];
-    const passed = rows.every((row) => !row.failed);
-    return {
-      verdict: passed ? 'pass' : 'fail',
-      passed,
-      rows,
-      notes: [
-        `Duet: A (baseline) ${options.baseline.join(', ')}; B (candidate) ${candidateAddresses.join(', ') || 'found by the scenario'}.`,
-        `Timings: ${options.pairs} pairs of ${options.sliceMs} ms slices per phase after ${options.warmupPairs ?? DEFAULT_DUET_WARMUP_PAIRS} warm-up pairs, A and B in turn (A B B A ...) from the same callers; each pair gives a ratio B ÷ A.`,
-        'Verdict: a regression when the bootstrap 95 % interval of the ratio of medians (B ÷ A, each pair divided by its geometric mean) lies beyond the limit and a one-sided Mann-Whitney U test gives p < 0.01.',
-        `Duet run took ${took.toFixed(1)} s.`,
-      ],
-      performance: [],
-      jsonExtra: {
-        elapsedS: took,
-        duet: metrics.map(({ comparison, ...row }) => ({ ...row, ...comparison })),
-      },
-      metrics,
-      curves,
-    };
+    return decide(options, candidate, phases, (performance.now() - startMs) / 1000);
   } catch (error) {
     if (isRpcError(error)) return { verdict: 'unusable', message: (error as Error).message };
     throw error;
   }
 }
 
-function newSide(name: 'A' | 'B', probe: RpcProbe, pid: number | undefined): Side {
-  return {
-    name,
-    calls: new TimedCalls(probe),
-    pid,
-    lastCpuNs: pid === undefined ? 0 : processCpuNs(pid),
-    slices: [],
-    errors: 0,
-    answered: 0,
-    firstError: undefined,
-  };
+/** The scenario's own target as a duet build: its addresses, registry or etcd. */
+function scenarioTarget(target: TargetConfig | undefined): DuetTargetSource | undefined {
+  if (target?.addresses !== undefined) return { kind: 'addresses', addresses: target.addresses };
+  if (target?.registry !== undefined) return { kind: 'registry', url: target.registry };
+  if (target?.etcd !== undefined) return { kind: 'etcd', ...target.etcd };
+  return undefined;
 }
 
-function recordSlice(side: Side, measurement: WindowMeasurement, kept: boolean): void {
-  const latencies = sortAscending(side.calls.latenciesMs);
-  side.calls.latenciesMs = [];
-  // The server's CPU since this side's previous slice: the other side's slice in between left it idle.
-  let cpuPerCall: number | undefined;
-  if (side.pid !== undefined) {
-    const now = processCpuNs(side.pid);
-    cpuPerCall = measurement.calls > 0 ? (now - side.lastCpuNs) / 1000 / measurement.calls : undefined;
-    side.lastCpuNs = now;
+async function connect(spec: ProbeSpec, source: DuetTargetSource): Promise<RpcProbe> {
+  const { servers, addresses } = duetServers(source);
+  return RpcProbe.connect({ ...spec, setup: { ...spec.setup, servers } }, addresses);
+}
+
+type PhaseOptions = DuetOptions & { candidate: DuetTargetSource };
+
+/** Measures one phase: a batch of pairs, and more batches while a verdict is unsure (bounded). */
+async function measurePhase(
+  scenario: string,
+  spec: ProbeSpec,
+  options: PhaseOptions,
+  debugUrls: Readonly<Record<string, string>>,
+): Promise<PhaseDuet> {
+  const log = options.log ?? (() => {});
+  const where = { scenario, phase: spec.label };
+  log(
+    `duet ${scenario} › ${spec.label}: ${options.pairs} pairs of ${options.windowMs} ms windows, A ${describeDuetTarget(options.baseline)} and B ${describeDuetTarget(options.candidate)}`,
+  );
+  const [a, b] = await Promise.all([connect(spec, options.baseline), connect(spec, options.candidate)]);
+  const sides = { A: newSide('A', a, options.baselinePid), B: newSide('B', b, options.candidatePid) };
+  const method = spec.setup.call.method;
+  const countsOf = async (probe: RpcProbe) => readServerCounts(await probe.servers(), method, debugUrls);
+  let batches = 1;
+  try {
+    const before = await Promise.all([countsOf(a), countsOf(b)]);
+    await measureBatch(sides, spec, options, options.warmupPairs ?? DEFAULT_DUET_WARMUP_PAIRS);
+    for (let extra = 0; extra < (options.remeasure ?? DEFAULT_DUET_REMEASURE); extra++) {
+      const unsure = compareSides(where, sides.A, sides.B, options).filter(
+        (row) => row.comparison.verdict === 'unsure',
+      );
+      if (unsure.length === 0) break;
+      log(
+        `duet ${scenario} › ${spec.label}: ${unsure.map((row) => row.metric).join(', ')} unsure, ${options.pairs} more pairs`,
+      );
+      await measureBatch(sides, spec, options, REMEASURE_WARMUP_PAIRS);
+      batches++;
+    }
+    const after = await Promise.all([countsOf(a), countsOf(b)]);
+    const outcomes = [
+      errorOutcome(scenario, spec.label, sides.A),
+      errorOutcome(scenario, spec.label, sides.B),
+    ];
+    const notes: string[] = [];
+    for (const [index, side] of [sides.A, sides.B].entries()) {
+      const counted = serverCountOutcome(
+        scenario,
+        spec.label,
+        side,
+        before[index]!,
+        after[index]!,
+        b.broadcast,
+      );
+      if (counted === undefined)
+        notes.push(
+          `${scenario} › ${spec.label} › ${side.name}: no GeeRPC debug page read (serve it over http@ or give target.debugUrls): client-side counts only.`,
+        );
+      else outcomes.push(counted);
+    }
+    return {
+      outcomes,
+      metrics: compareSides(where, sides.A, sides.B, options),
+      curve: latencyCurve(spec.label, sides.A, sides.B),
+      batches,
+      notes,
+      errorsByCode: { A: errorCounts(sides.A), B: errorCounts(sides.B) },
+    };
+  } finally {
+    await Promise.allSettled([a.close(), b.close()]);
   }
-  side.errors += measurement.errors;
-  side.answered += measurement.calls;
-  side.firstError ??= measurement.firstError;
-  if (!kept || measurement.calls === 0) return;
-  side.slices.push({
-    callsPerSecond: (measurement.calls * 1000) / measurement.wallMs,
-    p50: quantileSorted(latencies, 0.5),
-    p99: quantileSorted(latencies, 0.99),
-    cpuPerCall,
-    latenciesMs: latencies,
+}
+
+/** One batch of alternating windows, its first `warmupPairs` pairs thrown away. */
+async function measureBatch(
+  sides: Record<'A' | 'B', Side>,
+  spec: ProbeSpec,
+  options: PhaseOptions,
+  warmupPairs: number,
+): Promise<void> {
+  let window = 0;
+  await measureInterleaved(sides.B.calls, sides.A.calls, {
+    pairs: options.pairs,
+    warmupPairs,
+    windowMs: options.windowMs,
+    concurrency: spec.concurrency,
+    maxCallsPerWindow: MAX_CALLS_PER_WINDOW,
+    keepErrors: true,
+    onWindow: (workload, measurement) => {
+      const side = workload === 'rpc' ? sides.B : sides.A;
+      recordWindow(side, measurement, window++ >= warmupPairs * 2);
+    },
   });
 }
 
-function errorOutcome(scenario: string, phase: string, side: Side): CorrectnessOutcome {
-  const total = side.answered + side.errors;
-  return {
-    scenario,
-    phase: `${phase} › ${side.name}`,
-    check: 'call-errors',
-    expected: 'no call fails (errors and call.check)',
-    actual:
-      side.errors === 0
-        ? `${side.answered} of ${total} answered`
-        : `${side.errors} of ${total} failed, first: ${side.firstError}`,
-    passed: side.errors === 0 && side.answered > 0,
-  };
+function errorCounts(side: Side): Record<string, number> {
+  return Object.fromEntries([...side.calls.errors].map(([code, group]) => [code, group.count]));
 }
 
-function compareSides(
-  scenario: string,
-  phase: string,
-  a: Side,
-  b: Side,
+function decide(
   options: DuetOptions,
-): DuetMetricRow[] {
-  const pairs = Math.min(a.slices.length, b.slices.length);
-  const rows: DuetMetricRow[] = [];
-  for (const metric of Object.keys(METRICS) as DuetMetricName[]) {
-    const aValues: number[] = [];
-    const bValues: number[] = [];
-    for (let i = 0; i < pairs; i++) {
-      const x = a.slices[i]![metric];
-      const y = b.slices[i]![metric];
-      if (x === undefined || y === undefined || !(x > 0) || !(y > 0)) continue;
-      aValues.push(x);
-      bValues.push(y);
-    }
-    if (aValues.length < 3) continue;
-    const { label, unit, direction } = METRICS[metric];
-    const maxSlowdown = metric === 'callsPerSecond' ? options.maxThroughputSlowdown : options.maxSlowdown;
-    // Each pair divided by its geometric mean: what both slices shared drops out, B ÷ A stays.
-    const mean = aValues.map((x, i) => Math.sqrt(x * bValues[i]!));
-    const comparison = compareMetric(
-      bValues.map((y, i) => y / mean[i]!),
-      aValues.map((x, i) => x / mean[i]!),
-      { direction, maxSlowdown, final: true },
-    );
-    rows.push({
-      scenario,
-      phase,
-      metric,
-      label,
-      unit,
-      maxSlowdown,
-      ratios: bValues.map((y, i) => y / aValues[i]!),
-      comparison: { ...comparison, baselineMedian: median(aValues), nowMedian: median(bValues) },
-    });
-  }
-  return rows;
-}
-
-const CURVE_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 99, 99.9];
-
-function latencyCurve(phase: string, a: Side, b: Side): DuetLatencyCurve {
-  const all = (side: Side): number[] => sortAscending(side.slices.flatMap((slice) => slice.latenciesMs));
-  const [sortedA, sortedB] = [all(a), all(b)];
+  candidate: DuetTargetSource,
+  phases: readonly PhaseDuet[],
+  took: number,
+): DuetDecision {
+  const metrics = phases.flatMap((phase) => phase.metrics);
+  const rows = [
+    ...phases.flatMap((phase) => phase.outcomes).map(correctnessTableRow),
+    ...metrics.map((row) =>
+      comparisonTableRow(`${row.scenario} › ${row.phase} › B ÷ A ${row.label}`, {
+        ...row,
+        samples: { baseline: row.ratios.length, now: row.ratios.length },
+      }),
+    ),
+  ];
+  const passed = rows.every((row) => !row.failed);
+  const remeasured = phases.filter((phase) => phase.batches > 1);
   return {
-    phase,
-    percentiles: CURVE_PERCENTILES,
-    baselineMs: CURVE_PERCENTILES.map((p) => quantileSorted(sortedA, p / 100)),
-    candidateMs: CURVE_PERCENTILES.map((p) => quantileSorted(sortedB, p / 100)),
+    verdict: passed ? 'pass' : 'fail',
+    passed,
+    rows,
+    notes: [
+      `Duet: A (baseline) ${describeDuetTarget(options.baseline)}; B (candidate) ${describeDuetTarget(candidate)}.`,
+      `Timings: ${options.pairs} pairs of ${options.windowMs} ms windows per phase after ${options.warmupPairs ?? DEFAULT_DUET_WARMUP_PAIRS} warm-up pairs, A and B in turn (A B B A ...) from the same callers; each pair gives a ratio B ÷ A.`,
+      `Verdict: a regression when the bootstrap 95 % interval of the ratio of medians (B ÷ A, each pair divided by its geometric mean) lies beyond the limit and a one-sided Mann-Whitney U test gives p < ${DEFAULT_ALPHA}; a phase whose interval straddles a limit gets ${options.pairs} more pairs, at most ${options.remeasure ?? DEFAULT_DUET_REMEASURE} times; one still straddling it then passes, shown as unsure.`,
+      ...remeasured.map(
+        (phase) => `${phase.curve.phase}: measured in ${phase.batches} batches (unsure after the first).`,
+      ),
+      ...phases.flatMap((phase) => phase.notes),
+      `Duet run took ${took.toFixed(1)} s.`,
+    ],
+    performance: [],
+    jsonExtra: {
+      elapsedS: took,
+      duet: metrics.map(({ comparison, ...row }) => ({ ...row, ...comparison })),
+      phases: phases.map((phase) => ({
+        phase: phase.curve.phase,
+        batches: phase.batches,
+        errorsByCode: phase.errorsByCode,
+      })),
+    },
+    metrics,
+    curves: phases.map((phase) => phase.curve),
   };
 }

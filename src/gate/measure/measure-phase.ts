@@ -14,7 +14,7 @@ export const DEFAULT_PAIRS_PER_ROUND = 30;
 export const DEFAULT_GATE_ROUNDS = 2;
 export const DEFAULT_BASELINE_ROUNDS = 5;
 export const DEFAULT_WARMUP_PAIRS = 4;
-export const DEFAULT_SLICE_MS = 100;
+export const DEFAULT_WINDOW_MS = 100;
 /** Bounds each window in count as well as in time. */
 const MAX_CALLS_PER_WINDOW = 1_000_000;
 

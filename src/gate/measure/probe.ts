@@ -5,6 +5,7 @@ import {
   type PhaseClients,
   phaseRpcSetup,
 } from '../../harness/clients/phase-clients.ts';
+import { CheckFailedError } from '../../harness/errors.ts';
 import { type CallInputs, prepareCallInputs } from '../../harness/load/call-inputs.ts';
 import { serviceModule } from '../../harness/runner.ts';
 import { serverListenAddress } from '../../harness/servers/listen-address.ts';
@@ -141,8 +142,18 @@ export class RpcProbe implements WindowWorkload {
       args,
       callOptions?.[this.#keyIndex++ & (HASH_KEY_COUNT - 1)],
     );
-    if (check !== undefined) checkReply(check, reply, args);
+    if (check !== undefined) checkReply(check, reply, args, '');
     return reply;
+  }
+
+  /** The servers the calls go to now: the fixed list, or a registry's or etcd's current one. */
+  servers(): Promise<string[]> {
+    return this.#clients.discovery.getAll();
+  }
+
+  /** Every call goes to all servers. */
+  get broadcast(): boolean {
+    return this.#clients.broadcast;
   }
 
   async close(): Promise<void> {
@@ -154,15 +165,21 @@ export class RpcProbe implements WindowWorkload {
     const outcomes = await this.#client.broadcastAll(this.#method, args);
     for (const outcome of outcomes) if (outcome.error !== undefined) throw outcome.error;
     const { check } = this.#inputs;
-    if (check !== undefined) for (const outcome of outcomes) checkReply(check, outcome.reply, args);
+    if (check !== undefined)
+      for (const outcome of outcomes) checkReply(check, outcome.reply, args, outcome.address);
     return outcomes;
   }
 }
 
 const RUN_AT_ONCE = { handle: (_args: unknown, work: () => unknown): unknown => work() };
 
-/** A reply the scenario's `call.check` refuses fails the call, and so the probe. */
-function checkReply(check: NonNullable<CallInputs['check']>, reply: unknown, args: unknown): void {
+/** A reply the scenario's `call.check` refuses fails the call (ERR_CHECK), and so the probe. */
+function checkReply(
+  check: NonNullable<CallInputs['check']>,
+  reply: unknown,
+  args: unknown,
+  address: string,
+): void {
   const verdict = check(reply, args);
-  if (verdict !== true) throw new GateMeasurementError(`call.check: ${verdict}`);
+  if (verdict !== true) throw new CheckFailedError(address, verdict);
 }

@@ -6,7 +6,7 @@ import type { MultiServersDiscovery } from '../../xclient/discovery/multi-server
 import { openPhaseDiscovery, TARGET_REGISTRY_UPDATE_MS } from '../clients/phase-clients.ts';
 import { TargetError } from '../errors.ts';
 import type { CallInputs } from '../load/call-inputs.ts';
-import { defaultDebugUrl, readDebugCounts } from './debug-counts.ts';
+import { readMethodCount } from './method-count.ts';
 import type { MembershipChange, PhaseServerCounts, PhaseServers } from './phase-servers.ts';
 
 /** The probe call of each server gives up after this long. */
@@ -144,15 +144,10 @@ export class ExternalServers implements PhaseServers {
   /** The called method's count on each server whose debug page can be read. */
   async #readCounts(addresses: readonly string[]): Promise<Map<string, number | undefined>> {
     const entries = await Promise.all(
-      addresses.map(async (address) => {
-        const url = this.#target.debugUrls[address] ?? defaultDebugUrl(address);
-        if (url === undefined) return [address, undefined] as const;
-        const counts = await readDebugCounts(url);
-        // A page that lists the service but not yet this method has counted none of it.
-        const service = this.#method.slice(0, this.#method.lastIndexOf('.'));
-        const known = counts !== undefined && [...counts.keys()].some((key) => key.startsWith(`${service}.`));
-        return [address, known ? (counts.get(this.#method) ?? 0) : undefined] as const;
-      }),
+      addresses.map(
+        async (address) =>
+          [address, await readMethodCount(address, this.#method, this.#target.debugUrls[address])] as const,
+      ),
     );
     return new Map(entries);
   }

@@ -10,7 +10,13 @@ import { type CliExit, runCli } from '../../fixtures/run-cli.ts';
 
 const SCENARIO = 'test/fixtures/gate-service/go-echo-target.ts';
 /** Short measurements: the wiring is checked here; the noise is measured by repeated full runs. */
-const SHORT = ['--pairs', '30', '--slice-ms', '50'];
+const SHORT = ['--pairs', '30', '--window-ms', '50'];
+/**
+ * Work per call of both builds, as a handler would do: with a bare echo (about 10 µs) two
+ * processes of the same code differ by up to 18 % in p50 on this loaded machine (which core each
+ * gets), with 100 µs of work by a few per cent.
+ */
+const WORK_US = 100;
 const TIMEOUT_MS = 300_000;
 
 let dir: string;
@@ -40,7 +46,7 @@ function duet(args: string[], env: Record<string, string> = {}): Promise<CliExit
 }
 
 test('a build doing 50 µs more work per call fails the duet, with its page, JSON and step summary', async () => {
-  const [a, b] = await Promise.all([goServer(), goServer(50)]);
+  const [a, b] = await Promise.all([goServer(WORK_US), goServer(WORK_US + 50)]);
   const summary = join(dir, 'summary.md');
   await writeFile(summary, '');
   const exit = await duet(
@@ -71,7 +77,8 @@ test('a build doing 50 µs more work per call fails the duet, with its page, JSO
   assert.equal(json.passed, false);
   const cpu = json.duet.find((row) => row.metric === 'cpuPerCall');
   assert.equal(cpu?.verdict, 'regression');
-  assert.equal(cpu?.ratios.length, 30);
+  // 30 pairs, and 30 more per batch while another metric of the phase (p99, say) was unsure.
+  assert.ok([30, 60, 90].includes(cpu?.ratios.length ?? 0), `${cpu?.ratios.length} pairs`);
   assert.match(await readFile(summary, 'utf8'), /^## Regression gate: FAIL/);
   const page = await readFile(join(dir, 'slow-report', 'gate-duet.html'), 'utf8');
   assert.match(page, /<h1 id="outcome">Regression gate: FAIL/);
@@ -80,17 +87,20 @@ test('a build doing 50 µs more work per call fails the duet, with its page, JSO
 });
 
 test('two identical builds pass the duet, with client-side correctness rows only', async () => {
-  const [a, b] = await Promise.all([goServer(), goServer()]);
-  // A looser latency limit than the default: 50 ms slices of p99 are noisy on a loaded machine.
+  const [a, b] = await Promise.all([goServer(WORK_US), goServer(WORK_US)]);
+  // The latency limit at 20 %, not 10 %: p99 of 50 ms windows moved by up to 15 % between equal
+  // builds in 16 runs on this loaded machine; calls/s, p50 and CPU stayed within 7 %.
   const exit = await duet([
     '--baseline-target',
     a.addresses[0]!,
     '--target',
     b.addresses[0]!,
+    '--baseline-pid',
+    String(a.pid),
+    '--pid',
+    String(b.pid),
     '--max-slowdown',
-    '0.3',
-    '--max-throughput-slowdown',
-    '0.3',
+    '0.2',
   ]);
   assert.equal(exit.code, 0, exit.stdout + exit.stderr);
   assert.match(exit.stdout, /B › calls answered without error +no call fails .* \d+ of \d+ answered .* ok/);

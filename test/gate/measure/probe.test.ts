@@ -63,16 +63,16 @@ for (const mode of ['roundrobin', 'broadcast', 'consistent-hash'] as const) {
   test(`the ${mode} probe answers every call`, async () => {
     const probe = await RpcProbe.start(spec(mode));
     try {
-      const slice = await measureWindow(probe, { concurrency: 4, durationMs: 1_000, maxCalls: 200 });
-      assert.equal(slice.errors, 0, slice.firstError);
-      assert.equal(slice.calls, 200);
+      const window = await measureWindow(probe, { concurrency: 4, durationMs: 1_000, maxCalls: 200 });
+      assert.equal(window.errors, 0, window.firstError);
+      assert.equal(window.calls, 200);
     } finally {
       await probe.close();
     }
   });
 }
 
-test('the reference echoes every call, and slices pair up into per-pair ratios', async () => {
+test('the reference echoes every call, and windows pair up into per-pair ratios', async () => {
   const probe = await RpcProbe.start(spec('roundrobin'));
   const reference = await ReferenceEcho.start(16);
   try {
@@ -153,7 +153,7 @@ test("a reply the scenario's check refuses fails the probe call", async () => {
     setup: { ...kvSpec!.setup, call: { ...kvSpec!.setup.call, method: 'Bench.Echo' } },
   });
   try {
-    await assert.rejects(probe.call(), /call\.check: reply key-0/);
+    await assert.rejects(probe.call(), { code: 'ERR_CHECK', message: /^check failed: reply key-0/ });
   } finally {
     await probe.close();
   }
