@@ -17,7 +17,6 @@ const EXCEPTIONS: Record<string, string> = {
     'to split: one phase on the agents, watch and collect',
   'benchmarks/overhead.ts:runOverheadBench': 'being split: the overhead bench goes with the one load loop',
   'benchmarks/soak/run-soak.ts:runSoak': 'to split: the soak run and its bounds in one body',
-  'gate/duet/run-duet.ts:runDuet': 'being split: the gate for users services',
   'gate/run-gate.ts:runGate': 'being split: the gate for users services',
   'report/histogram-header.ts:checkEncodedHistogramHeader': 'being split: the report',
   'report/sections/comparison.ts:renderComparison': 'being split: the report sections',
