@@ -67,6 +67,8 @@ export interface PhaseCall {
   argsFile?: string;
   /** The scenario module whose `call.args` and `call.check` the load threads use: an absolute path. */
   module?: string;
+  /** Go source declaring the method: the arguments are converted to its Go type. An absolute path. */
+  goTypes?: string;
 }
 
 /**
@@ -114,10 +116,21 @@ function outlierDetectionOptions(
 
 /** The scenario's `call` as plain data; see PhaseCall. */
 function phaseCall(scenario: ResolvedScenario, file: string): PhaseCall {
+  const call = callData(scenario, file);
+  if (scenario.goTypes === undefined) return call;
+  return { ...call, goTypes: resolve(scenarioBase(file), scenario.goTypes) };
+}
+
+/** Where a scenario's relative paths start. */
+export function scenarioBase(file: string): string {
+  return isScenarioFile(file) ? dirname(resolve(file)) : process.cwd();
+}
+
+function callData(scenario: ResolvedScenario, file: string): PhaseCall {
   const { call } = scenario;
   if (call === undefined)
     return { method: DEFAULT_METHOD, args: { Payload: 'x'.repeat(scenario.payloadBytes) } };
-  const base = isScenarioFile(file) ? dirname(resolve(file)) : process.cwd();
+  const base = scenarioBase(file);
   if (call.argsFile !== undefined) {
     return {
       method: call.method,
