@@ -28,7 +28,7 @@ function convert(json: unknown, type: GoType, path: string, inStruct: boolean): 
   switch (type.kind) {
     case 'bool':
     case 'string':
-      if (typeof json !== type.kind) throw mismatch(path, type, json);
+      if (typeof json !== (type.kind === 'bool' ? 'boolean' : 'string')) throw mismatch(path, type, json);
       return json;
     case 'int':
     case 'uint':
@@ -164,7 +164,7 @@ function expected(type: GoType): string {
     case 'struct':
       return 'an object';
     default:
-      return `a ${type.kind}`;
+      return type.kind === 'bool' ? 'true or false' : 'a string';
   }
 }
 
