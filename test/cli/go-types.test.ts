@@ -13,7 +13,7 @@ const GO_SOURCE = 'go-peer';
 const TRANSPORTS = ['tcp', 'http'] as const;
 /** Every kind the issue of real services lists, in the JSON a Go developer writes. */
 const ARGS = JSON.stringify({
-  ID: 9223372036854775807,
+  ID: '@I64MAX',
   Tag: 'embedded <&>',
   P: { A: -7, B: 'inner' },
   Items: [
@@ -27,8 +27,8 @@ const ARGS = JSON.stringify({
   MI: { x: { Name: 'x', Qty: 9 } },
   IM: { '-1': 'minus one', '42': 'answer', '7': 'seven' },
   Arr: [-32768, 0, 32767],
-  I64Min: -9223372036854775808,
-  U64: 18446744073709551615,
+  I64Min: '@I64MIN',
+  U64: '@U64MAX',
   I8: -128,
   U8: 255,
   U16: 65535,
@@ -40,10 +40,10 @@ const ARGS = JSON.stringify({
   Text: 'héllo, 世界 🌍 \u2028',
   Empty: [],
 })
-  // JSON.stringify rounds what JavaScript numbers cannot hold; the text keeps every digit.
-  .replace('9223372036854776000', '9223372036854775807')
-  .replace('-9223372036854776000', '-9223372036854775808')
-  .replace('18446744073709552000', '18446744073709551615');
+  // JavaScript numbers cannot hold these: the JSON text keeps every digit.
+  .replace('"@I64MAX"', '9223372036854775807')
+  .replace('"@I64MIN"', '-9223372036854775808')
+  .replace('"@U64MAX"', '18446744073709551615');
 
 let dir: string;
 let go: GoServer;
