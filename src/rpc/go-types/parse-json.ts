@@ -4,7 +4,7 @@ import { GoValueError } from './errors.ts';
 const LONG_DIGITS = /[0-9]{16}/;
 
 /**
- * JSON.parse, except that an integer beyond 2^53 becomes a bigint instead of a rounded number:
+ * JSON.parse, except that an integer a number cannot hold exactly becomes a bigint, not a rounded number:
  * int64 and uint64 values such as 18446744073709551615 keep every digit.
  */
 export function parseJsonKeepingIntegers(text: string): unknown {
@@ -36,7 +36,8 @@ class ExactParser {
     const literal = match[0];
     if (/^-?[0-9]+$/.test(literal)) {
       const number = Number(literal);
-      return Number.isSafeInteger(number) ? number : BigInt(literal);
+      const exact = BigInt(literal);
+      return BigInt(number) === exact ? number : exact;
     }
     return JSON.parse(literal);
   }
