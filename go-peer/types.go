@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -270,4 +271,26 @@ func runTypesJSON(args []string) int {
 	}
 	printJSON(map[string]interface{}{"ok": true, "json": string(text)})
 	return 0
+}
+
+// Shape is what WithAny.V holds: a concrete type sent inside an interface value.
+type Shape struct{ Sides int }
+
+// WithAny has an interface field, which rpcbench's gob does not decode.
+type WithAny struct {
+	V    interface{}
+	Note string
+}
+
+// Interface answers an interface value holding a Shape (args > 0), or a nil one.
+func (t *Types) Interface(args int, reply *WithAny) error {
+	if args > 0 {
+		reply.V = Shape{Sides: args}
+	}
+	reply.Note = "after the interface"
+	return nil
+}
+
+func init() {
+	gob.Register(Shape{})
 }
