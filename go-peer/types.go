@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"encoding/gob"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -230,4 +232,65 @@ func runTypes(args []string) int {
 	fmt.Fprintln(os.Stderr, "types: every reply equals what was sent")
 	printJSON(map[string]interface{}{"ok": true})
 	return 0
+}
+
+// runTypesJSON is what `rpcbench call --go-types` must match: Go's client decodes -args with
+// encoding/json into the argument type, calls -method over gob, and prints json.Marshal of the
+// reply as {"ok":true,"json":"…"}.
+func runTypesJSON(args []string) int {
+	fs := flag.NewFlagSet("types-json", flag.ExitOnError)
+	addr := fs.String("addr", "", "tcp@… or http@…")
+	method := fs.String("method", "Types.EchoNested", "Types.EchoNested or Types.Summarize")
+	input := fs.String("args", "{}", "the arguments as JSON")
+	_ = fs.Parse(args)
+	var argv Nested
+	if err := json.Unmarshal([]byte(*input), &argv); err != nil {
+		printJSON(map[string]interface{}{"ok": false, "error": err.Error()})
+		return 0
+	}
+	client, err := XDial(*addr, &Option{CodecType: GobType, ConnectTimeout: 10 * time.Second, Settle: 5 * time.Millisecond})
+	if err != nil {
+		printJSON(map[string]interface{}{"ok": false, "error": err.Error()})
+		return 0
+	}
+	defer client.Close()
+	var reply interface{} = &Nested{}
+	if *method == "Types.Summarize" {
+		reply = &Summary{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := client.Call(ctx, *method, argv, reply); err != nil {
+		printJSON(map[string]interface{}{"ok": false, "error": err.Error()})
+		return 0
+	}
+	text, err := json.Marshal(reply)
+	if err != nil {
+		printJSON(map[string]interface{}{"ok": false, "error": err.Error()})
+		return 0
+	}
+	printJSON(map[string]interface{}{"ok": true, "json": string(text)})
+	return 0
+}
+
+// Shape is what WithAny.V holds: a concrete type sent inside an interface value.
+type Shape struct{ Sides int }
+
+// WithAny has an interface field, which rpcbench's gob does not decode.
+type WithAny struct {
+	V    interface{}
+	Note string
+}
+
+// Interface answers an interface value holding a Shape (args > 0), or a nil one.
+func (t *Types) Interface(args int, reply *WithAny) error {
+	if args > 0 {
+		reply.V = Shape{Sides: args}
+	}
+	reply.Note = "after the interface"
+	return nil
+}
+
+func init() {
+	gob.Register(Shape{})
 }

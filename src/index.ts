@@ -25,6 +25,15 @@ export {
   RemoteError,
   SendBufferFullError,
 } from './rpc/errors.ts';
+export type { GoMethodTypes } from './rpc/go-types/index.ts';
+export {
+  GoTypesError,
+  GoValueError,
+  goJsonText,
+  loadGoMethodTypes,
+  parseJsonKeepingIntegers,
+  toGoArgs,
+} from './rpc/go-types/index.ts';
 export type { GobErrorCode, GobStructType, GobType } from './rpc/gob/index.ts';
 export {
   compileGobType,

@@ -44,6 +44,7 @@ const INSIDE_LAYERS: Record<string, readonly string[]> = {
     'output-buffer.ts',
     'undecodable-value.ts',
     'gob/',
+    'go-types/',
     'codec/',
     'handshake.ts',
     'http-head.ts',

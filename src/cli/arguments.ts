@@ -11,6 +11,7 @@ import {
   codecNamed,
   shortCodecName,
 } from '../rpc/codec/codec.ts';
+import { parseJsonKeepingIntegers } from '../rpc/go-types/parse-json.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { isRpcError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
@@ -249,7 +250,8 @@ export const addressArgument = projectArgument((value: string) => formatAddress(
 /** JSON text, parsed. */
 export function jsonArgument(value: string): unknown {
   try {
-    return JSON.parse(value);
+    // Integers beyond 2^53 (int64, uint64) keep every digit, as bigints.
+    return parseJsonKeepingIntegers(value);
   } catch (error) {
     throw new InvalidArgumentError(
       `must be JSON, such as '{"Num1":1,"Num2":2}' or '"hi"': ${(error as Error).message}`,

@@ -21,6 +21,7 @@ import { writeResult } from '../result/result-file.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import { CODEC_SHORT_NAME_LIST } from '../rpc/codec/codec.ts';
 import { ScenarioError } from '../scenario/errors.ts';
+import { checkGoTypes } from '../scenario/go-types-check.ts';
 import { checkMemoryBudget, formatBytes, parseByteSize } from '../scenario/memory-budget.ts';
 import { applyOverrides, type ScenarioOverrides, scenarioFromOverrides } from '../scenario/overrides.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
@@ -79,6 +80,7 @@ interface BenchOptions {
   method?: string;
   args?: unknown;
   argsFile?: string;
+  goTypes?: string;
   codec?: ScenarioOverrides['codec'];
   httpPath?: string;
   select?: ScenarioSelectMode[];
@@ -207,7 +209,10 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const file of files) loaded.push(applyOverrides(await loadScenario(file), overrides));
     // Every scenario is checked before the first one starts: a refused one exits 2 having run nothing.
-    for (const scenario of loaded) checkMemoryBudget(scenario, options.memoryBudget);
+    for (const scenario of loaded) {
+      checkMemoryBudget(scenario, options.memoryBudget);
+      checkGoTypes(scenario);
+    }
   } catch (error) {
     if (error instanceof ScenarioError) {
       process.stderr.write(`invalid scenario: ${error.message}\n`);
@@ -243,7 +248,9 @@ function overridesFrom(options: BenchOptions): ScenarioOverrides {
     method: options.method,
     args: options.args,
     argsFile: options.argsFile,
-    codec: options.codec,
+    goTypes: options.goTypes,
+    // Go types are Go GeeRPC's, and it speaks gob.
+    codec: options.codec ?? (options.goTypes === undefined ? undefined : 'gob'),
     select: options.select,
     concurrency: options.concurrency,
     ratePerSecond: options.rate,
@@ -431,6 +438,10 @@ function targetOptions(program: Command): Command {
       jsonArgument,
     )
     .option('--args-file <file>', 'a file of JSON arguments, one per line, used in turn')
+    .option(
+      '--go-types <file.go|dir>',
+      "the Go source of the target's service: arguments are converted to the method's Go types as encoding/json would (implies --codec gob)",
+    )
     .option(
       '--codec <codec>',
       `the codec: ${CODEC_SHORT_NAME_LIST.join(', ')} (Go GeeRPC speaks gob)`,

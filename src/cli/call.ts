@@ -2,7 +2,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ETCD_PREFIX } from '../registry/etcd-client.ts';
 import { DEFAULT_HTTP_PATH } from '../rpc/client.ts';
-import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, type CodecName } from '../rpc/codec/codec.ts';
+import { CODEC_NAMES, CODEC_SHORT_NAME_LIST, type CodecName, shortCodecName } from '../rpc/codec/codec.ts';
+import { GoTypesError, GoValueError } from '../rpc/go-types/errors.ts';
+import { loadGoMethodTypes, toGoArgs } from '../rpc/go-types/go-method.ts';
+import { goJsonText } from '../rpc/go-types/go-to-json.ts';
+import { parseJsonKeepingIntegers } from '../rpc/go-types/parse-json.ts';
 import { isRpcError } from '../util/errors.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
@@ -49,6 +53,7 @@ interface RawCallOptions {
   seed?: number;
   weight?: Record<string, number>;
   detailed?: boolean;
+  goTypes?: string;
 }
 
 function buildCommand(writeErr: (text: string) => void): Command {
@@ -119,6 +124,10 @@ function buildCommand(writeErr: (text: string) => void): Command {
       collectWeight,
     )
     .option(
+      '--go-types <file.go|dir>',
+      "the Go source of the service: the JSON is converted to the method's Go argument type as encoding/json would, and the reply printed as json.Marshal would (implies --codec gob)",
+    )
+    .option(
       '--detailed',
       'print {reply, address, attempts, latencyMs} for each call instead of the reply alone',
     )
@@ -131,6 +140,8 @@ interface CallPlan {
   servers: string[] | undefined;
   serviceMethod: string;
   args: unknown;
+  /** The reply as JSON text. */
+  printReply: (reply: unknown) => string;
 }
 
 function plan(command: Command): CallPlan {
@@ -156,7 +167,7 @@ function plan(command: Command): CallPlan {
   }
   let args: unknown;
   try {
-    args = JSON.parse(json);
+    args = parseJsonKeepingIntegers(json);
   } catch (error) {
     throw new CliUsageError(`invalid JSON arguments ${JSON.stringify(json)}: ${(error as Error).message}`);
   }
@@ -174,7 +185,34 @@ function plan(command: Command): CallPlan {
         .split(',')
         .map((address) => address.trim())
         .filter((address) => address.length > 0);
-  return { options, servers, serviceMethod, args };
+  const plain = {
+    options,
+    servers,
+    serviceMethod,
+    args,
+    printReply: (reply: unknown) => JSON.stringify(reply) ?? 'null',
+  };
+  return options.goTypes === undefined ? plain : inGoTypes(plain, options.goTypes);
+}
+
+/** The call with its arguments in the method's Go types, its reply printed as json.Marshal does. */
+function inGoTypes(plan: CallPlan, goTypes: string): CallPlan {
+  const codec = plan.options.codec ?? 'application/gob';
+  if (codec !== 'application/gob')
+    throw new CliUsageError(`--go-types needs the gob codec, not --codec ${shortCodecName(codec)}`);
+  try {
+    const method = loadGoMethodTypes(goTypes, plan.serviceMethod);
+    return {
+      ...plan,
+      options: { ...plan.options, codec },
+      args: toGoArgs(plan.args, method),
+      printReply: (reply) => goJsonText(reply, method.reply),
+    };
+  } catch (error) {
+    if (error instanceof GoTypesError || error instanceof GoValueError)
+      throw new CliUsageError(error.message);
+    throw error;
+  }
 }
 
 async function createDiscovery(plan: CallPlan): Promise<Discovery> {
@@ -215,16 +253,20 @@ async function run(plan: CallPlan, out: (line: string) => void): Promise<number>
       if (options.broadcastAll) {
         const outcomes = await xclient.broadcastAll(plan.serviceMethod, plan.args);
         out(
-          JSON.stringify(
+          withPrinted(
             outcomes.map((o) =>
               o.error === undefined
-                ? { address: o.address, reply: o.reply, latencyMs: round(o.latencyMs) }
+                ? {
+                    address: o.address,
+                    reply: new PrintedJson(plan.printReply(o.reply)),
+                    latencyMs: round(o.latencyMs),
+                  }
                 : { address: o.address, error: o.error.message, latencyMs: round(o.latencyMs) },
             ),
           ),
         );
       } else if (options.broadcast) {
-        out(JSON.stringify(await xclient.broadcast(plan.serviceMethod, plan.args)));
+        out(plan.printReply(await xclient.broadcast(plan.serviceMethod, plan.args)));
       } else {
         const startMs = performance.now();
         const { reply, address, attempts, endMs } = await xclient.callDetailed(
@@ -234,8 +276,9 @@ async function run(plan: CallPlan, out: (line: string) => void): Promise<number>
           startMs,
         );
         perServer.set(address, (perServer.get(address) ?? 0) + 1);
-        const detailed = { reply, address, attempts, latencyMs: round(endMs - startMs) };
-        out(JSON.stringify(options.detailed ? detailed : reply) ?? 'null');
+        const printed = new PrintedJson(plan.printReply(reply));
+        const detailed = { reply: printed, address, attempts, latencyMs: round(endMs - startMs) };
+        out(options.detailed ? withPrinted(detailed) : printed.text);
       }
     }
   } finally {
@@ -280,6 +323,21 @@ export async function main(
     }
     throw error;
   }
+}
+
+/** JSON text already printed, placed as it is inside a larger value by withPrinted. */
+class PrintedJson {
+  constructor(readonly text: string) {}
+}
+
+function withPrinted(value: unknown): string {
+  const texts: string[] = [];
+  const marked = JSON.stringify(value, (_key, item: unknown) => {
+    if (!(item instanceof PrintedJson)) return item;
+    texts.push(item.text);
+    return `\u0000printed${texts.length - 1}`;
+  });
+  return marked.replace(/"\\u0000printed(\d+)"/g, (_match, index: string) => texts[Number(index)]!);
 }
 
 function round(ms: number): number {

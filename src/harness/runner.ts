@@ -18,6 +18,7 @@ import { isScenarioFile } from '../scenario/phase-rpc-setup.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
 import { phaseDurationMs, resolveServerBehaviours, serverThreadCount } from '../scenario/scenario-schema.ts';
 import { evaluateThresholds, parseThreshold } from '../scenario/threshold.ts';
+import { bigIntsAsText } from '../util/bigint-text.ts';
 import { createSeededRandom } from '../util/seeded-random.ts';
 import { msToSeconds } from '../util/units.ts';
 import { phaseRpcSetup } from './clients/phase-clients.ts';
@@ -206,7 +207,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       file: loaded.file,
       name: scenario.name,
       description: scenario.description,
-      config: scenario as unknown as Record<string, unknown>,
+      config: bigIntsAsText(scenario) as Record<string, unknown>,
     },
     environment,
     phases,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { ScenarioSelectMode } from './phase-plan.ts';
 import type { LoadedScenario } from './scenario-loader.ts';
 import { validateScenario } from './scenario-loader.ts';
@@ -27,6 +28,8 @@ export interface ScenarioOverrides {
   /** Plain data (parsed from JSON) sent with every call. */
   args?: unknown;
   argsFile?: string;
+  /** The Go source of the target's service: replaces goTypes (relative to the working directory). */
+  goTypes?: string;
   codec?: ResolvedScenario['codec'];
   select?: ScenarioSelectMode[];
   /** The closed model with this many calls in flight. */
@@ -81,6 +84,7 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
   set('calls', overrides.calls);
   set('warmupMs', overrides.warmupMs);
   set('codec', overrides.codec);
+  set('goTypes', overrides.goTypes === undefined ? undefined : resolve(overrides.goTypes));
   set('select', overrides.select);
   set('thresholds', overrides.thresholds);
   set('clients', overrides.clients);

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { CodecName } from '../rpc/codec/codec.ts';
 import type { OutlierDetectionOptions } from '../xclient/outlier/outlier-options.ts';
 import type { XClientOptions } from '../xclient/xclient.ts';
@@ -55,9 +56,16 @@ export interface PhaseCall {
   argsFile?: string;
   /** The scenario module whose `call.args` and `call.check` the load threads use: an absolute path. */
   module?: string;
+  /** Go source declaring the method: the arguments are converted to its Go type. An absolute path. */
+  goTypes?: string;
 }
 
 /** A scenario made on the command line has no file: its label is in parentheses. */
 export function isScenarioFile(file: string): boolean {
   return !file.startsWith('(');
+}
+
+/** Where a scenario's relative paths start: its file's folder, or the working directory without a file. */
+export function scenarioBase(file: string): string {
+  return isScenarioFile(file) ? dirname(resolve(file)) : process.cwd();
 }

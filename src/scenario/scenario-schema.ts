@@ -387,6 +387,15 @@ const scenarioObjectSchema = z.strictObject({
   target: targetSchema.optional(),
   /** What each call sends; without it, `Load.Work` with a payloadBytes-long string. */
   call: callSchema.optional(),
+  /**
+   * The Go source declaring the target's service: a .go file or a package directory, relative to
+   * the scenario file. Each call's arguments (args, argsFile lines, an args function's values) are
+   * converted to the Go argument type of call.method as encoding/json would; needs codec 'gob'.
+   */
+  goTypes: z
+    .string({ error: 'must be a path to a .go file or a directory' })
+    .min(1, { error: 'must be a path to a .go file or a directory' })
+    .optional(),
   transport: z
     .enum(['tcp', 'unix', 'http'], { error: 'must be one of tcp, unix, http' })
     .default(SCENARIO_DEFAULTS.transport),
@@ -475,6 +484,13 @@ export const scenarioSchema = scenarioObjectSchema
         code: 'custom',
         path: ['call'],
         message: "is required with target: say what to call, e.g. call: { method: 'Foo.Sum', args: {...} }",
+      });
+    }
+    if (scenario.goTypes !== undefined && (scenario.call === undefined || scenario.codec !== 'gob')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['goTypes'],
+        message: "needs call: { method: 'Service.Method' } and codec: 'gob' (the codec Go GeeRPC speaks)",
       });
     }
     if (scenario.call === undefined && scenario.servers?.service !== undefined) {

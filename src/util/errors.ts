@@ -34,6 +34,9 @@ export const ERROR_CODES = [
   'ERR_GOB_UNSUPPORTED_TYPE',
   'ERR_GOB_INVALID_OPTION',
   'ERR_GOB_BUDGET_EXCEEDED',
+  // rpc: Go types read from Go source
+  'ERR_GO_TYPES',
+  'ERR_GO_VALUE',
   // registry and etcd
   'ERR_REGISTRY_UNAVAILABLE',
   'ERR_REGISTRY_REFUSED',

@@ -250,3 +250,21 @@ export interface GoTypesCheck {
 export function runGoTypesCheck(address: string, method = 'Types.EchoNested', n = 2): Promise<GoTypesCheck> {
   return runToSummary<GoTypesCheck>(['types', '-addr', address, '-method', method, '-n', String(n)], 120_000);
 }
+
+export interface GoTypesJson {
+  ok: boolean;
+  /** json.Marshal of the reply. */
+  json?: string;
+  error?: string;
+}
+
+/**
+ * Runs `go-peer types-json`: Go's client decodes `argsJson` with encoding/json into the Types
+ * service's argument type, calls `method` at `address` over gob and prints json.Marshal of the reply.
+ */
+export function runGoTypesJson(address: string, method: string, argsJson: string): Promise<GoTypesJson> {
+  return runToSummary<GoTypesJson>(
+    ['types-json', '-addr', address, '-method', method, '-args', argsJson],
+    60_000,
+  );
+}

@@ -1,9 +1,9 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DEFAULT_HTTP_PATH } from '../../rpc/client.ts';
 import { CODEC_SHORT_NAMES } from '../../rpc/codec/codec.ts';
 import type { PhasePlan } from '../../scenario/phase-plan.ts';
 import type { PhaseCall, PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
-import { DEFAULT_METHOD, isScenarioFile } from '../../scenario/phase-rpc-setup.ts';
+import { DEFAULT_METHOD, scenarioBase } from '../../scenario/phase-rpc-setup.ts';
 import { type ResolvedScenario, resolveServerBehaviours } from '../../scenario/scenario-schema.ts';
 import { EtcdDiscovery } from '../../xclient/discovery/etcd-discovery.ts';
 import { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
@@ -63,10 +63,16 @@ function outlierDetectionOptions(
 
 /** The scenario's `call` as plain data; see PhaseCall. */
 function phaseCall(scenario: ResolvedScenario, file: string): PhaseCall {
+  const call = callData(scenario, file);
+  if (scenario.goTypes === undefined) return call;
+  return { ...call, goTypes: resolve(scenarioBase(file), scenario.goTypes) };
+}
+
+function callData(scenario: ResolvedScenario, file: string): PhaseCall {
   const { call } = scenario;
   if (call === undefined)
     return { method: DEFAULT_METHOD, args: { Payload: 'x'.repeat(scenario.payloadBytes) } };
-  const base = isScenarioFile(file) ? dirname(resolve(file)) : process.cwd();
+  const base = scenarioBase(file);
   if (call.argsFile !== undefined) {
     return {
       method: call.method,

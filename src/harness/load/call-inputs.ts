@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { loadGoMethodTypes, toGoArgs } from '../../rpc/go-types/go-method.ts';
+import { parseJsonKeepingIntegers } from '../../rpc/go-types/parse-json.ts';
 import type { PhaseCall } from '../../scenario/phase-rpc-setup.ts';
 import { loadScenario } from '../../scenario/scenario-loader.ts';
 import type { ArgsFunction, CheckFunction } from '../../scenario/target-schema.ts';
@@ -18,36 +20,55 @@ export interface CallInputs {
   check: ((reply: unknown, args: unknown) => true | string) | undefined;
 }
 
+/** Turns a value into what is sent: converted to the method's Go type when goTypes is given. */
+type ToWire = (value: unknown, where: string) => unknown;
+
 /**
  * The call's inputs in a load thread: plain arguments as given, an argsFile read once, or the
  * scenario module's `call.args` and `call.check` imported here (functions do not cross threads).
- * `random` is the thread's seeded generator, passed to an args function.
+ * `random` is the thread's seeded generator, passed to an args function. With goTypes, plain
+ * arguments and argsFile lines are converted here, once (one that does not fit fails before any
+ * call), and an args function's values as they are made.
  */
 export async function prepareCallInputs(call: PhaseCall, random: () => number): Promise<CallInputs> {
+  const method = call.goTypes === undefined ? undefined : loadGoMethodTypes(call.goTypes, call.method);
+  const toWire: ToWire =
+    method === undefined ? (value) => value : (value, where) => toGoArgs(value, method, where);
   let args: unknown = call.args;
   let argsAt: CallInputs['argsAt'];
   let check: CallInputs['check'];
   if (call.module !== undefined) {
     const fromModule = (await loadScenario(call.module)).scenario.call;
     if (call.argsFile === undefined) args = fromModule?.args;
-    if (typeof args === 'function') argsAt = generatedArgs(args as ArgsFunction, random);
+    if (typeof args === 'function') argsAt = generatedArgs(args as ArgsFunction, random, toWire);
     if (fromModule?.check !== undefined) check = safeCheck(fromModule.check);
   }
   if (call.argsFile !== undefined) {
-    const values = await readArgsFile(call.argsFile);
+    const file = call.argsFile;
+    const values = (await readArgsFile(file, method !== undefined)).map(({ value, line }) =>
+      toWire(value, `call.argsFile ${file}:${line}`),
+    );
     argsAt = (i) => values[i % values.length];
+  } else if (argsAt === undefined) {
+    args = toWire(args, 'call.args');
   }
   return { method: call.method, args, argsAt, check };
 }
 
-function generatedArgs(generate: ArgsFunction, random: () => number): (i: number) => unknown {
+function generatedArgs(generate: ArgsFunction, random: () => number, toWire: ToWire): (i: number) => unknown {
   return (i) => {
+    let value: unknown;
     try {
-      return generate(i, random);
+      value = generate(i, random);
     } catch (error) {
       throw new CallArgumentsError(`call.args(${i}) threw: ${(error as Error)?.message ?? String(error)}`, {
         cause: error,
       });
+    }
+    try {
+      return toWire(value, `call.args(${i})`);
+    } catch (error) {
+      throw new CallArgumentsError((error as Error).message, { cause: error });
     }
   };
 }
@@ -65,8 +86,11 @@ function safeCheck(check: CheckFunction): NonNullable<CallInputs['check']> {
   };
 }
 
-/** One JSON value per non-blank line. */
-async function readArgsFile(path: string): Promise<unknown[]> {
+/** One JSON value per non-blank line; with Go types, integers beyond 2^53 keep every digit. */
+async function readArgsFile(
+  path: string,
+  exactIntegers: boolean,
+): Promise<{ value: unknown; line: number }[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -75,7 +99,7 @@ async function readArgsFile(path: string): Promise<unknown[]> {
       cause: error,
     });
   }
-  const values: unknown[] = [];
+  const values: { value: unknown; line: number }[] = [];
   const lines = text.split('\n');
   for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
@@ -83,7 +107,10 @@ async function readArgsFile(path: string): Promise<unknown[]> {
       throw new CallArgumentsError(`call.argsFile ${path}: more than ${MAX_ARGS_FILE_LINES} lines`);
     }
     try {
-      values.push(JSON.parse(line));
+      values.push({
+        value: exactIntegers ? parseJsonKeepingIntegers(line) : JSON.parse(line),
+        line: index + 1,
+      });
     } catch (error) {
       throw new CallArgumentsError(
         `call.argsFile ${path}:${index + 1}: not JSON: ${(error as Error).message}`,

@@ -7,6 +7,7 @@ import {
   FLOAT_ID,
   INT_ID,
   INTERFACE_ID,
+  readWireType,
   STRING_ID,
   UINT_ID,
   type WireType,
@@ -44,10 +45,28 @@ function inferredAlike(type: GobType): boolean {
   }
 }
 
-/** A non-nil interface value: the stream may define types inside it, so it cannot be stepped over. */
+/** A type definition a message carries inside an interface value; `bytes` for the decoder's budget. */
+export interface InlineDefinition {
+  readonly negativeId: number | bigint;
+  readonly wire: WireType;
+  readonly bytes: number;
+}
+
+/**
+ * A non-nil interface value: not decoded, so its message fails (one call). The definitions of
+ * its concrete type, which Go sends inside it, are read first: later messages may use them, and
+ * the decoder defines them, so the stream goes on.
+ */
 export class InterfaceValueFound extends DecodeFailure {
-  constructor(readonly concreteType: string) {
-    super(`interface value of concrete type ${JSON.stringify(concreteType)}`);
+  constructor(
+    readonly concreteType: string,
+    readonly definitions: readonly InlineDefinition[],
+    /** The value goes on in the next value message, which is to be passed over. */
+    readonly continues: boolean,
+  ) {
+    super(
+      `an interface value (concrete type ${JSON.stringify(concreteType)}); interface values are not supported`,
+    );
   }
 }
 
@@ -80,7 +99,18 @@ const decodeInterface: DecodeFn = (r) => {
   const name = r.readString();
   // A nil interface is sent as an empty name and nothing else.
   if (name === '') return null;
-  throw new InterfaceValueFound(name);
+  // Go's decodeTypeSequence: type definitions, each but the last followed by the byte count of
+  // what comes next, until the concrete type's id.
+  // Go writes a new concrete type's definition as a message of its own in the middle of the
+  // value: the value then goes on in the next value message.
+  const definitions: InlineDefinition[] = [];
+  for (let id = r.readInt(); id < 0; id = r.readInt()) {
+    const before = r.remaining;
+    definitions.push({ negativeId: id, wire: readWireType(r), bytes: before - r.remaining });
+    if (r.remaining === 0) throw new InterfaceValueFound(name, definitions, true);
+    r.readUint();
+  }
+  throw new InterfaceValueFound(name, definitions, false);
 };
 
 const BUILTIN_DECODERS = new Map<number, DecodeFn>([

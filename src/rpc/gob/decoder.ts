@@ -6,10 +6,9 @@ import {
   GobFrameTooLargeError,
   GobInvalidOptionError,
   GobStreamError,
-  GobUnsupportedTypeError,
 } from './errors.ts';
 import { DecodeFailure, ElementBudgetSpent, GobReader } from './primitives.ts';
-import { FIRST_USER_ID, readWireType } from './wire-types.ts';
+import { FIRST_USER_ID, readWireType, type WireType } from './wire-types.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** A message may make this many elements per byte it takes, plus DEFAULT_ELEMENT_ALLOWANCE. */
@@ -66,6 +65,8 @@ export interface GobDecoderOptions {
  */
 export class GobDecoder {
   readonly #maxMessageBytes: number;
+  /** The next value message is the rest of one that failed on an interface value. */
+  #passOverValue = false;
   readonly #elementsPerByte: number;
   readonly #elementAllowance: number;
   readonly #maxTypes: number;
@@ -223,6 +224,11 @@ export class GobDecoder {
       this.#define(id, r, end - start);
       return;
     }
+    if (this.#passOverValue) {
+      // The rest of a value that failed on an interface (see InterfaceValueFound): already answered.
+      this.#passOverValue = false;
+      return;
+    }
     if (typeof id === 'bigint' || id === 0 || id > 0x7fffffff) {
       onValue(new UndecodableValue(`gob: bad type id ${id}`));
       return;
@@ -238,10 +244,10 @@ export class GobDecoder {
           `${error.path || 'the value'}: a message of ${end - start} bytes may make ${budget} elements (elementsPerByte, elementAllowance); it asked for ${budget - r.elementBudget}`,
         );
       }
+      // Its message is lost (the call fails), not the stream: the types it defined are kept.
       if (error instanceof InterfaceValueFound) {
-        throw new GobUnsupportedTypeError(
-          `${error.path}: an interface value (concrete type ${JSON.stringify(error.concreteType)}); interface values are not supported`,
-        );
+        for (const { negativeId, wire, bytes } of error.definitions) this.#register(negativeId, wire, bytes);
+        this.#passOverValue = error.continues;
       }
       if (!(error instanceof DecodeFailure)) throw error;
       value = new UndecodableValue(`gob: cannot decode ${error.path || 'the value'}: ${error.message}`);
@@ -251,6 +257,20 @@ export class GobDecoder {
   }
 
   #define(negativeId: number | bigint, r: GobReader, bytes: number): void {
+    let wire: WireType;
+    try {
+      wire = readWireType(r);
+    } catch (error) {
+      if (!(error instanceof DecodeFailure)) throw error;
+      throw new GobStreamError(`type definition ${-negativeId}: ${error.message}`, { cause: error });
+    }
+    if (r.remaining > 0)
+      throw new GobStreamError(`type definition ${-negativeId}: ${r.remaining} bytes after its end`);
+    this.#register(negativeId, wire, bytes);
+  }
+
+  /** Defines a type the peer sent, in a message of its own or inside an interface value, within the budgets. */
+  #register(negativeId: number | bigint, wire: WireType, bytes: number): void {
     const id = -Number(negativeId);
     if (typeof negativeId === 'bigint' || id > 0x7fffffff)
       throw new GobStreamError(`bad type id ${-negativeId}`);
@@ -265,15 +285,6 @@ export class GobDecoder {
         `type definitions of more than ${this.#maxTypeDefinitionBytes} bytes on one stream (maxTypeDefinitionBytes)`,
       );
     }
-    let wire: ReturnType<typeof readWireType>;
-    try {
-      wire = readWireType(r);
-    } catch (error) {
-      if (!(error instanceof DecodeFailure)) throw error;
-      throw new GobStreamError(`type definition ${id}: ${error.message}`, { cause: error });
-    }
-    if (r.remaining > 0)
-      throw new GobStreamError(`type definition ${id}: ${r.remaining} bytes after its end`);
     if (wire.kind === 'struct') {
       this.#typeFields += wire.fields.length;
       if (this.#typeFields > this.#maxTypeFields) {

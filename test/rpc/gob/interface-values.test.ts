@@ -1,0 +1,46 @@
+// A Go service replying with an interface value: that call fails with a message naming the type,
+// the connection and the calls after it go on (tcp@ and http@, the type new and already known).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
+import { type GoServer, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { dial } from '../../../src/rpc/dial.ts';
+import { gob } from '../../../src/rpc/gob/index.ts';
+
+let go: GoServer;
+before(
+  async () => {
+    await buildGoPeer();
+    go = await startGoServer({ listen: ['tcp@127.0.0.1:0', 'http@127.0.0.1:0'] });
+  },
+  { timeout: 300_000 },
+);
+after(() => go?.stop());
+
+for (const [i, transport] of ['tcp', 'http'].entries()) {
+  test(`Go answers an interface value over ${transport}@: that call fails naming the type, the connection goes on`, async () => {
+    const client = await dial(go.addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
+    try {
+      // The first time Go defines main.Shape inside the reply, the second time it only names it.
+      for (let round = 0; round < 2; round++) {
+        await assert.rejects(client.call('Types.Interface', 3), (error: Error) => {
+          assert.match(
+            error.message,
+            /WithAny\.V: an interface value \(concrete type "main\.Shape"\); interface values are not supported/,
+          );
+          return true;
+        });
+        assert.deepEqual(await client.call('Types.Interface', 0), { V: null, Note: 'after the interface' });
+        assert.equal(await client.call('Types.EchoUint8', gob.typed(gob.uint8, 200 + round)), 200 + round);
+      }
+      const concurrent = await Promise.allSettled([
+        client.call('Types.Interface', 4),
+        client.call('Types.EchoUint8', gob.typed(gob.uint8, 7)),
+      ]);
+      assert.equal(concurrent[0].status, 'rejected');
+      assert.deepEqual(concurrent[1], { status: 'fulfilled', value: 7 });
+    } finally {
+      await client.close();
+    }
+  });
+}
