@@ -53,9 +53,16 @@ export interface ClientOptions {
    * highWaterMark applies. @default 8 MiB
    */
   maxSendBufferBytes?: number;
+  /**
+   * Replies that answer no call (a sequence number never sent, or sent and already answered)
+   * beyond the calls that timed out or were aborted: past this many on one connection, the server
+   * is broken or hostile and the connection is closed with ERR_BAD_FRAME. @default 1024
+   */
+  maxUnsolicitedReplies?: number;
 }
 
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_UNSOLICITED_REPLIES = 1024;
 
 /** ClientOptions with every default applied. */
 export type ResolvedClientOptions = Required<Omit<ClientOptions, 'codec'>> & { codec: CodecName };
@@ -76,6 +83,7 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     httpPath: options.httpPath ?? DEFAULT_HTTP_PATH,
     maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
+    maxUnsolicitedReplies: options.maxUnsolicitedReplies ?? DEFAULT_MAX_UNSOLICITED_REPLIES,
   };
   for (const key of ['connectTimeoutMs', 'handleTimeoutMs', 'callTimeoutMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0 || resolved[key] > MAX_TIMER_MS) {
@@ -90,6 +98,11 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
   if (!Number.isSafeInteger(resolved.maxSendBufferBytes) || resolved.maxSendBufferBytes <= 0) {
     throw new InvalidArgumentError(
       `options.maxSendBufferBytes must be a positive integer, got ${resolved.maxSendBufferBytes}`,
+    );
+  }
+  if (!Number.isSafeInteger(resolved.maxUnsolicitedReplies) || resolved.maxUnsolicitedReplies < 0) {
+    throw new InvalidArgumentError(
+      `options.maxUnsolicitedReplies must be an integer of at least 0, got ${resolved.maxUnsolicitedReplies}`,
     );
   }
   if ((resolved.codec as CodecName | undefined) === undefined) {
@@ -140,6 +153,9 @@ export class Client {
   readonly #decoder: FrameDecoder;
   readonly #callTimeoutMs: number;
   readonly #maxSendBufferBytes: number;
+  readonly #maxUnsolicitedReplies: number;
+  /** Replies that answered no call, beyond the abandoned ones. */
+  #unsolicited = 0;
   readonly #pending = new PendingCalls<PendingCall>();
   #seq = 0;
   /** Calls timed out or aborted whose late replies have not arrived: their handlers may still run. */
@@ -159,6 +175,7 @@ export class Client {
     this.#socket = socket;
     this.#callTimeoutMs = options.callTimeoutMs;
     this.#maxSendBufferBytes = options.maxSendBufferBytes;
+    this.#maxUnsolicitedReplies = options.maxUnsolicitedReplies;
     this.#codec = options.codec;
     const codec = getCodec(options.codec);
     this.#writer = new FrameWriter(socket, codec, options.maxSendBufferBytes);
@@ -297,6 +314,12 @@ export class Client {
     // A call that timed out or was aborted is forgotten: its late reply is dropped here.
     if (call === undefined) {
       if (this.#abandoned > 0) this.#abandoned--;
+      else if (++this.#unsolicited > this.#maxUnsolicitedReplies) {
+        throw new ProtocolError(
+          'ERR_BAD_FRAME',
+          `rpc client: the server sent more than ${this.#maxUnsolicitedReplies} replies to no call (the last with seq ${header.Seq}; maxUnsolicitedReplies)`,
+        );
+      }
       return;
     }
     call.release();
