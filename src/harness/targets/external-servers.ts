@@ -4,7 +4,7 @@ import {
   type PhaseRpcSetup,
   TARGET_REGISTRY_UPDATE_MS,
 } from '../../scenario/rpc-setup.ts';
-import type { TargetConfig } from '../../scenario/target-schema.ts';
+import { MAX_TARGET_ADDRESSES, type TargetConfig } from '../../scenario/target-schema.ts';
 import { isRpcError } from '../../util/errors.ts';
 import type { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
 import { TargetError } from '../errors.ts';
@@ -68,6 +68,12 @@ export class ExternalServers implements PhaseServers {
       await discovery.refresh();
       const known = await discovery.getAll();
       if (known.length === 0) throw new TargetError(source, 'lists no servers');
+      if (known.length > MAX_TARGET_ADDRESSES) {
+        throw new TargetError(
+          source,
+          `lists ${known.length} servers, more than the ${MAX_TARGET_ADDRESSES} a run loads (each is dialed by every client)`,
+        );
+      }
       return new ExternalServers(target, setup.call.method, discovery, known);
     } catch (error) {
       await discovery.close();
