@@ -10,9 +10,11 @@ import {
   DEFAULT_CODEC,
   DEFAULT_MAX_FRAME_BYTES,
   type FrameDecoder,
+  type GobBudget,
   UndecodableValue,
 } from './codec/codec.ts';
 import { getCodec } from './codec/codecs.ts';
+import { checkGobBudget } from './codec/gob-codec.ts';
 import {
   CallAbortedError,
   CallTimeoutError,
@@ -59,6 +61,8 @@ export interface ClientOptions {
    * is broken or hostile and the connection is closed with ERR_BAD_FRAME. @default 1024
    */
   maxUnsolicitedReplies?: number;
+  /** What one gob reply and the gob stream may make this client hold (see ServerOptions.gobBudget). @default the decoder's defaults */
+  gobBudget?: GobBudget;
 }
 
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -84,7 +88,9 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
     httpPath: options.httpPath ?? DEFAULT_HTTP_PATH,
     maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
     maxUnsolicitedReplies: options.maxUnsolicitedReplies ?? DEFAULT_MAX_UNSOLICITED_REPLIES,
+    gobBudget: { ...options.gobBudget },
   };
+  checkGobBudget(resolved.gobBudget, 'options.gobBudget');
   for (const key of ['connectTimeoutMs', 'handleTimeoutMs', 'callTimeoutMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0 || resolved[key] > MAX_TIMER_MS) {
       throw new InvalidArgumentError(
@@ -179,7 +185,7 @@ export class Client {
     this.#codec = options.codec;
     const codec = getCodec(options.codec);
     this.#writer = new FrameWriter(socket, codec, options.maxSendBufferBytes);
-    this.#decoder = codec.createDecoder(options.maxFrameBytes);
+    this.#decoder = codec.createDecoder(options.maxFrameBytes, options.gobBudget);
     socket.setNoDelay(true);
     // The handshake goes first in the same write as the first calls: no round trip is waited for.
     this.#writer.writeRaw(encodeHandshake(options));

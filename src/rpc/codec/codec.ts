@@ -1,3 +1,4 @@
+import type { GobDecoderOptions } from '../gob/decoder.ts';
 import type { Header } from '../header.ts';
 import type { OutputBuffer } from '../output-buffer.ts';
 
@@ -32,8 +33,12 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export interface Codec {
   readonly name: CodecName;
   createEncoder(): FrameEncoder;
-  createDecoder(maxFrameBytes: number): FrameDecoder;
+  /** `gobBudget` bounds what one gob message and one stream may make; other codecs have no use for it. */
+  createDecoder(maxFrameBytes: number, gobBudget?: GobBudget): FrameDecoder;
 }
+
+/** The gob decoder's budget (see GobDecoderOptions): elements per message, types per stream. */
+export type GobBudget = Omit<GobDecoderOptions, 'maxMessageBytes'>;
 
 export interface FrameEncoder {
   /** Appends the framed bytes of one value to `out`; appends nothing when it throws. */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { RpcError } from '../../util/errors.ts';
 import { MAX_TIMER_MS } from '../../util/units.ts';
-import { type CodecName, type FrameDecoder, UndecodableValue } from '../codec/codec.ts';
+import { type CodecName, type FrameDecoder, type GobBudget, UndecodableValue } from '../codec/codec.ts';
 import { getCodec } from '../codec/codecs.ts';
 import { EncodeError, ProtocolError } from '../errors.ts';
 import { FrameWriter } from '../frame-writer.ts';
@@ -24,6 +24,7 @@ const REFUSAL_LINGER_MS = 1_000;
 
 export interface ConnectionHost {
   readonly maxFrameBytes: number;
+  readonly gobBudget: GobBudget;
   readonly handshakeTimeoutMs: number;
   /** The server's cap on handling a call; 0: only the client's HandleTimeout applies. */
   readonly handleTimeoutMs: number;
@@ -289,7 +290,7 @@ export class ServerConnection {
     clearTimeout(this.#handshakeTimer);
     const codec = getCodec(handshake.codec);
     this.#handleTimeoutMs = effectiveTimeoutMs(handshake.handleTimeoutMs, this.#host.handleTimeoutMs);
-    this.#decoder = codec.createDecoder(this.#host.maxFrameBytes);
+    this.#decoder = codec.createDecoder(this.#host.maxFrameBytes, this.#host.gobBudget);
     this.#writer = new FrameWriter(this.#socket, codec);
     this.#phase = 'frames';
     if (this.#host.idleTimeoutMs > 0) {
