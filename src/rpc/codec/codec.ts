@@ -1,4 +1,3 @@
-import type { GobDecoderOptions } from '../gob/decoder.ts';
 import type { Header } from '../header.ts';
 import type { OutputBuffer } from '../output-buffer.ts';
 
@@ -37,8 +36,21 @@ export interface Codec {
   createDecoder(maxFrameBytes: number, gobBudget?: GobBudget): FrameDecoder;
 }
 
-/** The gob decoder's budget (see GobDecoderOptions): elements per message, types per stream. */
-export type GobBudget = Omit<GobDecoderOptions, 'maxMessageBytes'>;
+/** What one gob message and one gob stream may make a decoder hold (GobDecoderOptions has these). */
+export interface GobBudget {
+  /**
+   * Elements (struct fields, array and slice elements, map entries: sent or zero-filled) one
+   * message may make: its bytes x elementsPerByte + elementAllowance. Default 2 and 65,536.
+   */
+  elementsPerByte?: number;
+  elementAllowance?: number;
+  /** Types one stream may define. Default 1,024. */
+  maxTypes?: number;
+  /** Struct fields all the types of one stream may declare together. Default 16,384. */
+  maxTypeFields?: number;
+  /** Bytes all the type definitions of one stream may take together. Default 1 MiB. */
+  maxTypeDefinitionBytes?: number;
+}
 
 export interface FrameEncoder {
   /** Appends the framed bytes of one value to `out`; appends nothing when it throws. */
