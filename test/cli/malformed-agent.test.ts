@@ -28,18 +28,16 @@ test('npm run bench with a load host writing `{not json` as warmed: exit 1 namin
   });
   t.after(() => good.close());
   // The hostile host: registers as a real one would, then answers the plan with a value that is not JSON.
-  await client
-    .put(keys.host('bad'))
-    .value(
-      JSON.stringify({
-        name: 'bad',
-        host: 'h',
-        cores: 1,
-        node: 'v20',
-        commit: await gitCommit(),
-        threads: 1,
-      }),
-    );
+  await client.put(keys.host('bad')).value(
+    JSON.stringify({
+      name: 'bad',
+      host: 'h',
+      cores: 1,
+      node: 'v20',
+      commit: await gitCommit(),
+      threads: 1,
+    }),
+  );
   const watcher = await client.watch().prefix(keys.runs()).create();
   t.after(() => watcher.cancel());
   watcher.on('put', (kv) => {
