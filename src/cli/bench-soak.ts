@@ -16,9 +16,11 @@ function buildProgram(): Command {
         'connections (pipelined sleeps never read, unknown 64 KiB method names never read, a JSON line ' +
         'a byte per segment, a declared 15 MiB frame trickled, 200 idle connections, connections ' +
         'without a handshake, HTTP connections held open after their answer) beside a well-behaved ' +
-        'client with 16 calls in flight, and samples the server RSS each second. PASS: every ' +
+        'client with 16 calls in flight, and samples the server RSS each second. Meanwhile this process, ' +
+        'as the load tester, calls five hostile servers (silent, gob zero-value bomb, self-holding gob ' +
+        'type, unsolicited replies, garbage) and samples its own RSS. PASS: every ' +
         `well-behaved call succeeded and RSS stayed flat (last third within ${FLAT_RSS_GROWTH_BYTES / MIB} MiB ` +
-        'of the second third).\nExit codes: 0 pass, 1 fail, 2 bad command line.',
+        'of the second third), on both sides, and no hostile server was taken for an answer.\nExit codes: 0 pass, 1 fail, 2 bad command line.',
     )
     .addOption(
       new Option('--duration <time>', 'how long; seconds, or with a unit: 500ms, 10s, 2m')
@@ -58,6 +60,13 @@ async function main(argv: readonly string[]): Promise<number> {
           const k = kind as keyof typeof result.attacks.opened;
           return `  ${kind.padEnd(22)} ${result.attacks.opened[k]} / ${result.attacks.closedByServer[k]} / ${(result.attacks.bytesSent[k] / MIB).toFixed(1)}`;
         }),
+        `load tester facing hostile servers (calls / outcomes), its RSS growth ${mib(result.clientRssGrowthBytes)}:`,
+        ...Object.entries(result.hostileTargets).map(
+          ([kind, tally]) =>
+            `  ${kind.padEnd(22)} ${tally.calls} / ${Object.entries(tally.errorsByCode)
+              .map(([code, count]) => `${code}×${count}`)
+              .join(', ')}`,
+        ),
         result.passed ? 'PASS' : 'FAIL',
       ].join('\n'),
     );

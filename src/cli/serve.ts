@@ -47,6 +47,7 @@ export interface ServeOptions {
     | 'maxConnections'
     | 'idleTimeoutMs'
     | 'frameTimeoutMs'
+    | 'gobBudget'
   >;
   /** Where the bound addresses are made known: a registry (heartbeat), etcd (lease) or both. */
   announce?: AnnounceOptions;
@@ -61,6 +62,11 @@ interface RawServeOptions {
   maxConnections?: number;
   idleTimeout?: number;
   frameTimeout?: number;
+  gobElementsPerByte?: number;
+  gobElementAllowance?: number;
+  gobMaxTypes?: number;
+  gobMaxTypeFields?: number;
+  gobMaxTypeBytes?: number;
   registry?: string;
   etcd?: string;
   etcdPrefix: string;
@@ -70,7 +76,7 @@ interface RawServeOptions {
 export function buildServeCommand(
   writeErr: (text: string) => void = (text) => process.stderr.write(text),
 ): Command {
-  return new Command()
+  const command = new Command()
     .name('npm run serve --')
     .description(
       'Serves Foo.Sum (Num1 + Num2), Foo.Sleep (answers after Num1 seconds) and Bench.Echo (returns its arguments) over GeeRPC until SIGINT or SIGTERM, then stops accepting, ' +
@@ -132,10 +138,38 @@ export function buildServeCommand(
       'register every bound address in etcd under a lease, e.g. http://127.0.0.1:2379 (comma-separated for several)',
       projectArgument((endpoints) => parseEtcdEndpoints(endpoints).join(',')),
     )
-    .option('--etcd-prefix <prefix>', 'the etcd key prefix to register under', DEFAULT_ETCD_PREFIX)
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeErr });
+    .option('--etcd-prefix <prefix>', 'the etcd key prefix to register under', DEFAULT_ETCD_PREFIX);
+  return gobBudgetOptions(command).allowExcessArguments(false).exitOverride().configureOutput({ writeErr });
+}
+
+/** What one gob message and one gob stream may make a connection hold. */
+function gobBudgetOptions(command: Command): Command {
+  return command
+    .option(
+      '--gob-elements-per-byte <n>',
+      'gob: a message of B bytes may make B x this + --gob-element-allowance elements (fields, array and slice elements, map entries, zero-filled ones too) (default 2)',
+      positiveInteger,
+    )
+    .option(
+      '--gob-element-allowance <n>',
+      'gob: see --gob-elements-per-byte (default 65536)',
+      positiveInteger,
+    )
+    .option(
+      '--gob-max-types <n>',
+      'gob: type definitions one connection may send (default 1024)',
+      positiveInteger,
+    )
+    .option(
+      '--gob-max-type-fields <n>',
+      'gob: struct fields all the types of one connection may declare (default 16384)',
+      positiveInteger,
+    )
+    .option(
+      '--gob-max-type-bytes <n>',
+      'gob: bytes all the type definitions of one connection may take (default 1048576)',
+      positiveInteger,
+    );
 }
 
 /**
@@ -157,6 +191,15 @@ function toServeOptions(raw: RawServeOptions): ServeOptions {
   if (raw.maxConnections !== undefined) server.maxConnections = raw.maxConnections;
   if (raw.idleTimeout !== undefined) server.idleTimeoutMs = raw.idleTimeout;
   if (raw.frameTimeout !== undefined) server.frameTimeoutMs = raw.frameTimeout;
+  const gobBudget = {
+    elementsPerByte: raw.gobElementsPerByte,
+    elementAllowance: raw.gobElementAllowance,
+    maxTypes: raw.gobMaxTypes,
+    maxTypeFields: raw.gobMaxTypeFields,
+    maxTypeDefinitionBytes: raw.gobMaxTypeBytes,
+  };
+  const given = Object.entries(gobBudget).filter(([, value]) => value !== undefined);
+  if (given.length > 0) server.gobBudget = Object.fromEntries(given);
   const announcing: AnnounceOptions = {};
   if (raw.registry !== undefined) announcing.registry = raw.registry;
   if (raw.etcd !== undefined) {

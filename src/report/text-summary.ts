@@ -117,10 +117,20 @@ export function phasesWithoutSuccess(result: RunResult): PhaseResult[] {
   return result.phases.filter((phase) => phaseCounts(phase).ok === 0);
 }
 
-/** One row per server of each phase: its share against the expected one, both counts, its p99. */
+/** One row per server of each phase: its share against the expected one, both counts, its errors, its p99. */
 export function serverTable(result: RunResult): TextTable {
   return {
-    header: ['phase', 'server', 'weight', 'share', 'expected', 'client count', 'server count', 'p99'],
+    header: [
+      'phase',
+      'server',
+      'weight',
+      'share',
+      'expected',
+      'client count',
+      'errors',
+      'server count',
+      'p99',
+    ],
     rows: result.phases.flatMap((phase) =>
       phase.servers.map((server) => [
         phase.label,
@@ -129,6 +139,7 @@ export function serverTable(result: RunResult): TextTable {
         formatPercent(server.share),
         formatPercent(server.expectedShare),
         formatCount(server.clientCount),
+        formatCount(server.errors),
         server.serverCount === null ? '-' : formatCount(server.serverCount),
         latencyCell(server.latency, 99),
       ]),

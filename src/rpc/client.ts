@@ -12,6 +12,7 @@ import {
   type FrameDecoder,
 } from './codec/codec.ts';
 import { getCodec } from './codec/codecs.ts';
+import { checkGobBudget } from './codec/gob-codec.ts';
 import {
   CallAbortedError,
   CallTimeoutError,
@@ -26,6 +27,7 @@ import {
 } from './errors.ts';
 import type { FrameWriter } from './frame-writer.ts';
 import { createFrameWriter } from './frame-writers.ts';
+import type { GobBudget } from './gob/budget.ts';
 import { encodeHandshake } from './handshake.ts';
 import { asHeader, type Header } from './header.ts';
 import { PendingCalls } from './pending-calls.ts';
@@ -54,9 +56,18 @@ export interface ClientOptions {
    * highWaterMark applies. @default 8 MiB
    */
   maxSendBufferBytes?: number;
+  /**
+   * Replies that answer no call (a sequence number never sent, or sent and already answered)
+   * beyond the calls that timed out or were aborted: past this many on one connection, the server
+   * is broken or hostile and the connection is closed with ERR_BAD_FRAME. @default 1024
+   */
+  maxUnsolicitedReplies?: number;
+  /** What one gob reply and the gob stream may make this client hold (see ServerOptions.gobBudget). @default the decoder's defaults */
+  gobBudget?: GobBudget;
 }
 
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_UNSOLICITED_REPLIES = 1024;
 
 /** ClientOptions with every default applied. */
 export type ResolvedClientOptions = Required<Omit<ClientOptions, 'codec'>> & { codec: CodecName };
@@ -77,7 +88,10 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     httpPath: options.httpPath ?? DEFAULT_HTTP_PATH,
     maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
+    maxUnsolicitedReplies: options.maxUnsolicitedReplies ?? DEFAULT_MAX_UNSOLICITED_REPLIES,
+    gobBudget: { ...options.gobBudget },
   };
+  checkGobBudget(resolved.gobBudget, 'options.gobBudget');
   for (const key of ['connectTimeoutMs', 'handleTimeoutMs', 'callTimeoutMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0 || resolved[key] > MAX_TIMER_MS) {
       throw new InvalidArgumentError(
@@ -91,6 +105,11 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
   if (!Number.isSafeInteger(resolved.maxSendBufferBytes) || resolved.maxSendBufferBytes <= 0) {
     throw new InvalidArgumentError(
       `options.maxSendBufferBytes must be a positive integer, got ${resolved.maxSendBufferBytes}`,
+    );
+  }
+  if (!Number.isSafeInteger(resolved.maxUnsolicitedReplies) || resolved.maxUnsolicitedReplies < 0) {
+    throw new InvalidArgumentError(
+      `options.maxUnsolicitedReplies must be an integer of at least 0, got ${resolved.maxUnsolicitedReplies}`,
     );
   }
   if ((resolved.codec as CodecName | undefined) === undefined) {
@@ -141,6 +160,9 @@ export class Client {
   readonly #decoder: FrameDecoder;
   readonly #callTimeoutMs: number;
   readonly #maxSendBufferBytes: number;
+  readonly #maxUnsolicitedReplies: number;
+  /** Replies that answered no call, beyond the abandoned ones. */
+  #unsolicited = 0;
   readonly #pending = new PendingCalls<PendingCall>();
   #seq = 0;
   /** Calls timed out or aborted whose late replies have not arrived: their handlers may still run. */
@@ -160,10 +182,11 @@ export class Client {
     this.#socket = socket;
     this.#callTimeoutMs = options.callTimeoutMs;
     this.#maxSendBufferBytes = options.maxSendBufferBytes;
+    this.#maxUnsolicitedReplies = options.maxUnsolicitedReplies;
     this.#codec = options.codec;
     const codec = getCodec(options.codec);
     this.#writer = createFrameWriter(socket, codec, options.maxSendBufferBytes);
-    this.#decoder = codec.createDecoder(options.maxFrameBytes);
+    this.#decoder = codec.createDecoder(options.maxFrameBytes, options.gobBudget);
     socket.setNoDelay(true);
     // The handshake goes first in the same write as the first calls: no round trip is waited for.
     this.#writer.writeRaw(encodeHandshake(options));
@@ -298,6 +321,12 @@ export class Client {
     // A call that timed out or was aborted is forgotten: its late reply is dropped here.
     if (call === undefined) {
       if (this.#abandoned > 0) this.#abandoned--;
+      else if (++this.#unsolicited > this.#maxUnsolicitedReplies) {
+        throw new ProtocolError(
+          'ERR_BAD_FRAME',
+          `rpc client: the server sent more than ${this.#maxUnsolicitedReplies} replies to no call (the last with seq ${header.Seq}; maxUnsolicitedReplies)`,
+        );
+      }
       return;
     }
     call.release();

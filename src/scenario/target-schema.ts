@@ -3,7 +3,7 @@ import { parseAddress } from '../rpc/address.ts';
 import { isRpcError } from '../util/errors.ts';
 
 /** Limits that keep a typo from asking for something the machine cannot do. */
-const MAX_TARGET_ADDRESSES = 1_000;
+export const MAX_TARGET_ADDRESSES = 1_000;
 const MAX_ETCD_ENDPOINTS = 16;
 
 /** `Service.Method`, as GeeRPC splits it at its last dot. */

@@ -7,6 +7,7 @@ import { median } from '../../stats/descriptive.ts';
 import { RpcError } from '../../util/errors.ts';
 import { loaderArgsFor, runnableModule } from '../../util/runnable-module.ts';
 import { type AttackTallies, runAttacks, SOAK_ATTACKS } from './hostile-peers.ts';
+import { driveHostileTargets, type HostileTargetTallies } from './hostile-targets.ts';
 
 export const DEFAULT_SOAK_MS = 60_000;
 /** Long enough for the timeouts to act many times within a soak, short enough to see it. */
@@ -41,6 +42,12 @@ export interface SoakResult {
   /** The slowest well-behaved call, in ms. */
   maxLatencyMs: number;
   attacks: AttackTallies;
+  /** The other way round: this process, as the load tester, calling every kind of hostile server. */
+  hostileTargets: HostileTargetTallies;
+  /** This process's RSS once a second while it faced the hostile servers. */
+  clientRssBytes: number[];
+  /** As rssGrowthBytes, for this process. */
+  clientRssGrowthBytes: number;
   /** Lines the server logged: its log is rate-limited however many peers misbehave. */
   serverLogLines: number;
   serverExitedEarly: boolean;
@@ -84,6 +91,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const [tcp, http] = await listeningAddresses(child.stdout!, 2);
     const stop = new AbortController();
     const attacks = runAttacks({ tcp: tcp!, http: http! }, SOAK_ATTACKS, stop.signal);
+    const hostileTargets = driveHostileTargets(stop.signal);
     const client = await dial(tcp!);
     let okCalls = 0;
     let failedCalls = 0;
@@ -106,11 +114,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     };
     const workers = Array.from({ length: WELL_BEHAVED_IN_FLIGHT }, worker);
     const rssBytes: number[] = [];
+    const clientRssBytes: number[] = [];
     while (performance.now() - started < durationMs && !exited) {
       await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
       const rss = await readRss(child.pid!);
       if (rss === undefined) break;
       rssBytes.push(rss);
+      clientRssBytes.push(process.memoryUsage.rss());
       options.onSample?.(performance.now() - started, rss, okCalls);
     }
     const elapsedMs = performance.now() - started;
@@ -118,9 +128,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await Promise.all(workers);
     await client.close();
     const tallies = await attacks;
-    const third = Math.floor(rssBytes.length / 3);
-    const rssGrowthBytes =
-      third > 0 ? median(rssBytes.slice(2 * third)) - median(rssBytes.slice(third, 2 * third)) : 0;
+    const rssGrowthBytes = lastThirdGrowth(rssBytes);
+    const clientRssGrowthBytes = lastThirdGrowth(clientRssBytes);
+    const targets = await hostileTargets;
+    const hostileAnswered = Object.values(targets).some((tally) => (tally.errorsByCode.OK ?? 0) > 0);
     return {
       durationMs: elapsedMs,
       serverArgs,
@@ -134,13 +145,28 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       callsPerSecond: okCalls / (elapsedMs / 1000),
       maxLatencyMs,
       attacks: tallies,
+      hostileTargets: targets,
+      clientRssBytes,
+      clientRssGrowthBytes,
       serverLogLines: logLines,
       serverExitedEarly: exited,
-      passed: !exited && failedCalls === 0 && okCalls > 0 && rssGrowthBytes <= FLAT_RSS_GROWTH_BYTES,
+      passed:
+        !exited &&
+        failedCalls === 0 &&
+        okCalls > 0 &&
+        rssGrowthBytes <= FLAT_RSS_GROWTH_BYTES &&
+        clientRssGrowthBytes <= FLAT_RSS_GROWTH_BYTES &&
+        !hostileAnswered,
     };
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+/** Median of the last third of the samples minus the median of the second third. */
+function lastThirdGrowth(samples: readonly number[]): number {
+  const third = Math.floor(samples.length / 3);
+  return third > 0 ? median(samples.slice(2 * third)) - median(samples.slice(third, 2 * third)) : 0;
 }
 
 /** The `rpc server listening on <address>` lines `npm run serve` writes once it listens. */

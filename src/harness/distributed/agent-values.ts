@@ -48,6 +48,18 @@ export const phaseDoneSchema = z.object({
   }),
 });
 
+/** `<phase>/go`, as the coordinator writes it. */
+export const phaseGoSchema = z.object({ startAtEpochMs: epochMs });
+
+/**
+ * `<phase>/plan`, as the coordinator writes it: checked in outline (each slice is checked again
+ * where it is run); bounded so that a hostile writer cannot make a host start unbounded threads.
+ */
+export const phaseWorkSchema = z.object({
+  plan: z.looseObject({ label: z.string().max(MAX_NAME_CHARS) }),
+  slices: z.record(z.string().max(MAX_NAME_CHARS), z.array(z.looseObject({})).min(1).max(4096)),
+});
+
 /**
  * Parses what load host `agent` wrote at `key`: JSON, then the schema. A value that is neither
  * ends the run with an AgentError naming the host and the key.

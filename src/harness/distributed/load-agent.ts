@@ -1,14 +1,17 @@
 import { availableParallelism, hostname } from 'node:os';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Piscina } from 'piscina';
+import type { z } from 'zod';
 import {
   createEtcdClient,
   DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
   withEtcdTimeout,
 } from '../../registry/etcd-client.ts';
 import { gitCommit } from '../../result/environment.ts';
+import { escapeTerminal } from '../../util/escape-terminal.ts';
 import { createLoadPool, type RunningLoad, runOnPool } from '../load/phase-load.ts';
 import { pollUntil } from '../threads/barrier.ts';
+import { parseAgentValue, phaseGoSchema, phaseWorkSchema } from './agent-values.ts';
 import { AgentError } from './errors.ts';
 import { type AgentInfo, DEFAULT_AGENTS_PREFIX, FleetKeys, putChunked } from './fleet-keys.ts';
 import { ownFigures, type PhaseDone, type PhaseGo, type PhaseWork } from './phase-messages.ts';
@@ -125,7 +128,8 @@ export class LoadAgent {
     if (parsed === undefined || this.#closed) return;
     const phaseKey = `${parsed.runId}/${parsed.phase}`;
     if (parsed.rest === 'plan') {
-      const work = JSON.parse(value) as PhaseWork;
+      const work = this.#parseCoordinatorValue(phaseWorkSchema, key, value) as PhaseWork | undefined;
+      if (work === undefined) return;
       const shares = work.shares[this.info.name];
       if (shares === undefined) return;
       this.#queue = this.#queue.then(() =>
@@ -144,10 +148,22 @@ export class LoadAgent {
       );
     } else if (parsed.rest === 'go' && this.#active?.key === phaseKey) {
       this.#active.goHeardAtEpochMs = Date.now();
-      void this.#active.load?.go((JSON.parse(value) as PhaseGo).startAtEpochMs);
+      const go: PhaseGo | undefined = this.#parseCoordinatorValue(phaseGoSchema, key, value);
+      if (go === undefined) this.#active.load?.stop();
+      else void this.#active.load?.go(go.startAtEpochMs);
     } else if (parsed.rest === 'stop') {
       this.#stopped.add(phaseKey);
       if (this.#active?.key === phaseKey) this.#active.load?.stop();
+    }
+  }
+
+  /** A value the coordinator wrote, checked: a malformed one is logged, naming the key, and ignored. */
+  #parseCoordinatorValue<T>(schema: z.ZodType<T>, key: string, value: string): T | undefined {
+    try {
+      return parseAgentValue(schema, 'coordinator', key, value);
+    } catch (error) {
+      this.#log(escapeTerminal((error as Error).message.replace('load host coordinator', 'the coordinator')));
+      return undefined;
     }
   }
 

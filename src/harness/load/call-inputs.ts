@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { loadGoMethodTypes, toGoArgs } from '../../rpc/go-types/go-method.ts';
 import { parseJsonKeepingIntegers } from '../../rpc/go-types/parse-json.ts';
 import type { PhaseCall } from '../../scenario/phase-rpc-setup.ts';
@@ -8,6 +8,10 @@ import { CallArgumentsError } from '../errors.ts';
 
 /** The most lines an argsFile may hold: it is read into every load thread. */
 export const MAX_ARGS_FILE_LINES = 1_000_000;
+/** The largest argsFile read: every load thread holds its values. */
+export const MAX_ARGS_FILE_BYTES = 256 * 1024 * 1024;
+/** The longest line: one call's arguments, which must fit a frame (16 MiB by default) anyway. */
+export const MAX_ARGS_FILE_LINE_CHARS = 16 * 1024 * 1024;
 
 /** What a load thread sends with each call, and how it checks the reply. */
 export interface CallInputs {
@@ -93,8 +97,16 @@ async function readArgsFile(
 ): Promise<{ value: unknown; line: number }[]> {
   let text: string;
   try {
+    // Sized before it is read: a file of one endless line must not be read to find out.
+    const { size } = await stat(path);
+    if (size > MAX_ARGS_FILE_BYTES) {
+      throw new CallArgumentsError(
+        `call.argsFile ${path}: ${size} bytes, more than the ${MAX_ARGS_FILE_BYTES} an argsFile may hold`,
+      );
+    }
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof CallArgumentsError) throw error;
     throw new CallArgumentsError(`call.argsFile ${path}: cannot be read: ${(error as Error).message}`, {
       cause: error,
     });
@@ -102,6 +114,11 @@ async function readArgsFile(
   const values: { value: unknown; line: number }[] = [];
   const lines = text.split('\n');
   for (const [index, line] of lines.entries()) {
+    if (line.length > MAX_ARGS_FILE_LINE_CHARS) {
+      throw new CallArgumentsError(
+        `call.argsFile ${path}:${index + 1}: a line of ${line.length} characters, more than ${MAX_ARGS_FILE_LINE_CHARS}`,
+      );
+    }
     if (line.trim() === '') continue;
     if (values.length >= MAX_ARGS_FILE_LINES) {
       throw new CallArgumentsError(`call.argsFile ${path}: more than ${MAX_ARGS_FILE_LINES} lines`);

@@ -31,16 +31,30 @@ export function parseDebugPage(html: string): Map<string, number> {
   return counts;
 }
 
-/** Reads one debug page; undefined when it cannot be had (not served, too large, too slow, unparsable). */
-export async function readDebugCounts(url: string): Promise<Map<string, number> | undefined> {
+export interface DebugPageLimits {
+  /** A page larger than this is not read. @default MAX_DEBUG_PAGE_BYTES */
+  maxBytes?: number;
+  /** From the request to the page's last byte. @default DEBUG_READ_TIMEOUT_MS */
+  timeoutMs?: number;
+}
+
+/**
+ * Reads one debug page; undefined when it cannot be had (not served, larger than `maxBytes`, not
+ * whole within `timeoutMs`, unparsable): a hostile page costs at most that much memory and time.
+ */
+export async function readDebugCounts(
+  url: string,
+  { maxBytes = MAX_DEBUG_PAGE_BYTES, timeoutMs = DEBUG_READ_TIMEOUT_MS }: DebugPageLimits = {},
+): Promise<Map<string, number> | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(DEBUG_READ_TIMEOUT_MS) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok || response.body === null) return undefined;
     const chunks: Uint8Array[] = [];
     let bytes = 0;
     for await (const chunk of response.body) {
       bytes += chunk.byteLength;
-      if (bytes > MAX_DEBUG_PAGE_BYTES) return undefined;
+      // Leaving the loop cancels the body: the connection is not read further.
+      if (bytes > maxBytes) return undefined;
       chunks.push(chunk);
     }
     const counts = parseDebugPage(Buffer.concat(chunks).toString('utf8'));

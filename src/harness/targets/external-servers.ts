@@ -1,6 +1,6 @@
 import { dial } from '../../rpc/dial.ts';
 import type { PhaseRpcSetup } from '../../scenario/phase-rpc-setup.ts';
-import type { TargetConfig } from '../../scenario/target-schema.ts';
+import { MAX_TARGET_ADDRESSES, type TargetConfig } from '../../scenario/target-schema.ts';
 import { isRpcError } from '../../util/errors.ts';
 import type { MultiServersDiscovery } from '../../xclient/discovery/multi-servers-discovery.ts';
 import { openPhaseDiscovery, TARGET_REGISTRY_UPDATE_MS } from '../clients/phase-clients.ts';
@@ -11,6 +11,9 @@ import type { MembershipChange, PhaseServerCounts, PhaseServers } from './phase-
 
 /** The probe call of each server gives up after this long. */
 export const PROBE_TIMEOUT_MS = 5_000;
+/** Servers probed at once: a long list is probed within a few probe timeouts, never one dial per server at once. */
+const PROBE_PARALLELISM = 32;
+const QUOTED_PROBE_FAILURES = 5;
 
 /**
  * The user's own servers: a fixed list, or followed through a registry or etcd for the whole run
@@ -62,6 +65,12 @@ export class ExternalServers implements PhaseServers {
       await discovery.refresh();
       const known = await discovery.getAll();
       if (known.length === 0) throw new TargetError(source, 'lists no servers');
+      if (known.length > MAX_TARGET_ADDRESSES) {
+        throw new TargetError(
+          source,
+          `lists ${known.length} servers, more than the ${MAX_TARGET_ADDRESSES} a run loads (each is dialed by every client)`,
+        );
+      }
       return new ExternalServers(target, setup.call.method, discovery, known);
     } catch (error) {
       await discovery.close();
@@ -75,29 +84,36 @@ export class ExternalServers implements PhaseServers {
   }
 
   /**
-   * One call to every known server before the run: an unreachable server, a refused codec, an
-   * unknown method or any error the server answers the call with (wrong argument types, a
-   * failing handler) is a TargetError naming the server and the reason: a run whose every call
-   * fails that way measures nothing.
+   * One call to every known server before the run, at most PROBE_PARALLELISM at once. When no
+   * server answers it (unreachable, a refused codec, an unknown method, an error the server
+   * answers, a reply that does not decode), the run would measure nothing: TargetError naming
+   * each server and why. Servers that fail beside one that answers stay in the run, where their
+   * errors are counted per server; the reasons are returned.
    */
-  async probe(setup: PhaseRpcSetup, inputs: CallInputs): Promise<void> {
+  async probe(setup: PhaseRpcSetup, inputs: CallInputs): Promise<TargetError[]> {
     const args = inputs.argsAt === undefined ? inputs.args : inputs.argsAt(0);
-    for (const address of this.#known) {
-      let client: Awaited<ReturnType<typeof dial>> | undefined;
-      try {
-        client = await dial(address, {
-          codec: setup.codec,
-          httpPath: setup.httpPath,
-          connectTimeoutMs: PROBE_TIMEOUT_MS,
-          callTimeoutMs: PROBE_TIMEOUT_MS,
-        });
-        await client.call(inputs.method, args);
-      } catch (error) {
-        throw new TargetError(address, probeFailure(error, inputs.method, setup), { cause: error });
-      } finally {
-        await client?.close().catch(() => undefined);
+    const queue = [...this.#known];
+    const failures: TargetError[] = [];
+    const prober = async () => {
+      for (let address = queue.shift(); address !== undefined; address = queue.shift()) {
+        const failure = await probeOne(address, setup, inputs.method, args);
+        if (failure !== undefined) failures.push(failure);
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(PROBE_PARALLELISM, queue.length) }, prober));
+    if (failures.length === this.#known.length) {
+      if (failures.length === 1) throw failures[0]!;
+      throw new TargetError(
+        describeSource(this.#target),
+        `no server answered the probe call: ${failures
+          .slice(0, QUOTED_PROBE_FAILURES)
+          .map((failure) => failure.message)
+          .join(
+            '; ',
+          )}${failures.length > QUOTED_PROBE_FAILURES ? `; and ${failures.length - QUOTED_PROBE_FAILURES} more` : ''}`,
+      );
     }
+    return failures;
   }
 
   async begin(startAtEpochMs: number): Promise<void> {
@@ -150,6 +166,29 @@ export class ExternalServers implements PhaseServers {
       ),
     );
     return new Map(entries);
+  }
+}
+
+async function probeOne(
+  address: string,
+  setup: PhaseRpcSetup,
+  method: string,
+  args: unknown,
+): Promise<TargetError | undefined> {
+  let client: Awaited<ReturnType<typeof dial>> | undefined;
+  try {
+    client = await dial(address, {
+      codec: setup.codec,
+      httpPath: setup.httpPath,
+      connectTimeoutMs: PROBE_TIMEOUT_MS,
+      callTimeoutMs: PROBE_TIMEOUT_MS,
+    });
+    await client.call(method, args);
+    return undefined;
+  } catch (error) {
+    return new TargetError(address, probeFailure(error, method, setup), { cause: error });
+  } finally {
+    await client?.close().catch(() => undefined);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { GobBudget } from '../gob/budget.ts';
 import type { Header } from '../header.ts';
 import type { OutputBuffer } from '../output-buffer.ts';
 
@@ -32,7 +33,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export interface Codec {
   readonly name: CodecName;
   createEncoder(): FrameEncoder;
-  createDecoder(maxFrameBytes: number): FrameDecoder;
+  /** `gobBudget` bounds what one gob message and one stream may make; other codecs have no use for it. */
+  createDecoder(maxFrameBytes: number, gobBudget?: GobBudget): FrameDecoder;
 }
 
 export interface FrameEncoder {

@@ -1,4 +1,6 @@
+import { InvalidArgumentError } from '../../util/errors.ts';
 import { FrameTooLargeError } from '../errors.ts';
+import type { GobBudget } from '../gob/budget.ts';
 import { compileGobType, GobDecoder, GobEncoder, GobFrameTooLargeError, gob } from '../gob/index.ts';
 import { putUint } from '../gob/primitives.ts';
 import type { Header } from '../header.ts';
@@ -92,8 +94,8 @@ export const gobCodec: Codec = {
       },
     };
   },
-  createDecoder(maxFrameBytes): FrameDecoder {
-    const decoder = new GobDecoder({ maxMessageBytes: maxFrameBytes });
+  createDecoder(maxFrameBytes, gobBudget): FrameDecoder {
+    const decoder = new GobDecoder({ ...gobBudget, maxMessageBytes: maxFrameBytes });
     // Headers and bodies alternate; only bodies may be sent back, so only they keep their Go types.
     let nextIsHeader = true;
     decoder.keepGoTypes = false;
@@ -125,3 +127,12 @@ export const gobCodec: Codec = {
     };
   },
 };
+
+/** Throws InvalidArgumentError, naming `name`, unless every limit of `budget` is a positive integer. */
+export function checkGobBudget(budget: GobBudget, name: string): void {
+  try {
+    new GobDecoder(budget);
+  } catch (error) {
+    throw new InvalidArgumentError(`${name}.${(error as Error).message.replace(/^gob: /, '')}`);
+  }
+}

@@ -1,4 +1,5 @@
 import { UndecodableValue } from '../undecodable-value.ts';
+import type { GobBudget } from './budget.ts';
 import { DecodePlans, InterfaceValueFound } from './decode-plan.ts';
 import {
   GobBudgetError,
@@ -26,24 +27,12 @@ const INITIAL_PARTIAL_BYTES = 4096;
 /** A byte count takes one byte, or a byte holding -n then n bytes (n up to 8). */
 const MAX_PREFIX_BYTES = 9;
 
-export interface GobDecoderOptions {
+export interface GobDecoderOptions extends GobBudget {
   /**
    * The largest message accepted, in bytes; a larger declared length throws
    * GobFrameTooLargeError before any of it is buffered. Default 16 MiB.
    */
   maxMessageBytes?: number;
-  /**
-   * Elements (struct fields, array and slice elements, map entries: sent or zero-filled) one
-   * message may make: its bytes x elementsPerByte + elementAllowance. Default 2 and 65,536.
-   */
-  elementsPerByte?: number;
-  elementAllowance?: number;
-  /** Types one stream may define. Default 1,024. */
-  maxTypes?: number;
-  /** Struct fields all the types of one stream may declare together. Default 16,384. */
-  maxTypeFields?: number;
-  /** Bytes all the type definitions of one stream may take together. Default 1 MiB. */
-  maxTypeDefinitionBytes?: number;
 }
 
 /**

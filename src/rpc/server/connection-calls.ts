@@ -5,6 +5,7 @@ import type { Codec, FrameDecoder } from '../codec/codec.ts';
 import { EncodeError, ProtocolError } from '../errors.ts';
 import type { FrameWriter } from '../frame-writer.ts';
 import { createFrameWriter } from '../frame-writers.ts';
+import type { GobBudget } from '../gob/budget.ts';
 import { asHeader, type Header } from '../header.ts';
 import { UndecodableValue } from '../undecodable-value.ts';
 import { errorText } from './handler-error-text.ts';
@@ -16,6 +17,8 @@ import type { Method, MethodHandler, Service } from './service.ts';
 /** What the calls of a connection need from its server. */
 export interface CallHost {
   readonly maxFrameBytes: number;
+  /** What one gob message and one gob stream may make the connection hold. */
+  readonly gobBudget: GobBudget;
   /** The server's cap on handling a call; 0: only the client's HandleTimeout applies. */
   readonly handleTimeoutMs: number;
   /** Calls handled at once on one connection; at the limit the connection stops reading. */
@@ -71,7 +74,7 @@ export class ConnectionCalls {
     this.#socket = options.socket;
     this.#host = options.host;
     this.#handleTimeoutMs = effectiveTimeoutMs(options.clientHandleTimeoutMs, options.host.handleTimeoutMs);
-    this.#decoder = options.codec.createDecoder(options.host.maxFrameBytes);
+    this.#decoder = options.codec.createDecoder(options.host.maxFrameBytes, options.host.gobBudget);
     this.#writer = createFrameWriter(options.socket, options.codec);
     this.#newlineMayFollow = options.newlineMayFollow;
     this.#onAllSettled = options.onAllSettled;

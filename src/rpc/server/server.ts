@@ -13,6 +13,8 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   isCodecName,
 } from '../codec/codec.ts';
+import { checkGobBudget } from '../codec/gob-codec.ts';
+import type { GobBudget } from '../gob/budget.ts';
 import { renderDebugPage, type ServiceStats } from './debug-page.ts';
 import { LogLimiter } from './log-limiter.ts';
 import { type ConnectionHost, ServerConnection } from './server-connection.ts';
@@ -31,6 +33,12 @@ export const DEFAULT_LOG_LINES_PER_SECOND = 10;
 export interface ServerOptions {
   /** The largest header or body frame accepted; a larger one closes its connection. @default 16 MiB */
   maxFrameBytes?: number;
+  /**
+   * What one gob message and one gob stream may make a connection hold (elementsPerByte,
+   * elementAllowance, maxTypes, maxTypeFields, maxTypeDefinitionBytes; see GobDecoderOptions):
+   * a connection over it is closed with ERR_GOB_BUDGET_EXCEEDED. @default the decoder's defaults
+   */
+  gobBudget?: GobBudget;
   /** A connection that has not completed its handshake by then is closed. @default 10000 */
   handshakeTimeoutMs?: number;
   /**
@@ -130,6 +138,8 @@ export class Server {
     const frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
     const logLinesPerSecond = options.logLinesPerSecond ?? DEFAULT_LOG_LINES_PER_SECOND;
     requirePositiveInteger(maxFrameBytes, 'options.maxFrameBytes');
+    const gobBudget = { ...options.gobBudget };
+    checkGobBudget(gobBudget, 'options.gobBudget');
     requirePositiveInteger(maxInFlightPerConnection, 'options.maxInFlightPerConnection');
     requirePositiveInteger(maxConnections, 'options.maxConnections');
     requirePositiveInteger(logLinesPerSecond, 'options.logLinesPerSecond');
@@ -158,6 +168,7 @@ export class Server {
     const server = this;
     this.#host = {
       maxFrameBytes,
+      gobBudget,
       handshakeTimeoutMs,
       handleTimeoutMs,
       maxInFlightPerConnection,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SOAK_ATTACKS } from '../../../src/benchmarks/soak/hostile-peers.ts';
+import { HOSTILE_SERVER_KINDS } from '../../../src/benchmarks/soak/hostile-servers.ts';
 import { runSoak } from '../../../src/benchmarks/soak/run-soak.ts';
 
 test('a short soak: every attack reaches the served process, the well-behaved client is answered', async () => {
@@ -22,4 +23,14 @@ test('a short soak: every attack reaches the served process, the well-behaved cl
   // Connections without a handshake, and answered HTTP ones, are closed by the server.
   assert.ok(result.attacks.closedByServer['no-handshake'] > 0, JSON.stringify(result.attacks));
   assert.ok(result.attacks.closedByServer['http-held-open'] > 0, JSON.stringify(result.attacks));
+  // The load tester's side: every hostile server was called, every call failed with a typed error.
+  for (const kind of HOSTILE_SERVER_KINDS) {
+    const tally = result.hostileTargets[kind];
+    assert.ok(tally.calls > 0, `${kind}: ${JSON.stringify(tally)}`);
+    assert.equal(tally.errorsByCode.OK, undefined, `${kind}: ${JSON.stringify(tally)}`);
+    assert.equal(tally.errorsByCode.UNTYPED, undefined, `${kind}: ${JSON.stringify(tally)}`);
+  }
+  assert.ok((result.hostileTargets['gob-zero-value-bomb'].errorsByCode.ERR_BAD_FRAME ?? 0) > 0);
+  assert.ok((result.hostileTargets['unsolicited-replies'].errorsByCode.ERR_BAD_FRAME ?? 0) > 0);
+  assert.ok((result.hostileTargets.silent.errorsByCode.ERR_CALL_TIMEOUT ?? 0) > 0);
 });

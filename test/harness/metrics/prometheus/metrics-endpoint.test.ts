@@ -214,6 +214,17 @@ test('the endpoint bounds header size, connections and the time a request may ta
   });
 });
 
+test('a 64 KiB path is refused with 431 naming no figure; a scrape then succeeds', async () => {
+  await withServer({}, async (server, port) => {
+    const huge = await rawExchange(port, `GET /${'p'.repeat(64 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1\.1 431 /);
+    assert.doesNotMatch(huge, /up 1/);
+    const response = await fetch(server.url);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'up 1\n');
+  });
+});
+
 test('waitForScrape resolves once a scrape is answered after it, or false after its bound', async () => {
   await withServer({}, async (server) => {
     assert.equal(await server.waitForScrape(50), false);
