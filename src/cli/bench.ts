@@ -507,7 +507,7 @@ function searchOptions(program: Command): Command {
     .option(
       '--search <objective>',
       "find the highest open-model rate that meets an objective such as 'p99<5ms' (replaces the load " +
-        'with a capacity search; its bounds are the search defaults listed in the README)',
+        'with a capacity search; its bounds are the search defaults listed in docs/load-models.md)',
     )
     .option(
       '--search-step <time>',

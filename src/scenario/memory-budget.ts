@@ -7,7 +7,7 @@ import { type ResolvedScenario, SCENARIO_DEFAULTS, serverThreadCount } from './s
 /**
  * What a scenario will hold in memory while it runs, estimated before any server starts, so that
  * a scenario within the schema's limits (10,000 calls in flight of 1 MiB each) cannot exhaust the
- * machine. The estimate is deliberately simple and stated here, and in the README:
+ * machine. The estimate is deliberately simple and stated here, and in docs/scenarios.md:
  *
  *   calls in flight × copies per call × (payloadBytes + per-call overhead)
  *   + servers × per-server baseline + (server threads + load threads) × per-thread baseline

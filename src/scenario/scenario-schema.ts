@@ -6,7 +6,7 @@ import { planPhases, type ScenarioSelectMode, SELECT_MODE_NAMES } from './phase-
 import { callSchema, serviceModuleSchema, targetSchema } from './target-schema.ts';
 import { parseThreshold } from './threshold.ts';
 
-/** Every default a scenario field takes, in one place; the README's "Scenario format" lists them. */
+/** Every default a scenario field takes, in one place; "Scenario format" in docs/scenarios.md lists them. */
 export const SCENARIO_DEFAULTS = Object.freeze({
   description: '',
   serverCount: 3,
