@@ -11,8 +11,6 @@ const MAX_LINES = 80;
 const EXCEPTIONS: Record<string, string> = {
   'rpc/codec/msgpack-codec.ts:holdsNeverUsed':
     "one switch over MessagePack's type bytes, the format's own table: split, it would cost a call per token",
-  'harness/runner.ts:runScenario': 'to split: the run of a scenario, its phases and extras in one body',
-  'harness/runner.ts:runPhase': 'to split: the warm-up, go, measure and merge of one phase in one body',
   'harness/distributed/agent-fleet.ts:AgentFleet.#startPhase':
     'to split: one phase on the agents, watch and collect',
   'benchmarks/overhead.ts:runOverheadBench': 'being split: the overhead bench goes with the one load loop',
