@@ -11,7 +11,6 @@ const MAX_LINES = 80;
 const EXCEPTIONS: Record<string, string> = {
   'rpc/codec/msgpack-codec.ts:holdsNeverUsed':
     "one switch over MessagePack's type bytes, the format's own table: split, it would cost a call per token",
-  'benchmarks/soak/run-soak.ts:runSoak': 'to split: the soak run and its bounds in one body',
   'gate/run-gate.ts:runGate': 'being split: the gate for users services',
   'report/histogram-header.ts:checkEncodedHistogramHeader': 'being split: the report',
   'report/sections/comparison.ts:renderComparison': 'being split: the report sections',
