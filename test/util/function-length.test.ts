@@ -11,9 +11,6 @@ const MAX_LINES = 80;
 const EXCEPTIONS: Record<string, string> = {
   'rpc/codec/msgpack-codec.ts:holdsNeverUsed':
     "one switch over MessagePack's type bytes, the format's own table: split, it would cost a call per token",
-  'report/histogram-header.ts:checkEncodedHistogramHeader': 'being split: the report',
-  'report/sections/comparison.ts:renderComparison': 'being split: the report sections',
-  'report/text-summary.ts:formatSummary': 'being split: the report',
 };
 
 function sourceFiles(dir: string): string[] {
