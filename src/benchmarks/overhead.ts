@@ -100,18 +100,7 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
   prepareRecordingHistograms();
   const rounds = options.rounds ?? DEFAULT_OVERHEAD_ROUNDS;
   const roundMs = options.roundMs ?? DEFAULT_OVERHEAD_ROUND_MS;
-  const servers = await ServerPool.start({
-    threads: 1,
-    http: false,
-    servers: [
-      {
-        index: 0,
-        listenAddress: 'tcp@127.0.0.1:0',
-        seed: 1,
-        behaviour: { serviceTime: { distribution: 'fixed', us: 0 }, errorRate: 0, slowFactor: 1, weight: 1 },
-      },
-    ],
-  });
+  const servers = await startOverheadServer();
   const address = servers.addresses[0]!;
   const client = await dial(address);
   const discovery = new MultiServersDiscovery([address], { random: createSeededRandom(1) });
@@ -124,6 +113,40 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
     harness: () => harnessRound(xclient, address, args, roundMs, undefined),
     generated: () => harnessRound(xclient, address, args, roundMs, (i) => ({ payload: args.payload, i })),
   };
+  let callsPerSecond: Record<OverheadVariant, number[]>;
+  try {
+    callsPerSecond = await interleavedRounds(runs, rounds, options.onRound);
+  } finally {
+    await xclient.close().catch(() => undefined);
+    await client.close();
+    await discovery.close();
+    await servers.close();
+  }
+  return overheadResult(callsPerSecond, rounds, roundMs);
+}
+
+/** One server in one worker thread that answers at once: the cheapest server there is. */
+function startOverheadServer(): Promise<ServerPool> {
+  return ServerPool.start({
+    threads: 1,
+    http: false,
+    servers: [
+      {
+        index: 0,
+        listenAddress: 'tcp@127.0.0.1:0',
+        seed: 1,
+        behaviour: { serviceTime: { distribution: 'fixed', us: 0 }, errorRate: 0, slowFactor: 1, weight: 1 },
+      },
+    ],
+  });
+}
+
+/** Each variant's calls/s in every round, after one unmeasured pass of each. */
+async function interleavedRounds(
+  runs: Record<OverheadVariant, () => Promise<number>>,
+  rounds: number,
+  onRound: OverheadOptions['onRound'],
+): Promise<Record<OverheadVariant, number[]>> {
   const variants: OverheadVariant[] = ['bare', 'recorded', 'selected', 'harness', 'generated'];
   const callsPerSecond: Record<OverheadVariant, number[]> = {
     bare: [],
@@ -132,25 +155,27 @@ export async function runOverheadBench(options: OverheadOptions = {}): Promise<O
     harness: [],
     generated: [],
   };
-  try {
-    // One unmeasured pass of each: JIT, connection and server warm.
-    for (const variant of variants) await runs[variant]();
-    const random = createSeededRandom(ORDER_SEED);
-    for (let round = 0; round < rounds; round++) {
-      // A fresh order each round: no variant always runs after the one that left the most garbage.
-      for (const variant of shuffled(variants, random)) {
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-        const rate = await runs[variant]();
-        callsPerSecond[variant].push(rate);
-        options.onRound?.(round, variant, rate);
-      }
+  // One unmeasured pass of each: JIT, connection and server warm.
+  for (const variant of variants) await runs[variant]();
+  const random = createSeededRandom(ORDER_SEED);
+  for (let round = 0; round < rounds; round++) {
+    // A fresh order each round: no variant always runs after the one that left the most garbage.
+    for (const variant of shuffled(variants, random)) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const rate = await runs[variant]();
+      callsPerSecond[variant].push(rate);
+      onRound?.(round, variant, rate);
     }
-  } finally {
-    await xclient.close().catch(() => undefined);
-    await client.close();
-    await discovery.close();
-    await servers.close();
   }
+  return callsPerSecond;
+}
+
+/** The rounds' medians and slowdowns, with the CPU-bound loops measured once the server is gone. */
+function overheadResult(
+  callsPerSecond: Record<OverheadVariant, number[]>,
+  rounds: number,
+  roundMs: number,
+): OverheadResult {
   const medians = {
     bare: median(callsPerSecond.bare),
     recorded: median(callsPerSecond.recorded),

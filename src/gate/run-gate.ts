@@ -109,24 +109,9 @@ export async function runGate(
   const deps: GateDependencies = { ...REAL_DEPENDENCIES, ...dependencies };
   const log = options.log ?? (() => {});
   const startMs = performance.now();
-  let scenarios: GateScenario[];
-  let baseline: GateBaseline | undefined;
-  try {
-    scenarios = await loadGateScenarios(options.files, options.limits);
-    if (!options.writeBaseline) {
-      baseline = await readBaseline(options.baselineDir, {
-        reference: REFERENCE_VERSION,
-        scenarios: scenarios.map((scenario) => ({
-          name: scenario.loaded.scenario.name,
-          fingerprint: scenario.fingerprint,
-        })),
-        rewriteCommand: options.rewriteCommand,
-      });
-    }
-  } catch (error) {
-    if (isRpcError(error)) return { verdict: 'unusable', message: error.message };
-    throw error;
-  }
+  const inputs = await loadInputs(options);
+  if ('verdict' in inputs) return inputs;
+  const { scenarios, baseline } = inputs;
 
   const correctness = await runScenarios(scenarios, options.runs, deps, log);
   if (options.writeBaseline && !correctness.every((outcome) => outcome.passed)) {
@@ -140,43 +125,89 @@ export async function runGate(
     windowMs: options.windowMs,
     onMeasured: logMeasured(options.pairs, log),
   });
-  const notes = methodNotes(options.rounds, options.pairs, options.windowMs);
   const elapsedS = (): number => (performance.now() - startMs) / 1000;
+  const run: MeasuredRun = { scenarios, correctness, measured, elapsedS };
+  if (baseline === undefined) return writeBaselineOf(run, options);
+  return compareWithBaseline(run, baseline, options, deps, log);
+}
 
-  if (baseline === undefined) {
-    const failures = failureOutcomes(measured);
-    const rows = [...correctness, ...failures].map(correctnessTableRow);
-    if (failures.length > 0) return decision(rows, ['No baseline written: a probe failed.']);
-    const samples = scenarioSamples(scenarios, measured);
-    const written = await writeBaseline(options.baselineDir, {
-      kind: GATE_BASELINE_KIND,
-      schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
+/** The scenarios and, unless writing one, the baseline; unusable when the project refused either. */
+async function loadInputs(
+  options: GateRunOptions,
+): Promise<{ scenarios: GateScenario[]; baseline: GateBaseline | undefined } | GateUnusable> {
+  try {
+    const scenarios = await loadGateScenarios(options.files, options.limits);
+    if (options.writeBaseline) return { scenarios, baseline: undefined };
+    const baseline = await readBaseline(options.baselineDir, {
       reference: REFERENCE_VERSION,
-      createdAt: new Date().toISOString(),
-      environment: await collectEnvironment(),
-      settings: { pairs: options.rounds * options.pairs, windowMs: options.windowMs },
-      scenarios: scenarios.map((scenario, index) =>
-        scenarioBaselineOf(
-          scenario.loaded.scenario.name,
-          scenario.loaded.file,
-          scenario.fingerprint,
-          samples[index]!.phases,
-        ),
-      ),
+      scenarios: scenarios.map((scenario) => ({
+        name: scenario.loaded.scenario.name,
+        fingerprint: scenario.fingerprint,
+      })),
+      rewriteCommand: options.rewriteCommand,
     });
-    const took = elapsedS();
-    return decision(rows, [`Baseline written to ${written} in ${took.toFixed(1)} s.`, ...notes], {
-      jsonExtra: { elapsedS: took },
-      passed: true,
-    });
+    return { scenarios, baseline };
+  } catch (error) {
+    if (isRpcError(error)) return { verdict: 'unusable', message: error.message };
+    throw error;
   }
+}
 
+/** What the scenario runs and the first rounds found, and the seconds since the gate started. */
+interface MeasuredRun {
+  scenarios: readonly GateScenario[];
+  correctness: CorrectnessOutcome[];
+  measured: RoundsOutcome;
+  elapsedS: () => number;
+}
+
+/** Writes the baseline from the rounds measured, unless a probe failed. */
+async function writeBaselineOf(run: MeasuredRun, options: GateRunOptions): Promise<GateDecision> {
+  const { scenarios, measured } = run;
+  const failures = failureOutcomes(measured);
+  const rows = [...run.correctness, ...failures].map(correctnessTableRow);
+  if (failures.length > 0) return decision(rows, ['No baseline written: a probe failed.']);
+  const samples = scenarioSamples(scenarios, measured);
+  const written = await writeBaseline(options.baselineDir, {
+    kind: GATE_BASELINE_KIND,
+    schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
+    reference: REFERENCE_VERSION,
+    createdAt: new Date().toISOString(),
+    environment: await collectEnvironment(),
+    settings: { pairs: options.rounds * options.pairs, windowMs: options.windowMs },
+    scenarios: scenarios.map((scenario, index) =>
+      scenarioBaselineOf(
+        scenario.loaded.scenario.name,
+        scenario.loaded.file,
+        scenario.fingerprint,
+        samples[index]!.phases,
+      ),
+    ),
+  });
+  const took = run.elapsedS();
+  const notes = methodNotes(options.rounds, options.pairs, options.windowMs);
+  return decision(rows, [`Baseline written to ${written} in ${took.toFixed(1)} s.`, ...notes], {
+    jsonExtra: { elapsedS: took },
+    passed: true,
+  });
+}
+
+/** Compares every phase with the baseline, measuring unclear ones again: the decision with its timings. */
+async function compareWithBaseline(
+  run: MeasuredRun,
+  baseline: GateBaseline,
+  options: GateRunOptions,
+  deps: GateDependencies,
+  log: (message: string) => void,
+): Promise<GateDecision> {
+  const { scenarios, measured } = run;
   const performanceRows = await compareWithRemeasure(baseline, scenarios, measured, options, deps, log);
   const rows = [
-    ...[...correctness, ...failureOutcomes(measured)].map(correctnessTableRow),
+    ...[...run.correctness, ...failureOutcomes(measured)].map(correctnessTableRow),
     ...performanceRows.map(performanceTableRow),
   ];
-  const took = elapsedS();
+  const took = run.elapsedS();
+  const notes = methodNotes(options.rounds, options.pairs, options.windowMs);
   return decision(rows, [...notes, `Gate run took ${took.toFixed(1)} s.`], {
     performance: performanceRows,
     jsonExtra: {

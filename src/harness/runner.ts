@@ -28,14 +28,15 @@ import { runMicroBenchmarks } from './extras/micro-bench.ts';
 import { prepareCallInputs } from './load/call-inputs.ts';
 import { MAX_CALLS_PER_PHASE } from './load/load-loop.ts';
 import { type PlannedShare, shareLoad, splitCallBudget, splitEvenly } from './load/load-plan.ts';
-import { type HostProgress, localPhaseLoad, type PhaseLoad } from './load/phase-load.ts';
+import { type HostProgress, localPhaseLoad, type PhaseLoad, type RunningLoad } from './load/phase-load.ts';
+import type { LoadShareResult } from './metrics/phase-recorder.ts';
 import { buildPhaseResult } from './metrics/phase-result.ts';
 import type { LiveMetricsSink } from './metrics/prometheus/live-metrics.ts';
 import { type OnSearchStep, runSearchPhase } from './search/search-phase.ts';
 import { serverListenAddress } from './servers/listen-address.ts';
 import { ServerPool } from './servers/server-pool.ts';
 import { ExternalServers } from './targets/external-servers.ts';
-import type { PhaseServers } from './targets/phase-servers.ts';
+import type { PhaseServerCounts, PhaseServers } from './targets/phase-servers.ts';
 import { pollUntil } from './threads/barrier.ts';
 
 /** Between go and the first measured call: time for every server thread to hear of the phase. */
@@ -133,65 +134,16 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const signal = options.signal;
   const plans = planPhases(scenario);
   const servers = await startServers(loaded, plans[0]!, options.listenHost);
-  const phases: PhaseResult[] = [];
+  let phases: PhaseResult[] = [];
   // Where the run is, for the result of a run stopped before a phase measured anything.
   const position: StoppedIn = { phase: null, stage: 'start' };
-  let micro: MicroBenchmark[] = [];
-  let httpBaseline: HttpBaseline | null = null;
+  let extras: RunExtras = { micro: [], httpBaseline: null };
   let load: PhaseLoad | undefined;
   try {
     load = options.phaseLoad ?? localPhaseLoad(scenario.loadThreads, START_LEAD_MS);
-    for (const [index, plan] of plans.entries()) {
-      if (signal?.aborted) break;
-      const context: PhaseContext = {
-        loaded,
-        plan,
-        index,
-        count: plans.length,
-        servers: servers.phaseServers,
-        load,
-        weights: scenario.target === undefined ? resolveServerBehaviours(scenario).map((b) => b.weight) : [],
-        options,
-        position,
-      };
-      const phase =
-        scenario.load.model === 'search'
-          ? await runSearchPhase(
-              scenario,
-              scenario.load,
-              plan.label,
-              (step, label) =>
-                runPhase({ ...context, loaded: { ...loaded, scenario: step }, plan: { ...plan, label } }),
-              options.onSearchStep,
-            )
-          : await runPhase(context);
-      if (phase === null) break;
-      phases.push(phase);
-      // A phase cut short stays where the run stopped; one that ran in full leaves the run between phases.
-      if (phase.interrupted !== true) {
-        Object.assign(position, { phase: null, stage: 'between phases' } satisfies StoppedIn);
-      }
-      options.onPhaseEnd?.(phase);
-    }
+    phases = await runPhases(loaded, plans, servers.phaseServers, load, options, position);
     if (!signal?.aborted) position.stage = 'extras';
-    const codec = CODEC_SHORT_NAMES[scenario.codec];
-    const pool = servers.pool;
-    if (pool !== undefined && scenario.micro && !signal?.aborted) {
-      micro = await runMicroBenchmarks(pool.addresses[0]!, codec, scenario.payloadBytes, signal);
-    }
-    if (pool !== undefined && scenario.httpBaseline && !signal?.aborted) {
-      httpBaseline = await runHttpBaseline({
-        urls: pool.servers.map((server) => server.httpUrl!),
-        connections:
-          scenario.load.model === 'closed'
-            ? scenario.load.concurrency
-            : Math.min(scenario.load.maxInFlight, OPEN_MODEL_BASELINE_CONNECTIONS),
-        durationMs: phaseDurationMs(scenario),
-        ...(scenario.calls === undefined ? {} : { amount: scenario.calls }),
-        payloadBytes: scenario.payloadBytes,
-        ...(signal === undefined ? {} : { signal }),
-      });
-    }
+    extras = await runExtras(scenario, servers.pool, signal);
   } finally {
     await (load ?? options.phaseLoad)?.close();
     await servers.phaseServers.close();
@@ -211,11 +163,92 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     },
     environment,
     phases,
-    micro,
-    httpBaseline,
+    micro: extras.micro,
+    httpBaseline: extras.httpBaseline,
     thresholds: evaluateThresholds(thresholds, phases),
     memory: { rssStartBytes, rssEndBytes: process.memoryUsage.rss() },
   };
+}
+
+/**
+ * The planned phases in turn (a capacity search runs its steps as phases of its own), until the
+ * run is stopped or a phase is stopped before it measured anything.
+ */
+async function runPhases(
+  loaded: LoadedScenario,
+  plans: readonly PhasePlan[],
+  servers: PhaseServers,
+  load: PhaseLoad,
+  options: RunOptions,
+  position: StoppedIn,
+): Promise<PhaseResult[]> {
+  const { scenario } = loaded;
+  const phases: PhaseResult[] = [];
+  for (const [index, plan] of plans.entries()) {
+    if (options.signal?.aborted) break;
+    const context: PhaseContext = {
+      loaded,
+      plan,
+      index,
+      count: plans.length,
+      servers,
+      load,
+      weights: scenario.target === undefined ? resolveServerBehaviours(scenario).map((b) => b.weight) : [],
+      options,
+      position,
+    };
+    const phase =
+      scenario.load.model === 'search'
+        ? await runSearchPhase(
+            scenario,
+            scenario.load,
+            plan.label,
+            (step, label) =>
+              runPhase({ ...context, loaded: { ...loaded, scenario: step }, plan: { ...plan, label } }),
+            options.onSearchStep,
+          )
+        : await runPhase(context);
+    if (phase === null) break;
+    phases.push(phase);
+    // A phase cut short stays where the run stopped; one that ran in full leaves the run between phases.
+    if (phase.interrupted !== true) {
+      Object.assign(position, { phase: null, stage: 'between phases' } satisfies StoppedIn);
+    }
+    options.onPhaseEnd?.(phase);
+  }
+  return phases;
+}
+
+interface RunExtras {
+  micro: MicroBenchmark[];
+  httpBaseline: HttpBaseline | null;
+}
+
+/** The micro-benchmarks and HTTP baseline the scenario asks for: of simulated servers only, and not once stopped. */
+async function runExtras(
+  scenario: LoadedScenario['scenario'],
+  pool: ServerPool | undefined,
+  signal: AbortSignal | undefined,
+): Promise<RunExtras> {
+  const extras: RunExtras = { micro: [], httpBaseline: null };
+  const codec = CODEC_SHORT_NAMES[scenario.codec];
+  if (pool !== undefined && scenario.micro && !signal?.aborted) {
+    extras.micro = await runMicroBenchmarks(pool.addresses[0]!, codec, scenario.payloadBytes, signal);
+  }
+  if (pool !== undefined && scenario.httpBaseline && !signal?.aborted) {
+    extras.httpBaseline = await runHttpBaseline({
+      urls: pool.servers.map((server) => server.httpUrl!),
+      connections:
+        scenario.load.model === 'closed'
+          ? scenario.load.concurrency
+          : Math.min(scenario.load.maxInFlight, OPEN_MODEL_BASELINE_CONNECTIONS),
+      durationMs: phaseDurationMs(scenario),
+      ...(scenario.calls === undefined ? {} : { amount: scenario.calls }),
+      payloadBytes: scenario.payloadBytes,
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+  return extras;
 }
 
 /**
@@ -311,7 +344,50 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
     failure = error;
     load.stop();
   });
-  const report = (stage: RunStage, stageStartMs: number, totalMs: number) => {
+  const report = progressReporter(context, load);
+  const clock: StageClock = { stage: 'warmup', startMs: performance.now() };
+  const ticker = setInterval(
+    () => report(clock.stage, clock.startMs, clock.stage === 'warmup' ? scenario.warmupMs : durationMs),
+    PROGRESS_INTERVAL_MS,
+  );
+  try {
+    report(clock.stage, clock.startMs, scenario.warmupMs);
+    const measured = await warmUpAndGo(context, load, clock);
+    const shares = await running;
+    report(clock.stage, clock.startMs, durationMs);
+    const serverCounts = await servers.counts();
+    await servers.end();
+    if (!measured || shares.every((share) => share.calls === 0 && share.stopped)) return null;
+    const result = await mergePhase(context, load, shares, serverCounts);
+    live?.end(result);
+    return result;
+  } catch (error) {
+    load.stop();
+    await running.catch(() => undefined);
+    const cause = failure ?? error;
+    throw cause instanceof HarnessWorkerError
+      ? cause
+      : new HarnessWorkerError(`phase ${plan.label} failed: ${(cause as Error).message}`, { cause });
+  } finally {
+    clearInterval(ticker);
+    live?.end(null);
+    options.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** The stage a phase is in and when it began (performance.now(), ms): what the progress ticker reports. */
+interface StageClock {
+  stage: RunStage;
+  startMs: number;
+}
+
+/** Reports a phase's running figures to onProgress, if it is given. */
+function progressReporter(
+  context: PhaseContext,
+  load: RunningLoad,
+): (stage: RunStage, stageStartMs: number, totalMs: number) => void {
+  const { options, plan } = context;
+  return (stage, stageStartMs, totalMs) => {
     if (options.onProgress === undefined) return;
     const { calls, errors, p99Us } = load.read();
     const elapsedMs = performance.now() - stageStartMs;
@@ -330,62 +406,49 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
       ...(hosts === undefined ? {} : { hosts }),
     });
   };
-  let stage: RunStage = 'warmup';
-  let stageStartMs = performance.now();
-  const ticker = setInterval(
-    () => report(stage, stageStartMs, stage === 'warmup' ? scenario.warmupMs : durationMs),
-    PROGRESS_INTERVAL_MS,
+}
+
+/**
+ * Waits for every load thread to warm up, then starts the servers' counts and the measuring at one
+ * instant, the load's start lead ahead. False when the phase was stopped before go.
+ */
+async function warmUpAndGo(context: PhaseContext, load: RunningLoad, clock: StageClock): Promise<boolean> {
+  await pollUntil(
+    () => load.allWarmed() || load.stopRequested,
+    context.loaded.scenario.warmupMs + WORKER_WAIT_MS,
+    'the load threads to warm up',
   );
-  try {
-    report(stage, stageStartMs, scenario.warmupMs);
-    await pollUntil(
-      () => load.allWarmed() || load.stopRequested,
-      scenario.warmupMs + WORKER_WAIT_MS,
-      'the load threads to warm up',
-    );
-    let measured = false;
-    if (!load.stopRequested) {
-      const startLeadMs = context.load.startLeadMs;
-      const startAtEpochMs = Date.now() + startLeadMs;
-      await servers.begin(startAtEpochMs);
-      await load.go(startAtEpochMs);
-      measured = true;
-      position.stage = 'measure';
-      stage = 'measure';
-      stageStartMs = performance.now() + startLeadMs;
-    }
-    const shares = await running;
-    report(stage, stageStartMs, durationMs);
-    const serverCounts = await servers.counts();
-    await servers.end();
-    if (!measured || shares.every((share) => share.calls === 0 && share.stopped)) return null;
-    const agents: PhaseAgentFigures[] | undefined = await load.agentFigures?.();
-    const result: PhaseResult = {
-      ...buildPhaseResult({
-        plan,
-        addresses: serverCounts.addresses,
-        weights: context.weights,
-        shares,
-        serverCounts: serverCounts.counts,
-        membership: serverCounts.membership,
-      }),
-      ...(agents === undefined ? {} : { agents }),
-      ...(shares.some((share) => share.stopped) ? { interrupted: true } : {}),
-    };
-    live?.end(result);
-    return result;
-  } catch (error) {
-    load.stop();
-    await running.catch(() => undefined);
-    const cause = failure ?? error;
-    throw cause instanceof HarnessWorkerError
-      ? cause
-      : new HarnessWorkerError(`phase ${plan.label} failed: ${(cause as Error).message}`, { cause });
-  } finally {
-    clearInterval(ticker);
-    live?.end(null);
-    options.signal?.removeEventListener('abort', stop);
-  }
+  if (load.stopRequested) return false;
+  const startLeadMs = context.load.startLeadMs;
+  const startAtEpochMs = Date.now() + startLeadMs;
+  await context.servers.begin(startAtEpochMs);
+  await load.go(startAtEpochMs);
+  context.position.stage = 'measure';
+  clock.stage = 'measure';
+  clock.startMs = performance.now() + startLeadMs;
+  return true;
+}
+
+/** The load threads' shares merged with the servers' counts, and each load host's figures when there are several. */
+async function mergePhase(
+  context: PhaseContext,
+  load: RunningLoad,
+  shares: LoadShareResult[],
+  serverCounts: PhaseServerCounts,
+): Promise<PhaseResult> {
+  const agents: PhaseAgentFigures[] | undefined = await load.agentFigures?.();
+  return {
+    ...buildPhaseResult({
+      plan: context.plan,
+      addresses: serverCounts.addresses,
+      weights: context.weights,
+      shares,
+      serverCounts: serverCounts.counts,
+      membership: serverCounts.membership,
+    }),
+    ...(agents === undefined ? {} : { agents }),
+    ...(shares.some((share) => share.stopped) ? { interrupted: true } : {}),
+  };
 }
 
 function buildTasks(context: PhaseContext): PlannedShare[] {

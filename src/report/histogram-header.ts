@@ -49,61 +49,15 @@ export class HistogramBoundsError extends Error {
  * naming the header field; does not decode the counts.
  */
 export function checkEncodedHistogramHeader(encoded: string): HistogramHeader {
-  const data = Buffer.from(encoded.trim(), 'base64');
-  if (data.length < 8) throw new HistogramBoundsError('cookie', 'is missing: too short for a histogram');
-  const cookie = data.readInt32BE(0);
-  if ((cookie & ~0xf0) !== V2_COMPRESSED_COOKIE_BASE) {
-    throw new HistogramBoundsError('cookie', 'is not a V2 compressed histogram cookie');
-  }
-  const compressedLength = data.readInt32BE(4);
-  if (compressedLength < 0 || compressedLength > data.length - 8) {
-    throw new HistogramBoundsError('lengthOfCompressedContents', `(${compressedLength}) exceeds the data`);
-  }
-  let inflated: Buffer;
-  try {
-    inflated = inflateSync(data.subarray(8, 8 + compressedLength), { maxOutputLength: MAX_INFLATED_BYTES });
-  } catch (error) {
-    const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new HistogramBoundsError(
-      'compressed contents',
-      tooLarge ? `inflate beyond ${MAX_INFLATED_BYTES} bytes` : 'do not inflate',
-    );
-  }
+  const inflated = inflateContents(encoded);
   if (inflated.length < V2_HEADER_BYTES) throw new HistogramBoundsError('header', 'is truncated');
   if ((inflated.readInt32BE(0) & ~0xf0) !== V2_COOKIE_BASE) {
     throw new HistogramBoundsError('cookie', 'of the inflated contents is not a V2 histogram cookie');
   }
-  const payloadLengthInBytes = inflated.readInt32BE(4);
   const numberOfSignificantValueDigits = inflated.readInt32BE(12);
   const lowestTrackableUnitValue = readInt64(inflated, 16);
   const highestTrackableValue = readInt64(inflated, 24);
-  const { min, max } = SIGNIFICANT_DIGITS_RANGE;
-  if (
-    !Number.isInteger(numberOfSignificantValueDigits) ||
-    numberOfSignificantValueDigits < min ||
-    numberOfSignificantValueDigits > max
-  ) {
-    throw new HistogramBoundsError(
-      'numberOfSignificantValueDigits',
-      `(${numberOfSignificantValueDigits}) must be from ${min} to ${max}`,
-    );
-  }
-  if (!Number.isSafeInteger(highestTrackableValue) || highestTrackableValue > MAX_HIGHEST_TRACKABLE_VALUE) {
-    throw new HistogramBoundsError(
-      'highestTrackableValue',
-      `(${highestTrackableValue}) must be at most 2^40 (${MAX_HIGHEST_TRACKABLE_VALUE})`,
-    );
-  }
-  if (
-    !Number.isSafeInteger(lowestTrackableUnitValue) ||
-    lowestTrackableUnitValue < 1 ||
-    lowestTrackableUnitValue * 2 > highestTrackableValue
-  ) {
-    throw new HistogramBoundsError(
-      'lowestTrackableUnitValue',
-      `(${lowestTrackableUnitValue}) must be at least 1 and at most half of highestTrackableValue (${highestTrackableValue})`,
-    );
-  }
+  checkRange(numberOfSignificantValueDigits, lowestTrackableUnitValue, highestTrackableValue);
   const countsArrayLength = countsArrayLengthFor(
     lowestTrackableUnitValue,
     highestTrackableValue,
@@ -115,6 +69,7 @@ export function checkEncodedHistogramHeader(encoded: string): HistogramHeader {
       `would hold ${countsArrayLength} buckets, more than ${MAX_COUNTS_ARRAY_LENGTH}`,
     );
   }
+  const payloadLengthInBytes = inflated.readInt32BE(4);
   if (payloadLengthInBytes < 0 || payloadLengthInBytes > inflated.length - V2_HEADER_BYTES) {
     throw new HistogramBoundsError(
       'payloadLengthInBytes',
@@ -128,6 +83,52 @@ export function checkEncodedHistogramHeader(encoded: string): HistogramHeader {
     payloadLengthInBytes,
     countsArrayLength,
   };
+}
+
+/** The inflated contents behind the outer cookie and length, never more than MAX_INFLATED_BYTES. */
+function inflateContents(encoded: string): Buffer {
+  const data = Buffer.from(encoded.trim(), 'base64');
+  if (data.length < 8) throw new HistogramBoundsError('cookie', 'is missing: too short for a histogram');
+  const cookie = data.readInt32BE(0);
+  if ((cookie & ~0xf0) !== V2_COMPRESSED_COOKIE_BASE) {
+    throw new HistogramBoundsError('cookie', 'is not a V2 compressed histogram cookie');
+  }
+  const compressedLength = data.readInt32BE(4);
+  if (compressedLength < 0 || compressedLength > data.length - 8) {
+    throw new HistogramBoundsError('lengthOfCompressedContents', `(${compressedLength}) exceeds the data`);
+  }
+  try {
+    return inflateSync(data.subarray(8, 8 + compressedLength), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new HistogramBoundsError(
+      'compressed contents',
+      tooLarge ? `inflate beyond ${MAX_INFLATED_BYTES} bytes` : 'do not inflate',
+    );
+  }
+}
+
+/** Precision first, then the top of the range, then its unit: the first field out of bounds is named. */
+function checkRange(digits: number, lowest: number, highest: number): void {
+  const { min, max } = SIGNIFICANT_DIGITS_RANGE;
+  if (!Number.isInteger(digits) || digits < min || digits > max) {
+    throw new HistogramBoundsError(
+      'numberOfSignificantValueDigits',
+      `(${digits}) must be from ${min} to ${max}`,
+    );
+  }
+  if (!Number.isSafeInteger(highest) || highest > MAX_HIGHEST_TRACKABLE_VALUE) {
+    throw new HistogramBoundsError(
+      'highestTrackableValue',
+      `(${highest}) must be at most 2^40 (${MAX_HIGHEST_TRACKABLE_VALUE})`,
+    );
+  }
+  if (!Number.isSafeInteger(lowest) || lowest < 1 || lowest * 2 > highest) {
+    throw new HistogramBoundsError(
+      'lowestTrackableUnitValue',
+      `(${lowest}) must be at least 1 and at most half of highestTrackableValue (${highest})`,
+    );
+  }
 }
 
 /** As hdr-histogram-js reads an int64: high word signed, low word as the library reads it. */

@@ -187,6 +187,33 @@ export function describeStop(stoppedIn: StoppedIn, phases: readonly PhaseResult[
 
 /** The summary printed at the end of a run: phases, server shares, extras and thresholds. */
 export function formatSummary(result: RunResult): string {
+  const lines = headingLines(result);
+  lines.push('');
+  const phases = phaseTable(result);
+  lines.push(table(phases.header, phases.rows));
+  lines.push(...latencyNotes(result));
+  for (const phase of phasesWithoutSuccess(result)) {
+    lines.push(`${phase.label}: NO CALL SUCCEEDED (${formatCount(phase.calls)} offered)`);
+  }
+  lines.push('');
+  const servers = serverTable(result);
+  lines.push(table(servers.header, servers.rows, 2));
+  for (const phase of result.phases) lines.push(...phaseNotes(phase));
+  for (const phase of result.phases) lines.push(...searchLines(phase));
+  lines.push(...extrasLines(result));
+  if (result.thresholds.length > 0) {
+    lines.push('', 'thresholds:');
+    for (const outcome of result.thresholds) lines.push(`  ${describeThreshold(outcome)}`);
+  }
+  lines.push(
+    '',
+    `memory: RSS ${formatMegabytes(result.memory.rssStartBytes)} at start, ${formatMegabytes(result.memory.rssEndBytes)} at end`,
+  );
+  return lines.join('\n');
+}
+
+/** The run's name and file, where it stopped, its load hosts and its description. */
+function headingLines(result: RunResult): string[] {
   const lines: string[] = [];
   const partial = result.partial ? ' [PARTIAL: interrupted]' : '';
   // A scenario made from flags has no file: its `file` already reads `(command line)`.
@@ -203,43 +230,46 @@ export function formatSummary(result: RunResult): string {
     );
   }
   if (result.scenario.description) lines.push(result.scenario.description);
-  lines.push('');
-  const phases = phaseTable(result);
-  lines.push(table(phases.header, phases.rows));
-  lines.push(...latencyNotes(result));
-  for (const phase of phasesWithoutSuccess(result)) {
-    lines.push(`${phase.label}: NO CALL SUCCEEDED (${formatCount(phase.calls)} offered)`);
-  }
-  lines.push('');
-  const servers = serverTable(result);
-  lines.push(table(servers.header, servers.rows, 2));
-  for (const phase of result.phases) {
-    if (phase.countsFrom === 'clients') {
-      const read = phase.servers.filter((server) => server.serverCount !== null).length;
-      lines.push(
-        read === 0
-          ? `${phase.label}: client-side counts only (no server's debug page could be read: shares and fairness are as the clients counted)`
-          : `${phase.label}: shares and fairness as the clients counted (server-side counts read for ${read} of ${phase.servers.length} servers)`,
-      );
-    }
-    for (const change of phase.membership ?? []) {
-      lines.push(
-        `${phase.label}: ${escapeTerminal(change.address)} ${change.change} at ${(change.atMs / 1000).toFixed(1)} s`,
-      );
-    }
-    for (const agent of phase.agents ?? []) lines.push(`${phase.label}: ${describeAgent(agent)}`);
-    for (const [code, message] of Object.entries(phase.errorSamples ?? {})) {
-      lines.push(`${phase.label}: ${escapeTerminal(code)} e.g. ${escapeTerminal(message)}`);
-    }
-  }
-  for (const phase of result.phases) {
-    if (phase.search === undefined) continue;
-    lines.push('', `capacity search, ${phase.label}: ${describeSearch(phase.search)}`);
-    const verdictColumn = SEARCH_STEP_COLUMNS.length - 1;
+  return lines;
+}
+
+/** Under the server table, for one phase: where its counts came from, who joined or left, its hosts and errors. */
+function phaseNotes(phase: PhaseResult): string[] {
+  const lines: string[] = [];
+  if (phase.countsFrom === 'clients') {
+    const read = phase.servers.filter((server) => server.serverCount !== null).length;
     lines.push(
-      table(SEARCH_STEP_COLUMNS, searchStepRows(phase.search), [0, 1, verdictColumn]).replace(/^/gm, '  '),
+      read === 0
+        ? `${phase.label}: client-side counts only (no server's debug page could be read: shares and fairness are as the clients counted)`
+        : `${phase.label}: shares and fairness as the clients counted (server-side counts read for ${read} of ${phase.servers.length} servers)`,
     );
   }
+  for (const change of phase.membership ?? []) {
+    lines.push(
+      `${phase.label}: ${escapeTerminal(change.address)} ${change.change} at ${(change.atMs / 1000).toFixed(1)} s`,
+    );
+  }
+  for (const agent of phase.agents ?? []) lines.push(`${phase.label}: ${describeAgent(agent)}`);
+  for (const [code, message] of Object.entries(phase.errorSamples ?? {})) {
+    lines.push(`${phase.label}: ${escapeTerminal(code)} e.g. ${escapeTerminal(message)}`);
+  }
+  return lines;
+}
+
+/** A capacity search's outcome and its steps, indented under it; none for a phase that was not a search. */
+function searchLines(phase: PhaseResult): string[] {
+  if (phase.search === undefined) return [];
+  const verdictColumn = SEARCH_STEP_COLUMNS.length - 1;
+  return [
+    '',
+    `capacity search, ${phase.label}: ${describeSearch(phase.search)}`,
+    table(SEARCH_STEP_COLUMNS, searchStepRows(phase.search), [0, 1, verdictColumn]).replace(/^/gm, '  '),
+  ];
+}
+
+/** The micro-benchmarks and the HTTP baseline, when the run had them. */
+function extrasLines(result: RunResult): string[] {
+  const lines: string[] = [];
   if (result.micro.length > 0) {
     lines.push('', 'micro-benchmarks (tinybench, one call at a time):');
     for (const bench of result.micro) {
@@ -260,15 +290,7 @@ export function formatSummary(result: RunResult): string {
         `p99 ${http.latencyMs.p99}ms, errors ${http.errors + http.non2xx}`,
     );
   }
-  if (result.thresholds.length > 0) {
-    lines.push('', 'thresholds:');
-    for (const outcome of result.thresholds) lines.push(`  ${describeThreshold(outcome)}`);
-  }
-  lines.push(
-    '',
-    `memory: RSS ${formatMegabytes(result.memory.rssStartBytes)} at start, ${formatMegabytes(result.memory.rssEndBytes)} at end`,
-  );
-  return lines.join('\n');
+  return lines;
 }
 
 function errorCodes(byCode: Record<string, number>): string {

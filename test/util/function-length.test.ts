@@ -11,16 +11,6 @@ const MAX_LINES = 80;
 const EXCEPTIONS: Record<string, string> = {
   'rpc/codec/msgpack-codec.ts:holdsNeverUsed':
     "one switch over MessagePack's type bytes, the format's own table: split, it would cost a call per token",
-  'harness/runner.ts:runScenario': 'to split: the run of a scenario, its phases and extras in one body',
-  'harness/runner.ts:runPhase': 'to split: the warm-up, go, measure and merge of one phase in one body',
-  'harness/distributed/agent-fleet.ts:AgentFleet.#startPhase':
-    'to split: one phase on the agents, watch and collect',
-  'benchmarks/overhead.ts:runOverheadBench': 'being split: the overhead bench goes with the one load loop',
-  'benchmarks/soak/run-soak.ts:runSoak': 'to split: the soak run and its bounds in one body',
-  'gate/run-gate.ts:runGate': 'being split: the gate for users services',
-  'report/histogram-header.ts:checkEncodedHistogramHeader': 'being split: the report',
-  'report/sections/comparison.ts:renderComparison': 'being split: the report sections',
-  'report/text-summary.ts:formatSummary': 'being split: the report',
 };
 
 function sourceFiles(dir: string): string[] {

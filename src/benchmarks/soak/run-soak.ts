@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '../../rpc/client.ts';
 import { dial } from '../../rpc/dial.ts';
 import { median } from '../../stats/descriptive.ts';
 import { RpcError } from '../../util/errors.ts';
@@ -60,69 +61,26 @@ export interface SoakResult {
  */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const durationMs = options.durationMs ?? DEFAULT_SOAK_MS;
-  const timeout = `${SOAK_SERVER_TIMEOUT_MS}ms`;
-  const serverArgs = [
-    '--listen',
-    'tcp@127.0.0.1:0',
-    '--listen',
-    'http@127.0.0.1:0',
-    '--idle-timeout',
-    timeout,
-    '--frame-timeout',
-    timeout,
-  ];
-  const serveScript = runnableModule(options.serveScript);
-  const child = spawn(
-    process.execPath,
-    [...loaderArgsFor(serveScript), fileURLToPath(serveScript), ...serverArgs],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let logLines = 0;
-  child.stderr!.on('data', (chunk: Buffer) => {
-    for (const byte of chunk) if (byte === 0x0a) logLines++;
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
+  const serverArgs = soakServerArgs();
+  const server = startSoakServer(options.serveScript, serverArgs);
   try {
-    const [tcp, http] = await listeningAddresses(child.stdout!, 2);
+    const [tcp, http] = await listeningAddresses(server.child.stdout!, 2);
     const stop = new AbortController();
     const attacks = runAttacks({ tcp: tcp!, http: http! }, SOAK_ATTACKS, stop.signal);
     const hostileTargets = driveHostileTargets(stop.signal);
     const client = await dial(tcp!);
-    let okCalls = 0;
-    let failedCalls = 0;
-    let firstFailure: string | undefined;
-    let maxLatencyMs = 0;
+    const calls: WellBehavedTally = { okCalls: 0, failedCalls: 0, firstFailure: undefined, maxLatencyMs: 0 };
     const started = performance.now();
-    const worker = async () => {
-      while (!stop.signal.aborted) {
-        const begun = performance.now();
-        try {
-          const reply = await client.call('Foo.Sum', { Num1: okCalls, Num2: 1 });
-          if (typeof reply !== 'number') throw new Error(`Foo.Sum replied ${JSON.stringify(reply)}`);
-          okCalls++;
-        } catch (error) {
-          failedCalls++;
-          firstFailure ??= error instanceof RpcError ? `${error.code}: ${error.message}` : String(error);
-        }
-        maxLatencyMs = Math.max(maxLatencyMs, performance.now() - begun);
-      }
-    };
-    const workers = Array.from({ length: WELL_BEHAVED_IN_FLIGHT }, worker);
-    const rssBytes: number[] = [];
-    const clientRssBytes: number[] = [];
-    while (performance.now() - started < durationMs && !exited) {
-      await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
-      const rss = await readRss(child.pid!);
-      if (rss === undefined) break;
-      rssBytes.push(rss);
-      clientRssBytes.push(process.memoryUsage.rss());
-      options.onSample?.(performance.now() - started, rss, okCalls);
-    }
+    const workers = Array.from({ length: WELL_BEHAVED_IN_FLIGHT }, () =>
+      callWellBehaved(client, calls, stop.signal),
+    );
+    const { rssBytes, clientRssBytes } = await sampleRss(
+      server,
+      started,
+      durationMs,
+      calls,
+      options.onSample,
+    );
     const elapsedMs = performance.now() - started;
     stop.abort();
     await Promise.all(workers);
@@ -132,6 +90,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const clientRssGrowthBytes = lastThirdGrowth(clientRssBytes);
     const targets = await hostileTargets;
     const hostileAnswered = Object.values(targets).some((tally) => (tally.errorsByCode.OK ?? 0) > 0);
+    const { okCalls, failedCalls } = calls;
     return {
       durationMs: elapsedMs,
       serverArgs,
@@ -141,17 +100,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       rssGrowthBytes,
       okCalls,
       failedCalls,
-      firstFailure,
+      firstFailure: calls.firstFailure,
       callsPerSecond: okCalls / (elapsedMs / 1000),
-      maxLatencyMs,
+      maxLatencyMs: calls.maxLatencyMs,
       attacks: tallies,
       hostileTargets: targets,
       clientRssBytes,
       clientRssGrowthBytes,
-      serverLogLines: logLines,
-      serverExitedEarly: exited,
+      serverLogLines: server.logLines,
+      serverExitedEarly: server.exited,
       passed:
-        !exited &&
+        !server.exited &&
         failedCalls === 0 &&
         okCalls > 0 &&
         rssGrowthBytes <= FLAT_RSS_GROWTH_BYTES &&
@@ -159,8 +118,95 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         !hostileAnswered,
     };
   } finally {
-    child.kill('SIGKILL');
+    server.child.kill('SIGKILL');
   }
+}
+
+/** Both transports on free ports, and timeouts short enough to act many times within the soak. */
+function soakServerArgs(): string[] {
+  const timeout = `${SOAK_SERVER_TIMEOUT_MS}ms`;
+  return [
+    '--listen',
+    'tcp@127.0.0.1:0',
+    '--listen',
+    'http@127.0.0.1:0',
+    '--idle-timeout',
+    timeout,
+    '--frame-timeout',
+    timeout,
+  ];
+}
+
+/** The server under attack, with the lines it has logged and whether it has exited, kept up to date. */
+interface SoakServer {
+  child: ChildProcess;
+  logLines: number;
+  exited: boolean;
+}
+
+function startSoakServer(serveScriptUrl: URL, serverArgs: readonly string[]): SoakServer {
+  const serveScript = runnableModule(serveScriptUrl);
+  const child = spawn(
+    process.execPath,
+    [...loaderArgsFor(serveScript), fileURLToPath(serveScript), ...serverArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const server: SoakServer = { child, logLines: 0, exited: false };
+  child.stderr!.on('data', (chunk: Buffer) => {
+    for (const byte of chunk) if (byte === 0x0a) server.logLines++;
+  });
+  child.once('exit', () => {
+    server.exited = true;
+  });
+  return server;
+}
+
+/** What the well-behaved client's calls came to so far. */
+interface WellBehavedTally {
+  okCalls: number;
+  failedCalls: number;
+  firstFailure: string | undefined;
+  /** The slowest call, in ms. */
+  maxLatencyMs: number;
+}
+
+/** One of the well-behaved client's callers: a call at a time until the soak ends. */
+async function callWellBehaved(client: Client, tally: WellBehavedTally, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const begun = performance.now();
+    try {
+      const reply = await client.call('Foo.Sum', { Num1: tally.okCalls, Num2: 1 });
+      if (typeof reply !== 'number') throw new Error(`Foo.Sum replied ${JSON.stringify(reply)}`);
+      tally.okCalls++;
+    } catch (error) {
+      tally.failedCalls++;
+      tally.firstFailure ??= error instanceof RpcError ? `${error.code}: ${error.message}` : String(error);
+    }
+    tally.maxLatencyMs = Math.max(tally.maxLatencyMs, performance.now() - begun);
+  }
+}
+
+/** The server's RSS and this process's once a second, until the soak's time is up or the server is gone. */
+async function sampleRss(
+  server: SoakServer,
+  started: number,
+  durationMs: number,
+  calls: WellBehavedTally,
+  onSample: SoakOptions['onSample'],
+): Promise<{ rssBytes: number[]; clientRssBytes: number[] }> {
+  const rssBytes: number[] = [];
+  const clientRssBytes: number[] = [];
+  while (performance.now() - started < durationMs && !server.exited) {
+    await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
+    const rss = await readRss(server.child.pid!);
+    if (rss === undefined) break;
+    rssBytes.push(rss);
+    clientRssBytes.push(process.memoryUsage.rss());
+    onSample?.(performance.now() - started, rss, calls.okCalls);
+  }
+  return { rssBytes, clientRssBytes };
 }
 
 /** Median of the last third of the samples minus the median of the second third. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Etcd3, Lease, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
 import type { z } from 'zod';
 import {
   createEtcdClient,
@@ -134,24 +134,20 @@ export class AgentFleet {
   }
 
   #startPhase(planned: readonly PlannedShare[], plan: PhasePlan): RunningLoad {
-    const phase = this.#phase++;
-    const prefix = this.#keys.phase(this.runId, phase);
+    const prefix = this.#keys.phase(this.runId, this.#phase++);
     const client = this.#client;
     const names = this.hosts.map((host) => host.name);
-    const warmed = new Set<string>();
-    const offsets = new Map<string, number>();
-    const done = new Map<string, PhaseDone>();
-    const progress = new Map<string, ThreadProgress>();
+    const phase: HostsPhase = {
+      prefix,
+      plan,
+      names,
+      warmed: new Set(),
+      offsets: new Map(),
+      done: new Map(),
+      progress: new Map(),
+    };
     let stopRequested = false;
     let startAtEpochMs = 0;
-    let settle: () => void = () => {};
-    let fail: (error: AgentError) => void = () => {};
-    const allIn = new Promise<void>((resolve, reject) => {
-      settle = () => {
-        if (names.every((name) => done.has(name) || this.#lost.includes(name))) resolve();
-      };
-      fail = reject;
-    });
     const stop = () => {
       if (stopRequested) return;
       stopRequested = true;
@@ -160,61 +156,10 @@ export class AgentFleet {
         .value('')
         .catch(() => undefined);
     };
-    const unsubscribe = this.onLost(() => settle());
     const work: PhaseWork = { plan, shares: Object.fromEntries(assignShares(this.hosts, planned)) };
-    const shares = (async () => {
-      const watcher = await client.watch().prefix(prefix).create();
-      watcher.on('put', (kv) => {
-        const key = kv.key.toString();
-        const rest = key.slice(prefix.length);
-        const [kind, name] = rest.split('/') as [string, string | undefined];
-        if (name === undefined || !names.includes(name)) return;
-        // What a host writes is checked before it is used: a malformed value ends the run, naming it.
-        const read = <T>(schema: z.ZodType<T>): T | undefined => {
-          try {
-            return parseAgentValue(schema, name, key, kv.value.toString());
-          } catch (error) {
-            this.#dropMalformed(name, error as AgentError);
-            return undefined;
-          }
-        };
-        if (kind === 'warmed') {
-          const value = read(warmedSchema);
-          if (value === undefined) return;
-          warmed.add(name);
-          offsets.set(name, Date.now() - value.atEpochMs);
-        } else if (kind === 'progress') {
-          const value = read(progressSchema);
-          if (value !== undefined) progress.set(name, value);
-        } else if (kind === 'failed' && !this.#lost.includes(name)) {
-          fail(
-            new AgentError([name], `load host ${name} failed in phase ${plan.label}: ${kv.value.toString()}`),
-          );
-        } else if (kind === 'done') {
-          const value = read(phaseDoneSchema);
-          if (value === undefined) return;
-          done.set(name, value);
-          settle();
-        }
-      });
-      try {
-        await client.put(`${prefix}plan`).value(JSON.stringify(work));
-        await allIn;
-      } finally {
-        unsubscribe();
-        await watcher.cancel();
-      }
-      const recorded: LoadShareResult[] = [];
-      for (const [name, record] of done) {
-        recorded.push(
-          ...(await getChunked<LoadShareResult[]>(client, `${prefix}shares/${name}`, record.chunks)),
-        );
-      }
-      return recorded;
-    })();
     return {
-      slices: shares,
-      allWarmed: () => names.every((name) => warmed.has(name)),
+      slices: this.#followPhase(phase, work),
+      allWarmed: () => names.every((name) => phase.warmed.has(name)),
       go: async (at) => {
         startAtEpochMs = at;
         await client.put(`${prefix}go`).value(JSON.stringify({ startAtEpochMs: at } satisfies PhaseGo));
@@ -223,27 +168,82 @@ export class AgentFleet {
       get stopRequested() {
         return stopRequested;
       },
-      read: () => sumProgress([...progress.values()]),
+      read: () => sumProgress([...phase.progress.values()]),
       readHosts: () =>
-        names.map((name) => ({ name, ...(progress.get(name) ?? { calls: 0, errors: 0, p99Us: 0 }) })),
-      agentFigures: async () =>
-        this.hosts.flatMap((host): PhaseAgentFigures[] => {
-          const record = done.get(host.name);
-          if (record === undefined) return [];
-          return [
-            {
-              name: host.name,
-              host: host.host,
-              cores: host.cores,
-              threads: host.threads,
-              ...record.figures,
-              startAtEpochMs,
-              goHeardAtEpochMs: record.goHeardAtEpochMs ?? startAtEpochMs,
-              clockOffsetMs: offsets.get(host.name) ?? 0,
-            },
-          ];
-        }),
+        names.map((name) => ({ name, ...(phase.progress.get(name) ?? { calls: 0, errors: 0, p99Us: 0 }) })),
+      agentFigures: async () => agentFigures(this.hosts, phase, startAtEpochMs),
     };
+  }
+
+  /**
+   * Posts the phase's work, follows what the hosts write until each is done or lost, and reads the
+   * shares they recorded.
+   */
+  async #followPhase(phase: HostsPhase, work: PhaseWork): Promise<LoadShareResult[]> {
+    const client = this.#client;
+    let settle: () => void = () => {};
+    let fail: (error: AgentError) => void = () => {};
+    const allIn = new Promise<void>((resolve, reject) => {
+      settle = () => {
+        if (phase.names.every((name) => phase.done.has(name) || this.#lost.includes(name))) resolve();
+      };
+      fail = reject;
+    });
+    const unsubscribe = this.onLost(() => settle());
+    const watcher = await client.watch().prefix(phase.prefix).create();
+    watcher.on('put', (kv) => this.#hear(phase, kv, settle, fail));
+    try {
+      await client.put(`${phase.prefix}plan`).value(JSON.stringify(work));
+      await allIn;
+    } finally {
+      unsubscribe();
+      await watcher.cancel();
+    }
+    const recorded: LoadShareResult[] = [];
+    for (const [name, record] of phase.done) {
+      recorded.push(
+        ...(await getChunked<LoadShareResult[]>(client, `${phase.prefix}shares/${name}`, record.chunks)),
+      );
+    }
+    return recorded;
+  }
+
+  /** One value a host wrote in the phase: warmed, progress, failed or done. */
+  #hear(phase: HostsPhase, kv: IKeyValue, settle: () => void, fail: (error: AgentError) => void): void {
+    const key = kv.key.toString();
+    const rest = key.slice(phase.prefix.length);
+    const [kind, name] = rest.split('/') as [string, string | undefined];
+    if (name === undefined || !phase.names.includes(name)) return;
+    // What a host writes is checked before it is used: a malformed value ends the run, naming it.
+    const read = <T>(schema: z.ZodType<T>): T | undefined => {
+      try {
+        return parseAgentValue(schema, name, key, kv.value.toString());
+      } catch (error) {
+        this.#dropMalformed(name, error as AgentError);
+        return undefined;
+      }
+    };
+    if (kind === 'warmed') {
+      const value = read(warmedSchema);
+      if (value === undefined) return;
+      phase.warmed.add(name);
+      phase.offsets.set(name, Date.now() - value.atEpochMs);
+    } else if (kind === 'progress') {
+      const value = read(progressSchema);
+      if (value !== undefined) phase.progress.set(name, value);
+    } else if (kind === 'failed' && !this.#lost.includes(name)) {
+      fail(
+        new AgentError(
+          [name],
+          `load host ${name} failed in phase ${phase.plan.label}: ${kv.value.toString()}`,
+        ),
+      );
+    } else if (kind === 'done') {
+      const value = read(phaseDoneSchema);
+      if (value === undefined) return;
+      phase.done.set(name, value);
+      settle();
+    }
   }
 
   /** Releases the hosts and removes the run's keys. */
@@ -258,6 +258,42 @@ export class AgentFleet {
     await this.#lease.revoke().catch(() => undefined);
     this.#client.close();
   }
+}
+
+/** One phase on the hosts, and what they have written in it so far. */
+interface HostsPhase {
+  prefix: string;
+  plan: PhasePlan;
+  names: readonly string[];
+  warmed: Set<string>;
+  /** The coordinator's clock minus each host's, as its warmed key arrived, ms. */
+  offsets: Map<string, number>;
+  done: Map<string, PhaseDone>;
+  progress: Map<string, ThreadProgress>;
+}
+
+/** The figures of each host that finished the phase, with when it heard go and how far its clock is off. */
+function agentFigures(
+  hosts: readonly FleetHost[],
+  phase: HostsPhase,
+  startAtEpochMs: number,
+): PhaseAgentFigures[] {
+  return hosts.flatMap((host): PhaseAgentFigures[] => {
+    const record = phase.done.get(host.name);
+    if (record === undefined) return [];
+    return [
+      {
+        name: host.name,
+        host: host.host,
+        cores: host.cores,
+        threads: host.threads,
+        ...record.figures,
+        startAtEpochMs,
+        goHeardAtEpochMs: record.goHeardAtEpochMs ?? startAtEpochMs,
+        clockOffsetMs: phase.offsets.get(host.name) ?? 0,
+      },
+    ];
+  });
 }
 
 function sumProgress(figures: readonly ThreadProgress[]): ThreadProgress {

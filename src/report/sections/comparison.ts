@@ -8,6 +8,7 @@ import {
   type ComparedMetric,
   compareValues,
   matchPhases,
+  type PhaseMatch,
   runLetter,
 } from '../comparison/run-comparison.ts';
 import { showsFairness } from '../figures/shown-figures.ts';
@@ -131,20 +132,18 @@ function renderConfigDifferences(results: readonly RunResult[]): SafeHtml {
 
 /** Several runs together: who they are, their percentile curves overlaid, and each metric's change. */
 export function renderComparison(results: readonly RunResult[], charts: ChartRegistry): SafeHtml {
-  const views = overlayViews(results);
-  const id =
-    views.length > 0
-      ? charts.add({
-          kind: 'percentile',
-          views: Object.fromEntries(views.map((view) => [view.key, view.curves])),
-          initialView: views[0]!.key,
-        })
-      : null;
-  const matches = matchPhases(results);
-  const others = results.slice(1).map((_, i) => i + 1);
-  const hidden = results.length - MAX_OVERLAY_RUNS;
+  const overlay = renderOverlay(results, charts);
   return html`<section class="run comparison" id="comparison">
-  <header class="run-header">
+  ${renderRunList(results)}
+  ${renderConfigDifferences(results)}
+  ${overlay}
+  ${renderChanges(results)}
+</section>`;
+}
+
+/** Each run's letter and colour, its scenario, when it ran and at which commit. */
+function renderRunList(results: readonly RunResult[]): SafeHtml {
+  return html`<header class="run-header">
     <p class="eyebrow">Comparison</p>
     <h2>${results.length} runs</h2>
     <ol class="run-list">
@@ -157,12 +156,20 @@ export function renderComparison(results: readonly RunResult[], charts: ChartReg
         <span class="muted">${formatTimestamp(r.startedAt)} · commit ${r.environment.gitCommit?.slice(0, 12) ?? 'unknown'}${r.partial ? ' · partial' : ''}</span></li>`,
       )}
     </ol>
-  </header>
-  ${renderConfigDifferences(results)}
-  ${
-    id === null
-      ? ''
-      : html`<section class="block">
+  </header>`;
+}
+
+/** The percentile curves of the first MAX_OVERLAY_RUNS runs, one view per phase; nothing when no run measured a call. */
+function renderOverlay(results: readonly RunResult[], charts: ChartRegistry): SafeHtml | string {
+  const views = overlayViews(results);
+  if (views.length === 0) return '';
+  const id = charts.add({
+    kind: 'percentile',
+    views: Object.fromEntries(views.map((view) => [view.key, view.curves])),
+    initialView: views[0]!.key,
+  });
+  const hidden = results.length - MAX_OVERLAY_RUNS;
+  return html`<section class="block">
     <h3>Latency distribution, overlaid</h3>
     <div class="chart-controls" data-controls-for="${id}">
       ${
@@ -183,9 +190,14 @@ export function renderComparison(results: readonly RunResult[], charts: ChartReg
           : ''
       }</figcaption>
     </figure>
-  </section>`
-  }
-  <section class="block">
+  </section>`;
+}
+
+/** The table of each metric of each matched phase, every run against run A, and how the noise is judged. */
+function renderChanges(results: readonly RunResult[]): SafeHtml {
+  const matches = matchPhases(results);
+  const others = results.slice(1).map((_, i) => i + 1);
+  return html`<section class="block">
     <h3>Changes against run A</h3>
     <p class="muted">A change is called better or worse only when it is larger than the noise: judged on
       the runs' interval-by-interval figures, the ${Math.round(CHANGE_CONFIDENCE * 100)} % bootstrap interval
@@ -200,14 +212,22 @@ export function renderComparison(results: readonly RunResult[], charts: ChartReg
         ${others.map((i) => html`<th class="num">${runLetter(i)}</th><th class="num">${runLetter(i)} vs A</th>`)}
       </tr></thead>
       <tbody>
-        ${matches.map((match, m) =>
-          // One server has no share to be fair about: no Jain row unless a run of the match has two or more.
-          COMPARED_METRICS.filter(
-            (metric) => metric.key !== 'jain' || match.phases.some((p) => p !== null && showsFairness(p)),
-          ).map((metric, k) => {
-            const values = match.phases.map((phase) => (phase === null ? null : metric.read(phase)));
-            const shown = (v: number | null) => (v === null ? '—' : metric.format(v));
-            return html`<tr data-match="${m}" data-metric="${metric.key}"${k === 0 ? html` class="group-start"` : ''}>
+        ${matches.map((match, m) => renderMetricRows(match, m, others))}
+      </tbody>
+    </table>
+    </div>
+  </section>`;
+}
+
+/** One matched phase's rows: a metric each, its value in every run and each run's change against A. */
+function renderMetricRows(match: PhaseMatch, m: number, others: readonly number[]): SafeHtml[] {
+  // One server has no share to be fair about: no Jain row unless a run of the match has two or more.
+  return COMPARED_METRICS.filter(
+    (metric) => metric.key !== 'jain' || match.phases.some((p) => p !== null && showsFairness(p)),
+  ).map((metric, k) => {
+    const values = match.phases.map((phase) => (phase === null ? null : metric.read(phase)));
+    const shown = (v: number | null) => (v === null ? '—' : metric.format(v));
+    return html`<tr data-match="${m}" data-metric="${metric.key}"${k === 0 ? html` class="group-start"` : ''}>
             <td>${k === 0 ? match.label : ''}</td>
             <td>${metric.label} <span class="muted">${metric.better === 'higher' ? '(higher is better)' : '(lower is better)'}</span></td>
             <td class="num" data-run="0" data-value="${values[0] ?? ''}">${shown(values[0] ?? null)}</td>
@@ -218,11 +238,5 @@ export function renderComparison(results: readonly RunResult[], charts: ChartReg
             ${deltaCell(metric, match.phases[0] ?? null, match.phases[i] ?? null, i)}`,
             )}
           </tr>`;
-          }),
-        )}
-      </tbody>
-    </table>
-    </div>
-  </section>
-</section>`;
+  });
 }
