@@ -37,7 +37,7 @@ import { serverListenAddress } from './servers/listen-address.ts';
 import { ServerPool } from './servers/server-pool.ts';
 import { ExternalServers } from './targets/external-servers.ts';
 import type { PhaseServerCounts, PhaseServers } from './targets/phase-servers.ts';
-import { pollUntil } from './threads/barrier.ts';
+import { pollUntil, settleWithin } from './threads/barrier.ts';
 
 /** Between go and the first measured call: time for every server thread to hear of the phase. */
 const START_LEAD_MS = 50;
@@ -339,7 +339,8 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stop();
   let failure: unknown;
-  const running = load.slices;
+  let gaveUp = false;
+  const running = load.shares;
   running.catch((error: unknown) => {
     failure = error;
     load.stop();
@@ -353,7 +354,15 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
   try {
     report(clock.stage, clock.startMs, scenario.warmupMs);
     const measured = await warmUpAndGo(context, load, clock);
-    const shares = await running;
+    // Threads stop by themselves at the phase's end; a load host that goes silent must not hold
+    // the run forever.
+    const finishMs = (measured ? durationMs + tasks[0]!.drainTimeoutMs : 0) + WORKER_WAIT_MS;
+    const shares = await settleWithin(running, finishMs, 'the load threads to finish the phase').catch(
+      (error: unknown) => {
+        gaveUp = true;
+        throw error;
+      },
+    );
     report(clock.stage, clock.startMs, durationMs);
     const serverCounts = await servers.counts();
     await servers.end();
@@ -363,7 +372,9 @@ async function runPhase(context: PhaseContext): Promise<PhaseResult | null> {
     return result;
   } catch (error) {
     load.stop();
-    await running.catch(() => undefined);
+    // Threads that stop in time hand back what they recorded; those already given up on are not waited for again.
+    if (!gaveUp)
+      await settleWithin(running, WORKER_WAIT_MS, 'the load threads to stop').catch(() => undefined);
     const cause = failure ?? error;
     throw cause instanceof HarnessWorkerError
       ? cause

@@ -164,7 +164,11 @@ test("the workflow's install step installs rpcbench from its lock file in the fr
     cwd: dir,
     timeout: 280_000,
     env: { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
-  });
+  }).catch((error: { message: string; stdout?: string; stderr?: string }) =>
+    assert.fail(
+      `${install} failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`.slice(-4_000),
+    ),
+  );
   assert.match(stdout + stderr, /added \d+ packages/);
   for (const installed of ['node_modules/.bin/tsx', 'node_modules/commander/package.json', 'dist/index.js']) {
     assert.ok(existsSync(join(dir, 'rpcbench', installed)), `${installed} after the install step`);

@@ -59,6 +59,8 @@ export class AgentFleet {
   readonly #hostWatcher: Watcher;
   readonly #lost: string[] = [];
   readonly #lostListeners = new Set<(name: string) => void>();
+  /** Each phase still followed: closing the fleet ends it (a host that fell silent never would). */
+  readonly #followed = new Set<{ watcher: Watcher; end: () => void }>();
   #malformed: AgentError | undefined;
   #phase = 0;
   #closed = false;
@@ -158,7 +160,7 @@ export class AgentFleet {
     };
     const work: PhaseWork = { plan, shares: Object.fromEntries(assignShares(this.hosts, planned)) };
     return {
-      slices: this.#followPhase(phase, work),
+      shares: this.#followPhase(phase, work),
       allWarmed: () => names.every((name) => phase.warmed.has(name)),
       go: async (at) => {
         startAtEpochMs = at;
@@ -192,10 +194,17 @@ export class AgentFleet {
     const unsubscribe = this.onLost(() => settle());
     const watcher = await client.watch().prefix(phase.prefix).create();
     watcher.on('put', (kv) => this.#hear(phase, kv, settle, fail));
+    const followed = {
+      watcher,
+      end: () =>
+        fail(new AgentError([], `the run ended before the hosts finished phase ${phase.plan.label}`)),
+    };
+    this.#followed.add(followed);
     try {
       await client.put(`${phase.prefix}plan`).value(JSON.stringify(work));
       await allIn;
     } finally {
+      this.#followed.delete(followed);
       unsubscribe();
       await watcher.cancel();
     }
@@ -250,6 +259,11 @@ export class AgentFleet {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A watcher left open keeps re-dialling the closed client, and the process alive, for ever.
+    for (const { watcher, end } of this.#followed) {
+      end();
+      await watcher.cancel().catch(() => undefined);
+    }
     await this.#hostWatcher.cancel().catch(() => undefined);
     await this.#client
       .delete()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { phaseAgentSchema } from '../../result/result-schema.ts';
 import { AgentError } from './errors.ts';
+import type { PhaseGo, PhaseWork } from './phase-messages.ts';
 
 /** Names and texts a host writes are bounded: a coordinator holds them for the whole run. */
 const MAX_NAME_CHARS = 256;
@@ -49,16 +50,17 @@ export const phaseDoneSchema = z.object({
 });
 
 /** `<phase>/go`, as the coordinator writes it. */
-export const phaseGoSchema = z.object({ startAtEpochMs: epochMs });
+export const phaseGoSchema = z.object({ startAtEpochMs: epochMs }) satisfies z.ZodType<PhaseGo>;
 
 /**
- * `<phase>/plan`, as the coordinator writes it: checked in outline (each slice is checked again
+ * `<phase>/plan`, as the coordinator writes it: checked in outline (each share is checked again
  * where it is run); bounded so that a hostile writer cannot make a host start unbounded threads.
  */
 export const phaseWorkSchema = z.object({
   plan: z.looseObject({ label: z.string().max(MAX_NAME_CHARS) }),
-  slices: z.record(z.string().max(MAX_NAME_CHARS), z.array(z.looseObject({})).min(1).max(4096)),
-});
+  shares: z.record(z.string().max(MAX_NAME_CHARS), z.array(z.looseObject({})).min(1).max(4096)),
+  // The keys must be the ones the coordinator writes: a renamed field fails to compile, not a run.
+}) satisfies z.ZodType<Record<keyof PhaseWork, unknown>>;
 
 /**
  * Parses what load host `agent` wrote at `key`: JSON, then the schema. A value that is neither

@@ -190,7 +190,7 @@ export class LoadAgent {
     try {
       await Promise.race([
         pollUntil(() => load.allWarmed() || load.stopRequested, WARM_WAIT_MS, 'the load threads to warm up'),
-        load.slices,
+        load.shares,
       ]);
       if (!load.stopRequested) {
         // Its clock travels with it: the coordinator estimates the offset from the arrival.
@@ -198,7 +198,7 @@ export class LoadAgent {
           .put(`${prefix}warmed/${this.info.name}`)
           .value(JSON.stringify({ atEpochMs: Date.now() }));
       }
-      const recorded = await load.slices;
+      const recorded = await load.shares;
       const chunks = await putChunked(this.#client, `${prefix}shares/${this.info.name}`, recorded);
       const done: PhaseDone = {
         chunks,

@@ -19,7 +19,7 @@ export interface HostProgress extends ThreadProgress {
  */
 export interface RunningLoad {
   /** Each thread's recorded share; with `stop()`, what was measured until then. */
-  readonly slices: Promise<LoadShareResult[]>;
+  readonly shares: Promise<LoadShareResult[]>;
   allWarmed(): boolean;
   /** Every thread starts measuring at `startAtEpochMs` (Date.now() clock). */
   go(startAtEpochMs: number): Promise<void>;
@@ -42,7 +42,7 @@ export interface PhaseLoad {
    * `livePorts`: one per share, where a thread here posts its live figures (`--metrics-listen`);
    * threads on other hosts have no way to them, and their figures arrive with the phase's result.
    */
-  start(slices: readonly PlannedShare[], plan: PhasePlan, livePorts?: readonly MessagePort[]): RunningLoad;
+  start(shares: readonly PlannedShare[], plan: PhasePlan, livePorts?: readonly MessagePort[]): RunningLoad;
   close(): Promise<void>;
 }
 
@@ -74,7 +74,7 @@ export function runOnPool(
   livePorts?: readonly MessagePort[],
 ): RunningLoad {
   const control = new PhaseControl(planned.length);
-  const slices = Promise.all(
+  const shares = Promise.all(
     planned.map((share, thread) => {
       const task: LoadShareTask = { ...share, control: control.buffer, threads: planned.length, thread };
       const port = livePorts?.[thread];
@@ -85,9 +85,9 @@ export function runOnPool(
       return run as Promise<LoadShareResult>;
     }),
   );
-  slices.catch(() => control.stop());
+  shares.catch(() => control.stop());
   return {
-    slices,
+    shares,
     allWarmed: () => control.warmedThreads >= planned.length,
     go: async (startAtEpochMs) => control.go(startAtEpochMs),
     stop: () => control.stop(),

@@ -21,3 +21,19 @@ export async function pollUntil(done: () => boolean, timeoutMs: number, waitingF
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
 }
+
+/** Resolves as `promise` does, or rejects with HarnessWorkerError if it has not settled after `timeoutMs`. */
+export async function settleWithin<T>(promise: Promise<T>, timeoutMs: number, waitingFor: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HarnessWorkerError(`gave up waiting for ${waitingFor} after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -26,7 +26,7 @@ test('a load host ignores a malformed plan or go, logging the key, and stays reg
   t.after(() => agent.close());
   const phase = keys.phase('run1', 0);
   await client.put(`${phase}plan`).value('{not json');
-  await client.put(`${phase}plan`).value(JSON.stringify({ plan: { label: 'x' }, slices: { host: 'many' } }));
+  await client.put(`${phase}plan`).value(JSON.stringify({ plan: { label: 'x' }, shares: { host: 'many' } }));
   await client.put(`${phase}go`).value('{"startAtEpochMs":"soon"}');
   const deadline = Date.now() + 10_000;
   while (lines.filter((line) => line.includes('malformed')).length < 2 && Date.now() < deadline) {
@@ -34,7 +34,7 @@ test('a load host ignores a malformed plan or go, logging the key, and stays reg
   }
   const text = lines.join('\n');
   assert.match(text, /the coordinator wrote a malformed value at \S+\/plan: not JSON/);
-  assert.match(text, /the coordinator wrote a malformed value at \S+\/plan: slices\.host: /);
+  assert.match(text, /the coordinator wrote a malformed value at \S+\/plan: shares\.host: /);
   assert.deepEqual(
     await client.getAll().prefix(keys.host('host')).keys(),
     [keys.host('host')],

@@ -92,6 +92,37 @@ describe('values a load host writes are checked', () => {
     });
   }
 
+  it('a host that warms up and then falls silent fails the run after its duration, drain and a minute', async () => {
+    const keys = new FleetKeys('/rpcbench-test/silent/');
+    const watcher = await hostileAgent(
+      client,
+      keys,
+      'quiet',
+      'warmed',
+      JSON.stringify({ atEpochMs: Date.now() }),
+    );
+    try {
+      const loaded = applyOverrides(await loadScenario('scenarios/roundrobin.ts'), {
+        durationMs: 1_000,
+        warmupMs: 100,
+      });
+      const started = Date.now();
+      const error = await runOnAgents(
+        { ...loaded, scenario: { ...loaded.scenario, callTimeoutMs: 500 } },
+        { etcd: [etcd.endpoint], want: ['quiet'], waitMs: 10_000, prefix: keys.prefix },
+      ).then(
+        () => assert.fail('the run should fail'),
+        (e: unknown) => e,
+      );
+      // 1 s measured, 0.5 s + 1 s of drain, then the minute any thread gets to report.
+      assert.match(String(error), /gave up waiting for the load threads to finish the phase after 62500 ms/);
+      assert.ok(Date.now() - started < 62_500 + 15_000, 'ends at its bound');
+      assert.deepEqual(await client.getAll().prefix(keys.runs()).keys(), [], 'the run keys are removed');
+    } finally {
+      await watcher.cancel();
+    }
+  });
+
   it('a malformed host registration is refused before the run, naming it', async () => {
     const keys = new FleetKeys('/rpcbench-test/malformed-host/');
     await client.put(keys.host('odd')).value('{"name":"odd","cores":"many"}');

@@ -148,7 +148,7 @@ describe('load hosts in network namespaces', () => {
       const counts = Object.values(agent.clientCounts);
       assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `${agent.name}: ${counts}`);
     }
-    assert.match(run.output(), /a1 \(.*calls\/s, p99/);
+    assert.match(run.output(), /a1 \(.*calls\/s, ok [\d,]+, errors \d+, p99/);
   });
 
   it('ends with exit 1 naming a host killed mid-phase, and writes the partial result', async () => {
