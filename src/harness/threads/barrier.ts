@@ -23,7 +23,11 @@ export async function pollUntil(done: () => boolean, timeoutMs: number, waitingF
 }
 
 /** Resolves as `promise` does, or rejects with HarnessWorkerError if it has not settled after `timeoutMs`. */
-export async function settleWithin<T>(promise: Promise<T>, timeoutMs: number, waitingFor: string): Promise<T> {
+export async function settleWithin<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  waitingFor: string,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
