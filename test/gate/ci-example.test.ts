@@ -163,7 +163,14 @@ test("the workflow's install step installs rpcbench from its lock file in the fr
   const { stdout, stderr } = await run('bash', ['-c', install!], {
     cwd: dir,
     timeout: 280_000,
-    env: { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
+    // `npm run -s` (as `npm test` runs this file) passes loglevel=silent on to every npm below it.
+    env: {
+      ...process.env,
+      npm_config_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_loglevel: 'notice',
+    },
   }).catch((error: { message: string; stdout?: string; stderr?: string }) =>
     assert.fail(
       `${install} failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`.slice(-4_000),

@@ -169,6 +169,11 @@ test('a real Prometheus scrapes bench --metrics-listen: live during the run, the
     const { code, stderr } = await bench.exit;
     assert.equal(code, 0, stderr);
     assert.ok(sawLive, 'some answer during the first phase had live figures');
+    // The linger is announced, never silent, even with --quiet.
+    assert.match(
+      stderr,
+      /keeping http:\/\/127\.0\.0\.1:\d+\/metrics up until a scrape reads the final figures, at most 60s \(--metrics-linger 0 closes at once\)/,
+    );
     const resultPath = /wrote (\S+\.json)/.exec(stderr)?.[1];
     assert.ok(resultPath !== undefined, stderr);
     const result = await readResult(resultPath);
