@@ -294,3 +294,56 @@ func (t *Types) Interface(args int, reply *WithAny) error {
 func init() {
 	gob.Register(Shape{})
 }
+
+// SelfGob and SelfBinary marshal themselves, by the two methods gob uses in that order: gob sends
+// their values as the bytes those methods make. SelfText has MarshalText, which gob does not use
+// (its wire format names a TextMarshaler kind, but Go never sends it): a plain struct.
+type SelfGob struct{ N int }
+type SelfBinary struct{ N int }
+type SelfText struct{ N int }
+
+func (s SelfGob) GobEncode() ([]byte, error) { return []byte(fmt.Sprint("gob:", s.N)), nil }
+func (s *SelfGob) GobDecode(b []byte) error {
+	_, err := fmt.Sscan(strings.TrimPrefix(string(b), "gob:"), &s.N)
+	return err
+}
+func (s SelfBinary) MarshalBinary() ([]byte, error) { return []byte{byte(s.N)}, nil }
+func (s *SelfBinary) UnmarshalBinary(b []byte) error {
+	if len(b) != 1 {
+		return fmt.Errorf("SelfBinary: %d bytes", len(b))
+	}
+	s.N = int(b[0])
+	return nil
+}
+func (s SelfText) MarshalText() ([]byte, error) { return []byte(fmt.Sprint(s.N)), nil }
+func (s *SelfText) UnmarshalText(b []byte) error {
+	_, err := fmt.Sscan(string(b), &s.N)
+	return err
+}
+
+// WithMarshaled holds one value of each kind that marshals itself, by pointer so that a nil one
+// is left out (gob names no type for them), and a time.Time, the one most services have, by value
+// (left out when zero).
+type WithMarshaled struct {
+	G    *SelfGob
+	B    *SelfBinary
+	T    *SelfText
+	At   time.Time
+	Note string
+}
+
+// Marshaled sets the field args names (1 G, 2 B, 3 T, 4 At; 0 none).
+func (t *Types) Marshaled(args int, reply *WithMarshaled) error {
+	switch args {
+	case 1:
+		reply.G = &SelfGob{N: 7}
+	case 2:
+		reply.B = &SelfBinary{N: 7}
+	case 3:
+		reply.T = &SelfText{N: 7}
+	case 4:
+		reply.At = time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	}
+	reply.Note = "after the marshaled value"
+	return nil
+}

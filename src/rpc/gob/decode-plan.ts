@@ -113,6 +113,25 @@ const decodeInterface: DecodeFn = (r) => {
   throw new InterfaceValueFound(name, definitions, false);
 };
 
+const MARSHALER_METHODS = {
+  gobEncoder: 'GobEncode',
+  binaryMarshaler: 'MarshalBinary',
+  textMarshaler: 'MarshalText',
+} as const;
+
+/**
+ * A value Go sent as the bytes its own marshaling method made: only that Go type can read them,
+ * so its message fails (one call) rather than hand on bytes that look like a value.
+ */
+function refuseMarshaled(kind: keyof typeof MARSHALER_METHODS, name: string): DecodeFn {
+  // Go names the type only when it is not a pointer (a field `*T` sends an empty name).
+  const type = name === '' ? 'a Go type' : `Go type ${JSON.stringify(name)}`;
+  const reason = `a value of ${type} that marshals itself, sent as the bytes of its ${MARSHALER_METHODS[kind]} method; such values are not supported`;
+  return () => {
+    throw new DecodeFailure(reason);
+  };
+}
+
 const BUILTIN_DECODERS = new Map<number, DecodeFn>([
   [BOOL_ID, decodeBool],
   [INT_ID, decodeInt],
@@ -314,8 +333,7 @@ export class DecodePlans {
         return decode;
       }
       default:
-        // GobEncoder, BinaryMarshaler, TextMarshaler: the marshaled bytes, as they came.
-        return decodeBytes;
+        return refuseMarshaled(wire.kind, wire.name);
     }
   }
 
@@ -374,8 +392,9 @@ export class DecodePlans {
   #fieldZero(id: number, ownerId: number): ZeroFn {
     // Go sends a struct field that is not a pointer even when it is zero, and a map that is not
     // nil even when empty: a struct or map field left out was nil, and stays nil (null).
+    // A type that marshals itself is left out when zero: null too, as its bytes would be refused.
     const kind = this.#wire.get(id)?.kind;
-    if (kind === 'struct' || kind === 'map') return () => null;
+    if (kind !== undefined && kind !== 'array' && kind !== 'slice') return () => null;
     let innerId = id;
     for (let inner = this.#wire.get(innerId); inner?.kind === 'array'; inner = this.#wire.get(innerId)) {
       innerId = inner.elem;
@@ -386,6 +405,8 @@ export class DecodePlans {
 
   /** The elements #fieldZero(id, ownerId) makes. */
   #fieldZeroSize(id: number, ownerId: number): number {
+    const kind = this.#wire.get(id)?.kind;
+    if (kind !== undefined && kind !== 'array' && kind !== 'slice') return 0;
     let innerId = id;
     for (let inner = this.#wire.get(innerId); inner?.kind === 'array'; inner = this.#wire.get(innerId)) {
       innerId = inner.elem;

@@ -44,7 +44,8 @@ export interface GobDecoderOptions extends GobBudget {
  * - a struct → a plain object holding every field of the sender's type, in its order, the
  *   fields gob left out (zero) set to their zero value: 0, '', false, empty Buffer, [], {} or
  *   an empty Map, a zero struct (null for a struct inside itself, which Go holds by pointer);
- * - GobEncoder, BinaryMarshaler and TextMarshaler values → a Buffer of their marshaled bytes;
+ * - a value of a type that marshals itself (GobEncoder, BinaryMarshaler, TextMarshaler) fails
+ *   its message; such a struct field left out (zero) → null;
  * - a nil interface → null.
  *
  * A value message that does not decode arrives as an UndecodableValue and the stream goes on.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GobDecoder, GobEncoder, type GobType, gob } from '../../../src/rpc/gob/index.ts';
+import { UndecodableValue } from '../../../src/rpc/undecodable-value.ts';
 
 /*
  * Every hex string below is what Go 1.19's encoding/gob wrote, one fresh process per case
@@ -293,13 +294,18 @@ test('decodes a nil interface field as null', () => {
   assert.deepEqual(decodeAll(bytes), [{ V: null, N: 5 }]);
 });
 
-test('decodes a GobEncoder value (time.Time) as the bytes it marshaled', () => {
+test('refuses a GobEncoder value (time.Time): only its Go type reads its bytes', () => {
   // type Stamp struct{ At time.Time }; emit(Stamp{At: time.Unix(1, 0).UTC()})
   const bytes = Buffer.from(
     '1bff81030101055374616d7001ff820001010102417401ff8400000010ff830501010454696d6501ff8400000014ff82010f010000000e7791f70100000000ffff00',
     'hex',
   );
-  assert.deepEqual(decodeAll(bytes), [{ At: Buffer.from('010000000e7791f70100000000ffff', 'hex') }]);
+  const [value] = decodeAll(bytes);
+  assert.ok(value instanceof UndecodableValue);
+  assert.equal(
+    value.reason,
+    'gob: cannot decode Stamp.At: a value of Go type "Time" that marshals itself, sent as the bytes of its GobEncode method; such values are not supported',
+  );
 });
 
 test('decodes a recursive type; a struct inside itself (a Go pointer) left out is null', () => {
