@@ -1,26 +1,18 @@
 // A message that cannot be encoded leaves the connection's gob stream as it was, on the first
 // message of a connection as well as later, in both directions, against GeeRPC's Go peer.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
-import { type GoServer, runGoClient, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { test } from 'node:test';
+import { runGoClient } from '../../../src/benchmarks/go-peer/go-peer.ts';
 import { dial } from '../../../src/rpc/dial.ts';
 import { gob } from '../../../src/rpc/gob/index.ts';
 import { Server } from '../../../src/rpc/server/server.ts';
+import { goPeerForFile } from '../../fixtures/go-peer.ts';
 
 const TRANSPORTS = ['tcp', 'http'] as const;
 /** GeeRPC's Args with a field Go cannot hold in an int8: 1000 fails to encode. */
 const NARROW_ARGS = gob.struct('Args', { Num1: gob.int8, Num2: gob.int8 });
 
-let go: GoServer;
-before(
-  async () => {
-    await buildGoPeer();
-    go = await startGoServer({ listen: ['tcp@127.0.0.1:0', 'http@127.0.0.1:0'] });
-  },
-  { timeout: 300_000 },
-);
-after(() => go?.stop());
+const go = goPeerForFile();
 
 /** Answers its argument, except `bad`: its reply cannot be encoded as gob (1000 in an int8). */
 class Flaky {
@@ -32,7 +24,7 @@ class Flaky {
 for (const [i, transport] of TRANSPORTS.entries()) {
   for (const position of ['first', 'third'] as const) {
     test(`rpcbench → Go over ${transport}@: a call whose args fail to encode as the ${position} message, then valid calls succeed`, async () => {
-      const client = await dial(go.addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
+      const client = await dial(go().addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
       try {
         if (position === 'third') assert.equal(await client.call('Foo.Sum', { Num1: 1, Num2: 1 }), 2);
         await assert.rejects(

@@ -2,26 +2,18 @@
 // tcp@ and http@: rpcbench's client against Go's Types service, Go's client against an rpcbench
 // server that answers what it decoded. Values compared exactly: NaN, −0, 64-bit extremes, nil.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
-import { type GoServer, runGoTypesCheck, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { test } from 'node:test';
+import { runGoTypesCheck } from '../../../src/benchmarks/go-peer/go-peer.ts';
 import { dial } from '../../../src/rpc/dial.ts';
 import { gob } from '../../../src/rpc/gob/index.ts';
 import { Bench } from '../../../src/rpc/server/builtin-services.ts';
 import { Server } from '../../../src/rpc/server/server.ts';
+import { goPeerForFile } from '../../fixtures/go-peer.ts';
 import { NESTED, sampleNested } from '../../fixtures/go-types-nested.ts';
 
 const TRANSPORTS = ['tcp', 'http'] as const;
 
-let go: GoServer;
-before(
-  async () => {
-    await buildGoPeer();
-    go = await startGoServer({ listen: ['tcp@127.0.0.1:0', 'http@127.0.0.1:0'] });
-  },
-  { timeout: 300_000 },
-);
-after(() => go?.stop());
+const go = goPeerForFile();
 
 /** What gob brings back of `sent`: a nil pointer as null, a nil or empty slice as [], bytes as a Buffer. */
 function assertSameNested(got: Record<string, unknown>, sent: Record<string, unknown>): void {
@@ -47,7 +39,7 @@ function assertSameNested(got: Record<string, unknown>, sent: Record<string, unk
 
 for (const [i, transport] of TRANSPORTS.entries()) {
   test(`rpcbench → Go Types over ${transport}@: every kind echoes exactly, and the decoded reply sent again untyped echoes the same`, async () => {
-    const client = await dial(go.addresses[i]!, { codec: 'gob', callTimeoutMs: 30_000 });
+    const client = await dial(go().addresses[i]!, { codec: 'gob', callTimeoutMs: 30_000 });
     try {
       const sent = sampleNested();
       const reply = (await client.call('Types.EchoNested', gob.typed(NESTED, sent))) as Record<
@@ -68,7 +60,7 @@ for (const [i, transport] of TRANSPORTS.entries()) {
   });
 
   test(`rpcbench → Go over ${transport}@: −0, NaN and 64-bit extremes as whole values, uint8 and float64 typed`, async () => {
-    const client = await dial(go.addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
+    const client = await dial(go().addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
     try {
       for (const value of [-0, Number.NaN, Number.NEGATIVE_INFINITY, 3, 2 ** 53 + 2]) {
         const echoed = await client.call('Types.EchoFloat', gob.typed(gob.float64, value));
@@ -83,7 +75,7 @@ for (const [i, transport] of TRANSPORTS.entries()) {
   });
 
   test(`rpcbench → Go over ${transport}@: a reply whose pointers are nil decodes them as null, and they go back as nil`, async () => {
-    const client = await dial(go.addresses[i]!, { codec: 'application/gob', callTimeoutMs: 10_000 });
+    const client = await dial(go().addresses[i]!, { codec: 'application/gob', callTimeoutMs: 10_000 });
     try {
       const reply = (await client.call('Types.NilPointer', 5)) as Record<string, unknown>;
       assert.equal(reply.P, null);

@@ -1,25 +1,16 @@
 // A Go service replying with an interface value: that call fails with a message naming the type,
 // the connection and the calls after it go on (tcp@ and http@, the type new and already known).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
-import { type GoServer, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { test } from 'node:test';
 import { dial } from '../../../src/rpc/dial.ts';
 import { gob } from '../../../src/rpc/gob/index.ts';
+import { goPeerForFile } from '../../fixtures/go-peer.ts';
 
-let go: GoServer;
-before(
-  async () => {
-    await buildGoPeer();
-    go = await startGoServer({ listen: ['tcp@127.0.0.1:0', 'http@127.0.0.1:0'] });
-  },
-  { timeout: 300_000 },
-);
-after(() => go?.stop());
+const go = goPeerForFile();
 
 for (const [i, transport] of ['tcp', 'http'].entries()) {
   test(`Go answers an interface value over ${transport}@: that call fails naming the type, the connection goes on`, async () => {
-    const client = await dial(go.addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
+    const client = await dial(go().addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
     try {
       // The first time Go defines main.Shape inside the reply, the second time it only names it.
       for (let round = 0; round < 2; round++) {

@@ -3,21 +3,12 @@
 // the calls after it go on; such a field Go left out decodes as null. A type with only
 // MarshalText travels as a plain struct: gob does not use that method.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { buildGoPeer } from '../../../src/benchmarks/go-peer/build.ts';
-import { type GoServer, startGoServer } from '../../../src/benchmarks/go-peer/go-peer.ts';
+import { test } from 'node:test';
 import { dial } from '../../../src/rpc/dial.ts';
 import { gob } from '../../../src/rpc/gob/index.ts';
+import { goPeerForFile } from '../../fixtures/go-peer.ts';
 
-let go: GoServer;
-before(
-  async () => {
-    await buildGoPeer();
-    go = await startGoServer({ listen: ['tcp@127.0.0.1:0', 'http@127.0.0.1:0'] });
-  },
-  { timeout: 300_000 },
-);
-after(() => go?.stop());
+const go = goPeerForFile();
 
 const NONE = { G: null, B: null, T: null, At: null, Note: 'after the marshaled value' };
 const REFUSED: [number, RegExp][] = [
@@ -37,7 +28,7 @@ const REFUSED: [number, RegExp][] = [
 
 for (const [i, transport] of ['tcp', 'http'].entries()) {
   test(`Go answers values that marshal themselves over ${transport}@: each call fails naming the type, the connection goes on`, async () => {
-    const client = await dial(go.addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
+    const client = await dial(go().addresses[i]!, { codec: 'gob', callTimeoutMs: 10_000 });
     try {
       // Nothing set first: the reply's type is defined with all four kinds, and decodes.
       assert.deepEqual(await client.call('Types.Marshaled', 0), NONE);
@@ -58,7 +49,7 @@ for (const [i, transport] of ['tcp', 'http'].entries()) {
 }
 
 test('a value that marshals itself as the first reply on a connection fails alone', async () => {
-  const client = await dial(go.addresses[0]!, { codec: 'gob', callTimeoutMs: 10_000 });
+  const client = await dial(go().addresses[0]!, { codec: 'gob', callTimeoutMs: 10_000 });
   try {
     const settled = await Promise.allSettled([
       client.call('Types.Marshaled', 4),
