@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildGoPeer } from '../../src/benchmarks/go-peer/build.ts';
-import { type GoServer, runGoTypesJson, startGoServer } from '../../src/benchmarks/go-peer/go-peer.ts';
+import {
+  type GoServer,
+  runGoTypesJson,
+  startGoRegistry,
+  startGoServer,
+} from '../../src/benchmarks/go-peer/go-peer.ts';
+import { registerWithEtcd } from '../../src/registry/etcd-registration.ts';
+import { startEtcd } from '../fixtures/etcd.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 
 const GO_SOURCE = 'go-peer';
@@ -126,6 +133,83 @@ test('scenario goTypes with an args function: every generated value converted, e
   const phase = JSON.parse(await readFile(join(out, file!), 'utf8')).phases[0];
   assert.ok(phase.calls > 0);
   assert.equal(phase.errors, 0, JSON.stringify(phase.errorSamples));
+});
+
+interface ArgsFilePhase {
+  calls: number;
+  servers: { address: string; clientCount: number }[];
+}
+
+/** Runs `bench --go-types --args-file` against `target` and returns its one phase. */
+async function benchArgsFile(name: string, target: string[]): Promise<ArgsFilePhase> {
+  // Each line typed on its own: a map, uint64's maximum, bytes in base64, an int key as a string.
+  const lines = [
+    ARGS,
+    '{"M":{"a":1},"U64":18446744073709551615,"U8":0,"Raw":"AAE=","IM":{"3":"three"}}',
+    '{"Whole":4,"I64Min":"-9223372036854775808","MI":{"k":{"Name":"k","Qty":1}},"Grid":[[7]]}',
+  ];
+  const argsFile = join(dir, `${name}.args`);
+  await writeFile(argsFile, `${lines.join('\n')}\n`);
+  const out = join(dir, name);
+  const run = await runCli('bench.ts', [
+    ...target,
+    '--go-types',
+    GO_SOURCE,
+    '--method',
+    'Types.EchoNested',
+    '--args-file',
+    argsFile,
+    '--duration',
+    '1s',
+    '--warmup',
+    '0',
+    '--out',
+    out,
+    '--quiet',
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const [file] = (await readdir(out)).filter((entry) => entry.endsWith('.json'));
+  const phase = JSON.parse(await readFile(join(out, file!), 'utf8')).phases[0];
+  assert.equal(phase.errors, 0, JSON.stringify(phase.errorSamples));
+  return phase;
+}
+
+test("bench --go-types --args-file through Go's registry: every line converted, both Go servers called", async (t) => {
+  const registry = await startGoRegistry();
+  t.after(() => registry.stop());
+  const servers = await Promise.all(
+    [1, 2].map(() =>
+      startGoServer({ listen: ['tcp@127.0.0.1:0'], registry: registry.url, heartbeatMs: 60_000 }),
+    ),
+  );
+  t.after(() => Promise.all(servers.map((server) => server.stop())));
+  const phase = await benchArgsFile('registry', ['--registry', registry.url]);
+  assert.deepEqual(
+    phase.servers.map((server) => server.address).sort(),
+    servers.map((server) => server.addresses[0]!).sort(),
+  );
+  for (const server of phase.servers) assert.ok(server.clientCount > 0, server.address);
+});
+
+test('bench --go-types --args-file through etcd: every line converted, the Go server called', async (t) => {
+  const etcd = await startEtcd();
+  const prefix = '/rpcbench-go-types/';
+  const registration = await registerWithEtcd(etcd.endpoint, go.addresses[1]!, { prefix }).catch(
+    async (error) => {
+      await etcd.stop();
+      throw error;
+    },
+  );
+  t.after(async () => {
+    await registration.stop();
+    await etcd.stop();
+  });
+  const phase = await benchArgsFile('etcd', ['--etcd', etcd.endpoint, '--etcd-prefix', prefix]);
+  assert.deepEqual(
+    phase.servers.map((server) => server.address),
+    [go.addresses[1]],
+  );
+  assert.ok(phase.calls > 0);
 });
 
 /** Nothing listens here: an error about the arguments proves no call was tried. */
