@@ -80,30 +80,8 @@ for (const [i, transport] of TRANSPORTS.entries()) {
   }
 
   test(`bench --go-types over ${transport}@: every call succeeds`, async () => {
-    const out = join(dir, transport);
-    const run = await runCli('bench.ts', [
-      '--target',
-      go.addresses[i]!,
-      '--go-types',
-      GO_SOURCE,
-      '--method',
-      'Types.EchoNested',
-      '--args',
-      ARGS,
-      '--duration',
-      '1s',
-      '--warmup',
-      '0',
-      '--out',
-      out,
-      '--quiet',
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const [file] = (await readdir(out)).filter((name) => name.endsWith('.json'));
-    const result = JSON.parse(await readFile(join(out, file!), 'utf8'));
-    const phase = result.phases[0];
+    const phase = await benchGoTypes(transport, ['--target', go.addresses[i]!, '--args', ARGS]);
     assert.ok(phase.calls > 0);
-    assert.equal(phase.errors, 0, JSON.stringify(phase.errorSamples));
   });
 }
 
@@ -135,13 +113,28 @@ test('scenario goTypes with an args function: every generated value converted, e
   assert.equal(phase.errors, 0, JSON.stringify(phase.errorSamples));
 });
 
-interface ArgsFilePhase {
+interface BenchPhase {
   calls: number;
   servers: { address: string; clientCount: number }[];
 }
 
+/** Runs `bench --go-types` for Types.EchoNested with `args` (target, arguments) and returns its one phase, all calls ok. */
+async function benchGoTypes(name: string, args: string[]): Promise<BenchPhase> {
+  const out = join(dir, name);
+  const run = await runCli('bench.ts', [
+    ...args,
+    ...['--go-types', GO_SOURCE, '--method', 'Types.EchoNested'],
+    ...['--duration', '1s', '--warmup', '0', '--out', out, '--quiet'],
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const [file] = (await readdir(out)).filter((entry) => entry.endsWith('.json'));
+  const phase = JSON.parse(await readFile(join(out, file!), 'utf8')).phases[0];
+  assert.equal(phase.errors, 0, JSON.stringify(phase.errorSamples));
+  return phase;
+}
+
 /** Runs `bench --go-types --args-file` against `target` and returns its one phase. */
-async function benchArgsFile(name: string, target: string[]): Promise<ArgsFilePhase> {
+async function benchArgsFile(name: string, target: string[]): Promise<BenchPhase> {
   // Each line typed on its own: a map, uint64's maximum, bytes in base64, an int key as a string.
   const lines = [
     ARGS,
@@ -150,28 +143,7 @@ async function benchArgsFile(name: string, target: string[]): Promise<ArgsFilePh
   ];
   const argsFile = join(dir, `${name}.args`);
   await writeFile(argsFile, `${lines.join('\n')}\n`);
-  const out = join(dir, name);
-  const run = await runCli('bench.ts', [
-    ...target,
-    '--go-types',
-    GO_SOURCE,
-    '--method',
-    'Types.EchoNested',
-    '--args-file',
-    argsFile,
-    '--duration',
-    '1s',
-    '--warmup',
-    '0',
-    '--out',
-    out,
-    '--quiet',
-  ]);
-  assert.equal(run.code, 0, run.stderr);
-  const [file] = (await readdir(out)).filter((entry) => entry.endsWith('.json'));
-  const phase = JSON.parse(await readFile(join(out, file!), 'utf8')).phases[0];
-  assert.equal(phase.errors, 0, JSON.stringify(phase.errorSamples));
-  return phase;
+  return benchGoTypes(name, [...target, '--args-file', argsFile]);
 }
 
 test("bench --go-types --args-file through Go's registry: every line converted, both Go servers called", async (t) => {
