@@ -141,6 +141,13 @@ const CONFLICTING_FLAGS: readonly (readonly [keyof BenchOptions, keyof BenchOpti
 ];
 
 const SEARCH_FLAGS: readonly (keyof BenchOptions)[] = ['searchStep', 'searchMax', 'searchStart'];
+const METRICS_LIMIT_FLAGS: readonly (keyof BenchOptions)[] = [
+  'metricsMaxConnections',
+  'metricsHeadersTimeout',
+  'metricsRequestTimeout',
+  'metricsKeepAliveTimeout',
+  'metricsMaxHeaderBytes',
+];
 
 /** `maxInFlight` → `--max-in-flight`. */
 function flagName(option: keyof BenchOptions): string {
@@ -161,6 +168,10 @@ function flagConflict(options: BenchOptions, hasFiles: boolean): string | undefi
     const given = SEARCH_FLAGS.find((flag) => options[flag] !== undefined);
     if (given !== undefined)
       return `${flagName(given)} needs --search (or a scenario file with a capacity search)`;
+  }
+  if (options.metricsListen === undefined) {
+    const given = METRICS_LIMIT_FLAGS.find((flag) => options[flag] !== undefined);
+    if (given !== undefined) return `${flagName(given)} needs --metrics-listen`;
   }
   return metricsLimitConflict(options);
 }

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { metricsLimitConflict, metricsLimitsFrom } from '../../src/cli/bench.ts';
 import { rawExchange, withIdleConnections } from '../fixtures/raw-http.ts';
 import { startServer } from '../fixtures/rpc-server.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 
 const BENCH = new URL('../../src/cli/bench.ts', import.meta.url).pathname;
 /** Well under the defaults (5 s), well over the 300 ms asked for: the flag made the difference. */
@@ -105,4 +106,30 @@ test('the metrics flags become the endpoint limits in whole milliseconds; the he
     metricsLimitConflict({ metricsRequestTimeout: 200 }),
     '--metrics-headers-timeout (5s) must be at most --metrics-request-timeout (200ms)',
   );
+});
+
+/** A bench command line that exits at its parse: a target nothing listens on, the endpoint and `flags`. */
+const refused = (...flags: string[]) =>
+  runCli('bench.ts', ['--target', 'tcp@127.0.0.1:1', '--method', 'Foo.Sum', ...flags]);
+
+test('bench refuses a metrics limit out of range, or without --metrics-listen, naming the flag, with the usage exit code', async () => {
+  const listen = ['--metrics-listen', '127.0.0.1:0'];
+  for (const [flag, value, rule] of [
+    ['--metrics-max-connections', '0', /must be a positive integer/],
+    ['--metrics-headers-timeout', '0', /must be a positive number of seconds/],
+  ] as const) {
+    const run = await refused(...listen, flag, value);
+    assert.equal(run.code, 2, `${flag} ${value}: ${run.stderr}`);
+    assert.ok(run.stderr.includes(flag), run.stderr);
+    assert.match(run.stderr, rule);
+  }
+  const conflict = await refused(...listen, '--metrics-headers-timeout', '20s');
+  assert.equal(conflict.code, 2, conflict.stderr);
+  assert.match(
+    conflict.stderr,
+    /--metrics-headers-timeout \(20s\) must be at most --metrics-request-timeout \(10s, its default\)/,
+  );
+  const alone = await refused('--metrics-max-connections', '2');
+  assert.equal(alone.code, 2, alone.stderr);
+  assert.match(alone.stderr, /--metrics-max-connections needs --metrics-listen/);
 });
