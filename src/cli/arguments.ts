@@ -3,6 +3,7 @@
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isValidPercentile, parsePercentileName } from '../result/percentile.ts';
 import { formatAddress, parseAddress } from '../rpc/address.ts';
+import { DEFAULT_MAX_UNSOLICITED_REPLIES } from '../rpc/client.ts';
 import {
   CODEC_NAMES,
   CODEC_SHORT_NAME_LIST,
@@ -12,6 +13,14 @@ import {
   shortCodecName,
 } from '../rpc/codec/codec.ts';
 import { parseJsonKeepingIntegers } from '../rpc/go-types/parse-json.ts';
+import type { GobBudget } from '../rpc/gob/budget.ts';
+import {
+  DEFAULT_ELEMENT_ALLOWANCE,
+  DEFAULT_ELEMENTS_PER_BYTE,
+  DEFAULT_MAX_TYPE_DEFINITION_BYTES,
+  DEFAULT_MAX_TYPE_FIELDS,
+  DEFAULT_MAX_TYPES,
+} from '../rpc/gob/decoder.ts';
 import { type ScenarioSelectMode, SELECT_MODE_NAMES } from '../scenario/phase-plan.ts';
 import { isRpcError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
@@ -282,4 +291,75 @@ export function listenAddress(value: string): { host: string; port: number } {
     );
   }
   return { host: match.groups.ipv6 ?? match.groups.host!, port };
+}
+
+// The options that bound what a peer can make this process hold, for every command that takes
+// them: the gob decoding budget (serve, bench, call) and the replies to no call (bench, call).
+
+/** What commander gives for the options of gobBudgetOptions. */
+export interface RawGobBudgetOptions {
+  gobElementsPerByte?: number;
+  gobElementAllowance?: number;
+  gobMaxTypes?: number;
+  gobMaxTypeFields?: number;
+  gobMaxTypeBytes?: number;
+}
+
+/** What commander gives for the options of clientLimitOptions. */
+export interface RawClientLimitOptions extends RawGobBudgetOptions {
+  maxUnsolicitedReplies?: number;
+}
+
+/** What one gob message and one gob stream from the peer may make a connection hold. */
+export function gobBudgetOptions(command: Command): Command {
+  return command
+    .option(
+      '--gob-elements-per-byte <n>',
+      `gob: a message of B bytes may make B x this + --gob-element-allowance elements (fields, array and slice elements, map entries, zero-filled ones too) (default ${DEFAULT_ELEMENTS_PER_BYTE})`,
+      positiveInteger,
+    )
+    .option(
+      '--gob-element-allowance <n>',
+      `gob: see --gob-elements-per-byte (default ${DEFAULT_ELEMENT_ALLOWANCE})`,
+      positiveInteger,
+    )
+    .option(
+      '--gob-max-types <n>',
+      `gob: type definitions the peer may send on one connection (default ${DEFAULT_MAX_TYPES})`,
+      positiveInteger,
+    )
+    .option(
+      '--gob-max-type-fields <n>',
+      `gob: struct fields all the types the peer sends on one connection may declare (default ${DEFAULT_MAX_TYPE_FIELDS})`,
+      positiveInteger,
+    )
+    .option(
+      '--gob-max-type-bytes <n>',
+      `gob: bytes all the type definitions the peer sends on one connection may take (default ${DEFAULT_MAX_TYPE_DEFINITION_BYTES})`,
+      positiveInteger,
+    );
+}
+
+/** The gob budget the options give, only the limits given; undefined when none is. */
+export function gobBudgetFrom(raw: RawGobBudgetOptions): GobBudget | undefined {
+  const budget: GobBudget = {
+    elementsPerByte: raw.gobElementsPerByte,
+    elementAllowance: raw.gobElementAllowance,
+    maxTypes: raw.gobMaxTypes,
+    maxTypeFields: raw.gobMaxTypeFields,
+    maxTypeDefinitionBytes: raw.gobMaxTypeBytes,
+  };
+  const given = Object.entries(budget).filter(([, value]) => value !== undefined);
+  return given.length === 0 ? undefined : Object.fromEntries(given);
+}
+
+/** What the servers a client dials may make it hold: the gob budget and unsolicited replies. */
+export function clientLimitOptions(command: Command): Command {
+  return gobBudgetOptions(
+    command.option(
+      '--max-unsolicited-replies <n>',
+      `close a connection (ERR_BAD_FRAME) once its server has sent more than this many replies to no call (default ${DEFAULT_MAX_UNSOLICITED_REPLIES})`,
+      nonNegativeInteger,
+    ),
+  );
 }

@@ -10,6 +10,10 @@ import {
 } from '../benchmarks/overhead.ts';
 import type { AgentsOptions } from '../harness/distributed/run-on-agents.ts';
 import { DEFAULT_METRICS_LINGER_MS } from '../harness/metrics/prometheus/live-endpoint.ts';
+import {
+  METRICS_SERVER_DEFAULTS,
+  type MetricsServerLimits,
+} from '../harness/metrics/prometheus/metrics-server.ts';
 import { profiledRun } from '../harness/profile/profile-run.ts';
 import { formatProfiles } from '../harness/profile/profile-summary.ts';
 import { runScenarios } from '../harness/run/run-scenarios.ts';
@@ -29,11 +33,13 @@ import { type LoadedScenario, loadScenario } from '../scenario/scenario-loader.t
 import { MAX_DURATION_MS, SCENARIO_DEFAULTS } from '../scenario/scenario-schema.ts';
 import { escapeTerminal } from '../util/escape-terminal.ts';
 import { formatCount } from '../util/format.ts';
-import { msToSeconds } from '../util/units.ts';
+import { MAX_TIMER_MS, msToSeconds } from '../util/units.ts';
 import {
   addressArgument,
+  clientLimitOptions,
   describeDurationMs,
   duration,
+  gobBudgetFrom,
   jsonArgument,
   list,
   listenAddress,
@@ -41,6 +47,7 @@ import {
   percentilesArgument,
   positiveInteger,
   positiveNumber,
+  type RawClientLimitOptions,
   repeatable,
   selectModeArgument,
   shortCodecArgument,
@@ -63,7 +70,7 @@ function restoreTerminal(): void {
 }
 const DEFAULT_OUT_DIR = 'reports';
 
-interface BenchOptions {
+interface BenchOptions extends RawClientLimitOptions, RawMetricsLimitOptions {
   out: string;
   json?: boolean;
   quiet?: boolean;
@@ -134,6 +141,13 @@ const CONFLICTING_FLAGS: readonly (readonly [keyof BenchOptions, keyof BenchOpti
 ];
 
 const SEARCH_FLAGS: readonly (keyof BenchOptions)[] = ['searchStep', 'searchMax', 'searchStart'];
+const METRICS_LIMIT_FLAGS: readonly (keyof BenchOptions)[] = [
+  'metricsMaxConnections',
+  'metricsHeadersTimeout',
+  'metricsRequestTimeout',
+  'metricsKeepAliveTimeout',
+  'metricsMaxHeaderBytes',
+];
 
 /** `maxInFlight` → `--max-in-flight`. */
 function flagName(option: keyof BenchOptions): string {
@@ -155,7 +169,11 @@ function flagConflict(options: BenchOptions, hasFiles: boolean): string | undefi
     if (given !== undefined)
       return `${flagName(given)} needs --search (or a scenario file with a capacity search)`;
   }
-  return undefined;
+  if (options.metricsListen === undefined) {
+    const given = METRICS_LIMIT_FLAGS.find((flag) => options[flag] !== undefined);
+    if (given !== undefined) return `${flagName(given)} needs --metrics-listen`;
+  }
+  return metricsLimitConflict(options);
 }
 
 /**
@@ -264,6 +282,8 @@ function overridesFrom(options: BenchOptions): ScenarioOverrides {
     searchStepMs: options.searchStep,
     searchMaxMs: options.searchMax,
     searchStartRatePerSecond: options.searchStart,
+    maxUnsolicitedReplies: options.maxUnsolicitedReplies,
+    gobBudget: gobBudgetFrom(options),
   };
   return Object.fromEntries(
     Object.entries(overrides).filter(([, value]) => value !== undefined),
@@ -276,6 +296,7 @@ async function runAll(loaded: readonly LoadedScenario[], options: BenchOptions):
   const outcome = await runScenarios(loaded, {
     ...(options.metricsListen === undefined ? {} : { metricsListen: options.metricsListen }),
     ...(options.metricsLinger === undefined ? {} : { metricsLingerMs: options.metricsLinger }),
+    metricsLimits: metricsLimitsFrom(options),
     ...(options.agentsEtcd === undefined ? {} : { agents: agentsFrom(options.agentsEtcd, options) }),
     ...(options.memoryBudget === undefined ? {} : { memoryBudgetBytes: options.memoryBudget }),
     ...(options.listenHost === undefined ? {} : { listenHost: options.listenHost }),
@@ -387,7 +408,7 @@ const OPTION_GROUPS: readonly ((program: Command) => Command)[] = [
 
 /** Where the results go, and what is shown while the run goes on. */
 function outputOptions(program: Command): Command {
-  return program
+  program
     .option('--out <dir>', 'directory for the JSON results and their HTML reports', DEFAULT_OUT_DIR)
     .option('--json', 'print the result JSON on stdout (the summary goes to stderr)')
     .option('--csv <file>', 'also write the timeline as CSV: one row per interval and phase')
@@ -408,11 +429,77 @@ function outputOptions(program: Command): Command {
         `(default ${msToSeconds(DEFAULT_METRICS_LINGER_MS)}s; 0 closes at once): 500ms, 5s; a plain number is seconds`,
       duration({ plainUnit: 's', allowZero: true }),
     );
+  return metricsLimitOptions(program);
+}
+
+/** What commander gives for the options of metricsLimitOptions; durations in milliseconds. */
+export interface RawMetricsLimitOptions {
+  metricsMaxConnections?: number;
+  metricsHeadersTimeout?: number;
+  metricsRequestTimeout?: number;
+  metricsKeepAliveTimeout?: number;
+  metricsMaxHeaderBytes?: number;
+}
+
+const metricsTimeout = duration({ plainUnit: 's', maxMs: MAX_TIMER_MS });
+
+/** What whoever connects to --metrics-listen may make the endpoint hold. */
+function metricsLimitOptions(command: Command): Command {
+  return command
+    .option(
+      '--metrics-max-connections <n>',
+      `with --metrics-listen: connections open at once; further ones are closed unanswered (default ${METRICS_SERVER_DEFAULTS.maxConnections})`,
+      positiveInteger,
+    )
+    .option(
+      '--metrics-headers-timeout <time>',
+      `with --metrics-listen: close a connection whose request head is incomplete after this long: 500ms, 5s; a plain number is seconds (default ${describeDurationMs(METRICS_SERVER_DEFAULTS.headersTimeoutMs)})`,
+      metricsTimeout,
+    )
+    .option(
+      '--metrics-request-timeout <time>',
+      `with --metrics-listen: close a connection whose request is incomplete after this long, at least --metrics-headers-timeout (default ${describeDurationMs(METRICS_SERVER_DEFAULTS.requestTimeoutMs)})`,
+      metricsTimeout,
+    )
+    .option(
+      '--metrics-keep-alive-timeout <time>',
+      `with --metrics-listen: close a kept-alive connection idle this long (default ${describeDurationMs(METRICS_SERVER_DEFAULTS.keepAliveTimeoutMs)})`,
+      metricsTimeout,
+    )
+    .option(
+      '--metrics-max-header-bytes <n>',
+      `with --metrics-listen: the request line and headers together, path included; a larger head is answered 431 (default ${METRICS_SERVER_DEFAULTS.maxHeaderBytes})`,
+      positiveInteger,
+    );
+}
+
+/** The limits given, as whole milliseconds (at least 1); the endpoint's defaults apply to the others. */
+export function metricsLimitsFrom(raw: RawMetricsLimitOptions): MetricsServerLimits {
+  const ms = (value: number | undefined) =>
+    value === undefined ? undefined : Math.max(1, Math.round(value));
+  const limits: MetricsServerLimits = {
+    maxConnections: raw.metricsMaxConnections,
+    headersTimeoutMs: ms(raw.metricsHeadersTimeout),
+    requestTimeoutMs: ms(raw.metricsRequestTimeout),
+    keepAliveTimeoutMs: ms(raw.metricsKeepAliveTimeout),
+    maxHeaderBytes: raw.metricsMaxHeaderBytes,
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+}
+
+/** The usage error of a head's timeout longer than the whole request's, naming both flags; else undefined. */
+export function metricsLimitConflict(raw: RawMetricsLimitOptions): string | undefined {
+  const limits = { ...METRICS_SERVER_DEFAULTS, ...metricsLimitsFrom(raw) };
+  if (limits.headersTimeoutMs <= limits.requestTimeoutMs) return undefined;
+  return (
+    `--metrics-headers-timeout (${describeDurationMs(limits.headersTimeoutMs)}) must be at most ` +
+    `--metrics-request-timeout (${describeDurationMs(limits.requestTimeoutMs)}${raw.metricsRequestTimeout === undefined ? ', its default' : ''})`
+  );
 }
 
 /** The servers called, and the call each makes. */
 function targetOptions(program: Command): Command {
-  return program
+  program
     .option(
       '--target <addresses>',
       'your servers, comma-separated: tcp@host:port, http@host:port, unix@/path',
@@ -453,6 +540,8 @@ function targetOptions(program: Command): Command {
       `select modes, comma-separated, a phase each: ${SELECT_MODE_NAMES.join(', ')}`,
       list(selectModeArgument),
     );
+  // What the servers called may make each client hold (overrides maxUnsolicitedReplies and gobBudget).
+  return clientLimitOptions(program);
 }
 
 /** The load, its length and the pass/fail rules. */

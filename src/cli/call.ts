@@ -23,9 +23,12 @@ import { SELECT_MODES, type SelectMode } from '../xclient/select-mode.ts';
 import { XClient } from '../xclient/xclient.ts';
 import {
   anyInteger,
+  clientLimitOptions,
   codecArgument,
+  gobBudgetFrom,
   integerInRange,
   parseCommandLine,
+  type RawClientLimitOptions,
   wholeMilliseconds,
 } from './arguments.ts';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
@@ -36,7 +39,7 @@ export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 /** Many calls are for trying modes out, not for load: --bench does that. */
 const MAX_COUNT = 100_000;
 
-interface RawCallOptions {
+interface RawCallOptions extends RawClientLimitOptions {
   mode: SelectMode;
   key?: string;
   broadcast?: boolean;
@@ -57,7 +60,7 @@ interface RawCallOptions {
 }
 
 function buildCommand(writeErr: (text: string) => void): Command {
-  return new Command()
+  const command = new Command()
     .name('npm run call --')
     .usage(
       '[options] <address[,address...]> <Service.Method> <json>\n       npm run call -- --registry <url> | --etcd <endpoints> [options] <Service.Method> <json>',
@@ -133,6 +136,7 @@ function buildCommand(writeErr: (text: string) => void): Command {
     )
     .showHelpAfterError('(npm run call -- --help shows the usage)')
     .configureOutput({ writeErr });
+  return clientLimitOptions(command);
 }
 
 interface CallPlan {
@@ -239,6 +243,7 @@ async function createDiscovery(plan: CallPlan): Promise<Discovery> {
 async function run(plan: CallPlan, out: (line: string) => void): Promise<number> {
   const { options } = plan;
   const discovery = await createDiscovery(plan);
+  const gobBudget = gobBudgetFrom(options);
   const xclient = new XClient(discovery, options.mode, {
     codec: options.codec,
     httpPath: options.httpPath,
@@ -246,6 +251,10 @@ async function run(plan: CallPlan, out: (line: string) => void): Promise<number>
     connectTimeoutMs: options.timeout,
     failMode: options.failMode,
     retries: options.retries,
+    ...(options.maxUnsolicitedReplies === undefined
+      ? {}
+      : { maxUnsolicitedReplies: options.maxUnsolicitedReplies }),
+    ...(gobBudget === undefined ? {} : { gobBudget }),
   });
   const perServer = new Map<string, number>();
   try {

@@ -22,9 +22,12 @@ import {
 import { isRpcError } from '../util/errors.ts';
 import {
   codecArgument,
+  gobBudgetFrom,
+  gobBudgetOptions,
   parseCommandLine,
   positiveInteger,
   projectArgument,
+  type RawGobBudgetOptions,
   repeatable,
   wholeMilliseconds,
 } from './arguments.ts';
@@ -53,7 +56,7 @@ export interface ServeOptions {
   announce?: AnnounceOptions;
 }
 
-interface RawServeOptions {
+interface RawServeOptions extends RawGobBudgetOptions {
   listen?: string[];
   codec?: CodecName[];
   handleTimeout?: number;
@@ -62,11 +65,6 @@ interface RawServeOptions {
   maxConnections?: number;
   idleTimeout?: number;
   frameTimeout?: number;
-  gobElementsPerByte?: number;
-  gobElementAllowance?: number;
-  gobMaxTypes?: number;
-  gobMaxTypeFields?: number;
-  gobMaxTypeBytes?: number;
   registry?: string;
   etcd?: string;
   etcdPrefix: string;
@@ -142,36 +140,6 @@ export function buildServeCommand(
   return gobBudgetOptions(command).allowExcessArguments(false).exitOverride().configureOutput({ writeErr });
 }
 
-/** What one gob message and one gob stream may make a connection hold. */
-function gobBudgetOptions(command: Command): Command {
-  return command
-    .option(
-      '--gob-elements-per-byte <n>',
-      'gob: a message of B bytes may make B x this + --gob-element-allowance elements (fields, array and slice elements, map entries, zero-filled ones too) (default 2)',
-      positiveInteger,
-    )
-    .option(
-      '--gob-element-allowance <n>',
-      'gob: see --gob-elements-per-byte (default 65536)',
-      positiveInteger,
-    )
-    .option(
-      '--gob-max-types <n>',
-      'gob: type definitions one connection may send (default 1024)',
-      positiveInteger,
-    )
-    .option(
-      '--gob-max-type-fields <n>',
-      'gob: struct fields all the types of one connection may declare (default 16384)',
-      positiveInteger,
-    )
-    .option(
-      '--gob-max-type-bytes <n>',
-      'gob: bytes all the type definitions of one connection may take (default 1048576)',
-      positiveInteger,
-    );
-}
-
 /**
  * Parses `argv` (without node and the script); throws CommanderError for help and bad options,
  * after writing the message to `writeErr`.
@@ -191,15 +159,8 @@ function toServeOptions(raw: RawServeOptions): ServeOptions {
   if (raw.maxConnections !== undefined) server.maxConnections = raw.maxConnections;
   if (raw.idleTimeout !== undefined) server.idleTimeoutMs = raw.idleTimeout;
   if (raw.frameTimeout !== undefined) server.frameTimeoutMs = raw.frameTimeout;
-  const gobBudget = {
-    elementsPerByte: raw.gobElementsPerByte,
-    elementAllowance: raw.gobElementAllowance,
-    maxTypes: raw.gobMaxTypes,
-    maxTypeFields: raw.gobMaxTypeFields,
-    maxTypeDefinitionBytes: raw.gobMaxTypeBytes,
-  };
-  const given = Object.entries(gobBudget).filter(([, value]) => value !== undefined);
-  if (given.length > 0) server.gobBudget = Object.fromEntries(given);
+  const gobBudget = gobBudgetFrom(raw);
+  if (gobBudget !== undefined) server.gobBudget = gobBudget;
   const announcing: AnnounceOptions = {};
   if (raw.registry !== undefined) announcing.registry = raw.registry;
   if (raw.etcd !== undefined) {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { GobBudget } from '../rpc/gob/budget.ts';
 import type { ScenarioSelectMode } from './phase-plan.ts';
 import type { LoadedScenario } from './scenario-loader.ts';
 import { validateScenario } from './scenario-loader.ts';
@@ -52,6 +53,10 @@ export interface ScenarioOverrides {
   searchStepMs?: number;
   searchMaxMs?: number;
   searchStartRatePerSecond?: number;
+  /** Replaces maxUnsolicitedReplies. */
+  maxUnsolicitedReplies?: number;
+  /** Replaces the limits it gives of gobBudget; the scenario's others stay. */
+  gobBudget?: GobBudget;
 }
 
 /**
@@ -90,6 +95,10 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
   set('clients', overrides.clients);
   set('loadThreads', overrides.loadThreads);
   set('percentiles', overrides.percentiles);
+  set('maxUnsolicitedReplies', overrides.maxUnsolicitedReplies);
+  if (overrides.gobBudget !== undefined) {
+    changed.gobBudget = { ...((changed.gobBudget as object | undefined) ?? {}), ...overrides.gobBudget };
+  }
   overrideTarget(changed, overrides);
   overrideCall(changed, overrides);
   overrideLoad(changed, overrides);

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import type { ClientOptions } from '../rpc/client.ts';
 import type { CodecName } from '../rpc/codec/codec.ts';
 import type { OutlierDetectionOptions } from '../xclient/outlier/outlier-options.ts';
 import type { XClientOptions } from '../xclient/xclient.ts';
@@ -28,6 +29,8 @@ export interface PhaseRpcSetup {
   callTimeoutMs: number;
   /** The CONNECT path of `http@` addresses. */
   httpPath: string;
+  /** What a server may make each client hold: given to every client dialed, the probe's too. */
+  clientLimits: Pick<ClientOptions, 'maxUnsolicitedReplies' | 'gobBudget'>;
   /** Where the servers are found: the addresses the run is given, or a registry or etcd to follow. */
   servers: PhaseServerSource;
   call: PhaseCall;

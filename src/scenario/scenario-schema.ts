@@ -75,6 +75,21 @@ const positiveNumber = (max: number) =>
     .gt(0, { error: 'must be a positive number' })
     .max(max, { error: `must be at most ${max}` });
 
+/** Each limit of GobBudget, the decoder's defaults applying to those left out. */
+const gobBudgetSchema = z.strictObject(
+  {
+    elementsPerByte: positiveInteger(Number.MAX_SAFE_INTEGER).optional(),
+    elementAllowance: positiveInteger(Number.MAX_SAFE_INTEGER).optional(),
+    maxTypes: positiveInteger(Number.MAX_SAFE_INTEGER).optional(),
+    maxTypeFields: positiveInteger(Number.MAX_SAFE_INTEGER).optional(),
+    maxTypeDefinitionBytes: positiveInteger(Number.MAX_SAFE_INTEGER).optional(),
+  },
+  {
+    error:
+      'must be an object of elementsPerByte, elementAllowance, maxTypes, maxTypeFields, maxTypeDefinitionBytes',
+  },
+);
+
 const selectModeSchema = z.enum(SELECT_MODE_NAMES, {
   error: `must be one of ${SELECT_MODE_NAMES.join(', ')}`,
 });
@@ -437,6 +452,13 @@ const scenarioObjectSchema = z.strictObject({
   peakEwmaDecayMs: positiveInteger(MAX_DURATION_MS).optional(),
   /** Every call gives up after this long; 0 waits for ever (a crash still ends it). */
   callTimeoutMs: nonNegativeInteger(MAX_DURATION_MS).default(SCENARIO_DEFAULTS.callTimeoutMs),
+  /**
+   * Replies that answer no call a server may send on one connection before the connection is
+   * closed with ERR_BAD_FRAME (ClientOptions.maxUnsolicitedReplies). @default 1024
+   */
+  maxUnsolicitedReplies: nonNegativeInteger(Number.MAX_SAFE_INTEGER).optional(),
+  /** What one gob reply and one connection's gob stream may make the clients hold (ClientOptions.gobBudget). */
+  gobBudget: gobBudgetSchema.optional(),
   seed: integer('an integer').default(SCENARIO_DEFAULTS.seed),
   httpBaseline: z.boolean({ error: 'must be true or false' }).default(SCENARIO_DEFAULTS.httpBaseline),
   micro: z.boolean({ error: 'must be true or false' }).default(SCENARIO_DEFAULTS.micro),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from '../../src/cli/call.ts';
 import { startServers } from '../fixtures/servers.ts';
+import { startUnsolicitedProxy } from '../fixtures/unsolicited-proxy.ts';
 
 async function runCall(argv: string[]) {
   const out: string[] = [];
@@ -72,4 +73,37 @@ test('npm run call names what is wrong and exits non-zero', async () => {
   const unreachable = await runCall([set.addresses[0]!, 'Foo.Sum', '{}']);
   assert.equal(unreachable.code, 1);
   assert.match(unreachable.err, /cannot dial tcp@127\.0\.0\.1:\d+: ECONNREFUSED \[ERR_DIAL_FAILED\]/);
+});
+
+test('npm run call takes the client limits: a reply over --gob-max-type-fields, or too many replies to no call, fail the call with ERR_BAD_FRAME', async (t) => {
+  const set = await startServers(1);
+  t.after(() => set.close());
+  const [address] = set.addresses as [string];
+  // Bench.Echo answers a struct of 2 fields: with the header's 3, 5 fields in all.
+  const echo = ['--codec', 'gob', address, 'Bench.Echo', '{"A":1,"B":2}'];
+  assert.deepEqual((await runCall(['--gob-max-type-fields', '5', ...echo])).out, ['{"A":1,"B":2}']);
+  const over = await runCall(['--gob-max-type-fields', '4', ...echo]);
+  assert.equal(over.code, 1);
+  assert.match(
+    over.err,
+    /gob: over budget: .*more than 4 struct fields .*\(maxTypeFields\).* \[ERR_BAD_FRAME\]/,
+  );
+
+  const chatty = await startUnsolicitedProxy(t, address, 2);
+  assert.deepEqual(
+    (await runCall(['--max-unsolicited-replies', '2', chatty, 'Foo.Sum', '{"Num1":1,"Num2":2}'])).out,
+    ['3'],
+  );
+  const flooded = await runCall(['--max-unsolicited-replies', '1', chatty, 'Foo.Sum', '{"Num1":1,"Num2":2}']);
+  assert.equal(flooded.code, 1);
+  assert.match(flooded.err, /more than 1 replies to no call .*\[ERR_BAD_FRAME\]/);
+
+  for (const [flag, value] of [
+    ['--max-unsolicited-replies', 'many'],
+    ['--gob-max-type-bytes', '0'],
+  ] as const) {
+    const bad = await runCall([flag, value, address, 'Foo.Sum', '{}']);
+    assert.equal(bad.code, 2, bad.err);
+    assert.ok(bad.err.includes(`option '${flag} <n>' argument '${value}' is invalid`), bad.err);
+  }
 });

@@ -36,6 +36,12 @@ export function phaseRpcSetup(scenario: ResolvedScenario, plan: PhasePlan, file:
     reuseClients: plan.reuseClients,
     callTimeoutMs: scenario.callTimeoutMs,
     httpPath: target?.httpPath ?? DEFAULT_HTTP_PATH,
+    clientLimits: {
+      ...(scenario.maxUnsolicitedReplies === undefined
+        ? {}
+        : { maxUnsolicitedReplies: scenario.maxUnsolicitedReplies }),
+      ...(scenario.gobBudget === undefined ? {} : { gobBudget: scenario.gobBudget }),
+    },
     servers:
       target?.registry !== undefined
         ? { kind: 'registry', url: target.registry }
@@ -127,6 +133,7 @@ export async function openPhaseClients(
     retries: setup.retries,
     reuseClients: setup.reuseClients,
     callTimeoutMs: setup.callTimeoutMs,
+    ...setup.clientLimits,
     ...(setup.outlierDetection === undefined ? {} : { outlierDetection: setup.outlierDetection }),
     ...(setup.peakEwmaDecayMs === undefined ? {} : { peakEwmaDecayMs: setup.peakEwmaDecayMs }),
     ...(options.onOutlierEvent === undefined ? {} : { onOutlierEvent: options.onOutlierEvent }),

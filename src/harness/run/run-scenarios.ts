@@ -8,6 +8,7 @@ import {
   type LiveEndpoint,
   serveLiveMetrics,
 } from '../metrics/prometheus/live-endpoint.ts';
+import type { MetricsServerLimits } from '../metrics/prometheus/metrics-server.ts';
 import { profiledRun } from '../profile/profile-run.ts';
 import { formatProfiles } from '../profile/profile-summary.ts';
 import { type RunOptions, runScenario } from '../runner.ts';
@@ -22,6 +23,8 @@ export type ScenarioObserver = Pick<RunOptions, 'onProgress' | 'onPhaseEnd' | 'o
 export interface RunScenariosOptions {
   /** Serve live Prometheus metrics here during the run (`--metrics-listen`). */
   metricsListen?: { host: string; port: number };
+  /** What whoever connects to the live metrics may make the endpoint hold; the defaults where left out. */
+  metricsLimits?: MetricsServerLimits;
   /** After the run, keep serving until a scrape has read the final figures, at most this long (ms). */
   metricsLingerMs?: number;
   /** Run the load from load hosts registered in etcd instead of from this process. */
@@ -73,7 +76,7 @@ export async function runScenarios(
   });
   try {
     if (options.metricsListen !== undefined) {
-      endpoint = await serveLiveMetrics(options.metricsListen);
+      endpoint = await serveLiveMetrics(options.metricsListen, options.metricsLimits);
       notice(`serving live metrics at ${endpoint.url}`);
     }
     for (const scenario of loaded) {

@@ -182,6 +182,7 @@ async function probeOne(
       httpPath: setup.httpPath,
       connectTimeoutMs: PROBE_TIMEOUT_MS,
       callTimeoutMs: PROBE_TIMEOUT_MS,
+      ...setup.clientLimits,
     });
     await client.call(method, args);
     return undefined;

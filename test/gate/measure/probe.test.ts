@@ -27,6 +27,7 @@ function spec(mode: ProbeSpec['setup']['mode']): ProbeSpec {
       reuseClients: true,
       callTimeoutMs: 0,
       httpPath: '/_geeprc_',
+      clientLimits: {},
       servers: { kind: 'addresses' },
       call: { method: 'Bench.Echo', args: { Payload: 'x'.repeat(16) } },
     },

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InvalidArgumentError } from '../../../util/errors.ts';
+import { MAX_TIMER_MS } from '../../../util/units.ts';
 import { MetricsListenError } from '../../errors.ts';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.ts';
 
@@ -33,6 +35,26 @@ export const METRICS_SERVER_DEFAULTS = Object.freeze({
 export const METRICS_PATH = '/metrics';
 
 /**
+ * The limits with defaults applied; InvalidArgumentError naming the limit unless each is a positive
+ * integer (a timeout one a timer can wait) and the head's timeout is at most the request's.
+ */
+export function resolveMetricsServerLimits(limits: MetricsServerLimits): Required<MetricsServerLimits> {
+  const resolved = { ...METRICS_SERVER_DEFAULTS, ...limits };
+  for (const [key, value] of Object.entries(resolved)) {
+    const max = key.endsWith('TimeoutMs') ? MAX_TIMER_MS : Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+      throw new InvalidArgumentError(`limits.${key} must be an integer from 1 to ${max}, got ${value}`);
+    }
+  }
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+    throw new InvalidArgumentError(
+      `limits.headersTimeoutMs (${resolved.headersTimeoutMs}) must be at most limits.requestTimeoutMs (${resolved.requestTimeoutMs}): the head is part of the request`,
+    );
+  }
+  return resolved;
+}
+
+/**
  * The `/metrics` endpoint of a run, for Prometheus to scrape. It answers GET and HEAD of /metrics
  * only, takes no request body, and bounds connections, header size and time (see
  * MetricsServerLimits): it is a server on the network while the load runs.
@@ -48,13 +70,16 @@ export class MetricsServer {
     this.#source = source;
   }
 
-  /** Listens on `host:port` (port 0 picks a free one); rejects with MetricsListenError. */
+  /**
+   * Listens on `host:port` (port 0 picks a free one); rejects with MetricsListenError, or with
+   * InvalidArgumentError for limits out of range (see resolveMetricsServerLimits).
+   */
   static async start(
     source: MetricsSource,
     listen: { host: string; port: number },
     limits: MetricsServerLimits = {},
   ): Promise<MetricsServer> {
-    const resolved = { ...METRICS_SERVER_DEFAULTS, ...limits };
+    const resolved = resolveMetricsServerLimits(limits);
     const server = createServer({
       maxHeaderSize: resolved.maxHeaderBytes,
       // Node enforces the two request timeouts on this period (30 s by default): check often enough.

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { listenAddress } from '../../../../src/cli/arguments.ts';
 import { MetricsListenError } from '../../../../src/harness/errors.ts';
@@ -10,8 +9,14 @@ import {
   LATENCY_BUCKET_BOUNDS_SECONDS,
 } from '../../../../src/harness/metrics/prometheus/latency-buckets.ts';
 import { LiveMetrics } from '../../../../src/harness/metrics/prometheus/live-metrics.ts';
-import { MetricsServer } from '../../../../src/harness/metrics/prometheus/metrics-server.ts';
+import {
+  METRICS_SERVER_DEFAULTS,
+  MetricsServer,
+  resolveMetricsServerLimits,
+} from '../../../../src/harness/metrics/prometheus/metrics-server.ts';
 import { createLatencyHistogram, encodeHistogram } from '../../../../src/result/histogram.ts';
+import { InvalidArgumentError } from '../../../../src/util/errors.ts';
+import { rawExchange, withIdleConnections } from '../../../fixtures/raw-http.ts';
 import { makeRunResult } from '../../../fixtures/report-results.ts';
 
 /** Every sample line as `name{labels}` → value. */
@@ -148,27 +153,6 @@ async function withServer(
   }
 }
 
-/** Sends raw bytes; resolves with what came back once the server closed the connection (bounded). */
-function rawExchange(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the server kept the connection open; got ${JSON.stringify(received)}`));
-    }, 20_000);
-    socket.on('data', (chunk) => {
-      received += chunk.toString();
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(received);
-    });
-    socket.write(request);
-  });
-}
-
 test('the endpoint answers GET and HEAD of /metrics only, with the exposition content type', async () => {
   await withServer({}, async (server) => {
     const response = await fetch(server.url);
@@ -192,24 +176,14 @@ test('the endpoint bounds header size, connections and the time a request may ta
       port,
       `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4_096)}\r\n\r\n`,
     );
-    assert.match(big, /^HTTP\/1\.1 431 /);
+    assert.match(big.received, /^HTTP\/1\.1 431 /);
     // A request head that never ends is cut off by the headers timeout.
     const slow = await rawExchange(port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n');
-    assert.doesNotMatch(slow, /^HTTP\/1\.1 200/);
-    const held: Socket[] = [];
-    try {
-      for (let i = 0; i < limits.maxConnections; i++) {
-        const socket = connect(port, '127.0.0.1');
-        socket.on('error', () => undefined);
-        await new Promise((resolve) => socket.once('connect', resolve));
-        held.push(socket);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const refused = await rawExchange(port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
-      assert.equal(refused, '', 'a connection over maxConnections is closed unanswered');
-    } finally {
-      for (const socket of held) socket.destroy();
-    }
+    assert.doesNotMatch(slow.received, /^HTTP\/1\.1 200/);
+    const refused = await withIdleConnections(port, limits.maxConnections, () =>
+      rawExchange(port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'),
+    );
+    assert.equal(refused.received, '', 'a connection over maxConnections is closed unanswered');
     assert.equal(server.scrapes, 0);
   });
 });
@@ -217,8 +191,8 @@ test('the endpoint bounds header size, connections and the time a request may ta
 test('a 64 KiB path is refused with 431 naming no figure; a scrape then succeeds', async () => {
   await withServer({}, async (server, port) => {
     const huge = await rawExchange(port, `GET /${'p'.repeat(64 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
-    assert.match(huge, /^HTTP\/1\.1 431 /);
-    assert.doesNotMatch(huge, /up 1/);
+    assert.match(huge.received, /^HTTP\/1\.1 431 /);
+    assert.doesNotMatch(huge.received, /up 1/);
     const response = await fetch(server.url);
     assert.equal(response.status, 200);
     assert.equal(await response.text(), 'up 1\n');
@@ -253,4 +227,28 @@ test('--metrics-listen takes host:port, IPv6 in brackets', () => {
   for (const bad of ['9464', '127.0.0.1', '127.0.0.1:70000', '::1:9464', 'host:port', '']) {
     assert.throws(() => listenAddress(bad), /must be host:port/, bad);
   }
+});
+
+test('the endpoint refuses limits out of range, naming the limit', () => {
+  for (const [limits, pattern] of [
+    [{ maxConnections: 0 }, /limits\.maxConnections must be an integer from 1/],
+    [{ maxHeaderBytes: 1.5 }, /limits\.maxHeaderBytes must be an integer from 1/],
+    [{ keepAliveTimeoutMs: 2 ** 31 }, /limits\.keepAliveTimeoutMs must be an integer from 1 to 2147483647/],
+    [
+      { headersTimeoutMs: 2_000, requestTimeoutMs: 1_000 },
+      /limits\.headersTimeoutMs \(2000\) must be at most limits\.requestTimeoutMs \(1000\)/,
+    ],
+  ] as const) {
+    assert.throws(
+      () => resolveMetricsServerLimits(limits),
+      (error: unknown) =>
+        error instanceof InvalidArgumentError &&
+        error.code === 'ERR_INVALID_ARGUMENT' &&
+        pattern.test(error.message),
+    );
+  }
+  assert.deepEqual(resolveMetricsServerLimits({ maxConnections: 2 }), {
+    ...METRICS_SERVER_DEFAULTS,
+    maxConnections: 2,
+  });
 });
