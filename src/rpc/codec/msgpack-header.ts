@@ -40,20 +40,58 @@ export function maxHeaderBytes(header: Header): number {
 
 /** Writes the header's MessagePack bytes into `bytes` at `at`; returns where they end. */
 export function writeHeader(bytes: Buffer, at: number, header: Header): number {
-  let position = at;
-  // A map16 of three entries, as msgpackr writes every object.
-  bytes[position++] = MAP16;
-  bytes[position++] = 0;
-  bytes[position++] = 3;
-  position = writeKey(bytes, position, SERVICE_METHOD_KEY);
-  position = writeString(bytes, position, header.ServiceMethod);
-  position = writeKey(bytes, position, SEQ_KEY);
+  const { ServiceMethod: method, Error: error } = header;
+  const prefix = method.length <= MAX_REMEMBERED_METHOD_UNITS ? prefixOf(method) : undefined;
+  let position: number;
+  if (prefix !== undefined) {
+    bytes.set(prefix, at);
+    position = at + prefix.length;
+  } else {
+    position = writeKey(bytes, at, MAP_AND_SERVICE_METHOD_KEY);
+    position = writeString(bytes, position, method);
+    position = writeKey(bytes, position, SEQ_KEY);
+  }
   position = writeUint(bytes, position, header.Seq);
+  if (error === '') return writeKey(bytes, position, NO_ERROR);
   position = writeKey(bytes, position, ERROR_KEY);
-  return writeString(bytes, position, header.Error);
+  return writeString(bytes, position, error);
 }
 
-/** A loop, not Buffer.copy: for a dozen bytes the call into C++ costs more than the copy. */
+/** A map16 of three entries, as msgpackr writes every object, and the first key. */
+const MAP_AND_SERVICE_METHOD_KEY = Buffer.concat([Buffer.from([MAP16, 0, 3]), SERVICE_METHOD_KEY]);
+/** The end of every header of a call that did not fail. */
+const NO_ERROR = Buffer.concat([ERROR_KEY, Buffer.from([FIXSTR])]);
+/** Method names up to this long have their header's first bytes remembered. */
+const MAX_REMEMBERED_METHOD_UNITS = 64;
+/** Past this many methods the remembered prefixes are forgotten and start again: a bound on memory. */
+const MAX_REMEMBERED_METHODS = 256;
+const prefixes = new Map<string, Buffer>();
+let lastMethod: string | undefined;
+let lastPrefix: Buffer = MAP_AND_SERVICE_METHOD_KEY;
+
+/**
+ * The header's bytes up to Seq's value for `method`, made once: a connection calls the same few
+ * methods over and over, and copying some thirty bytes beats writing three keys and a string.
+ */
+function prefixOf(method: string): Buffer {
+  if (method === lastMethod) return lastPrefix;
+  let prefix = prefixes.get(method);
+  if (prefix === undefined) {
+    if (prefixes.size >= MAX_REMEMBERED_METHODS) prefixes.clear();
+    const room = Buffer.allocUnsafe(
+      MAP_AND_SERVICE_METHOD_KEY.length + 5 + 3 * method.length + SEQ_KEY.length,
+    );
+    let end = writeKey(room, 0, MAP_AND_SERVICE_METHOD_KEY);
+    end = writeString(room, end, method);
+    prefix = Buffer.from(room.subarray(0, writeKey(room, end, SEQ_KEY)));
+    prefixes.set(method, prefix);
+  }
+  lastMethod = method;
+  lastPrefix = prefix;
+  return prefix;
+}
+
+/** A loop, not Buffer.copy: for a few dozen bytes the call into C++ costs more than the copy. */
 function writeKey(bytes: Buffer, at: number, key: Buffer): number {
   for (let i = 0; i < key.length; i++) bytes[at + i] = key[i]!;
   return at + key.length;
@@ -134,18 +172,55 @@ let cursor = 0;
  * exactly ServiceMethod, Seq and Error in that order (msgpackr then decodes them).
  */
 export function readHeader(source: Buffer, start: number, end: number): Header | undefined {
-  // msgpackr writes every object as a map16, Go and writeHeader a fixmap.
+  const serviceMethod = readRememberedPrefix(source, start, end)
+    ? rememberedMethod
+    : readPrefix(source, start, end);
+  if (serviceMethod === undefined) return undefined;
+  const seq = readUint(source, end);
+  if (seq === -1) return undefined;
+  const afterSeq = cursor;
+  if (readKey(source, NO_ERROR, end) && cursor === end) {
+    return { ServiceMethod: serviceMethod, Seq: seq, Error: '' };
+  }
+  cursor = afterSeq;
+  if (!readKey(source, ERROR_KEY, end)) return undefined;
+  const error = readString(source, end);
+  if (error === undefined || cursor !== end) return undefined;
+  return { ServiceMethod: serviceMethod, Seq: seq, Error: error };
+}
+
+/** The bytes of the last header read up to Seq's value, and its method: replies mostly repeat them. */
+const MAX_REMEMBERED_PREFIX_BYTES = 128;
+const rememberedPrefix = Buffer.alloc(MAX_REMEMBERED_PREFIX_BYTES);
+let rememberedPrefixBytes = 0;
+let rememberedMethod = '';
+
+/** Whether the header starts with the bytes remembered; if so, moves the cursor past them. */
+function readRememberedPrefix(source: Buffer, start: number, end: number): boolean {
+  const length = rememberedPrefixBytes;
+  if (length === 0 || start + length > end) return false;
+  for (let i = 0; i < length; i++) {
+    if (source[start + i] !== rememberedPrefix[i]) return false;
+  }
+  cursor = start + length;
+  return true;
+}
+
+/** Reads the map's start, the method and the Seq key, and remembers their bytes; undefined if not a header. */
+function readPrefix(source: Buffer, start: number, end: number): string | undefined {
+  // msgpackr writes every object as a map16, Go a fixmap.
   if (source[start] === FIXMAP_3) cursor = start + 1;
   else if (source[start] === MAP16 && source[start + 1] === 0 && source[start + 2] === 3) cursor = start + 3;
   else return undefined;
   if (!readKey(source, SERVICE_METHOD_KEY, end)) return undefined;
   const serviceMethod = readString(source, end);
   if (serviceMethod === undefined || !readKey(source, SEQ_KEY, end)) return undefined;
-  const seq = readUint(source, end);
-  if (seq === -1 || !readKey(source, ERROR_KEY, end)) return undefined;
-  const error = readString(source, end);
-  if (error === undefined || cursor !== end) return undefined;
-  return { ServiceMethod: serviceMethod, Seq: seq, Error: error };
+  if (cursor - start <= MAX_REMEMBERED_PREFIX_BYTES) {
+    source.copy(rememberedPrefix, 0, start, cursor);
+    rememberedPrefixBytes = cursor - start;
+    rememberedMethod = serviceMethod;
+  }
+  return serviceMethod;
 }
 
 function readKey(source: Buffer, key: Buffer, end: number): boolean {
@@ -180,29 +255,14 @@ function readString(source: Buffer, end: number): string | undefined {
   const from = cursor + headerBytes;
   if (from + length > end) return undefined;
   cursor = from + length;
-  if (length === 0) return '';
-  return length <= MAX_FIXSTR_BYTES
-    ? readShortString(source, from, length)
-    : source.toString('utf8', from, cursor);
+  return length === 0 ? '' : (source as Utf8Slicing).utf8Slice(from, cursor);
 }
 
-/** The last short string read, and its bytes: a connection mostly calls the same few methods. */
-const lastShortBytes = Buffer.alloc(MAX_FIXSTR_BYTES);
-let lastShortLength = -1;
-let lastShortString = '';
-
-/** Returns the last string again when the bytes match, rather than decoding a new copy. */
-function readShortString(source: Buffer, from: number, length: number): string {
-  if (length === lastShortLength) {
-    let same = 0;
-    while (same < length && source[from + same] === lastShortBytes[same]) same++;
-    if (same === length) return lastShortString;
-  }
-  lastShortString = source.toString('utf8', from, from + length);
-  lastShortLength = length;
-  for (let i = 0; i < length; i++) lastShortBytes[i] = source[from + i]!;
-  return lastShortString;
-}
+/**
+ * Node's Buffer method behind `toString('utf8', start, end)`, without its argument handling.
+ * Start and end must lie within the buffer.
+ */
+type Utf8Slicing = Buffer & { utf8Slice(start: number, end: number): string };
 
 function readUint(source: Buffer, end: number): number {
   if (cursor >= end) return -1;
