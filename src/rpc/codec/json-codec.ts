@@ -1,3 +1,4 @@
+import { utf8Text, writeUtf8 } from '../../util/buffer-text.ts';
 import { FrameTooLargeError } from '../errors.ts';
 import { UndecodableValue } from '../undecodable-value.ts';
 import type { Codec, FrameDecoder, FrameEncoder } from './codec.ts';
@@ -19,7 +20,7 @@ const jsonEncoder: FrameEncoder = {
     const maxBytes = text.length * 3 + 1;
     const at = out.length;
     const bytes = out.reserve(maxBytes <= EXACT_SIZE_ABOVE_BYTES ? maxBytes : Buffer.byteLength(text) + 1);
-    const end = at + bytes.write(text, at, 'utf8');
+    const end = at + writeUtf8(bytes, text, at);
     bytes[end] = NEWLINE;
     out.commit(end + 1);
   },
@@ -121,7 +122,7 @@ function emit(source: Buffer, start: number, end: number, onValue: (value: unkno
     onValue(header);
     return;
   }
-  const text = source.toString('utf8', start, end).trim();
+  const text = utf8Text(source, start, end).trim();
   if (text.length > 0) onValue(parse(text));
 }
 

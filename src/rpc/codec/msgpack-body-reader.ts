@@ -1,3 +1,5 @@
+import { latin1Text } from '../../util/buffer-text.ts';
+
 /**
  * The common body read by hand: maps with ASCII string keys, arrays, ASCII strings, integers up to
  * 32 bits, doubles, booleans and nil, giving what msgpackr's unpack gives for them with the codec's
@@ -111,7 +113,7 @@ function readAscii(source: Buffer, length: number): unknown {
   if (to > end) return NOT_READ;
   let text: string | undefined;
   if (length <= MAX_REMEMBERED_BYTES) text = readShortAscii(source, from, length);
-  else if (isAscii(source, from, to)) text = (source as Latin1Slicing).latin1Slice(from, to);
+  else if (isAscii(source, from, to)) text = latin1Text(source, from, to);
   if (text === undefined) return NOT_READ;
   cursor = to;
   return text;
@@ -125,12 +127,6 @@ function isAscii(source: Buffer, from: number, to: number): boolean {
   for (; i < to; i++) bits |= source[i]!;
   return bits < 0x80;
 }
-
-/**
- * Node's Buffer method behind `toString('latin1', start, end)`, without its argument handling:
- * for ASCII, the same text. Start and end must lie within the buffer.
- */
-type Latin1Slicing = Buffer & { latin1Slice(start: number, end: number): string };
 
 /**
  * Short strings repeat in every message (every key, and values such as names and states): each
@@ -156,7 +152,7 @@ function readShortAscii(source: Buffer, from: number, length: number): string | 
     if (same === length) return slotStrings[slot];
   }
   if (!isAscii(source, from, to)) return undefined;
-  const text = (source as Latin1Slicing).latin1Slice(from, to);
+  const text = latin1Text(source, from, to);
   // Never remembered, so that readKey() need only look for it among strings decoded afresh.
   if (text === PROTO_KEY) return text;
   source.copy(slotBytes, at, from, to);
@@ -186,7 +182,7 @@ function readKey(source: Buffer): string | undefined {
     length <= MAX_REMEMBERED_BYTES
       ? readShortAscii(source, from, length)
       : isAscii(source, from, to)
-        ? (source as Latin1Slicing).latin1Slice(from, to)
+        ? latin1Text(source, from, to)
         : undefined;
   if (key === undefined || key === PROTO_KEY) return undefined;
   cursor = to;

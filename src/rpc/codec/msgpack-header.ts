@@ -1,4 +1,6 @@
+import { utf8Text, writeUtf8 } from '../../util/buffer-text.ts';
 import type { Header } from '../header.ts';
+import { LastPrefix, MethodPrefixes } from './header-prefixes.ts';
 
 /**
  * GeeRPC's header as a MessagePack map, written and read by hand. It is half of every message
@@ -41,12 +43,8 @@ export function maxHeaderBytes(header: Header): number {
 /** Writes the header's MessagePack bytes into `bytes` at `at`; returns where they end. */
 export function writeHeader(bytes: Buffer, at: number, header: Header): number {
   const { ServiceMethod: method, Error: error } = header;
-  const prefix = method.length <= MAX_REMEMBERED_METHOD_UNITS ? prefixOf(method) : undefined;
-  let position: number;
-  if (prefix !== undefined) {
-    bytes.set(prefix, at);
-    position = at + prefix.length;
-  } else {
+  let position = prefixes.copy(bytes, at, method);
+  if (position === -1) {
     position = writeKey(bytes, at, MAP_AND_SERVICE_METHOD_KEY);
     position = writeString(bytes, position, method);
     position = writeKey(bytes, position, SEQ_KEY);
@@ -61,35 +59,13 @@ export function writeHeader(bytes: Buffer, at: number, header: Header): number {
 const MAP_AND_SERVICE_METHOD_KEY = Buffer.concat([Buffer.from([MAP16, 0, 3]), SERVICE_METHOD_KEY]);
 /** The end of every header of a call that did not fail. */
 const NO_ERROR = Buffer.concat([ERROR_KEY, Buffer.from([FIXSTR])]);
-/** Method names up to this long have their header's first bytes remembered. */
-const MAX_REMEMBERED_METHOD_UNITS = 64;
-/** Past this many methods the remembered prefixes are forgotten and start again: a bound on memory. */
-const MAX_REMEMBERED_METHODS = 256;
-const prefixes = new Map<string, Buffer>();
-let lastMethod: string | undefined;
-let lastPrefix: Buffer = MAP_AND_SERVICE_METHOD_KEY;
 
-/**
- * The header's bytes up to Seq's value for `method`, made once: a connection calls the same few
- * methods over and over, and copying some thirty bytes beats writing three keys and a string.
- */
-function prefixOf(method: string): Buffer {
-  if (method === lastMethod) return lastPrefix;
-  let prefix = prefixes.get(method);
-  if (prefix === undefined) {
-    if (prefixes.size >= MAX_REMEMBERED_METHODS) prefixes.clear();
-    const room = Buffer.allocUnsafe(
-      MAP_AND_SERVICE_METHOD_KEY.length + 5 + 3 * method.length + SEQ_KEY.length,
-    );
-    let end = writeKey(room, 0, MAP_AND_SERVICE_METHOD_KEY);
-    end = writeString(room, end, method);
-    prefix = Buffer.from(room.subarray(0, writeKey(room, end, SEQ_KEY)));
-    prefixes.set(method, prefix);
-  }
-  lastMethod = method;
-  lastPrefix = prefix;
-  return prefix;
-}
+/** Each method's header bytes up to Seq's value, copied with one set(). */
+const prefixes = new MethodPrefixes((method) => {
+  const room = Buffer.allocUnsafe(MAP_AND_SERVICE_METHOD_KEY.length + 5 + 3 * method.length + SEQ_KEY.length);
+  const end = writeString(room, writeKey(room, 0, MAP_AND_SERVICE_METHOD_KEY), method);
+  return Buffer.from(room.subarray(0, writeKey(room, end, SEQ_KEY)));
+});
 
 /** A loop, not Buffer.copy: for a few dozen bytes the call into C++ costs more than the copy. */
 function writeKey(bytes: Buffer, at: number, key: Buffer): number {
@@ -114,7 +90,7 @@ export function writeString(bytes: Buffer, at: number, text: string): number {
     }
   } else if (text.length <= MAX_STR8_BYTES) {
     // As many UTF-8 bytes as characters only when every character is ASCII: a str8 in place.
-    const length = bytes.write(text, at + 2, 'utf8');
+    const length = writeUtf8(bytes, text, at + 2);
     if (length === text.length) {
       bytes[at] = STR8;
       bytes[at + 1] = length;
@@ -122,7 +98,7 @@ export function writeString(bytes: Buffer, at: number, text: string): number {
     }
   }
   // Anything else is written after a gap for the longest str header, then moved back to fit.
-  const length = bytes.write(text, at + 5, 'utf8');
+  const length = writeUtf8(bytes, text, at + 5);
   let headerBytes: number;
   if (length <= MAX_FIXSTR_BYTES) {
     bytes[at] = FIXSTR | length;
@@ -172,9 +148,9 @@ let cursor = 0;
  * exactly ServiceMethod, Seq and Error in that order (msgpackr then decodes them).
  */
 export function readHeader(source: Buffer, start: number, end: number): Header | undefined {
-  const serviceMethod = readRememberedPrefix(source, start, end)
-    ? rememberedMethod
-    : readPrefix(source, start, end);
+  let serviceMethod = lastPrefix.match(source, start, end);
+  if (serviceMethod !== undefined) cursor = start + lastPrefix.length;
+  else serviceMethod = readPrefix(source, start, end);
   if (serviceMethod === undefined) return undefined;
   const seq = readUint(source, end);
   if (seq === -1) return undefined;
@@ -189,22 +165,8 @@ export function readHeader(source: Buffer, start: number, end: number): Header |
   return { ServiceMethod: serviceMethod, Seq: seq, Error: error };
 }
 
-/** The bytes of the last header read up to Seq's value, and its method: replies mostly repeat them. */
-const MAX_REMEMBERED_PREFIX_BYTES = 128;
-const rememberedPrefix = Buffer.alloc(MAX_REMEMBERED_PREFIX_BYTES);
-let rememberedPrefixBytes = 0;
-let rememberedMethod = '';
-
-/** Whether the header starts with the bytes remembered; if so, moves the cursor past them. */
-function readRememberedPrefix(source: Buffer, start: number, end: number): boolean {
-  const length = rememberedPrefixBytes;
-  if (length === 0 || start + length > end) return false;
-  for (let i = 0; i < length; i++) {
-    if (source[start + i] !== rememberedPrefix[i]) return false;
-  }
-  cursor = start + length;
-  return true;
-}
+/** The bytes before Seq's value of the last header read: replies mostly repeat them. */
+const lastPrefix = new LastPrefix();
 
 /** Reads the map's start, the method and the Seq key, and remembers their bytes; undefined if not a header. */
 function readPrefix(source: Buffer, start: number, end: number): string | undefined {
@@ -215,11 +177,7 @@ function readPrefix(source: Buffer, start: number, end: number): string | undefi
   if (!readKey(source, SERVICE_METHOD_KEY, end)) return undefined;
   const serviceMethod = readString(source, end);
   if (serviceMethod === undefined || !readKey(source, SEQ_KEY, end)) return undefined;
-  if (cursor - start <= MAX_REMEMBERED_PREFIX_BYTES) {
-    source.copy(rememberedPrefix, 0, start, cursor);
-    rememberedPrefixBytes = cursor - start;
-    rememberedMethod = serviceMethod;
-  }
+  lastPrefix.remember(source, start, cursor, serviceMethod);
   return serviceMethod;
 }
 
@@ -255,14 +213,8 @@ function readString(source: Buffer, end: number): string | undefined {
   const from = cursor + headerBytes;
   if (from + length > end) return undefined;
   cursor = from + length;
-  return length === 0 ? '' : (source as Utf8Slicing).utf8Slice(from, cursor);
+  return length === 0 ? '' : utf8Text(source, from, cursor);
 }
-
-/**
- * Node's Buffer method behind `toString('utf8', start, end)`, without its argument handling.
- * Start and end must lie within the buffer.
- */
-type Utf8Slicing = Buffer & { utf8Slice(start: number, end: number): string };
 
 function readUint(source: Buffer, end: number): number {
   if (cursor >= end) return -1;
