@@ -81,7 +81,8 @@ function writeAscii(bytes: Buffer, at: number, text: string): number {
   return at + text.length;
 }
 
-function writeDigits(bytes: Buffer, at: number, value: number): number {
+/** Writes a safe non-negative integer in decimal; returns where it ends. */
+export function writeDigits(bytes: Buffer, at: number, value: number): number {
   // Integer division while the value fits in 31 bits, the usual Seq; floating division past it.
   const small = value <= 0x7fff_ffff;
   let digits = 1;
