@@ -14,7 +14,8 @@ export const EARLY_FLUSH_BYTES = 4096;
 /**
  * Collects the frames produced during one turn of the event loop and writes them with one
  * `socket.write` (or one per EARLY_FLUSH_BYTES): a syscall per frame, not the encoding, is what
- * limits small-call throughput. Frames are encoded straight into one reused buffer.
+ * limits small-call throughput. Frames are encoded straight into one reused buffer, which is
+ * handed to the socket without a copy.
  */
 export class FrameWriter {
   readonly #socket: Socket;
@@ -88,14 +89,18 @@ export class FrameWriter {
   /** Sends the bytes queued; the test-only fault injection's writer extends it (see frame-writers.ts). */
   protected write(): void {
     if (this.#out.length === 0) return;
-    const bytes = this.#out.take();
-    if (this.#socket.destroyed || !this.#socket.writable) return;
+    if (this.#socket.destroyed || !this.#socket.writable) {
+      this.#out.truncate(0);
+      return;
+    }
+    // A socket with nothing queued mostly takes the bytes at once: it is lent the buffer itself, and
+    // the next batch is encoded over it, with no copy and no new buffer. A socket with a queue
+    // gets a copy of the bytes alone, so that a slow reader never holds more than one whole buffer.
+    const idle = this.#socket.writableLength === 0;
+    const flowing = this.#socket.write(idle ? this.#out.lend() : this.#out.take());
+    if (idle && this.#socket.writableLength === 0) this.#out.reclaim();
     // 'drain' only follows a write() that returned false: past the limit and the highWaterMark.
-    if (
-      !this.#socket.write(bytes) &&
-      !this.#congested &&
-      this.#socket.writableLength > this.#maxBufferedBytes
-    ) {
+    else if (!flowing && !this.#congested && this.#socket.writableLength > this.#maxBufferedBytes) {
       this.#congested = true;
       this.#socket.once('drain', this.#onDrain);
     }

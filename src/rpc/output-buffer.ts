@@ -9,6 +9,8 @@ const MAX_RETAINED_CAPACITY_BYTES = 1024 * 1024;
 export class OutputBuffer {
   #bytes = Buffer.allocUnsafe(INITIAL_CAPACITY_BYTES);
   #length = 0;
+  /** The bytes lent by lend() are in #bytes and not reclaimed yet. */
+  #lent = false;
 
   /** The bytes written so far. */
   get length(): number {
@@ -20,6 +22,11 @@ export class OutputBuffer {
    * `length` on; `commit()` then counts what was written.
    */
   reserve(bytes: number): Buffer {
+    // The lent bytes may still be read: write elsewhere.
+    if (this.#lent) {
+      this.#bytes = Buffer.allocUnsafe(INITIAL_CAPACITY_BYTES);
+      this.#lent = false;
+    }
     const needed = this.#length + bytes;
     if (needed > this.#bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(needed, this.#bytes.length * 2));
@@ -42,6 +49,24 @@ export class OutputBuffer {
   /** Forgets everything written after `length`, as after a value that failed to encode. */
   truncate(length: number): void {
     this.#length = Math.min(this.#length, length);
+  }
+
+  /**
+   * Returns the bytes written, without a copy, and empties the buffer. They stay as they are until
+   * `reclaim()`: until then the buffer's next bytes go to a new one.
+   */
+  lend(): Buffer {
+    const lent = this.#bytes.subarray(0, this.#length);
+    this.#length = 0;
+    if (this.#bytes.length > MAX_RETAINED_CAPACITY_BYTES)
+      this.#bytes = Buffer.allocUnsafe(INITIAL_CAPACITY_BYTES);
+    else this.#lent = true;
+    return lent;
+  }
+
+  /** Whoever was lent the bytes is done with them: the buffer is written over from now on. */
+  reclaim(): void {
+    this.#lent = false;
   }
 
   /**

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, resolveClientOptions } from '../../src/rpc/client.ts';
 import { CODEC_NAMES, type CodecName } from '../../src/rpc/codec/codec.ts';
-import { EARLY_FLUSH_BYTES } from '../../src/rpc/frame-writer.ts';
+import { getCodec } from '../../src/rpc/codec/codecs.ts';
+import { EARLY_FLUSH_BYTES, FrameWriter } from '../../src/rpc/frame-writer.ts';
 import { Bench } from '../../src/rpc/server/builtin-services.ts';
 import { Server } from '../../src/rpc/server/server.ts';
 
@@ -117,3 +119,45 @@ for (const codec of CODEC_NAMES) {
     }
   });
 }
+
+test('frames queued behind a slow reader arrive intact while later batches are encoded', async () => {
+  const listener = createServer();
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const { port } = listener.address() as { port: number };
+  const accepted = once(listener, 'connection');
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const [reader] = (await accepted) as [Socket];
+  reader.pause();
+  const codec = getCodec('application/msgpack');
+  const writer = new FrameWriter(socket, codec);
+  const sent: string[] = [];
+  // Enough bytes per turn to fill the kernel's buffers, so that some writes do not finish at once.
+  for (let turn = 0; turn < 40; turn++) {
+    for (let i = 0; i < 8; i++) {
+      const body = `${turn}.${i}:`.padEnd(
+        20_000 + turn * 37 + i,
+        String.fromCharCode(97 + ((turn + i) % 26)),
+      );
+      sent.push(body);
+      writer.writeMessage({ ServiceMethod: 'Bench.Echo', Seq: sent.length, Error: '' }, body);
+    }
+    writer.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.ok(socket.writableLength > 0, 'the test needs writes left waiting for the reader');
+  const received: unknown[] = [];
+  const decoder = codec.createDecoder(1 << 24);
+  reader.on('data', (chunk: Buffer) => decoder.push(chunk, (value) => received.push(value)));
+  reader.resume();
+  // Bounded: corrupt frames could leave the decoder waiting for bytes that never come.
+  const deadline = Date.now() + 20_000;
+  while (received.length < 2 * sent.length && Date.now() < deadline) await sleep(20);
+  const bodies = received.filter((_, index) => index % 2 === 1);
+  assert.equal(bodies.length, sent.length);
+  for (let i = 0; i < sent.length; i++) assert.equal(bodies[i], sent[i], `body ${i}`);
+  socket.destroy();
+  reader.destroy();
+  listener.close();
+});

@@ -1,10 +1,14 @@
+import { utf8Text, writeUtf8 } from '../../util/buffer-text.ts';
 import { FrameTooLargeError } from '../errors.ts';
 import { UndecodableValue } from '../undecodable-value.ts';
 import type { Codec, FrameDecoder, FrameEncoder } from './codec.ts';
+import { writeJsonBody } from './json-body.ts';
 import { canWriteJsonHeader, maxJsonHeaderBytes, readJsonHeader, writeJsonHeader } from './json-header.ts';
 
 const NEWLINE = 0x0a;
 const EXACT_SIZE_ABOVE_BYTES = 64 * 1024;
+/** Room tried for a body written by hand; a larger body is left to JSON.stringify. */
+const BODY_ROOM_BYTES = 1024;
 
 /**
  * `application/json`: each value is one JSON text followed by a newline, as Go's json.Encoder
@@ -14,12 +18,19 @@ const EXACT_SIZE_ABOVE_BYTES = 64 * 1024;
  */
 const jsonEncoder: FrameEncoder = {
   encode(value, out) {
+    const at = out.length;
+    const room = out.reserve(BODY_ROOM_BYTES + 1);
+    const written = writeJsonBody(room, at, at + BODY_ROOM_BYTES, value);
+    if (written !== -1) {
+      room[written] = NEWLINE;
+      out.commit(written + 1);
+      return;
+    }
     const text = JSON.stringify(value) ?? 'null';
     // UTF-8 takes at most 3 bytes per UTF-16 unit; measure exactly only when that bound is large.
     const maxBytes = text.length * 3 + 1;
-    const at = out.length;
     const bytes = out.reserve(maxBytes <= EXACT_SIZE_ABOVE_BYTES ? maxBytes : Buffer.byteLength(text) + 1);
-    const end = at + bytes.write(text, at, 'utf8');
+    const end = at + writeUtf8(bytes, text, at);
     bytes[end] = NEWLINE;
     out.commit(end + 1);
   },
@@ -121,7 +132,7 @@ function emit(source: Buffer, start: number, end: number, onValue: (value: unkno
     onValue(header);
     return;
   }
-  const text = source.toString('utf8', start, end).trim();
+  const text = utf8Text(source, start, end).trim();
   if (text.length > 0) onValue(parse(text));
 }
 

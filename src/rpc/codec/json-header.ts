@@ -1,4 +1,6 @@
+import { latin1Text } from '../../util/buffer-text.ts';
 import type { Header } from '../header.ts';
+import { LastPrefix, MethodPrefixes } from './header-prefixes.ts';
 
 /**
  * GeeRPC's header as a JSON line, written and read by hand: it is half of every message and
@@ -34,7 +36,7 @@ export function canWriteJsonHeader(header: Header): boolean {
   return (
     Number.isSafeInteger(header.Seq) &&
     header.Seq >= 0 &&
-    isPlain(header.ServiceMethod) &&
+    (prefixes.of(header.ServiceMethod) !== undefined || isPlain(header.ServiceMethod)) &&
     isPlain(header.Error)
   );
 }
@@ -46,16 +48,28 @@ export function maxJsonHeaderBytes(header: Header): number {
 
 /** Writes `{"ServiceMethod":"…","Seq":…,"Error":"…"}` into `bytes` at `at`; returns where it ends. */
 export function writeJsonHeader(bytes: Buffer, at: number, header: Header): number {
-  let position = copy(bytes, at, PREFIX);
-  position = writeAscii(bytes, position, header.ServiceMethod);
-  position = copy(bytes, position, SEQ_KEY);
+  let position = prefixes.copy(bytes, at, header.ServiceMethod);
+  if (position === -1) {
+    position = copy(bytes, at, PREFIX);
+    position = writeAscii(bytes, position, header.ServiceMethod);
+    position = copy(bytes, position, SEQ_KEY);
+  }
   position = writeDigits(bytes, position, header.Seq);
+  if (header.Error === '') return copy(bytes, position, NO_ERROR);
   position = copy(bytes, position, ERROR_KEY);
   position = writeAscii(bytes, position, header.Error);
   bytes[position++] = QUOTE;
   bytes[position++] = CLOSE_BRACE;
   return position;
 }
+
+/** The end of every header of a call that did not fail. */
+const NO_ERROR = Buffer.from(',"Error":""}', 'latin1');
+
+/** Each plain method's line up to Seq's value, copied with one set(). */
+const prefixes = new MethodPrefixes((method) =>
+  isPlain(method) ? Buffer.concat([PREFIX, Buffer.from(method, 'latin1'), SEQ_KEY]) : undefined,
+);
 
 function copy(bytes: Buffer, at: number, fixed: Buffer): number {
   for (let i = 0; i < fixed.length; i++) bytes[at + i] = fixed[i]!;
@@ -67,13 +81,16 @@ function writeAscii(bytes: Buffer, at: number, text: string): number {
   return at + text.length;
 }
 
-function writeDigits(bytes: Buffer, at: number, value: number): number {
+/** Writes a safe non-negative integer in decimal; returns where it ends. */
+export function writeDigits(bytes: Buffer, at: number, value: number): number {
+  // Integer division while the value fits in 31 bits, the usual Seq; floating division past it.
+  const small = value <= 0x7fff_ffff;
   let digits = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let rest = value; rest >= 10; rest = small ? (rest / 10) | 0 : Math.floor(rest / 10)) digits++;
   let rest = value;
   for (let i = digits - 1; i >= 0; i--) {
     bytes[at + i] = ZERO + (rest % 10);
-    rest = Math.floor(rest / 10);
+    rest = small ? (rest / 10) | 0 : Math.floor(rest / 10);
   }
   return at + digits;
 }
@@ -86,16 +103,25 @@ let cursor = 0;
  * the one writeJsonHeader writes: escapes, spaces, other key orders go to JSON.parse.
  */
 export function readJsonHeader(source: Buffer, start: number, end: number): Header | undefined {
-  cursor = start;
-  if (!readFixed(source, PREFIX, end)) return undefined;
-  const serviceMethod = readPlainString(source, end);
-  if (serviceMethod === undefined || !readFixed(source, SEQ_KEY, end)) return undefined;
+  let serviceMethod = lastPrefix.match(source, start, end);
+  if (serviceMethod !== undefined) {
+    cursor = start + lastPrefix.length;
+  } else {
+    cursor = start;
+    if (!readFixed(source, PREFIX, end)) return undefined;
+    serviceMethod = readPlainString(source, end);
+    if (serviceMethod === undefined || !readFixed(source, SEQ_KEY, end)) return undefined;
+    lastPrefix.remember(source, start, cursor, serviceMethod);
+  }
   const seq = readDigits(source, end);
   if (seq === -1 || !readFixed(source, ERROR_KEY, end)) return undefined;
   const error = readPlainString(source, end);
   if (error === undefined || cursor + 2 !== end || source[cursor + 1] !== CLOSE_BRACE) return undefined;
   return { ServiceMethod: serviceMethod, Seq: seq, Error: error };
 }
+
+/** The line's bytes before Seq's value in the last header read: replies mostly repeat them. */
+const lastPrefix = new LastPrefix();
 
 function readFixed(source: Buffer, fixed: Buffer, end: number): boolean {
   if (cursor + fixed.length > end) return false;
@@ -112,32 +138,12 @@ function readPlainString(source: Buffer, end: number): string | undefined {
   while (cursor < end) {
     const byte = source[cursor]!;
     if (byte === QUOTE) {
-      return from === cursor ? '' : readShortString(source, from, cursor);
+      return from === cursor ? '' : latin1Text(source, from, cursor);
     }
     if (byte < 0x20 || byte > 0x7e || byte === BACKSLASH) return undefined;
     cursor++;
   }
   return undefined;
-}
-
-/** The last string read, and its bytes: a connection mostly calls the same few methods. */
-const MAX_REMEMBERED_BYTES = 64;
-const lastBytes = Buffer.alloc(MAX_REMEMBERED_BYTES);
-let lastLength = -1;
-let lastString = '';
-
-function readShortString(source: Buffer, from: number, to: number): string {
-  const length = to - from;
-  if (length > MAX_REMEMBERED_BYTES) return source.toString('latin1', from, to);
-  if (length === lastLength) {
-    let same = 0;
-    while (same < length && source[from + same] === lastBytes[same]) same++;
-    if (same === length) return lastString;
-  }
-  lastString = source.toString('latin1', from, to);
-  lastLength = length;
-  for (let i = 0; i < length; i++) lastBytes[i] = source[from + i]!;
-  return lastString;
 }
 
 /** A non-negative integer without leading zeros that is safe in a double, or -1. */

@@ -1,3 +1,5 @@
+import { latin1Text } from '../../util/buffer-text.ts';
+
 /**
  * The common body read by hand: maps with ASCII string keys, arrays, ASCII strings, integers up to
  * 32 bits, doubles, booleans and nil, giving what msgpackr's unpack gives for them with the codec's
@@ -107,24 +109,59 @@ function readArray(source: Buffer, length: number, depth: number): unknown {
 /** ASCII text of `length` bytes from the cursor, or NOT_READ. */
 function readAscii(source: Buffer, length: number): unknown {
   const from = cursor;
-  if (from + length > end || !isAscii(source, from, from + length)) return NOT_READ;
-  cursor += length;
-  return length === 0 ? '' : source.toString('latin1', from, cursor);
+  const to = from + length;
+  if (to > end) return NOT_READ;
+  let text: string | undefined;
+  if (length <= MAX_REMEMBERED_BYTES) text = readShortAscii(source, from, length);
+  else if (isAscii(source, from, to)) text = latin1Text(source, from, to);
+  if (text === undefined) return NOT_READ;
+  cursor = to;
+  return text;
 }
 
+/** One test of the bytes' high bits together, rather than a branch per byte. */
 function isAscii(source: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (source[i]! >= 0x80) return false;
-  return true;
+  let bits = 0;
+  let i = from;
+  for (; i + 4 <= to; i += 4) bits |= source[i]! | source[i + 1]! | source[i + 2]! | source[i + 3]!;
+  for (; i < to; i++) bits |= source[i]!;
+  return bits < 0x80;
 }
 
-/** Keys repeat in every message: each slot remembers one key's bytes and its string. */
-const KEY_SLOTS = 64;
-const MAX_KEY_BYTES = 32;
-const keyBytes = Buffer.alloc(KEY_SLOTS * MAX_KEY_BYTES);
-const keyLengths = new Int32Array(KEY_SLOTS).fill(-1);
-const keyStrings: string[] = new Array<string>(KEY_SLOTS).fill('');
+/**
+ * Short strings repeat in every message (every key, and values such as names and states): each
+ * slot remembers one string and its bytes, and a few byte comparisons replace decoding a copy.
+ */
+const SLOTS = 64;
+const MAX_REMEMBERED_BYTES = 32;
+const slotBytes = Buffer.alloc(SLOTS * MAX_REMEMBERED_BYTES);
+const slotLengths = new Int32Array(SLOTS).fill(-1);
+const slotStrings: string[] = new Array<string>(SLOTS).fill('');
+const PROTO_KEY = '__proto__';
 
-/** A fixstr or str8 key of ASCII other than `__proto__`, or undefined. */
+/** The ASCII text of `source[from, from + length)` (at most MAX_REMEMBERED_BYTES), or undefined. */
+function readShortAscii(source: Buffer, from: number, length: number): string | undefined {
+  if (length === 0) return '';
+  const to = from + length;
+  const slot = (length * 7 + source[from]! * 3 + source[to - 1]!) & (SLOTS - 1);
+  const at = slot * MAX_REMEMBERED_BYTES;
+  // A slot only ever holds ASCII, so bytes equal to its own are ASCII too.
+  if (slotLengths[slot] === length) {
+    let same = 0;
+    while (same < length && source[from + same] === slotBytes[at + same]) same++;
+    if (same === length) return slotStrings[slot];
+  }
+  if (!isAscii(source, from, to)) return undefined;
+  const text = latin1Text(source, from, to);
+  // Never remembered, so that readKey() need only look for it among strings decoded afresh.
+  if (text === PROTO_KEY) return text;
+  source.copy(slotBytes, at, from, to);
+  slotLengths[slot] = length;
+  slotStrings[slot] = text;
+  return text;
+}
+
+/** A fixstr or str8 key of ASCII other than `__proto__` (which msgpackr renames: left to it), or undefined. */
 function readKey(source: Buffer): string | undefined {
   if (cursor >= end) return undefined;
   const token = source[cursor]!;
@@ -139,25 +176,15 @@ function readKey(source: Buffer): string | undefined {
     return undefined;
   }
   const from = cursor;
-  if (from + length > end || !isAscii(source, from, from + length)) return undefined;
-  cursor += length;
-  if (length > MAX_KEY_BYTES || length === 0) return checked(source.toString('latin1', from, cursor));
-  const slot = (length * 7 + source[from]! * 3 + source[cursor - 1]!) & (KEY_SLOTS - 1);
-  const at = slot * MAX_KEY_BYTES;
-  if (keyLengths[slot] === length) {
-    let same = 0;
-    while (same < length && source[from + same] === keyBytes[at + same]) same++;
-    if (same === length) return keyStrings[slot];
-  }
-  const key = checked(source.toString('latin1', from, cursor));
-  if (key === undefined) return undefined;
-  source.copy(keyBytes, at, from, cursor);
-  keyLengths[slot] = length;
-  keyStrings[slot] = key;
+  const to = from + length;
+  if (to > end) return undefined;
+  const key =
+    length <= MAX_REMEMBERED_BYTES
+      ? readShortAscii(source, from, length)
+      : isAscii(source, from, to)
+        ? latin1Text(source, from, to)
+        : undefined;
+  if (key === undefined || key === PROTO_KEY) return undefined;
+  cursor = to;
   return key;
-}
-
-/** msgpackr renames a `__proto__` key: left to it. */
-function checked(key: string): string | undefined {
-  return key === '__proto__' ? undefined : key;
 }

@@ -1,4 +1,6 @@
+import { utf8Text, writeUtf8 } from '../../util/buffer-text.ts';
 import type { Header } from '../header.ts';
+import { LastPrefix, MethodPrefixes } from './header-prefixes.ts';
 
 /**
  * GeeRPC's header as a MessagePack map, written and read by hand. It is half of every message
@@ -40,20 +42,32 @@ export function maxHeaderBytes(header: Header): number {
 
 /** Writes the header's MessagePack bytes into `bytes` at `at`; returns where they end. */
 export function writeHeader(bytes: Buffer, at: number, header: Header): number {
-  let position = at;
-  // A map16 of three entries, as msgpackr writes every object.
-  bytes[position++] = MAP16;
-  bytes[position++] = 0;
-  bytes[position++] = 3;
-  position = writeKey(bytes, position, SERVICE_METHOD_KEY);
-  position = writeString(bytes, position, header.ServiceMethod);
-  position = writeKey(bytes, position, SEQ_KEY);
+  const { ServiceMethod: method, Error: error } = header;
+  let position = prefixes.copy(bytes, at, method);
+  if (position === -1) {
+    position = writeKey(bytes, at, MAP_AND_SERVICE_METHOD_KEY);
+    position = writeString(bytes, position, method);
+    position = writeKey(bytes, position, SEQ_KEY);
+  }
   position = writeUint(bytes, position, header.Seq);
+  if (error === '') return writeKey(bytes, position, NO_ERROR);
   position = writeKey(bytes, position, ERROR_KEY);
-  return writeString(bytes, position, header.Error);
+  return writeString(bytes, position, error);
 }
 
-/** A loop, not Buffer.copy: for a dozen bytes the call into C++ costs more than the copy. */
+/** A map16 of three entries, as msgpackr writes every object, and the first key. */
+const MAP_AND_SERVICE_METHOD_KEY = Buffer.concat([Buffer.from([MAP16, 0, 3]), SERVICE_METHOD_KEY]);
+/** The end of every header of a call that did not fail. */
+const NO_ERROR = Buffer.concat([ERROR_KEY, Buffer.from([FIXSTR])]);
+
+/** Each method's header bytes up to Seq's value, copied with one set(). */
+const prefixes = new MethodPrefixes((method) => {
+  const room = Buffer.allocUnsafe(MAP_AND_SERVICE_METHOD_KEY.length + 5 + 3 * method.length + SEQ_KEY.length);
+  const end = writeString(room, writeKey(room, 0, MAP_AND_SERVICE_METHOD_KEY), method);
+  return Buffer.from(room.subarray(0, writeKey(room, end, SEQ_KEY)));
+});
+
+/** A loop, not Buffer.copy: for a few dozen bytes the call into C++ costs more than the copy. */
 function writeKey(bytes: Buffer, at: number, key: Buffer): number {
   for (let i = 0; i < key.length; i++) bytes[at + i] = key[i]!;
   return at + key.length;
@@ -76,7 +90,7 @@ export function writeString(bytes: Buffer, at: number, text: string): number {
     }
   } else if (text.length <= MAX_STR8_BYTES) {
     // As many UTF-8 bytes as characters only when every character is ASCII: a str8 in place.
-    const length = bytes.write(text, at + 2, 'utf8');
+    const length = writeUtf8(bytes, text, at + 2);
     if (length === text.length) {
       bytes[at] = STR8;
       bytes[at + 1] = length;
@@ -84,7 +98,7 @@ export function writeString(bytes: Buffer, at: number, text: string): number {
     }
   }
   // Anything else is written after a gap for the longest str header, then moved back to fit.
-  const length = bytes.write(text, at + 5, 'utf8');
+  const length = writeUtf8(bytes, text, at + 5);
   let headerBytes: number;
   if (length <= MAX_FIXSTR_BYTES) {
     bytes[at] = FIXSTR | length;
@@ -134,18 +148,37 @@ let cursor = 0;
  * exactly ServiceMethod, Seq and Error in that order (msgpackr then decodes them).
  */
 export function readHeader(source: Buffer, start: number, end: number): Header | undefined {
-  // msgpackr writes every object as a map16, Go and writeHeader a fixmap.
+  let serviceMethod = lastPrefix.match(source, start, end);
+  if (serviceMethod !== undefined) cursor = start + lastPrefix.length;
+  else serviceMethod = readPrefix(source, start, end);
+  if (serviceMethod === undefined) return undefined;
+  const seq = readUint(source, end);
+  if (seq === -1) return undefined;
+  const afterSeq = cursor;
+  if (readKey(source, NO_ERROR, end) && cursor === end) {
+    return { ServiceMethod: serviceMethod, Seq: seq, Error: '' };
+  }
+  cursor = afterSeq;
+  if (!readKey(source, ERROR_KEY, end)) return undefined;
+  const error = readString(source, end);
+  if (error === undefined || cursor !== end) return undefined;
+  return { ServiceMethod: serviceMethod, Seq: seq, Error: error };
+}
+
+/** The bytes before Seq's value of the last header read: replies mostly repeat them. */
+const lastPrefix = new LastPrefix();
+
+/** Reads the map's start, the method and the Seq key, and remembers their bytes; undefined if not a header. */
+function readPrefix(source: Buffer, start: number, end: number): string | undefined {
+  // msgpackr writes every object as a map16, Go a fixmap.
   if (source[start] === FIXMAP_3) cursor = start + 1;
   else if (source[start] === MAP16 && source[start + 1] === 0 && source[start + 2] === 3) cursor = start + 3;
   else return undefined;
   if (!readKey(source, SERVICE_METHOD_KEY, end)) return undefined;
   const serviceMethod = readString(source, end);
   if (serviceMethod === undefined || !readKey(source, SEQ_KEY, end)) return undefined;
-  const seq = readUint(source, end);
-  if (seq === -1 || !readKey(source, ERROR_KEY, end)) return undefined;
-  const error = readString(source, end);
-  if (error === undefined || cursor !== end) return undefined;
-  return { ServiceMethod: serviceMethod, Seq: seq, Error: error };
+  lastPrefix.remember(source, start, cursor, serviceMethod);
+  return serviceMethod;
 }
 
 function readKey(source: Buffer, key: Buffer, end: number): boolean {
@@ -180,28 +213,7 @@ function readString(source: Buffer, end: number): string | undefined {
   const from = cursor + headerBytes;
   if (from + length > end) return undefined;
   cursor = from + length;
-  if (length === 0) return '';
-  return length <= MAX_FIXSTR_BYTES
-    ? readShortString(source, from, length)
-    : source.toString('utf8', from, cursor);
-}
-
-/** The last short string read, and its bytes: a connection mostly calls the same few methods. */
-const lastShortBytes = Buffer.alloc(MAX_FIXSTR_BYTES);
-let lastShortLength = -1;
-let lastShortString = '';
-
-/** Returns the last string again when the bytes match, rather than decoding a new copy. */
-function readShortString(source: Buffer, from: number, length: number): string {
-  if (length === lastShortLength) {
-    let same = 0;
-    while (same < length && source[from + same] === lastShortBytes[same]) same++;
-    if (same === length) return lastShortString;
-  }
-  lastShortString = source.toString('utf8', from, from + length);
-  lastShortLength = length;
-  for (let i = 0; i < length; i++) lastShortBytes[i] = source[from + i]!;
-  return lastShortString;
+  return length === 0 ? '' : utf8Text(source, from, cursor);
 }
 
 function readUint(source: Buffer, end: number): number {

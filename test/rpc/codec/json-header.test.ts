@@ -65,3 +65,28 @@ test('method names read one after another each come back as written', () => {
   );
   assert.ok(!canWriteJsonHeader({ ServiceMethod: 'x', Seq: -1, Error: '' }));
 });
+
+test('header streams with methods repeating, plain or not, are written as JSON.stringify writes them and read back', () => {
+  const anyMethod = fc.oneof(
+    fc.constantFrom('Bench.Echo', 'Arith.Sum', 'Arith.Max', 'Bench.Echó', 'A"B', '服务.方法'),
+    fc.string({ unit: 'grapheme-ascii', minLength: 60, maxLength: 200 }),
+  );
+  const anySeq = fc.oneof(fc.maxSafeNat(), fc.constantFrom(0, 9, 10, 0x7fff_ffff, 0x8000_0000, 2 ** 53 - 1));
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(anyMethod, anySeq, fc.constantFrom('', 'failed')), { maxLength: 12 }),
+      (tuples) => {
+        const headers = tuples.map(
+          ([method, seq, error]): Header => ({ ServiceMethod: method, Seq: seq, Error: error }),
+        );
+        const out = new OutputBuffer();
+        const encoder = jsonCodec.createEncoder();
+        for (const header of headers) encoder.encodeHeader(header, out);
+        const bytes = out.take();
+        assert.equal(bytes.toString('utf8'), headers.map((header) => `${JSON.stringify(header)}\n`).join(''));
+        assert.deepEqual(decodeAll(bytes), headers);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});

@@ -101,6 +101,8 @@ test('bodies read by hand are what msgpackr unpacks, from its bytes and from a f
   fc.assert(
     fc.property(anyBody, fc.boolean(), (body, asFixmap) => {
       let packed = Buffer.from(packr.pack(body ?? null));
+      // msgpackr renames a `__proto__` key, which the codec keeps (msgpack-proto-key.test.ts).
+      fc.pre(!packed.includes('__proto__'));
       // A Go peer writes small maps as fixmaps: rewrite a top-level map16 of under 16 entries so.
       if (asFixmap && packed[0] === 0xde && packed[1] === 0 && packed[2]! < 16) {
         packed = Buffer.concat([Buffer.from([0x80 | packed[2]!]), packed.subarray(3)]);
@@ -124,5 +126,22 @@ test('bodies read by hand are what msgpackr unpacks, from its bytes and from a f
     [0xcf, 0, 0, 0, 0, 0, 0, 0, 1],
   ]) {
     assert.equal(readBody(Buffer.from(bytes), 0, bytes.length), NOT_READ);
+  }
+});
+
+test('strings remembered from earlier frames never stand in for different bytes', () => {
+  const decoder = msgpackCodec.createDecoder(1 << 20);
+  // Same lengths and same first and last bytes: the same memory slots, different text.
+  const bodies: unknown[] = [
+    { Name: 'axxc', Data: 'x'.repeat(40) },
+    { Name: 'aéc', Data: `${'x'.repeat(39)}é` },
+    { Name: 'ayyc', Nāme: 'axxc' },
+    ['__proto__', { x: '__proto__' }],
+    { __proto_: 1, note: '__proto__' },
+  ];
+  for (const body of [...bodies, ...[...bodies].reverse()]) {
+    const values: unknown[] = [];
+    decoder.push(framed(body), (value) => values.push(value));
+    assert.deepEqual(values, [body]);
   }
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
+import { msgpackCodec } from '../../../src/rpc/codec/msgpack-codec.ts';
 import {
   canWriteHeader,
   maxHeaderBytes,
@@ -9,6 +10,7 @@ import {
   writeHeader,
 } from '../../../src/rpc/codec/msgpack-header.ts';
 import type { Header } from '../../../src/rpc/header.ts';
+import { OutputBuffer } from '../../../src/rpc/output-buffer.ts';
 
 // The options the msgpack codec packs with: plain maps, no records.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
@@ -100,4 +102,58 @@ test('method names of the same length read one after another each come back as w
     const bytes = written({ ServiceMethod: method, Seq: seq, Error: method });
     assert.deepEqual(readHeader(bytes, 0, bytes.length), { ServiceMethod: method, Seq: seq, Error: method });
   }
+});
+
+const anyMethod = fc.oneof(
+  fc.constantFrom('Bench.Echo', 'Arith.Sum', 'Arith.Max', 'Bench.Echó', '服务.方法'),
+  fc.string({ unit: 'grapheme', maxLength: 90 }),
+  fc.string({ unit: 'grapheme-ascii', minLength: 60, maxLength: 200 }),
+);
+const anyError = fc.oneof(fc.constant(''), fc.constant(''), anyText);
+const anySeq = fc.oneof(
+  fc.integer({ min: 0, max: 0xffff_ffff }),
+  fc.maxSafeNat(),
+  fc.constantFrom(0, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0xffff_ffff, 2 ** 32, 2 ** 53 - 1),
+);
+
+test('headers through the codec, one stream after another, read back as written by both the codec and msgpackr', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(anyMethod, anySeq, anyError), { minLength: 1, maxLength: 12 }),
+      (tuples) => {
+        const headers = tuples.map(
+          ([method, seq, error]): Header => ({ ServiceMethod: method, Seq: seq, Error: error }),
+        );
+        const out = new OutputBuffer();
+        const encoder = msgpackCodec.createEncoder();
+        for (const header of headers) encoder.encodeHeader(header, out);
+        const stream = out.take();
+        const decoded: unknown[] = [];
+        msgpackCodec.createDecoder(1 << 20).push(stream, (value) => decoded.push(value));
+        assert.deepEqual(decoded, headers);
+        let at = 0;
+        for (const header of headers) {
+          const length = stream.readUInt32BE(at);
+          const frame = stream.subarray(at + 4, at + 4 + length);
+          // Bytes compared as hex: msgpackr's unpack() hangs a DataView on the buffer it reads.
+          if (canWriteHeader(header)) assert.equal(frame.toString('hex'), packr.pack(header).toString('hex'));
+          assert.deepEqual(packr.unpack(frame), header);
+          at += 4 + length;
+        }
+        assert.equal(at, stream.length);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+test('readHeader refuses a header whose empty Error is followed by more bytes', () => {
+  const whole = written({ ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' });
+  const longer = Buffer.concat([whole, Buffer.from([0xa5, ...Buffer.from('Error'), 0xa1, 0x78])]);
+  // Once with the bytes before Seq remembered from a header read just before, once without.
+  assert.deepEqual(readHeader(whole, 0, whole.length), { ServiceMethod: 'Foo.Sum', Seq: 1, Error: '' });
+  assert.equal(readHeader(longer, 0, longer.length), undefined);
+  const other = written({ ServiceMethod: 'Bar.Max', Seq: 2, Error: '' });
+  readHeader(other, 0, other.length);
+  assert.equal(readHeader(longer, 0, longer.length), undefined);
 });
