@@ -111,12 +111,16 @@ function readAscii(source: Buffer, length: number): unknown {
   const from = cursor;
   const to = from + length;
   if (to > end) return NOT_READ;
-  let text: string | undefined;
-  if (length <= MAX_REMEMBERED_BYTES) text = readShortAscii(source, from, length);
-  else if (isAscii(source, from, to)) text = latin1Text(source, from, to);
+  const text = asciiText(source, from, to);
   if (text === undefined) return NOT_READ;
   cursor = to;
   return text;
+}
+
+/** The text of `source[from, to)` when it is ASCII, else undefined. */
+function asciiText(source: Buffer, from: number, to: number): string | undefined {
+  if (to - from <= MAX_REMEMBERED_BYTES) return readShortAscii(source, from, to - from);
+  return isAscii(source, from, to) ? latin1Text(source, from, to) : undefined;
 }
 
 /** One test of the bytes' high bits together, rather than a branch per byte. */
@@ -178,12 +182,7 @@ function readKey(source: Buffer): string | undefined {
   const from = cursor;
   const to = from + length;
   if (to > end) return undefined;
-  const key =
-    length <= MAX_REMEMBERED_BYTES
-      ? readShortAscii(source, from, length)
-      : isAscii(source, from, to)
-        ? latin1Text(source, from, to)
-        : undefined;
+  const key = asciiText(source, from, to);
   if (key === undefined || key === PROTO_KEY) return undefined;
   cursor = to;
   return key;
