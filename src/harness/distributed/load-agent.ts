@@ -199,6 +199,8 @@ export class LoadAgent {
           .value(JSON.stringify({ atEpochMs: Date.now() }));
       }
       const recorded = await load.shares;
+      // A closing host leaves through its lease: shares it cut short must not arrive as done.
+      if (this.#closed) return;
       const chunks = await putChunked(this.#client, `${prefix}shares/${this.info.name}`, recorded);
       const done: PhaseDone = {
         chunks,

@@ -243,6 +243,14 @@ describe('load hosts coordinated through a real etcd', () => {
       durationMs: 20_000,
       warmupMs: 200,
     });
+    // A host that leaves must not also report its cut-short shares as done.
+    const observer = new Etcd3({ hosts: etcd.endpoint });
+    const doneBy: string[] = [];
+    const watcher = await observer.watch().prefix(new FleetKeys(prefix).runs()).create();
+    watcher.on('put', (kv) => {
+      const key = kv.key.toString();
+      if (/\/done\/[^/]+$/.test(key)) doneBy.push(key.slice(key.lastIndexOf('/') + 1));
+    });
     let closing: Promise<void> | undefined;
     const result = await runOnAgents(
       loaded,
@@ -252,8 +260,12 @@ describe('load hosts coordinated through a real etcd', () => {
           if (progress.stage === 'measure' && progress.calls > 0) closing ??= leaving.close();
         },
       },
-    );
-    await closing;
+    ).finally(async () => {
+      await closing;
+      await watcher.cancel();
+      observer.close();
+    });
+    assert.ok(!doneBy.includes('h3'), `h3 reported done after leaving: ${doneBy.join(', ')}`);
     assert.equal(result.partial, true);
     assert.deepEqual(result.agents?.lost, ['h3']);
     const [phase] = result.phases;
