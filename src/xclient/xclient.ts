@@ -2,7 +2,7 @@ import { type CallOptions, type ClientOptions, resolveClientOptions } from '../r
 import { dial } from '../rpc/dial.ts';
 import { CallAbortedError, isTransportError } from '../rpc/errors.ts';
 import { InvalidArgumentError, isRpcError } from '../util/errors.ts';
-import type { ClientEntry } from './client-entry.ts';
+import { ClientEntry } from './client-entry.ts';
 import { ConnectionPool, type DialFunction, type PoolStats } from './connection-pool.ts';
 import type { Discovery } from './discovery/discovery.ts';
 import { NoServersError, UnsupportedModeError, withAddress, XClientClosedError } from './errors.ts';
@@ -61,6 +61,18 @@ export interface BroadcastOutcome<R> {
   latencyMs: number;
 }
 
+/** One call through its attempts: what a retry needs of it. */
+interface PendingCall {
+  serviceMethod: string;
+  args: unknown;
+  options: XCallOptions | undefined;
+  outcome: CallOutcome<unknown> | undefined;
+  /** When the current attempt started (performance.now()), read only when attempts are timed. */
+  startMs: number;
+  /** Servers this call failed on; made only on a failover. */
+  tried: string[] | undefined;
+}
+
 /** Connections opened, open now, and calls (including broadcast calls) not yet settled. */
 export type XClientStats = PoolStats;
 
@@ -82,6 +94,8 @@ export class XClient {
   readonly #latency: LatencyEstimates | undefined;
   readonly #outliers: OutlierDetector | undefined;
   readonly #outlierTimer: NodeJS.Timeout | undefined;
+  /** peak-ewma or outlier detection times each attempt. */
+  readonly #observed: boolean;
   #failoverTurn = 0;
   /** The subscription has delivered a list: the initial getAll() snapshot is stale then. */
   #listUpdated = false;
@@ -141,6 +155,7 @@ export class XClient {
       this.#outlierTimer = setInterval(() => outliers.tick(performance.now()), tickMs);
       this.#outlierTimer.unref();
     }
+    this.#observed = this.#latency !== undefined || this.#outliers !== undefined;
     this.#hint = {
       inFlight: this.#pool.inFlightOf,
       ...(this.#latency === undefined ? {} : { cost: this.#latency.costOf }),
@@ -266,66 +281,117 @@ export class XClient {
     return this.#closed;
   }
 
-  async #run(
+  /**
+   * The common case, a server picked at once whose connection is up, runs without an async frame
+   * of its own: that frame and its extra promise were most of what the XClient added per call.
+   * Everything else (a discovery that must wait, a dial, calls without reuse, a retry) goes
+   * through #attempts.
+   */
+  #run(
     serviceMethod: string,
     args: unknown,
     options: XCallOptions | undefined,
     outcome: CallOutcome<unknown> | undefined,
     givenStartMs: number | undefined,
   ): Promise<unknown> {
-    if (this.#closed !== undefined) throw new XClientClosedError();
-    const hint = options?.key === undefined ? this.#hint : { ...this.#hint, key: options.key };
-    const observed = this.#latency !== undefined || this.#outliers !== undefined;
-    let startMs = observed ? (givenStartMs ?? performance.now()) : 0;
-    if (this.#latency !== undefined) this.#latency.nowMs = startMs;
-    let address =
-      this.#discovery.trySelect?.(this.#mode, hint) ?? (await this.#discovery.get(this.#mode, hint));
-    /** Servers this call failed on; made only on a failover. */
-    let tried: string[] | undefined;
-    for (let attempt = 1; ; attempt++) {
-      const entry = this.#pool.acquire(address);
-      let failure: unknown;
+    try {
+      if (this.#closed !== undefined) throw new XClientClosedError();
+      const hint = options?.key === undefined ? this.#hint : { ...this.#hint, key: options.key };
+      const startMs = this.#observed ? (givenStartMs ?? performance.now()) : 0;
+      if (this.#latency !== undefined) this.#latency.nowMs = startMs;
+      const address = this.#discovery.trySelect?.(this.#mode, hint);
+      // Acquired now: the next call's selection sees this one in flight.
+      const entry = address === undefined ? undefined : this.#pool.acquire(address);
+      const client = entry === undefined || !this.#reuseClients ? undefined : this.#pool.usableClient(entry);
+      if (client === undefined) {
+        const call: PendingCall = { serviceMethod, args, options, outcome, startMs, tried: undefined };
+        return this.#attempts(call, entry ?? this.#discovery.get(this.#mode, hint), 1);
+      }
+      return client.call(serviceMethod, args, options).then(
+        (reply) => this.#answered(entry!, reply, outcome, startMs, 1),
+        (error: unknown) => {
+          const call: PendingCall = { serviceMethod, args, options, outcome, startMs, tried: undefined };
+          this.#attemptFailed(call, entry!, error);
+          return this.#attempts(call, this.#nextAddress(call, address!, error, 1), 2);
+        },
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Attempts from `attempt` on, until one is answered or the fail mode gives up; the first on
+   * `next`, a server already acquired or one still to be chosen.
+   */
+  async #attempts(call: PendingCall, next: ClientEntry | Promise<string>, attempt: number): Promise<unknown> {
+    let entry = next instanceof ClientEntry ? next : this.#pool.acquire(await next);
+    for (; ; attempt++) {
+      const address = entry.address;
+      let reply: unknown;
       try {
-        let reply: unknown;
         if (this.#reuseClients) {
           const client = this.#pool.usableClient(entry);
           if (client !== undefined) {
-            reply = await client.call(serviceMethod, args, options);
+            reply = await client.call(call.serviceMethod, call.args, call.options);
           } else {
-            const [dialed, callOptions] = await this.#pool.connectFor(entry, serviceMethod, options);
-            reply = await dialed.call(serviceMethod, args, callOptions);
+            const [dialed, callOptions] = await this.#pool.connectFor(
+              entry,
+              call.serviceMethod,
+              call.options,
+            );
+            reply = await dialed.call(call.serviceMethod, call.args, callOptions);
           }
         } else {
-          reply = await this.#pool.callFresh(address, serviceMethod, args, options);
+          reply = await this.#pool.callFresh(address, call.serviceMethod, call.args, call.options);
         }
-        // Read once, for the estimates and the caller alike; a plain call() that observes nothing reads none.
-        const endMs = observed || outcome !== undefined ? performance.now() : 0;
-        if (observed) this.#observe(entry, startMs, endMs, false, undefined);
-        if (outcome === undefined) return reply;
-        outcome.reply = reply;
-        outcome.address = address;
-        outcome.attempts = attempt;
-        outcome.endMs = endMs;
-        return outcome;
       } catch (error) {
-        failure = error;
-        if (observed) {
-          const endMs = performance.now();
-          this.#observe(entry, startMs, endMs, true, error);
-          // The next attempt, if any, starts as this one ended.
-          startMs = endMs;
-        }
-      } finally {
-        this.#pool.release(entry);
+        this.#attemptFailed(call, entry, error);
+        entry = this.#pool.acquire(await this.#nextAddress(call, address, error, attempt));
+        continue;
       }
-      if (!this.#shouldRetry(failure, attempt, options)) throw withAddress(failure, address);
-      if (this.#failMode === 'failover') {
-        tried ??= [];
-        const next = await this.#failoverAddress(address, tried);
-        if (next === undefined) throw withAddress(failure, address);
-        address = next;
-      }
+      return this.#answered(entry, reply, call.outcome, call.startMs, attempt);
     }
+  }
+
+  /** Ends an answered attempt: the estimates fed, the entry released, the reply or the outcome filled. */
+  #answered(
+    entry: ClientEntry,
+    reply: unknown,
+    outcome: CallOutcome<unknown> | undefined,
+    startMs: number,
+    attempt: number,
+  ): unknown {
+    // Read once, for the estimates and the caller alike; a plain call() that observes nothing reads none.
+    const endMs = this.#observed || outcome !== undefined ? performance.now() : 0;
+    if (this.#observed) this.#observe(entry, startMs, endMs, false, undefined);
+    this.#pool.release(entry);
+    if (outcome === undefined) return reply;
+    outcome.reply = reply;
+    outcome.address = entry.address;
+    outcome.attempts = attempt;
+    outcome.endMs = endMs;
+    return outcome;
+  }
+
+  /** Ends a failed attempt: the estimates fed, the entry released; the next attempt starts now. */
+  #attemptFailed(call: PendingCall, entry: ClientEntry, error: unknown): void {
+    if (this.#observed) {
+      const endMs = performance.now();
+      this.#observe(entry, call.startMs, endMs, true, error);
+      call.startMs = endMs;
+    }
+    this.#pool.release(entry);
+  }
+
+  /** The server of the next attempt by the fail mode; rejects with the failure when there is none. */
+  async #nextAddress(call: PendingCall, failed: string, error: unknown, attempt: number): Promise<string> {
+    if (!this.#shouldRetry(error, attempt, call.options)) throw withAddress(error, failed);
+    if (this.#failMode !== 'failover') return failed;
+    call.tried ??= [];
+    const next = await this.#failoverAddress(failed, call.tried);
+    if (next === undefined) throw withAddress(error, failed);
+    return next;
   }
 
   /** Feeds one attempt's outcome to peak-ewma's estimates and to outlier detection. */
