@@ -6,7 +6,9 @@ import { GateBaselineError } from './errors.ts';
 import type { PhaseSamples } from './samples.ts';
 
 /** Bump on any incompatible change of the baseline file: older files are then refused (exit 2). */
-export const GATE_BASELINE_SCHEMA_VERSION = 1;
+export const GATE_BASELINE_SCHEMA_VERSION = 2;
+/** Version 1 held one machine's figures at the top level; it still reads, as one machine. */
+const SINGLE_MACHINE_SCHEMA_VERSION = 1;
 export const GATE_BASELINE_KIND = 'rpcbench-gate-baseline';
 export const GATE_BASELINE_FILE = 'gate-baseline.json';
 
@@ -32,11 +34,8 @@ const scenarioBaselineSchema = z.object({
   phases: z.array(phaseBaselineSchema),
 });
 
-export const gateBaselineSchema = z.object({
-  kind: z.literal(GATE_BASELINE_KIND),
-  schemaVersion: z.literal(GATE_BASELINE_SCHEMA_VERSION),
-  /** The reference workload's version: figures divided by another reference do not compare. */
-  reference: z.string(),
+/** The figures of one kind of machine (one CPU model). */
+const machineBaselineSchema = z.object({
   createdAt: z.string(),
   environment: environmentSchema,
   settings: z.preprocess(
@@ -50,15 +49,46 @@ export const gateBaselineSchema = z.object({
   scenarios: z.array(scenarioBaselineSchema),
 });
 
-export type GateBaseline = z.infer<typeof gateBaselineSchema>;
+/**
+ * The baseline file: figures per CPU model, because the ratios to the reference, though free of
+ * a machine's speed, still differ between CPU models by up to about 15 % for the same code.
+ */
+export const gateBaselineSchema = z.preprocess(
+  (file) => {
+    if (file === null || typeof file !== 'object') return file;
+    const { kind, schemaVersion, reference, ...machine } = file as Record<string, unknown>;
+    return schemaVersion === SINGLE_MACHINE_SCHEMA_VERSION
+      ? { kind, schemaVersion: GATE_BASELINE_SCHEMA_VERSION, reference, machines: [machine] }
+      : file;
+  },
+  z.object({
+    kind: z.literal(GATE_BASELINE_KIND),
+    schemaVersion: z.literal(GATE_BASELINE_SCHEMA_VERSION),
+    /** The reference workload's version: figures divided by another reference do not compare. */
+    reference: z.string(),
+    machines: z.array(machineBaselineSchema).min(1),
+  }),
+);
+
+export type GateBaselineFile = z.infer<typeof gateBaselineSchema>;
+/** One machine's figures: what a gate run compares with. */
+export type GateBaseline = z.infer<typeof machineBaselineSchema>;
 export type ScenarioBaseline = z.infer<typeof scenarioBaselineSchema>;
 
 /** What the current run expects of a baseline. */
 export interface BaselineExpectation {
   reference: string;
   scenarios: readonly { name: string; fingerprint: string }[];
+  /** This machine's CPU model: the figures measured on it are preferred. */
+  cpuModel: string;
   /** The command that writes a fitting baseline, for the messages. */
   rewriteCommand: string;
+}
+
+/** The figures to compare with, and a notice when they were measured on another CPU model. */
+export interface ChosenBaseline {
+  baseline: GateBaseline;
+  notice: string | undefined;
 }
 
 export function baselinePath(dir: string): string {
@@ -66,13 +96,34 @@ export function baselinePath(dir: string): string {
 }
 
 /**
- * Reads the baseline in `dir` and checks that it can be compared with this run. Throws
- * GateBaselineError when it cannot: missing, not JSON, another schema version or reference, or
- * another set of scenarios (or a scenario whose set-up changed).
+ * Reads the baseline in `dir`, picks the figures of this machine's CPU model (else the newest,
+ * with a notice) and checks that they can be compared with this run. Throws GateBaselineError
+ * when they cannot: missing, not JSON, another schema version or reference, or another set of
+ * scenarios (or a scenario whose set-up changed).
  */
-export async function readBaseline(dir: string, expected: BaselineExpectation): Promise<GateBaseline> {
+export async function readBaseline(dir: string, expected: BaselineExpectation): Promise<ChosenBaseline> {
   const path = baselinePath(dir);
   const fix = `run \`${expected.rewriteCommand}\` to write one`;
+  const file = await readBaselineFile(path, fix);
+  if (file.reference !== expected.reference) {
+    throw new GateBaselineError(
+      'ERR_BASELINE_SCHEMA',
+      `${path} was measured against reference "${file.reference}", this gate uses "${expected.reference}": ${fix}`,
+    );
+  }
+  const own = file.machines.find((machine) => machine.environment.cpuModel === expected.cpuModel);
+  const baseline = own ?? newest(file.machines);
+  checkScenarioSet(baseline, expected, path, fix);
+  const notice =
+    own === undefined
+      ? `The baseline holds no figures measured on "${expected.cpuModel}"; compared with those of ` +
+        `"${baseline.environment.cpuModel}" (${baseline.createdAt}), whose ratios may differ by up to ` +
+        `about 15 %: run \`${expected.rewriteCommand}\` on this kind of machine and commit it.`
+      : undefined;
+  return { baseline, notice };
+}
+
+async function readBaselineFile(path: string, fix: string): Promise<GateBaselineFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -85,20 +136,17 @@ export async function readBaseline(dir: string, expected: BaselineExpectation): 
   } catch (error) {
     throw new GateBaselineError('ERR_BASELINE_INVALID', `${path} is not JSON: ${fix}`, { cause: error });
   }
-  const head = (json ?? {}) as { kind?: unknown; schemaVersion?: unknown; reference?: unknown };
+  const head = (json ?? {}) as { kind?: unknown; schemaVersion?: unknown };
   if (head.kind !== GATE_BASELINE_KIND) {
     throw new GateBaselineError('ERR_BASELINE_INVALID', `${path} is not a gate baseline: ${fix}`);
   }
-  if (head.schemaVersion !== GATE_BASELINE_SCHEMA_VERSION) {
+  if (
+    head.schemaVersion !== GATE_BASELINE_SCHEMA_VERSION &&
+    head.schemaVersion !== SINGLE_MACHINE_SCHEMA_VERSION
+  ) {
     throw new GateBaselineError(
       'ERR_BASELINE_SCHEMA',
-      `${path} has schema version ${String(head.schemaVersion)}, this gate reads version ${GATE_BASELINE_SCHEMA_VERSION}: ${fix}`,
-    );
-  }
-  if (head.reference !== expected.reference) {
-    throw new GateBaselineError(
-      'ERR_BASELINE_SCHEMA',
-      `${path} was measured against reference "${String(head.reference)}", this gate uses "${expected.reference}": ${fix}`,
+      `${path} has schema version ${String(head.schemaVersion)}, this gate reads versions ${SINGLE_MACHINE_SCHEMA_VERSION} and ${GATE_BASELINE_SCHEMA_VERSION}: ${fix}`,
     );
   }
   const parsed = gateBaselineSchema.safeParse(json);
@@ -109,8 +157,11 @@ export async function readBaseline(dir: string, expected: BaselineExpectation): 
       `${path}: ${issue.path.join('.') || '(top level)'}: ${issue.message}: ${fix}`,
     );
   }
-  checkScenarioSet(parsed.data, expected, path, fix);
   return parsed.data;
+}
+
+function newest(machines: readonly GateBaseline[]): GateBaseline {
+  return machines.reduce((latest, machine) => (machine.createdAt > latest.createdAt ? machine : latest));
 }
 
 function checkScenarioSet(
@@ -144,19 +195,52 @@ function checkScenarioSet(
   }
 }
 
-/** Writes the baseline atomically (a temporary file renamed over the old one). */
-export async function writeBaseline(dir: string, baseline: GateBaseline): Promise<string> {
-  await mkdir(dir, { recursive: true });
+/** Whether two machines' figures are of the same scenarios with the same set-ups. */
+function sameScenarios(a: GateBaseline, b: GateBaseline): boolean {
+  const fingerprints = (machine: GateBaseline): string =>
+    machine.scenarios
+      .map((scenario) => `${scenario.name}:${scenario.fingerprint}`)
+      .sort()
+      .join(',');
+  return fingerprints(a) === fingerprints(b);
+}
+
+/**
+ * Writes `machine`'s figures into the baseline in `dir`, in place of those of the same CPU model.
+ * Other CPU models' figures are kept when they are of the same scenarios and set-ups and were
+ * measured against the same reference; otherwise they are dropped, stale. Answers the path and
+ * the CPU models whose figures were kept.
+ */
+export async function writeBaseline(
+  dir: string,
+  reference: string,
+  machine: GateBaseline,
+): Promise<{ path: string; kept: string[] }> {
   const path = baselinePath(dir);
+  const existing = await readBaselineFile(path, '').catch(() => undefined);
+  const kept =
+    existing === undefined || existing.reference !== reference
+      ? []
+      : existing.machines.filter(
+          (other) =>
+            other.environment.cpuModel !== machine.environment.cpuModel && sameScenarios(other, machine),
+        );
+  const file: GateBaselineFile = {
+    kind: GATE_BASELINE_KIND,
+    schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
+    reference,
+    machines: [...kept, machine],
+  };
+  await mkdir(dir, { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${formatBaseline(baseline)}\n`);
+  await writeFile(temporary, `${formatBaseline(file)}\n`);
   await rename(temporary, path);
-  return path;
+  return { path, kept: kept.map((other) => other.environment.cpuModel) };
 }
 
 /** Indented JSON with each list of samples on one line: a diff of the file stays readable. */
-export function formatBaseline(baseline: GateBaseline): string {
-  return JSON.stringify(baseline, roundSamples, 2).replace(
+export function formatBaseline(file: GateBaselineFile): string {
+  return JSON.stringify(file, roundSamples, 2).replace(
     /\[\s*(-?\d[\d.e+-]*(?:,\s*-?\d[\d.e+-]*)*)\s*\]/g,
     (_, list: string) => `[${list.split(/,\s*/).join(', ')}]`,
   );

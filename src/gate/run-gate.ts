@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../harness/runner.ts';
-import { collectEnvironment } from '../result/environment.ts';
+import { collectEnvironment, cpuModel } from '../result/environment.ts';
 import type { RunResult } from '../result/result-schema.ts';
 import type { LoadedScenario } from '../scenario/scenario-loader.ts';
 import { isRpcError } from '../util/errors.ts';
 import {
-  GATE_BASELINE_KIND,
-  GATE_BASELINE_SCHEMA_VERSION,
+  type ChosenBaseline,
   type GateBaseline,
   readBaseline,
   scenarioBaselineOf,
@@ -134,7 +133,7 @@ export async function runGate(
 /** The scenarios and, unless writing one, the baseline; unusable when the project refused either. */
 async function loadInputs(
   options: GateRunOptions,
-): Promise<{ scenarios: GateScenario[]; baseline: GateBaseline | undefined } | GateUnusable> {
+): Promise<{ scenarios: GateScenario[]; baseline: ChosenBaseline | undefined } | GateUnusable> {
   try {
     const scenarios = await loadGateScenarios(options.files, options.limits);
     if (options.writeBaseline) return { scenarios, baseline: undefined };
@@ -144,6 +143,7 @@ async function loadInputs(
         name: scenario.loaded.scenario.name,
         fingerprint: scenario.fingerprint,
       })),
+      cpuModel: cpuModel(),
       rewriteCommand: options.rewriteCommand,
     });
     return { scenarios, baseline };
@@ -168,12 +168,10 @@ async function writeBaselineOf(run: MeasuredRun, options: GateRunOptions): Promi
   const rows = [...run.correctness, ...failures].map(correctnessTableRow);
   if (failures.length > 0) return decision(rows, ['No baseline written: a probe failed.']);
   const samples = scenarioSamples(scenarios, measured);
-  const written = await writeBaseline(options.baselineDir, {
-    kind: GATE_BASELINE_KIND,
-    schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
-    reference: REFERENCE_VERSION,
+  const environment = await collectEnvironment();
+  const written = await writeBaseline(options.baselineDir, REFERENCE_VERSION, {
     createdAt: new Date().toISOString(),
-    environment: await collectEnvironment(),
+    environment,
     settings: { pairs: options.rounds * options.pairs, windowMs: options.windowMs },
     scenarios: scenarios.map((scenario, index) =>
       scenarioBaselineOf(
@@ -186,7 +184,12 @@ async function writeBaselineOf(run: MeasuredRun, options: GateRunOptions): Promi
   });
   const took = run.elapsedS();
   const notes = methodNotes(options.rounds, options.pairs, options.windowMs);
-  return decision(rows, [`Baseline written to ${written} in ${took.toFixed(1)} s.`, ...notes], {
+  const kept =
+    written.kept.length === 0
+      ? ''
+      : ` It also holds the figures of ${written.kept.map((model) => `"${model}"`).join(', ')}.`;
+  const done = `Baseline for "${environment.cpuModel}" written to ${written.path} in ${took.toFixed(1)} s.${kept}`;
+  return decision(rows, [done, ...notes], {
     jsonExtra: { elapsedS: took },
     passed: true,
   });
@@ -195,7 +198,7 @@ async function writeBaselineOf(run: MeasuredRun, options: GateRunOptions): Promi
 /** Compares every phase with the baseline, measuring unclear ones again: the decision with its timings. */
 async function compareWithBaseline(
   run: MeasuredRun,
-  baseline: GateBaseline,
+  { baseline, notice }: ChosenBaseline,
   options: GateRunOptions,
   deps: GateDependencies,
   log: (message: string) => void,
@@ -208,7 +211,9 @@ async function compareWithBaseline(
   ];
   const took = run.elapsedS();
   const notes = methodNotes(options.rounds, options.pairs, options.windowMs);
-  return decision(rows, [...notes, `Gate run took ${took.toFixed(1)} s.`], {
+  const machine =
+    notice ?? `Baseline measured on "${baseline.environment.cpuModel}" (${baseline.createdAt}).`;
+  return decision(rows, [...notes, machine, `Gate run took ${took.toFixed(1)} s.`], {
     performance: performanceRows,
     jsonExtra: {
       elapsedS: took,

@@ -10,11 +10,16 @@ export async function collectEnvironment(): Promise<Environment> {
     node: process.version,
     platform: process.platform,
     arch: process.arch,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    cpuModel: cpuModel(),
     cores: availableParallelism(),
     totalMemoryBytes: totalmem(),
     gitCommit: await gitCommit(),
   };
+}
+
+/** The first CPU's model name, as the kernel reports it. */
+export function cpuModel(): string {
+  return cpus()[0]?.model.trim() ?? 'unknown';
 }
 
 /** `git rev-parse HEAD`, or null outside a repository or without git. */

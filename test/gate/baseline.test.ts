@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -8,6 +8,8 @@ import {
   GATE_BASELINE_KIND,
   GATE_BASELINE_SCHEMA_VERSION,
   gateBaselineSchema,
+  readBaseline,
+  writeBaseline,
 } from '../../src/gate/baseline.ts';
 import { REFERENCE_VERSION } from '../../src/gate/measure/reference.ts';
 import { loadGateScenarios } from '../../src/gate/suite.ts';
@@ -27,19 +29,15 @@ function runGate(args: string[], env: Record<string, string> = {}): Promise<CliE
 let dir: string;
 let fingerprint: string;
 
-/** A baseline that fits the tiny scenario, before a test spoils one field of it. */
-function fittingBaseline(): Record<string, unknown> {
-  const samples = [1, 1.01, 0.99];
+/** One machine's figures that fit the tiny scenario. */
+function fittingMachine(cpuModel = 'test', createdAt = '2026-01-01T00:00:00.000Z', cost = [1, 1.01, 0.99]) {
   return {
-    kind: GATE_BASELINE_KIND,
-    schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
-    reference: REFERENCE_VERSION,
-    createdAt: '2026-01-01T00:00:00.000Z',
+    createdAt,
     environment: {
       node: 'v20.0.0',
       platform: 'linux',
       arch: 'x64',
-      cpuModel: 'test',
+      cpuModel,
       cores: 2,
       totalMemoryBytes: 1,
       gitCommit: null,
@@ -53,8 +51,8 @@ function fittingBaseline(): Record<string, unknown> {
         phases: [
           {
             phase: 'roundrobin',
-            cost: samples,
-            throughput: samples,
+            cost,
+            throughput: [1, 1.01, 0.99],
             raw: {
               rpcCallsPerSecond: 1,
               rpcCpuUsPerCall: 1,
@@ -65,6 +63,25 @@ function fittingBaseline(): Record<string, unknown> {
         ],
       },
     ],
+  };
+}
+
+/** A baseline that fits the tiny scenario, before a test spoils one field of it. */
+function fittingBaseline() {
+  return {
+    kind: GATE_BASELINE_KIND,
+    schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
+    reference: REFERENCE_VERSION,
+    machines: [fittingMachine()],
+  };
+}
+
+function expectation(cpuModel: string) {
+  return {
+    reference: REFERENCE_VERSION,
+    scenarios: [{ name: 'gate-tiny', fingerprint }],
+    cpuModel,
+    rewriteCommand: 'npm run bench:baseline',
   };
 }
 
@@ -90,8 +107,68 @@ after(async () => {
 });
 
 test('a baseline written when the measuring unit was named sliceMs still reads, as windowMs', () => {
-  const read = gateBaselineSchema.parse({ ...fittingBaseline(), settings: { pairs: 3, sliceMs: 20 } });
-  assert.deepEqual(read.settings, { pairs: 3, windowMs: 20 });
+  const machine = { ...fittingMachine(), settings: { pairs: 3, sliceMs: 20 } };
+  const read = gateBaselineSchema.parse({ ...fittingBaseline(), machines: [machine] });
+  assert.deepEqual(read.machines[0]!.settings, { pairs: 3, windowMs: 20 });
+});
+
+test('a version 1 baseline, one machine at the top level, reads as that machine', async () => {
+  const { kind, reference } = fittingBaseline();
+  const target = await baselineDir('version-1', {
+    kind,
+    schemaVersion: 1,
+    reference,
+    ...fittingMachine('old'),
+  });
+  const { baseline, notice } = await readBaseline(target, expectation('old'));
+  assert.equal(baseline.environment.cpuModel, 'old');
+  assert.equal(notice, undefined);
+});
+
+test("the figures of this machine's CPU model are compared with; others are kept when a baseline is written", async () => {
+  const target = join(dir, 'machines');
+  await rm(target, { recursive: true, force: true });
+  await writeBaseline(
+    target,
+    REFERENCE_VERSION,
+    fittingMachine('cpu-a', '2026-01-01T00:00:00.000Z', [1, 1, 1]),
+  );
+  const second = await writeBaseline(
+    target,
+    REFERENCE_VERSION,
+    fittingMachine('cpu-b', '2026-01-02T00:00:00.000Z', [2, 2, 2]),
+  );
+  assert.deepEqual(second.kept, ['cpu-a']);
+  // Measured again on cpu-a: its figures are replaced, cpu-b's kept.
+  await writeBaseline(
+    target,
+    REFERENCE_VERSION,
+    fittingMachine('cpu-a', '2026-01-03T00:00:00.000Z', [3, 3, 3]),
+  );
+  const ofA = await readBaseline(target, expectation('cpu-a'));
+  assert.deepEqual(ofA.baseline.scenarios[0]!.phases[0]!.cost, [3, 3, 3]);
+  assert.equal(ofA.notice, undefined);
+  const ofB = await readBaseline(target, expectation('cpu-b'));
+  assert.deepEqual(ofB.baseline.scenarios[0]!.phases[0]!.cost, [2, 2, 2]);
+  // A CPU model without figures of its own gets the newest, and a notice naming both models.
+  const other = await readBaseline(target, expectation('cpu-c'));
+  assert.deepEqual(other.baseline.scenarios[0]!.phases[0]!.cost, [3, 3, 3]);
+  assert.match(other.notice ?? '', /no figures measured on "cpu-c"; compared with those of "cpu-a"/);
+});
+
+test('writing a baseline drops the figures of other machines whose scenario set-ups changed', async () => {
+  const target = join(dir, 'stale-machines');
+  await rm(target, { recursive: true, force: true });
+  const stale = fittingMachine('cpu-a');
+  stale.scenarios[0]!.fingerprint = '0000000000000000';
+  await writeBaseline(target, REFERENCE_VERSION, stale);
+  const written = await writeBaseline(target, REFERENCE_VERSION, fittingMachine('cpu-b'));
+  assert.deepEqual(written.kept, []);
+  const file = gateBaselineSchema.parse(JSON.parse(await readFile(written.path, 'utf8')));
+  assert.deepEqual(
+    file.machines.map((machine) => machine.environment.cpuModel),
+    ['cpu-b'],
+  );
 });
 
 test('a missing baseline exits 2 and says how to write one', async () => {
@@ -120,7 +197,7 @@ test('a baseline measured against another reference exits 2', async () => {
 
 test('a baseline of another scenario set exits 2, naming the difference', async () => {
   const other = fittingBaseline();
-  (other.scenarios as { name: string }[])[0]!.name = 'someone-else';
+  other.machines[0]!.scenarios[0]!.name = 'someone-else';
   const target = await baselineDir('scenarios', other);
   const exit = await runGate([TINY, '--baseline', target]);
   assert.equal(exit.code, 2);
@@ -132,7 +209,7 @@ test('a baseline of another scenario set exits 2, naming the difference', async 
 
 test('a scenario whose set-up changed since the baseline exits 2', async () => {
   const stale = fittingBaseline();
-  (stale.scenarios as { fingerprint: string }[])[0]!.fingerprint = '0000000000000000';
+  stale.machines[0]!.scenarios[0]!.fingerprint = '0000000000000000';
   const target = await baselineDir('fingerprint', stale);
   const exit = await runGate([TINY, '--baseline', target]);
   assert.equal(exit.code, 2);

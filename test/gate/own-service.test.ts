@@ -26,7 +26,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rpcbench-gate-kv-'));
   const written = await gate(['--write-baseline', '--rounds', '2'], WORK);
   assert.equal(written.code, 0, written.stdout + written.stderr);
-  assert.match(written.stdout, /Baseline written to/);
+  assert.match(written.stdout, /Baseline for ".+" written to/);
 });
 
 after(async () => {

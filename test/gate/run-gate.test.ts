@@ -5,12 +5,7 @@ import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  baselinePath,
-  GATE_BASELINE_KIND,
-  GATE_BASELINE_SCHEMA_VERSION,
-  writeBaseline,
-} from '../../src/gate/baseline.ts';
+import { baselinePath, writeBaseline } from '../../src/gate/baseline.ts';
 import { mergePhaseSamples } from '../../src/gate/measure/interleave.ts';
 import { REFERENCE_VERSION } from '../../src/gate/measure/reference.ts';
 import { phaseKey, type RoundsOutcome } from '../../src/gate/measure/rounds.ts';
@@ -126,10 +121,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rpcbench-gate-run-'));
   baselineDir = join(dir, 'baseline');
   const [scenario] = await loadGateScenarios([SCENARIO_FILE], LIMITS);
-  await writeBaseline(baselineDir, {
-    kind: GATE_BASELINE_KIND,
-    schemaVersion: GATE_BASELINE_SCHEMA_VERSION,
-    reference: REFERENCE_VERSION,
+  await writeBaseline(baselineDir, REFERENCE_VERSION, {
     createdAt: '2026-01-01T00:00:00.000Z',
     environment: fakeResult([]).environment,
     settings: { pairs: PAIRS, windowMs: 100 },
@@ -252,8 +244,8 @@ test('writing a baseline: every check passed, so the measured samples are writte
     }),
   );
   assert.equal(outcome.verdict, 'pass');
-  assert.match(outcome.notes[0]!, /^Baseline written to .*gate-baseline\.json in \d+\.\d s\.$/);
-  const written = JSON.parse(await readFile(baselinePath(target), 'utf8'));
+  assert.match(outcome.notes[0]!, /^Baseline for ".+" written to .*gate-baseline\.json in \d+\.\d s\.$/);
+  const [written] = JSON.parse(await readFile(baselinePath(target), 'utf8')).machines;
   assert.equal(written.settings.pairs, 2 * PAIRS);
   assert.deepEqual(
     written.scenarios[0].phases.map((phase: PhaseSamples) => [phase.phase, phase.cost.length]),
