@@ -40,11 +40,12 @@ test("a handler doing four times the work fails the gate, naming the scenario's 
 });
 
 test('the same handler passes', async () => {
-  // 20 % rather than the default 10 %: against a baseline written minutes earlier with these short
+  // 30 % rather than the default 10 %: against a baseline written seconds earlier with these short
   // rounds, CPU per call of the same handler drifted by up to +16 % (the upper end of its interval)
-  // with the machine's load; throughput ÷ reference moves with the load more than CPU does.
+  // with the machine's load, and at a 20 % limit one run in ten failed; four times the work is
+  // still far beyond it. Throughput ÷ reference moves with the load more than CPU does.
   const exit = await gate(
-    ['--rounds', '2', '--max-slowdown', '0.2', '--max-throughput-slowdown', '0.3'],
+    ['--rounds', '2', '--max-slowdown', '0.3', '--max-throughput-slowdown', '0.4'],
     WORK,
   );
   assert.equal(exit.code, 0, exit.stdout + exit.stderr);
