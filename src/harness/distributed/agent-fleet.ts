@@ -14,6 +14,7 @@ import type { LoadShareResult } from '../metrics/phase-recorder.ts';
 import type { ThreadProgress } from '../threads/phase-control.ts';
 import {
   agentInfoSchema,
+  loadSharesSchema,
   parseAgentValue,
   phaseDoneSchema,
   progressSchema,
@@ -210,11 +211,33 @@ export class AgentFleet {
     }
     const recorded: LoadShareResult[] = [];
     for (const [name, record] of phase.done) {
-      recorded.push(
-        ...(await getChunked<LoadShareResult[]>(client, `${phase.prefix}shares/${name}`, record.chunks)),
-      );
+      const shares = await this.#readShares(client, `${phase.prefix}shares/${name}`, name, record.chunks);
+      if (shares !== undefined) recorded.push(...shares);
     }
     return recorded;
+  }
+
+  /** A host's shares of a phase, checked; a malformed or incomplete one drops the host as lost. */
+  async #readShares(
+    client: Etcd3,
+    key: string,
+    name: string,
+    chunks: number,
+  ): Promise<LoadShareResult[] | undefined> {
+    try {
+      const text = await getChunked(client, key, chunks);
+      if (text === undefined) {
+        throw new AgentError(
+          [name],
+          `load host ${name} wrote fewer pieces at ${key} than the ${chunks} it named`,
+        );
+      }
+      return parseAgentValue(loadSharesSchema, name, key, text);
+    } catch (error) {
+      if (!(error instanceof AgentError)) throw error;
+      this.#dropMalformed(name, error);
+      return undefined;
+    }
   }
 
   /** One value a host wrote in the phase: warmed, progress, failed or done. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { phaseAgentSchema } from '../../result/result-schema.ts';
+import { type LoadShareResult, MAX_EVENTS_PER_SHARE } from '../metrics/phase-recorder.ts';
 import { AgentError } from './errors.ts';
 import type { PhaseGo, PhaseWork } from './phase-messages.ts';
 
@@ -8,8 +9,16 @@ const MAX_NAME_CHARS = 256;
 /** Pieces of one host's shares: at 64 KiB a piece, 1 GiB. */
 const MAX_CHUNKS = 16_384;
 
+/** A server's address, as a scenario, registry or etcd names it. */
+const MAX_ADDRESS_CHARS = 4096;
+
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const epochMs = z.number().finite();
+const durationMs = z.number().finite().nonnegative();
+const codeCounts = z.record(z.string().max(MAX_NAME_CHARS), count);
+const address = z.string().max(MAX_ADDRESS_CHARS);
+/** An HdrHistogram in its compressed base64 form, '' when empty. */
+const encodedHistogram = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not a base64 histogram');
 
 /** `hosts/<name>`: a load host announcing itself. */
 export const agentInfoSchema = z.object({
@@ -48,6 +57,44 @@ export const phaseDoneSchema = z.object({
     stopped: true,
   }),
 });
+
+const serverIntervalSchema = z.object({
+  calls: count,
+  errors: count,
+  errorsByCode: codeCounts,
+  encoded: encodedHistogram,
+});
+
+const outlierEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ejected'),
+    address,
+    atMs: epochMs,
+    reason: z.enum(['consecutive-errors', 'failure-percentage']),
+    ejectionMs: durationMs,
+  }),
+  z.object({ kind: z.literal('returned'), address, atMs: epochMs }),
+]);
+
+/** `<phase>/shares/<name>/<piece>`, joined: what each of the host's load threads recorded. */
+export const loadSharesSchema = z.array(
+  z.object({
+    thread: count,
+    stopped: z.boolean(),
+    calls: count,
+    errors: count,
+    errorsByCode: codeCounts,
+    errorSamples: z.record(z.string().max(MAX_NAME_CHARS), z.string()),
+    addresses: z.array(address),
+    clientCounts: z.array(count),
+    serverErrors: z.array(count),
+    intervalMs: z.number().finite().positive(),
+    timeline: z.array(serverIntervalSchema.extend({ index: count, servers: z.array(serverIntervalSchema) })),
+    elapsedMs: durationMs,
+    events: z.array(outlierEventSchema).max(MAX_EVENTS_PER_SHARE),
+    failedEncoded: encodedHistogram,
+  }),
+) satisfies z.ZodType<LoadShareResult[]>;
 
 /** `<phase>/go`, as the coordinator writes it. */
 export const phaseGoSchema = z.object({ startAtEpochMs: epochMs }) satisfies z.ZodType<PhaseGo>;

@@ -11,8 +11,11 @@ import { applyOverrides } from '../../../src/scenario/overrides.ts';
 import { loadScenario } from '../../../src/scenario/scenario-loader.ts';
 import { type EtcdInstance, startEtcd } from '../../fixtures/etcd.ts';
 
-/** A host that registers as a real one would, then writes `value` at its `kind` key of the first phase. */
-async function hostileAgent(client: Etcd3, keys: FleetKeys, name: string, kind: string, value: string) {
+/**
+ * A host that registers as a real one would, then writes `writes()` (key under the first phase,
+ * value) in order when that phase's plan appears.
+ */
+async function hostileAgent(client: Etcd3, keys: FleetKeys, name: string, writes: () => [string, string][]) {
   await client
     .put(keys.host(name))
     .value(JSON.stringify({ name, host: 'h', cores: 1, node: 'v20', commit: await gitCommit(), threads: 1 }));
@@ -20,17 +23,45 @@ async function hostileAgent(client: Etcd3, keys: FleetKeys, name: string, kind: 
   watcher.on('put', (kv) => {
     const key = kv.key.toString();
     if (!key.endsWith('/plan')) return;
-    // etcd3's builders run when awaited: then() sends the put.
-    client
-      .put(`${key.slice(0, -'plan'.length)}${kind}/${name}`)
-      .value(value)
-      .then(
-        () => undefined,
-        () => undefined,
-      );
+    const phase = key.slice(0, -'plan'.length);
+    const put = async () => {
+      for (const [rest, value] of writes()) await client.put(`${phase}${rest}`).value(value);
+    };
+    put().then(
+      () => undefined,
+      () => undefined,
+    );
   });
   return watcher;
 }
+
+/** A `done` value that passes its schema: the host claims one piece of shares. */
+const DONE_ONE_PIECE = JSON.stringify({
+  chunks: 1,
+  goHeardAtEpochMs: null,
+  figures: {
+    calls: 0,
+    errors: 0,
+    callsPerSecond: 0,
+    clientCounts: {},
+    latency: {
+      summary: {
+        count: 0,
+        minUs: 0,
+        meanUs: 0,
+        stdevUs: 0,
+        p50Us: 0,
+        p90Us: 0,
+        p99Us: 0,
+        p999Us: 0,
+        maxUs: 0,
+      },
+      encoded: '',
+    },
+    durationMs: 0,
+    stopped: false,
+  },
+});
 
 describe('values a load host writes are checked', () => {
   let etcd: EtcdInstance;
@@ -44,11 +75,16 @@ describe('values a load host writes are checked', () => {
     await etcd?.stop();
   });
 
-  for (const [kind, value] of [
-    ['warmed', '{not json'],
-    ['progress', '{"calls":-1,"errors":0,"p99Us":0}'],
-    ['done', '{"chunks":1e12,"goHeardAtEpochMs":null,"figures":{}}'],
-  ] as const) {
+  const warmed = (): [string, string] => ['warmed/bad', JSON.stringify({ atEpochMs: Date.now() })];
+  for (const [kind, writes] of [
+    ['warmed', () => [['warmed/bad', '{not json']]],
+    ['progress', () => [['progress/bad', '{"calls":-1,"errors":0,"p99Us":0}']]],
+    ['done', () => [['done/bad', '{"chunks":1e12,"goHeardAtEpochMs":null,"figures":{}}']]],
+    [
+      'shares',
+      () => [warmed(), ['shares/bad/0', '[{"thread":0,"calls":"many"}]'], ['done/bad', DONE_ONE_PIECE]],
+    ],
+  ] as [string, () => [string, string][]][]) {
     it(`a malformed ${kind} value ends the run naming host and key, with a partial result and no keys left`, async () => {
       const keys = new FleetKeys(`/rpcbench-test/malformed-${kind}/`);
       const good = await LoadAgent.start({
@@ -57,7 +93,7 @@ describe('values a load host writes are checked', () => {
         prefix: keys.prefix,
         threads: 1,
       });
-      const watcher = await hostileAgent(client, keys, 'bad', kind, value);
+      const watcher = await hostileAgent(client, keys, 'bad', writes);
       try {
         const loaded = applyOverrides(await loadScenario('scenarios/roundrobin.ts'), {
           durationMs: 3_000,
@@ -94,13 +130,9 @@ describe('values a load host writes are checked', () => {
 
   it('a host that warms up and then falls silent fails the run after its duration, drain and a minute', async () => {
     const keys = new FleetKeys('/rpcbench-test/silent/');
-    const watcher = await hostileAgent(
-      client,
-      keys,
-      'quiet',
-      'warmed',
-      JSON.stringify({ atEpochMs: Date.now() }),
-    );
+    const watcher = await hostileAgent(client, keys, 'quiet', () => [
+      ['warmed/quiet', JSON.stringify({ atEpochMs: Date.now() })],
+    ]);
     try {
       const loaded = applyOverrides(await loadScenario('scenarios/roundrobin.ts'), {
         durationMs: 1_000,
