@@ -75,6 +75,21 @@ test('npm run call names what is wrong and exits non-zero', async () => {
   assert.match(unreachable.err, /cannot dial tcp@127\.0\.0\.1:\d+: ECONNREFUSED \[ERR_DIAL_FAILED\]/);
 });
 
+test("npm run call shows control characters of the server's error text as escapes", async () => {
+  const set = await startServers(1);
+  const [address] = set.addresses as [string];
+  try {
+    // The server's error names the method it could not find: text the peer sent back.
+    const hostile = await runCall([address, 'Foo.\x1b[2J\x1b]0;pwned\x07', '{}']);
+    assert.equal(hostile.code, 1, hostile.err);
+    const raw = [...hostile.err].filter((char) => char.charCodeAt(0) < 0x20 && char !== '\n');
+    assert.deepEqual(raw, [], 'no raw control character reaches the terminal');
+    assert.match(hostile.err, /can't find method \\x1b\[2J\\x1b\]0;pwned\\x07 .*\[ERR_REMOTE\]/);
+  } finally {
+    await set.close();
+  }
+});
+
 test('npm run call takes the client limits: a reply over --gob-max-type-fields, or too many replies to no call, fail the call with ERR_BAD_FRAME', async (t) => {
   const set = await startServers(1);
   t.after(() => set.close());

@@ -21,6 +21,12 @@ test('the summary escapes what servers and agents sent: error texts, addresses, 
   const result = makeRunResult({ addresses: [hostileAddress, 'tcp@127.0.0.1:41002'], weights: [1, 1] });
   const phase = result.phases[0]!;
   phase.errorSamples = { ERR_REMOTE: `rpc server: ${SET_TITLE}${FORGED_LINE}` };
+  const hostileAgent = `agent${CLEAR_SCREEN}`;
+  result.agents = {
+    etcd: ['http://127.0.0.1:2379'],
+    hosts: [{ name: hostileAgent, host: `host${SET_TITLE}`, cores: 2, threads: 1, node: 'v20.20.2' }],
+    lost: [hostileAgent],
+  };
   const summary = formatSummary(result);
   assert.ok(
     !summary.includes('\x1b') && !summary.includes('\x07'),
@@ -28,5 +34,6 @@ test('the summary escapes what servers and agents sent: error texts, addresses, 
   );
   assert.match(summary, /ERR_REMOTE e\.g\. rpc server: \\x1b\]0;pwned\\x07\\nFORGED: every threshold passed/);
   assert.match(summary, /tcp@127\.0\.0\.1:1\\x1b\[2J/);
+  assert.match(summary, /load from agent\\x1b\[2J .*lost mid-run: agent\\x1b\[2J/);
   assert.ok(!summary.split('\n').some((line) => line.startsWith('FORGED')), 'no forged summary line');
 });
