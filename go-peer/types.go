@@ -295,6 +295,21 @@ func init() {
 	gob.Register(Shape{})
 }
 
+// WithComplex has a complex field, which rpcbench's gob does not decode.
+type WithComplex struct {
+	C    complex128
+	Note string
+}
+
+// Complex answers a complex number (args > 0), or leaves it zero, which gob then does not send.
+func (t *Types) Complex(args int, reply *WithComplex) error {
+	if args > 0 {
+		reply.C = complex(float64(args), -1)
+	}
+	reply.Note = "after the complex"
+	return nil
+}
+
 // SelfGob and SelfBinary marshal themselves, by the two methods gob uses in that order: gob sends
 // their values as the bytes those methods make. SelfText has MarshalText, which gob does not use
 // (its wire format names a TextMarshaler kind, but Go never sends it): a plain struct.

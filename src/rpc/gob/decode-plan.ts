@@ -150,7 +150,12 @@ const BUILTIN_ZEROS = new Map<number, ZeroFn>([
   [BYTES_ID, () => Buffer.alloc(0)],
   [STRING_ID, () => ''],
   [INTERFACE_ID, () => null],
+  [COMPLEX_ID, () => null],
 ]);
+
+const refuseComplex: DecodeFn = () => {
+  throw new DecodeFailure('complex numbers are not supported');
+};
 
 /**
  * The types one stream has defined, and the decoders built from them. gob is self-describing:
@@ -288,7 +293,8 @@ export class DecodePlans {
   #decoder(id: number): DecodeFn {
     const known = this.#decoders.get(id);
     if (known !== undefined) return known;
-    if (id === COMPLEX_ID) throw new DecodeFailure('complex numbers are not supported');
+    // Refused only when one is sent: a complex field left out (zero) is null, as Go sends no zero.
+    if (id === COMPLEX_ID) return refuseComplex;
     const wire = this.#wire.get(id);
     if (wire === undefined) throw new DecodeFailure(`type id ${id} is not defined on this stream`);
     // Registered before the parts are built, so that a recursive type finds itself.
