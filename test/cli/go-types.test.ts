@@ -124,7 +124,7 @@ async function benchGoTypes(name: string, args: string[]): Promise<BenchPhase> {
   const run = await runCli('bench.ts', [
     ...args,
     ...['--go-types', GO_SOURCE, '--method', 'Types.EchoNested'],
-    ...['--duration', '1s', '--warmup', '0', '--out', out, '--quiet'],
+    ...['--duration', '2s', '--warmup', '0', '--out', out, '--quiet'],
   ]);
   assert.equal(run.code, 0, run.stderr);
   const [file] = (await readdir(out)).filter((entry) => entry.endsWith('.json'));
