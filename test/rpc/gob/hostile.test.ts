@@ -152,6 +152,7 @@ test('calls held past the in-flight limit are bounded by their decoded size', {
   timeout: 30_000,
 }, async (t) => {
   const { address, logs } = await startServer(t, { maxInFlightPerConnection: 2 });
+  const before = heldNow();
   const attacker = await RawSocket.open(address);
   t.after(() => attacker.socket.destroy());
   await attacker.write(goOption('application/gob'));
@@ -184,6 +185,10 @@ test('calls held past the in-flight limit are bounded by their decoded size', {
   );
   await attacker.waitClosed();
   assert.match(logs.lines.join('\n'), /ERR_BAD_FRAME: rpc server: calls held past the in-flight limit/);
+  // Unbounded, these bodies of 3 bytes each would hold over a million decoded fields; closed,
+  // the connection lets go of what it held.
+  const grown = heldNow() - before;
+  assert.ok(grown < 16 * 1024 * 1024, `memory grew by ${grown} bytes`);
   const client = await dialFor(t, address, { codec: 'application/gob' });
   assert.equal(await client.call('Foo.Sum', { Num1: 1, Num2: 1 }), 2);
 });
