@@ -61,17 +61,26 @@ function batches(decision: DuetDecision): number {
   return phases[0]!.batches;
 }
 
-test('a limit of 0.01 % leaves two equal builds unsure: measured again, as many times as allowed and no more', {
+test('a limit of 0.01 % leaves two equal builds unsure: measured again while unsure, as many times as allowed and no more', {
   timeout: 120_000,
 }, async () => {
   const decision = await duet(0.0001, 2);
-  assert.equal(batches(decision), 3);
+  const measured = batches(decision);
+  const unsureLeft = decision.metrics.filter((row) => row.comparison.verdict === 'unsure');
+  // Almost always every batch allowed; on a busy machine a metric can come out sure earlier (one
+  // side's windows all slower), and then the duet must stop measuring as soon as none is unsure.
+  assert.ok(measured >= 1 && measured <= 3, `${measured} batches`);
+  if (measured < 3) assert.deepEqual(unsureLeft, [], 'stopped early only when nothing was unsure');
   for (const row of decision.metrics) {
-    assert.equal(row.ratios.length, 3 * PAIRS, `${row.metric}: every batch's pairs pooled`);
+    assert.equal(row.ratios.length, measured * PAIRS, `${row.metric}: every batch's pairs pooled`);
   }
-  assert.ok(
-    decision.notes.some((note) => note === 'roundrobin: measured in 3 batches (unsure after the first).'),
-  );
+  if (measured > 1) {
+    assert.ok(
+      decision.notes.some(
+        (note) => note === `roundrobin: measured in ${measured} batches (unsure after the first).`,
+      ),
+    );
+  }
   assert.equal(batches(await duet(0.0001, 0)), 1, '--remeasure 0 measures once');
 });
 
