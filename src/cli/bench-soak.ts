@@ -1,5 +1,6 @@
 // `npm run bench:soak`: a server under every known attack beside a well-behaved client.
 import { Command, Option } from 'commander';
+import { TARGET_RUN_GRACE_MS } from '../benchmarks/soak/hostile-targets.ts';
 import { DEFAULT_SOAK_MS, FLAT_RSS_GROWTH_BYTES, runSoak } from '../benchmarks/soak/run-soak.ts';
 import { msToSeconds } from '../util/units.ts';
 import { duration, parseCommandLine } from './arguments.ts';
@@ -16,11 +17,13 @@ function buildProgram(): Command {
         'connections (pipelined sleeps never read, unknown 64 KiB method names never read, a JSON line ' +
         'a byte per segment, a declared 15 MiB frame trickled, 200 idle connections, connections ' +
         'without a handshake, HTTP connections held open after their answer) beside a well-behaved ' +
-        'client with 16 calls in flight, and samples the server RSS each second. Meanwhile this process, ' +
-        'as the load tester, calls five hostile servers (silent, gob zero-value bomb, self-holding gob ' +
-        'type, unsolicited replies, garbage) and samples its own RSS. PASS: every ' +
-        `well-behaved call succeeded and RSS stayed flat (last third within ${FLAT_RSS_GROWTH_BYTES / MIB} MiB ` +
-        'of the second third), on both sides, and no hostile server was taken for an answer.\nExit codes: 0 pass, 1 fail, 2 bad command line.',
+        'client with 16 calls in flight, and samples the server RSS each second. Meanwhile the harness in ' +
+        'this process, as `npm run bench -- --target` does, runs for --duration against a well-behaved ' +
+        'server and five hostile ones at once (silent, gob zero-value bomb, self-holding gob type, ' +
+        'unsolicited replies, garbage), and this process samples its own RSS. PASS: every call to a ' +
+        `well-behaved server succeeded and RSS stayed flat (last third within ${FLAT_RSS_GROWTH_BYTES / MIB} MiB ` +
+        'of the second third) on both sides, every call to a hostile server failed with a typed error, ' +
+        `and the target run ended within --duration + ${TARGET_RUN_GRACE_MS / 1000} s.\nExit codes: 0 pass, 1 fail, 2 bad command line.`,
     )
     .addOption(
       new Option('--duration <time>', 'how long; seconds, or with a unit: 500ms, 10s, 2m')
@@ -60,10 +63,12 @@ async function main(argv: readonly string[]): Promise<number> {
           const k = kind as keyof typeof result.attacks.opened;
           return `  ${kind.padEnd(22)} ${result.attacks.opened[k]} / ${result.attacks.closedByServer[k]} / ${(result.attacks.bytesSent[k] / MIB).toFixed(1)}`;
         }),
-        `load tester facing hostile servers (calls / outcomes), its RSS growth ${mib(result.clientRssGrowthBytes)}:`,
+        `load tester: one target run of ${(result.targetRunElapsedMs / 1000).toFixed(1)} s (at most ${msToSeconds(options.duration + TARGET_RUN_GRACE_MS).toFixed(1)} s), its RSS growth ${mib(result.clientRssGrowthBytes)}, ${result.unattributedTargetErrors} errors naming no server`,
+        `  ${'well-behaved'.padEnd(24)} ${result.wellBehavedTarget.calls} calls, ${result.wellBehavedTarget.errors} errors`,
+        '  hostile servers (calls / outcomes):',
         ...Object.entries(result.hostileTargets).map(
           ([kind, tally]) =>
-            `  ${kind.padEnd(22)} ${tally.calls} / ${Object.entries(tally.errorsByCode)
+            `    ${kind.padEnd(22)} ${tally.calls} / ${Object.entries(tally.errorsByCode)
               .map(([code, count]) => `${code}×${count}`)
               .join(', ')}`,
         ),

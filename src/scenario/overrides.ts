@@ -55,6 +55,8 @@ export interface ScenarioOverrides {
   searchStartRatePerSecond?: number;
   /** Replaces maxUnsolicitedReplies. */
   maxUnsolicitedReplies?: number;
+  /** Replaces callTimeoutMs. */
+  callTimeoutMs?: number;
   /** Replaces the limits it gives of gobBudget; the scenario's others stay. */
   gobBudget?: GobBudget;
 }
@@ -96,6 +98,7 @@ function overridden(base: Record<string, unknown>, overrides: ScenarioOverrides)
   set('loadThreads', overrides.loadThreads);
   set('percentiles', overrides.percentiles);
   set('maxUnsolicitedReplies', overrides.maxUnsolicitedReplies);
+  set('callTimeoutMs', overrides.callTimeoutMs);
   if (overrides.gobBudget !== undefined) {
     changed.gobBudget = { ...((changed.gobBudget as object | undefined) ?? {}), ...overrides.gobBudget };
   }

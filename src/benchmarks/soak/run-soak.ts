@@ -1,14 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { UNKNOWN_ERROR_CODE } from '../../harness/errors.ts';
 import type { Client } from '../../rpc/client.ts';
 import { dial } from '../../rpc/dial.ts';
 import { median } from '../../stats/descriptive.ts';
 import { RpcError } from '../../util/errors.ts';
 import { loaderArgsFor, runnableModule } from '../../util/runnable-module.ts';
 import { type AttackTallies, runAttacks, SOAK_ATTACKS } from './hostile-peers.ts';
-import { driveHostileTargets, type HostileTargetTallies } from './hostile-targets.ts';
+import {
+  type HostileTargetTallies,
+  runHostileTargets,
+  TARGET_RUN_GRACE_MS,
+  type TargetRunOutcome,
+} from './hostile-targets.ts';
 
 export const DEFAULT_SOAK_MS = 60_000;
 /** Long enough for the timeouts to act many times within a soak, short enough to see it. */
@@ -43,9 +50,18 @@ export interface SoakResult {
   /** The slowest well-behaved call, in ms. */
   maxLatencyMs: number;
   attacks: AttackTallies;
-  /** The other way round: this process, as the load tester, calling every kind of hostile server. */
+  /**
+   * The other way round: this process, as the load tester, runs the harness against a
+   * well-behaved server and every kind of hostile server at once; these are the hostile ones.
+   */
   hostileTargets: HostileTargetTallies;
-  /** This process's RSS once a second while it faced the hostile servers. */
+  /** The well-behaved server of that run. */
+  wellBehavedTarget: { calls: number; errors: number };
+  /** Failed calls of that run whose error named no server. */
+  unattributedTargetErrors: number;
+  /** How long that run took, probe and drain included; at most durationMs + TARGET_RUN_GRACE_MS. */
+  targetRunElapsedMs: number;
+  /** This process's RSS once a second while that run lasted. */
   clientRssBytes: number[];
   /** As rssGrowthBytes, for this process. */
   clientRssGrowthBytes: number;
@@ -57,7 +73,8 @@ export interface SoakResult {
 
 /**
  * Runs `npm run serve` in its own process under every known attack from several connections,
- * beside a well-behaved client, and samples the server's RSS.
+ * beside a well-behaved client, and samples the server's RSS. Meanwhile the harness, in this
+ * process, runs one target run against a well-behaved server and every kind of hostile server.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const durationMs = options.durationMs ?? DEFAULT_SOAK_MS;
@@ -67,29 +84,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const [tcp, http] = await listeningAddresses(server.child.stdout!, 2);
     const stop = new AbortController();
     const attacks = runAttacks({ tcp: tcp!, http: http! }, SOAK_ATTACKS, stop.signal);
-    const hostileTargets = driveHostileTargets(stop.signal);
+    const targetRun = runHostileTargets(durationMs);
+    // Awaited below, after the soak's time: this only keeps an early failure from counting as unhandled.
+    targetRun.catch(() => undefined);
+    const clientRss = sampleOwnRss(targetRun, durationMs + TARGET_RUN_GRACE_MS);
     const client = await dial(tcp!);
     const calls: WellBehavedTally = { okCalls: 0, failedCalls: 0, firstFailure: undefined, maxLatencyMs: 0 };
     const started = performance.now();
     const workers = Array.from({ length: WELL_BEHAVED_IN_FLIGHT }, () =>
       callWellBehaved(client, calls, stop.signal),
     );
-    const { rssBytes, clientRssBytes } = await sampleRss(
-      server,
-      started,
-      durationMs,
-      calls,
-      options.onSample,
-    );
+    const rssBytes = await sampleServerRss(server, started, durationMs, calls, options.onSample);
     const elapsedMs = performance.now() - started;
     stop.abort();
     await Promise.all(workers);
     await client.close();
     const tallies = await attacks;
     const rssGrowthBytes = lastThirdGrowth(rssBytes);
+    const targets = await targetRun;
+    const clientRssBytes = await clientRss;
     const clientRssGrowthBytes = lastThirdGrowth(clientRssBytes);
-    const targets = await hostileTargets;
-    const hostileAnswered = Object.values(targets).some((tally) => (tally.errorsByCode.OK ?? 0) > 0);
     const { okCalls, failedCalls } = calls;
     return {
       durationMs: elapsedMs,
@@ -104,7 +118,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       callsPerSecond: okCalls / (elapsedMs / 1000),
       maxLatencyMs: calls.maxLatencyMs,
       attacks: tallies,
-      hostileTargets: targets,
+      hostileTargets: targets.hostile,
+      wellBehavedTarget: targets.wellBehaved,
+      unattributedTargetErrors: targets.unattributedErrors,
+      targetRunElapsedMs: targets.elapsedMs,
       clientRssBytes,
       clientRssGrowthBytes,
       serverLogLines: server.logLines,
@@ -115,7 +132,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         okCalls > 0 &&
         rssGrowthBytes <= FLAT_RSS_GROWTH_BYTES &&
         clientRssGrowthBytes <= FLAT_RSS_GROWTH_BYTES &&
-        !hostileAnswered,
+        targetRunPassed(targets, durationMs),
     };
   } finally {
     server.child.kill('SIGKILL');
@@ -188,25 +205,63 @@ async function callWellBehaved(client: Client, tally: WellBehavedTally, signal: 
   }
 }
 
-/** The server's RSS and this process's once a second, until the soak's time is up or the server is gone. */
-async function sampleRss(
+/**
+ * The target run passed when the well-behaved server answered every call, every hostile server was
+ * called and every one of its calls failed with a typed error, and the run ended on time.
+ */
+function targetRunPassed(targets: TargetRunOutcome, durationMs: number): boolean {
+  const { wellBehaved, hostile } = targets;
+  const hostileFailedTyped = Object.values(hostile).every(
+    (tally) =>
+      tally.calls > 0 &&
+      tally.errorsByCode.OK === undefined &&
+      tally.errorsByCode[UNKNOWN_ERROR_CODE] === undefined,
+  );
+  return (
+    wellBehaved.calls > 0 &&
+    wellBehaved.errors === 0 &&
+    hostileFailedTyped &&
+    targets.unattributedErrors === 0 &&
+    targets.elapsedMs <= durationMs + TARGET_RUN_GRACE_MS
+  );
+}
+
+/** The server's RSS once a second, until the soak's time is up or the server is gone. */
+async function sampleServerRss(
   server: SoakServer,
   started: number,
   durationMs: number,
   calls: WellBehavedTally,
   onSample: SoakOptions['onSample'],
-): Promise<{ rssBytes: number[]; clientRssBytes: number[] }> {
+): Promise<number[]> {
   const rssBytes: number[] = [];
-  const clientRssBytes: number[] = [];
   while (performance.now() - started < durationMs && !server.exited) {
-    await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
+    await sleep(RSS_SAMPLE_MS);
     const rss = await readRss(server.child.pid!);
     if (rss === undefined) break;
     rssBytes.push(rss);
-    clientRssBytes.push(process.memoryUsage.rss());
     onSample?.(performance.now() - started, rss, calls.okCalls);
   }
-  return { rssBytes, clientRssBytes };
+  return rssBytes;
+}
+
+/**
+ * This process's RSS once a second until the target run settles (its probe and drain outlast the
+ * soak's time), for at most `limitMs`.
+ */
+async function sampleOwnRss(run: Promise<unknown>, limitMs: number): Promise<number[]> {
+  let settled = false;
+  run.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const started = performance.now();
+  const rssBytes: number[] = [];
+  while (!settled && performance.now() - started < limitMs) {
+    await sleep(RSS_SAMPLE_MS);
+    rssBytes.push(process.memoryUsage.rss());
+  }
+  return rssBytes;
 }
 
 /** Median of the last third of the samples minus the median of the second third. */
