@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { CommanderError } from 'commander';
 import { buildGoPeer } from '../../src/benchmarks/go-peer/build.ts';
@@ -141,6 +142,26 @@ test('the serve CLI applies --handle-timeout and --max-frame-bytes', HANG_LIMIT,
   const { code, stderr } = await serve.exited;
   assert.equal(code, 0);
   assert.match(stderr, /ERR_FRAME_TOO_LARGE/);
+});
+
+test("the serve CLI's log shows control characters a peer sent as escapes", HANG_LIMIT, async (t) => {
+  const serve = runServe(t, ['--listen', 'tcp@127.0.0.1:0'], 1);
+  const [address] = await serve.addresses;
+  const [host, port] = address!.slice('tcp@'.length).split(':') as [string, string];
+  // The codec type is the peer's text: the server names it when it refuses the connection.
+  const codecType = 'x\x1b[2J\x1b]0;pwned\x07\nFORGED';
+  const socket = connect(Number(port), host);
+  socket.on('error', () => {});
+  socket.end(
+    `${JSON.stringify({ MagicNumber: 0x3bef5c, CodecType: codecType, ConnectTimeout: 0, HandleTimeout: 0 })}\n`,
+  );
+  await serve.stderrLine(/ERR_UNKNOWN_CODEC/);
+  serve.child.kill('SIGINT');
+  const { stderr } = await serve.exited;
+  const raw = [...stderr].filter((char) => char.charCodeAt(0) < 0x20 && char !== '\n');
+  assert.deepEqual(raw, [], 'no raw control character reaches the terminal');
+  assert.match(stderr, /invalid codec type x\\x1b\[2J\\x1b\]0;pwned\\x07\\nFORGED/);
+  assert.ok(!stderr.split('\n').some((line) => line.startsWith('FORGED')), 'no forged line');
 });
 
 test('the serve CLI exits 2 on a bad command line and 1 when it cannot listen', async (t) => {
