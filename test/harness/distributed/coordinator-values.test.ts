@@ -28,13 +28,19 @@ test('a load host ignores a malformed plan or go, logging the key, and stays reg
   await client.put(`${phase}plan`).value('{not json');
   await client.put(`${phase}plan`).value(JSON.stringify({ plan: { label: 'x' }, shares: { host: 'many' } }));
   await client.put(`${phase}go`).value('{"startAtEpochMs":"soon"}');
+  // A name the coordinator wrote is the peer's text: the log shows its control characters escaped.
+  await client
+    .put(`${phase}plan`)
+    .value(JSON.stringify({ plan: { label: 'x' }, shares: { 'h\x1b[2J': 'many' } }));
   const deadline = Date.now() + 10_000;
-  while (lines.filter((line) => line.includes('malformed')).length < 2 && Date.now() < deadline) {
+  while (lines.filter((line) => line.includes('malformed')).length < 3 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const text = lines.join('\n');
   assert.match(text, /the coordinator wrote a malformed value at \S+\/plan: not JSON/);
   assert.match(text, /the coordinator wrote a malformed value at \S+\/plan: shares\.host: /);
+  assert.match(text, /the coordinator wrote a malformed value at \S+\/plan: shares\.h\\x1b\[2J: /);
+  assert.ok(!text.includes('\x1b'), 'no raw escape in the log');
   assert.deepEqual(
     await client.getAll().prefix(keys.host('host')).keys(),
     [keys.host('host')],
