@@ -11,7 +11,7 @@ import { runCli } from '../fixtures/run-cli.ts';
 /** The run's 2 s, the probe's 5 s timeout, the drain and the start of a process under load. */
 const RUN_LIMIT_MS = 2_000 + 25_000;
 
-test('bench against one well-behaved and five hostile targets ends on time, writes its result, counts errors per server', {
+test('bench against one well-behaved and every kind of hostile target ends on time, writes its result, counts errors per server', {
   timeout: 90_000,
 }, async (t) => {
   const { address: good } = await startServer(t);

@@ -63,3 +63,14 @@ export function gobSelfHoldingArray(): Buffer {
     emptyStruct(67),
   ]);
 }
+
+/**
+ * `count` struct type definitions of `fields` int fields each, ids from `firstId` on: a stream of
+ * types that never comes to a value, each message well under any frame limit.
+ */
+export function gobTypeDefinitions(firstId: number, count: number, fields: number): Buffer {
+  const list = Array.from({ length: fields }, (_, k) => ({ name: `F${k}`, id: INT_ID }));
+  return Buffer.concat(
+    Array.from({ length: count }, (_, k) => structDefinition(firstId + k, `T${firstId + k}`, list)),
+  );
+}

@@ -3,31 +3,48 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { getCodec } from '../../rpc/codec/codecs.ts';
 import { findHandshakeEnd, parseHandshake } from '../../rpc/handshake.ts';
 import { OutputBuffer } from '../../rpc/output-buffer.ts';
-import { GOB_HEADER_DEFINITION, gobHeader, gobSelfHoldingArray, gobZeroValueBomb } from './hostile-gob.ts';
+import {
+  GOB_HEADER_DEFINITION,
+  gobHeader,
+  gobSelfHoldingArray,
+  gobTypeDefinitions,
+  gobZeroValueBomb,
+} from './hostile-gob.ts';
 
 /** How a hostile server treats the load tester that dials it. */
 export type HostileServerKind =
   | 'silent'
   | 'gob-zero-value-bomb'
   | 'gob-self-holding-array'
+  | 'gob-type-flood'
   | 'unsolicited-replies'
-  | 'garbage';
+  | 'garbage'
+  | 'endless-connect-answer';
 
 export const HOSTILE_SERVER_KINDS: readonly HostileServerKind[] = [
   'silent',
   'gob-zero-value-bomb',
   'gob-self-holding-array',
+  'gob-type-flood',
   'unsolicited-replies',
   'garbage',
+  'endless-connect-answer',
 ];
 
 /** What a flooding server queues before it waits for the client to read. */
 const FLOOD_QUEUE_BYTES = 256 * 1024;
 const GARBAGE_CHUNK_BYTES = 4096;
+/** Type definitions per write of the type flood, and int fields in each. */
+const TYPE_FLOOD_BATCH = 64;
+const TYPE_FLOOD_FIELDS = 32;
+/** The first type id free after GeeRPC's header type (65). */
+const FIRST_FREE_TYPE_ID = 66;
+/** The status line of GeeRPC's CONNECT answer, which the endless answer never finishes. */
+const CONNECT_STATUS_LINE = 'HTTP/1.0 200 Connected to Gee RPC\r\n';
 
 export interface HostileServer {
   kind: HostileServerKind;
-  /** `tcp@127.0.0.1:port`. */
+  /** `tcp@127.0.0.1:port`, or `http@127.0.0.1:port` for the endless CONNECT answer. */
   address: string;
   /** Connections accepted so far. */
   readonly connections: number;
@@ -36,8 +53,10 @@ export interface HostileServer {
 
 /**
  * Starts a server on loopback that accepts the handshake and then misbehaves as `kind` says: it
- * never answers, answers a gob zero-value bomb or a self-holding type, floods replies to calls
- * never made (random sequence numbers, in the codec the client chose), or answers random bytes.
+ * never answers, answers a gob zero-value bomb or a self-holding type, floods gob type definitions
+ * that never come to a value, floods replies to calls never made (random sequence numbers, in the
+ * codec the client chose), answers random bytes, or (an http@ target) answers the CONNECT request
+ * with a head that never ends.
  */
 export async function startHostileServer(
   kind: HostileServerKind,
@@ -50,7 +69,8 @@ export async function startHostileServer(
     sockets.add(socket);
     socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
-    afterHandshake(socket, (codec) => misbehave(kind, socket, codec));
+    if (kind === 'endless-connect-answer') answerConnectEndlessly(socket);
+    else afterHandshake(socket, (codec) => misbehave(kind, socket, codec));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -59,7 +79,7 @@ export async function startHostileServer(
   const { port } = server.address() as { port: number };
   return {
     kind,
-    address: `tcp@${host}:${port}`,
+    address: `${kind === 'endless-connect-answer' ? 'http' : 'tcp'}@${host}:${port}`,
     get connections() {
       return connections;
     },
@@ -109,6 +129,15 @@ function misbehave(
       socket.write(Buffer.concat([GOB_HEADER_DEFINITION, gobHeader('Foo.Sum', 1), gobSelfHoldingArray()]));
       socket.resume();
       return;
+    case 'gob-type-flood': {
+      let nextId = FIRST_FREE_TYPE_ID;
+      flood(socket, () => {
+        const batch = gobTypeDefinitions(nextId, TYPE_FLOOD_BATCH, TYPE_FLOOD_FIELDS);
+        nextId += TYPE_FLOOD_BATCH;
+        return batch;
+      });
+      return;
+    }
     case 'unsolicited-replies': {
       const encoder = getCodec(codec).createEncoder();
       const out = new OutputBuffer();
@@ -124,7 +153,17 @@ function misbehave(
     case 'garbage':
       flood(socket, () => randomBytes(GARBAGE_CHUNK_BYTES));
       return;
+    case 'endless-connect-answer':
+      return; // answered before any handshake, in answerConnectEndlessly
   }
+}
+
+/** Answers whatever the client sends first with a CONNECT status line and header lines forever. */
+function answerConnectEndlessly(socket: Socket): void {
+  socket.once('data', () => {
+    socket.write(CONNECT_STATUS_LINE);
+    flood(socket, () => Buffer.from(`X-Pad: ${'a'.repeat(GARBAGE_CHUNK_BYTES)}\r\n`));
+  });
 }
 
 /** Writes as fast as the client reads, until the socket closes. */

@@ -92,15 +92,16 @@ export class ExternalServers implements PhaseServers {
    */
   async probe(setup: PhaseRpcSetup, inputs: CallInputs): Promise<TargetError[]> {
     const args = inputs.argsAt === undefined ? inputs.args : inputs.argsAt(0);
-    const queue = [...this.#known];
-    const failures: TargetError[] = [];
+    const queue = this.#known.map((address, index) => ({ address, index }));
+    // By the servers' order, not by when each probe ended: the message quotes the first few.
+    const byIndex: (TargetError | undefined)[] = [];
     const prober = async () => {
-      for (let address = queue.shift(); address !== undefined; address = queue.shift()) {
-        const failure = await probeOne(address, setup, inputs.method, args);
-        if (failure !== undefined) failures.push(failure);
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        byIndex[next.index] = await probeOne(next.address, setup, inputs.method, args);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PROBE_PARALLELISM, queue.length) }, prober));
+    const failures = byIndex.filter((failure) => failure !== undefined);
     if (failures.length === this.#known.length) {
       if (failures.length === 1) throw failures[0]!;
       throw new TargetError(

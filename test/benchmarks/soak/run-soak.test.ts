@@ -40,6 +40,9 @@ test('a short soak: every attack reaches the served process, the well-behaved cl
   assert.ok((result.hostileTargets['gob-zero-value-bomb'].errorsByCode.ERR_BAD_FRAME ?? 0) > 0);
   assert.ok((result.hostileTargets['unsolicited-replies'].errorsByCode.ERR_BAD_FRAME ?? 0) > 0);
   assert.ok((result.hostileTargets.silent.errorsByCode.ERR_CALL_TIMEOUT ?? 0) > 0);
+  assert.ok((result.hostileTargets['gob-type-flood'].errorsByCode.ERR_BAD_FRAME ?? 0) > 0);
+  const connect = result.hostileTargets['endless-connect-answer'].errorsByCode;
+  assert.ok((connect.ERR_DIAL_FAILED ?? 0) > 0, JSON.stringify(connect));
   assert.ok(
     result.targetRunElapsedMs <= SOAK_MS + TARGET_RUN_GRACE_MS,
     `the target run took ${result.targetRunElapsedMs} ms`,
