@@ -1,5 +1,6 @@
 // `npm run bench:soak`: a server under every known attack beside a well-behaved client.
 import { Command, Option } from 'commander';
+import { HOSTILE_SERVER_KINDS } from '../benchmarks/soak/hostile-servers.ts';
 import { TARGET_RUN_GRACE_MS } from '../benchmarks/soak/hostile-targets.ts';
 import { DEFAULT_SOAK_MS, FLAT_RSS_GROWTH_BYTES, runSoak } from '../benchmarks/soak/run-soak.ts';
 import { msToSeconds } from '../util/units.ts';
@@ -19,8 +20,8 @@ function buildProgram(): Command {
         'without a handshake, HTTP connections held open after their answer) beside a well-behaved ' +
         'client with 16 calls in flight, and samples the server RSS each second. Meanwhile the harness in ' +
         'this process, as `npm run bench -- --target` does, runs for --duration against a well-behaved ' +
-        'server and five hostile ones at once (silent, gob zero-value bomb, self-holding gob type, ' +
-        'unsolicited replies, garbage), and this process samples its own RSS. PASS: every call to a ' +
+        `server and every kind of hostile one at once (${HOSTILE_SERVER_KINDS.join(', ')}), and this ` +
+        'process samples its own RSS. PASS: every call to a ' +
         `well-behaved server succeeded and RSS stayed flat (last third within ${FLAT_RSS_GROWTH_BYTES / MIB} MiB ` +
         'of the second third) on both sides, every call to a hostile server failed with a typed error, ' +
         `and the target run ended within --duration + ${TARGET_RUN_GRACE_MS / 1000} s.\nExit codes: 0 pass, 1 fail, 2 bad command line.`,

@@ -227,41 +227,53 @@ function targetRunPassed(targets: TargetRunOutcome, durationMs: number): boolean
 }
 
 /** The server's RSS once a second, until the soak's time is up or the server is gone. */
-async function sampleServerRss(
+function sampleServerRss(
   server: SoakServer,
   started: number,
   durationMs: number,
   calls: WellBehavedTally,
   onSample: SoakOptions['onSample'],
 ): Promise<number[]> {
-  const rssBytes: number[] = [];
-  while (performance.now() - started < durationMs && !server.exited) {
-    await sleep(RSS_SAMPLE_MS);
-    const rss = await readRss(server.child.pid!);
-    if (rss === undefined) break;
-    rssBytes.push(rss);
-    onSample?.(performance.now() - started, rss, calls.okCalls);
-  }
-  return rssBytes;
+  return sampleEverySecond(
+    () => performance.now() - started < durationMs && !server.exited,
+    async () => {
+      const rss = await readRss(server.child.pid!);
+      if (rss !== undefined) onSample?.(performance.now() - started, rss, calls.okCalls);
+      return rss;
+    },
+  );
 }
 
 /**
  * This process's RSS once a second until the target run settles (its probe and drain outlast the
  * soak's time), for at most `limitMs`.
  */
-async function sampleOwnRss(run: Promise<unknown>, limitMs: number): Promise<number[]> {
+function sampleOwnRss(run: Promise<unknown>, limitMs: number): Promise<number[]> {
   let settled = false;
   run.then(
     () => (settled = true),
     () => (settled = true),
   );
   const started = performance.now();
-  const rssBytes: number[] = [];
-  while (!settled && performance.now() - started < limitMs) {
+  return sampleEverySecond(
+    () => !settled && performance.now() - started < limitMs,
+    () => process.memoryUsage.rss(),
+  );
+}
+
+/** `read()` after each RSS_SAMPLE_MS while `going()`; stops early when a reading is undefined. */
+async function sampleEverySecond(
+  going: () => boolean,
+  read: () => number | undefined | Promise<number | undefined>,
+): Promise<number[]> {
+  const samples: number[] = [];
+  while (going()) {
     await sleep(RSS_SAMPLE_MS);
-    rssBytes.push(process.memoryUsage.rss());
+    const sample = await read();
+    if (sample === undefined) break;
+    samples.push(sample);
   }
-  return rssBytes;
+  return samples;
 }
 
 /** Median of the last third of the samples minus the median of the second third. */
