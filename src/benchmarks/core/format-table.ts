@@ -76,7 +76,7 @@ function formatActual(target: TargetOutcome): string {
 }
 
 function formatRatio(ratio: number, unit: 'x' | '%'): string {
-  return unit === 'x' ? `${ratio.toFixed(1)}×` : `${(ratio * 100).toFixed(1)} %`;
+  return unit === 'x' ? `${ratio.toFixed(ratio < 10 ? 2 : 1)}×` : `${(ratio * 100).toFixed(1)} %`;
 }
 
 function alignColumns(table: string[][], alignRight: boolean[]): string[] {

@@ -1,12 +1,17 @@
 import { median } from '../../stats/descriptive.ts';
 import { type CaseKind, caseId } from './cases.ts';
 
-/** The medians a target reads, and each round's calls/s. */
+/** The medians a target reads, and each round's calls/s and CPU per call. */
 export interface CaseFigures {
   callsPerSecond: number;
   p99Us: number;
   /** One per round, in round order: a ratio is taken within each round. */
-  runs: readonly { callsPerSecond: number }[];
+  runs: readonly RoundFigures[];
+}
+
+interface RoundFigures {
+  callsPerSecond: number;
+  cpuUsPerCall: number;
 }
 
 export interface TargetOutcome {
@@ -20,6 +25,7 @@ export interface TargetOutcome {
   actual: number | null;
   /** The ratio in each round where both cases made calls (empty for a p99 target). */
   roundRatios: number[];
+  /** A floor for calls/s, a ceiling for CPU per call and for p99. */
   threshold: number;
   /** How `actual` is shown: a multiple, a percentage or milliseconds. */
   unit: 'x' | '%' | 'ms';
@@ -35,6 +41,13 @@ interface RatioTarget {
   atLeast: number;
   unit: 'x' | '%';
 }
+/** The subject's CPU per call, a multiple of the reference's: the cost of a codec, side by side. */
+interface CpuTarget {
+  kind: 'cpu';
+  subject: CaseKind;
+  reference: CaseKind;
+  atMost: number;
+}
 interface P99Target {
   kind: 'p99';
   subject: CaseKind;
@@ -42,12 +55,16 @@ interface P99Target {
 }
 
 /** One connection, 64 calls in flight, Bench.Echo with a 100-byte payload. */
-const TARGETS: readonly (RatioTarget | P99Target)[] = [
+const TARGETS: readonly (RatioTarget | CpuTarget | P99Target)[] = [
   { kind: 'ratio', subject: 'msgpack', reference: 'grpc', atLeast: 10, unit: 'x' },
   { kind: 'ratio', subject: 'msgpack', reference: 'raw', atLeast: 0.3, unit: '%' },
-  { kind: 'p99', subject: 'msgpack', belowMs: 1 },
+  { kind: 'p99', subject: 'msgpack', belowMs: 0.5 },
+  { kind: 'p99', subject: 'json', belowMs: 0.5 },
   { kind: 'ratio', subject: 'json', reference: 'raw', atLeast: 0.2, unit: '%' },
   { kind: 'ratio', subject: 'gob', reference: 'msgpack', atLeast: 0.7, unit: '%' },
+  // msgpack, the default, and JSON must not cost much more per call than gob, the cheapest.
+  { kind: 'cpu', subject: 'msgpack', reference: 'gob', atMost: 1.1 },
+  { kind: 'cpu', subject: 'json', reference: 'gob', atMost: 1.4 },
   // The load generator must never be what limits a measurement of a Go server.
   { kind: 'ratio', subject: 'go-server', reference: 'go-client', atLeast: 1, unit: 'x' },
 ];
@@ -70,9 +87,20 @@ export function evaluateTargets(figures: ReadonlyMap<string, CaseFigures>): Targ
     }
     const referenceId = caseId(target.reference, MEASURED_IN_FLIGHT);
     const reference = figures.get(referenceId);
+    const measure = target.kind === 'cpu' ? 'cpuUsPerCall' : 'callsPerSecond';
     const roundRatios =
-      subject === undefined || reference === undefined ? [] : ratiosByRound(subject, reference);
+      subject === undefined || reference === undefined ? [] : ratiosByRound(subject, reference, measure);
     const actual = roundRatios.length === 0 ? null : median(roundRatios);
+    if (target.kind === 'cpu') {
+      return {
+        expression: `${subjectId} CPU/call ≤ ${target.atMost}× ${referenceId}`,
+        actual,
+        threshold: target.atMost,
+        unit: 'x' as const,
+        roundRatios,
+        passed: actual === null ? null : actual <= target.atMost,
+      };
+    }
     const shown = target.unit === 'x' ? `${target.atLeast}×` : `${target.atLeast * 100} % of`;
     return {
       expression: `${subjectId} calls/s ≥ ${shown} ${referenceId}`,
@@ -85,13 +113,17 @@ export function evaluateTargets(figures: ReadonlyMap<string, CaseFigures>): Targ
   });
 }
 
-/** subject ÷ reference calls/s in each round where the reference made calls. */
-function ratiosByRound(subject: CaseFigures, reference: CaseFigures): number[] {
+/** subject ÷ reference in each round where both cases made calls. */
+function ratiosByRound(subject: CaseFigures, reference: CaseFigures, measure: keyof RoundFigures): number[] {
   const ratios: number[] = [];
   const rounds = Math.min(subject.runs.length, reference.runs.length);
   for (let round = 0; round < rounds; round++) {
-    const referenceRate = reference.runs[round]!.callsPerSecond;
-    if (referenceRate > 0) ratios.push(subject.runs[round]!.callsPerSecond / referenceRate);
+    const subjectRun = subject.runs[round]!;
+    const referenceRun = reference.runs[round]!;
+    // A case that made no call has no CPU per call: its ratio would read as free.
+    if (referenceRun.callsPerSecond > 0 && (measure === 'callsPerSecond' || subjectRun.callsPerSecond > 0)) {
+      ratios.push(subjectRun[measure] / referenceRun[measure]);
+    }
   }
   return ratios;
 }

@@ -52,17 +52,17 @@ test('a short core benchmark run answers every case on one connection, in rotate
 });
 
 /** A case's figures as one round made them. */
-function oneRound(callsPerSecond: number, p99Us: number) {
-  return { callsPerSecond, p99Us, runs: [{ callsPerSecond }] };
+function oneRound(callsPerSecond: number, p99Us: number, cpuUsPerCall = 5) {
+  return { callsPerSecond, p99Us, runs: [{ callsPerSecond, cpuUsPerCall }] };
 }
 
 test('targets compare the 64-in-flight figures and say which are met', () => {
   const figures = new Map([
-    ['msgpack@64', oneRound(300_000, 1_200)],
-    ['json@64', oneRound(150_000, 900)],
+    ['msgpack@64', oneRound(300_000, 1_200, 4.5)],
+    ['json@64', oneRound(150_000, 450, 6)],
     ['grpc@64', oneRound(40_000, 9_000)],
     ['raw@64', oneRound(800_000, 100)],
-    ['gob@64', oneRound(225_000, 1_000)],
+    ['gob@64', oneRound(225_000, 1_000, 4)],
     ['go-server@64', oneRound(90_000, 2_000)],
     ['go-client@64', oneRound(100_000, 2_000)],
   ]);
@@ -72,9 +72,12 @@ test('targets compare the 64-in-flight figures and say which are met', () => {
     [
       { expression: 'msgpack@64 calls/s ≥ 10× grpc@64', actual: 7.5, passed: false },
       { expression: 'msgpack@64 calls/s ≥ 30 % of raw@64', actual: 0.375, passed: true },
-      { expression: 'msgpack@64 p99 < 1 ms', actual: 1.2, passed: false },
+      { expression: 'msgpack@64 p99 < 0.5 ms', actual: 1.2, passed: false },
+      { expression: 'json@64 p99 < 0.5 ms', actual: 0.45, passed: true },
       { expression: 'json@64 calls/s ≥ 20 % of raw@64', actual: 0.1875, passed: false },
       { expression: 'gob@64 calls/s ≥ 70 % of msgpack@64', actual: 0.75, passed: true },
+      { expression: 'msgpack@64 CPU/call ≤ 1.1× gob@64', actual: 1.125, passed: false },
+      { expression: 'json@64 CPU/call ≤ 1.4× gob@64', actual: 1.5, passed: false },
       { expression: 'go-server@64 calls/s ≥ 1× go-client@64', actual: 0.9, passed: false },
     ],
   );
@@ -89,11 +92,19 @@ test('a ratio target is the median of the ratios within each round, not the rati
   const figures = new Map([
     [
       'msgpack@64',
-      { callsPerSecond: 290_000, p99Us: 500, runs: msgpack.map((callsPerSecond) => ({ callsPerSecond })) },
+      {
+        callsPerSecond: 290_000,
+        p99Us: 500,
+        runs: msgpack.map((callsPerSecond) => ({ callsPerSecond, cpuUsPerCall: 4 })),
+      },
     ],
     [
       'gob@64',
-      { callsPerSecond: 110_000, p99Us: 500, runs: gob.map((callsPerSecond) => ({ callsPerSecond })) },
+      {
+        callsPerSecond: 110_000,
+        p99Us: 500,
+        runs: gob.map((callsPerSecond) => ({ callsPerSecond, cpuUsPerCall: 4 })),
+      },
     ],
   ]);
   const target = evaluateTargets(figures).find((outcome) => outcome.expression.startsWith('gob@64'))!;
@@ -110,4 +121,30 @@ test('a ratio target is the median of the ratios within each round, not the rati
     ]),
   );
   assert.equal(noReference.find((outcome) => outcome.expression.startsWith('gob@64'))!.actual, null);
+});
+
+test('a CPU target compares CPU per call within each round, and a round without calls counts for nothing', () => {
+  const round = (callsPerSecond: number, cpuUsPerCall: number) => ({ callsPerSecond, cpuUsPerCall });
+  const figures = new Map([
+    [
+      'gob@64',
+      { callsPerSecond: 1, p99Us: 1, runs: [round(300_000, 4), round(100_000, 8), round(300_000, 4)] },
+    ],
+    // Round 2's machine is twice as slow for both: the ratio holds. Round 3 made no call.
+    [
+      'msgpack@64',
+      { callsPerSecond: 1, p99Us: 1, runs: [round(310_000, 4.2), round(90_000, 8.4), round(0, 0)] },
+    ],
+  ]);
+  const target = evaluateTargets(figures).find((outcome) => outcome.expression.startsWith('msgpack@64 CPU'))!;
+  assert.equal(target.roundRatios.length, 2, 'the round where msgpack made no call is left out');
+  assert.ok(Math.abs(target.actual! - 1.05) < 1e-12);
+  assert.equal(target.passed, true);
+  const dearer = evaluateTargets(
+    new Map([
+      ['gob@64', oneRound(1, 1, 4)],
+      ['msgpack@64', oneRound(1, 1, 4.5)],
+    ]),
+  ).find((outcome) => outcome.expression.startsWith('msgpack@64 CPU'))!;
+  assert.equal(dearer.passed, false, '1.125× is above 1.1×');
 });
