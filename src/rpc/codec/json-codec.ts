@@ -3,6 +3,7 @@ import { FrameTooLargeError } from '../errors.ts';
 import { UndecodableValue } from '../undecodable-value.ts';
 import type { Codec, FrameDecoder, FrameEncoder } from './codec.ts';
 import { writeJsonBody } from './json-body.ts';
+import { readJsonBody } from './json-body-reader.ts';
 import { canWriteJsonHeader, maxJsonHeaderBytes, readJsonHeader, writeJsonHeader } from './json-header.ts';
 
 const NEWLINE = 0x0a;
@@ -130,6 +131,11 @@ function emit(source: Buffer, start: number, end: number, onValue: (value: unkno
   const header = readJsonHeader(source, start, end);
   if (header !== undefined) {
     onValue(header);
+    return;
+  }
+  const body = readJsonBody(source, start, end);
+  if (body !== undefined) {
+    onValue(body);
     return;
   }
   const text = utf8Text(source, start, end).trim();

@@ -1,4 +1,4 @@
-import { latin1Text } from '../../util/buffer-text.ts';
+import { asciiText } from '../../util/ascii-text.ts';
 
 /**
  * The common body read by hand: maps with ASCII string keys, arrays, ASCII strings, integers up to
@@ -117,53 +117,7 @@ function readAscii(source: Buffer, length: number): unknown {
   return text;
 }
 
-/** The text of `source[from, to)` when it is ASCII, else undefined. */
-function asciiText(source: Buffer, from: number, to: number): string | undefined {
-  if (to - from <= MAX_REMEMBERED_BYTES) return readShortAscii(source, from, to - from);
-  return isAscii(source, from, to) ? latin1Text(source, from, to) : undefined;
-}
-
-/** One test of the bytes' high bits together, rather than a branch per byte. */
-function isAscii(source: Buffer, from: number, to: number): boolean {
-  let bits = 0;
-  let i = from;
-  for (; i + 4 <= to; i += 4) bits |= source[i]! | source[i + 1]! | source[i + 2]! | source[i + 3]!;
-  for (; i < to; i++) bits |= source[i]!;
-  return bits < 0x80;
-}
-
-/**
- * Short strings repeat in every message (every key, and values such as names and states): each
- * slot remembers one string and its bytes, and a few byte comparisons replace decoding a copy.
- */
-const SLOTS = 64;
-const MAX_REMEMBERED_BYTES = 32;
-const slotBytes = Buffer.alloc(SLOTS * MAX_REMEMBERED_BYTES);
-const slotLengths = new Int32Array(SLOTS).fill(-1);
-const slotStrings: string[] = new Array<string>(SLOTS).fill('');
 const PROTO_KEY = '__proto__';
-
-/** The ASCII text of `source[from, from + length)` (at most MAX_REMEMBERED_BYTES), or undefined. */
-function readShortAscii(source: Buffer, from: number, length: number): string | undefined {
-  if (length === 0) return '';
-  const to = from + length;
-  const slot = (length * 7 + source[from]! * 3 + source[to - 1]!) & (SLOTS - 1);
-  const at = slot * MAX_REMEMBERED_BYTES;
-  // A slot only ever holds ASCII, so bytes equal to its own are ASCII too.
-  if (slotLengths[slot] === length) {
-    let same = 0;
-    while (same < length && source[from + same] === slotBytes[at + same]) same++;
-    if (same === length) return slotStrings[slot];
-  }
-  if (!isAscii(source, from, to)) return undefined;
-  const text = latin1Text(source, from, to);
-  // Never remembered, so that readKey() need only look for it among strings decoded afresh.
-  if (text === PROTO_KEY) return text;
-  source.copy(slotBytes, at, from, to);
-  slotLengths[slot] = length;
-  slotStrings[slot] = text;
-  return text;
-}
 
 /** A fixstr or str8 key of ASCII other than `__proto__` (which msgpackr renames: left to it), or undefined. */
 function readKey(source: Buffer): string | undefined {
