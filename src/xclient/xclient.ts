@@ -54,6 +54,17 @@ export interface CallOutcome<R> {
   endMs: number;
 }
 
+/**
+ * Where callInto() delivers a call's end: a caller with one call in flight at a time, such as a
+ * load loop's caller, which keeps one receiver (and its outcome object) for all its calls.
+ */
+export interface CallReceiver<R = unknown> {
+  /** Filled in place and handed to answered(): read it there, before the next call reuses it. */
+  readonly outcome: CallOutcome<R>;
+  answered(outcome: CallOutcome<R>): void;
+  failed(error: unknown): void;
+}
+
 export interface BroadcastOutcome<R> {
   address: string;
   reply?: R;
@@ -174,7 +185,7 @@ export class XClient {
   }
 
   call<R = unknown>(serviceMethod: string, args: unknown, options?: XCallOptions): Promise<R> {
-    return this.#run(serviceMethod, args, options, undefined, undefined) as Promise<R>;
+    return this.#run(serviceMethod, args, options, undefined, undefined, undefined) as Promise<R>;
   }
 
   /**
@@ -189,9 +200,33 @@ export class XClient {
     options?: XCallOptions,
     startMs?: number,
   ): Promise<CallOutcome<R>> {
-    // #run fills the outcome and resolves to it: no second async layer on the benchmark's hot path.
+    // #run fills the outcome and resolves to it: no second async layer.
     const outcome: CallOutcome<R> = { reply: undefined as R, address: '', attempts: 0, endMs: 0 };
-    return this.#run(serviceMethod, args, options, outcome, startMs) as Promise<CallOutcome<R>>;
+    return this.#run(serviceMethod, args, options, outcome, startMs, undefined) as Promise<CallOutcome<R>>;
+  }
+
+  /**
+   * As callDetailed(), for a load loop's hot path: the outcome is filled into the receiver's own
+   * object and handed to `receiver.answered`, or the error to `receiver.failed`, always after
+   * callInto() has returned. No outcome object and no promise of its own are made per call.
+   */
+  callInto<R = unknown>(
+    serviceMethod: string,
+    args: unknown,
+    options: XCallOptions | undefined,
+    startMs: number | undefined,
+    receiver: CallReceiver<R>,
+  ): void {
+    const pending = this.#run(
+      serviceMethod,
+      args,
+      options,
+      receiver.outcome,
+      startMs,
+      receiver as CallReceiver,
+    );
+    // A call that had to dial, wait or retry comes back as a promise; #run delivers the common one itself.
+    pending?.then(receiver.answered as (outcome: unknown) => void, receiver.failed);
   }
 
   /**
@@ -287,13 +322,19 @@ export class XClient {
    * Everything else (a discovery that must wait, a dial, calls without reuse, a retry) goes
    * through #attempts.
    */
+  /**
+   * One call, from the pick to its end: resolved with the reply (or the outcome filled), or, given
+   * a receiver, delivered to it when the server was picked at once on an open connection (then
+   * undefined is returned; otherwise the promise, for the caller to deliver).
+   */
   #run(
     serviceMethod: string,
     args: unknown,
     options: XCallOptions | undefined,
     outcome: CallOutcome<unknown> | undefined,
     givenStartMs: number | undefined,
-  ): Promise<unknown> {
+    receiver: CallReceiver | undefined,
+  ): Promise<unknown> | undefined {
     try {
       if (this.#closed !== undefined) throw new XClientClosedError();
       const hint = options?.key === undefined ? this.#hint : { ...this.#hint, key: options.key };
@@ -307,17 +348,41 @@ export class XClient {
         const call: PendingCall = { serviceMethod, args, options, outcome, startMs, tried: undefined };
         return this.#attempts(call, entry ?? this.#discovery.get(this.#mode, hint), 1);
       }
-      return client.call(serviceMethod, args, options).then(
+      const pending = client.call(serviceMethod, args, options);
+      if (receiver !== undefined) {
+        pending.then(
+          (reply) =>
+            receiver.answered(this.#answered(entry!, reply, outcome, startMs, 1) as CallOutcome<unknown>),
+          (error: unknown) =>
+            this.#retry(serviceMethod, args, options, outcome, startMs, entry!, error).then(
+              receiver.answered as (outcome: unknown) => void,
+              receiver.failed,
+            ),
+        );
+        return undefined;
+      }
+      return pending.then(
         (reply) => this.#answered(entry!, reply, outcome, startMs, 1),
-        (error: unknown) => {
-          const call: PendingCall = { serviceMethod, args, options, outcome, startMs, tried: undefined };
-          this.#attemptFailed(call, entry!, error);
-          return this.#attempts(call, this.#nextAddress(call, address!, error, 1), 2);
-        },
+        (error: unknown) => this.#retry(serviceMethod, args, options, outcome, startMs, entry!, error),
       );
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** After the first attempt failed: the fail mode's next attempts, on a record made only now. */
+  #retry(
+    serviceMethod: string,
+    args: unknown,
+    options: XCallOptions | undefined,
+    outcome: CallOutcome<unknown> | undefined,
+    startMs: number,
+    entry: ClientEntry,
+    error: unknown,
+  ): Promise<unknown> {
+    const call: PendingCall = { serviceMethod, args, options, outcome, startMs, tried: undefined };
+    this.#attemptFailed(call, entry, error);
+    return this.#attempts(call, this.#nextAddress(call, entry.address, error, 1), 2);
   }
 
   /**

@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { MAX_TIMER_MS } from '../../util/units.ts';
-import type { BroadcastOutcome, CallOutcome, XCallOptions, XClient } from '../../xclient/xclient.ts';
+import type {
+  BroadcastOutcome,
+  CallOutcome,
+  CallReceiver,
+  XCallOptions,
+  XClient,
+} from '../../xclient/xclient.ts';
 import type { PhaseRecorder } from '../metrics/phase-recorder.ts';
 import {
   checkBroadcast,
@@ -23,15 +29,16 @@ export interface ClosedRamp {
   threads: number;
 }
 
-/** A caller's slot: its client, the arguments of its call in flight, and its reply handlers, made once. */
-interface CallerSlot extends LoopSlot {
+/**
+ * A caller's slot: its client, the arguments of its call in flight, its outcome and its reply
+ * handlers, made once: the XClient delivers each call's end to it (callInto).
+ */
+interface CallerSlot extends LoopSlot, CallReceiver {
   readonly client: XClient;
   /** Its number among the callers of every load thread (a ramp's). */
   readonly rampCaller: number;
   args: unknown;
-  readonly onReply: (outcome: CallOutcome<unknown>) => void;
   readonly onBroadcast: (outcomes: BroadcastOutcome<unknown>[]) => void;
-  readonly onError: (error: unknown) => void;
 }
 
 /**
@@ -104,7 +111,8 @@ export class ClosedLoop implements ModelLoad, LoopDriver<CallerSlot> {
       client: this.#calls.clients[caller % this.#calls.clients.length]!,
       rampCaller: this.#ramp === undefined ? caller : this.#ramp.thread + caller * this.#ramp.threads,
       args: undefined,
-      onReply: (outcome) => {
+      outcome: { reply: undefined, address: '', attempts: 0, endMs: 0 },
+      answered: (outcome: CallOutcome<unknown>) => {
         recordReply(recorder, check, outcome, slot.args, slot.startedMs, outcome.endMs);
         loop.end(slot, outcome.endMs);
       },
@@ -114,7 +122,7 @@ export class ClosedLoop implements ModelLoad, LoopDriver<CallerSlot> {
         recorder.broadcast(outcomes, slot.startedMs, endMs);
         loop.end(slot, endMs);
       },
-      onError: (error) => {
+      failed: (error: unknown) => {
         const endMs = performance.now();
         recorder.fail(error, endMs, this.#calls.broadcast ? undefined : slot.startedMs);
         loop.end(slot, endMs);
@@ -129,18 +137,16 @@ export class ClosedLoop implements ModelLoad, LoopDriver<CallerSlot> {
       slot.args = argsAt === undefined ? args : argsAt(this.#callIndex++);
     } catch (error) {
       // A throwing args function fails the call; later, so that a run of them cannot deepen the stack.
-      queueMicrotask(() => slot.onError(error));
+      queueMicrotask(() => slot.failed(error));
       return;
     }
     if (broadcast) {
-      slot.client.broadcastAll(serviceMethod, slot.args).then(slot.onBroadcast, slot.onError);
+      slot.client.broadcastAll(serviceMethod, slot.args).then(slot.onBroadcast, slot.failed);
       return;
     }
     const options: XCallOptions | undefined =
       callOptions === undefined ? undefined : callOptions[this.#optionIndex++ & this.#optionsMask];
-    slot.client
-      .callDetailed(serviceMethod, slot.args, options, slot.startedMs)
-      .then(slot.onReply, slot.onError);
+    slot.client.callInto(serviceMethod, slot.args, options, slot.startedMs, slot);
   }
 
   /** 0 while the schedule's concurrency exceeds the caller's number, else the time until it does. */
