@@ -94,6 +94,7 @@ export type { Selector, SelectorOptions } from './xclient/selectors/selector.ts'
 export type {
   BroadcastOutcome,
   CallOutcome,
+  CallReceiver,
   DialFunction,
   XCallOptions,
   XClientOptions,

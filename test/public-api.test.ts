@@ -91,6 +91,7 @@ const SUBPATHS: Record<string, Subpath> = {
       'CallContext',
       'CallOptions',
       'CallOutcome',
+      'CallReceiver',
       'ClientOptions',
       'CodecChoice',
       'CodecName',
