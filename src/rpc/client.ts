@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { InvalidArgumentError, RpcError } from '../util/errors.ts';
 import { MAX_TIMER_MS } from '../util/units.ts';
+import { CallDeadlines } from './call-deadlines.ts';
 import {
   CODEC_NAMES,
   CODEC_SHORT_NAME_LIST,
@@ -133,7 +134,9 @@ class PendingCall {
   readonly serviceMethod: string;
   readonly resolve: (reply: unknown) => void;
   readonly reject: (error: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  /** performance.now() past which the call times out; 0 for none. */
+  deadlineMs = 0;
+  timeoutMs = 0;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 
@@ -144,7 +147,6 @@ class PendingCall {
   }
 
   release(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
   }
 }
@@ -164,6 +166,7 @@ export class Client {
   /** Replies that answered no call, beyond the abandoned ones. */
   #unsolicited = 0;
   readonly #pending = new PendingCalls<PendingCall>();
+  readonly #deadlines = new CallDeadlines((nowMs) => this.#expireCalls(nowMs));
   #seq = 0;
   /** Calls timed out or aborted whose late replies have not arrived: their handlers may still run. */
   #abandoned = 0;
@@ -223,14 +226,14 @@ export class Client {
     return promise;
   }
 
-  /** Sets the call's timer and abort listener; kept apart so that calls without them make no closures. */
+  /** Sets the call's deadline and abort listener; kept apart so that calls without them make no closures. */
   #arm(call: PendingCall, seq: number, timeoutMs: number, signal: AbortSignal | undefined): void {
     const { serviceMethod } = call;
     if (timeoutMs > 0) {
-      call.timer = setTimeout(
-        () => this.#forget(seq, new CallTimeoutError(serviceMethod, timeoutMs)),
-        Math.min(timeoutMs, MAX_TIMER_MS),
-      );
+      const nowMs = performance.now();
+      call.timeoutMs = timeoutMs;
+      call.deadlineMs = nowMs + timeoutMs;
+      this.#deadlines.add(call.deadlineMs, nowMs);
     }
     if (signal !== undefined) {
       call.signal = signal;
@@ -336,6 +339,20 @@ export class Client {
     } else call.resolve(value);
   };
 
+  /** Times out every call whose deadline has passed; returns the earliest deadline left. */
+  #expireCalls(nowMs: number): number {
+    let earliestMs = Number.POSITIVE_INFINITY;
+    const due: [number, PendingCall][] = [];
+    this.#pending.forEach((call, seq) => {
+      if (call.deadlineMs === 0) return;
+      if (call.deadlineMs <= nowMs) due.push([seq, call]);
+      else if (call.deadlineMs < earliestMs) earliestMs = call.deadlineMs;
+    });
+    for (const [seq, call] of due)
+      this.#forget(seq, new CallTimeoutError(call.serviceMethod, call.timeoutMs));
+    return earliestMs;
+  }
+
   #forget(seq: number, error: Error): void {
     const call = this.#pending.take(seq);
     if (call === undefined) return;
@@ -348,6 +365,7 @@ export class Client {
     if (this.#broken) return;
     this.#broken = true;
     this.#closeCause = cause;
+    this.#deadlines.stop();
     const pending = this.#pending.takeAll();
     // An oversized reply and a refused codec keep their own codes: the caller learns what to change.
     const kept =

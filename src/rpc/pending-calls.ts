@@ -48,6 +48,15 @@ export class PendingCalls<T> {
     return value;
   }
 
+  /** Calls `visit` with each value and its number; `visit` must not change the table. */
+  forEach(visit: (value: T, seq: number) => void): void {
+    for (let index = 0; index < RING_SLOTS; index++) {
+      const value = this.#slots[index];
+      if (value !== undefined) visit(value, this.#seqs[index]!);
+    }
+    for (const [seq, value] of this.#stragglers) visit(value, seq);
+  }
+
   /** Removes and returns every value. */
   takeAll(): T[] {
     const all = [...this.#stragglers.values()];

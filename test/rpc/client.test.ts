@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { type TestContext, test } from 'node:test';
 import { Client, resolveClientOptions } from '../../src/rpc/client.ts';
 import { dial } from '../../src/rpc/dial.ts';
@@ -174,6 +175,33 @@ test('a call past its timeout rejects with ERR_CALL_TIMEOUT and its late reply i
   assert.equal(await client.call('Foo.Sum', { Num1: 3, Num2: 3 }), 6);
   gate.release('none', 'on time');
   assert.equal(await untimed, 'on time');
+  assert.equal(client.pendingCalls, 0);
+});
+
+test('calls time out each at its own deadline, never before it, whatever order they were sent in', async (t) => {
+  const { port } = await silentListener(t);
+  const client = await dialFor(t, `tcp@127.0.0.1:${port}`, { callTimeoutMs: 120 });
+  const startMs = performance.now();
+  const endedAfterMs = new Map<string, number>();
+  const watch = async (name: string, pending: Promise<unknown>) => {
+    const error = await rejection(pending);
+    assert.ok(isRpcError(error, 'ERR_CALL_TIMEOUT'), `${name}: ${String(error)}`);
+    endedAfterMs.set(name, performance.now() - startMs);
+  };
+  await Promise.all([
+    ...Array.from({ length: 200 }, (_, i) => watch(`default ${i}`, client.call('Any.Method', i))),
+    watch('longer', client.call('Any.Method', 0, { timeoutMs: 250 })),
+    watch('shorter, sent last', client.call('Any.Method', 0, { timeoutMs: 40 })),
+  ]);
+  const defaults = [...endedAfterMs].filter(([name]) => name.startsWith('default')).map(([, ms]) => ms);
+  assert.ok(Math.min(...defaults) >= 120, 'no call ends before its timeout');
+  assert.ok(endedAfterMs.get('longer')! >= 250);
+  assert.ok(endedAfterMs.get('shorter, sent last')! >= 40);
+  assert.ok(
+    endedAfterMs.get('shorter, sent last')! <= Math.min(...defaults),
+    'the earliest deadline ends first',
+  );
+  assert.ok(endedAfterMs.get('longer')! >= Math.max(...defaults));
   assert.equal(client.pendingCalls, 0);
 });
 
