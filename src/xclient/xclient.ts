@@ -317,15 +317,12 @@ export class XClient {
   }
 
   /**
-   * The common case, a server picked at once whose connection is up, runs without an async frame
-   * of its own: that frame and its extra promise were most of what the XClient added per call.
-   * Everything else (a discovery that must wait, a dial, calls without reuse, a retry) goes
-   * through #attempts.
-   */
-  /**
-   * One call, from the pick to its end: resolved with the reply (or the outcome filled), or, given
-   * a receiver, delivered to it when the server was picked at once on an open connection (then
-   * undefined is returned; otherwise the promise, for the caller to deliver).
+   * One call, from the pick to its end. The common case, a server picked at once whose connection
+   * is up, runs without an async frame of its own: that frame and its extra promise were most of
+   * what the XClient added per call. Given a receiver, that case is delivered to it straight from
+   * the client's promise (undefined is returned; a shared `then` would add back a promise per
+   * call). Everything else (a discovery that must wait, a dial, calls without reuse, a retry) goes
+   * through #attempts, whose promise is returned, for the caller to deliver.
    */
   #run(
     serviceMethod: string,
