@@ -3,7 +3,7 @@
 
 export type { Endpoint, Transport } from './rpc/address.ts';
 export { formatAddress, parseAddress } from './rpc/address.ts';
-export type { CallOptions, ClientOptions, ResolvedClientOptions } from './rpc/client.ts';
+export type { CallOptions, ClientOptions, ReplyHandler, ResolvedClientOptions } from './rpc/client.ts';
 export { Client, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HTTP_PATH } from './rpc/client.ts';
 export type { CodecChoice, CodecName } from './rpc/codec/codec.ts';
 export { CODEC_NAMES, DEFAULT_CODEC, DEFAULT_MAX_FRAME_BYTES } from './rpc/codec/codec.ts';

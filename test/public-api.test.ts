@@ -114,6 +114,7 @@ const SUBPATHS: Record<string, Subpath> = {
       'ProtocolErrorCode',
       'RegisterOptions',
       'RegistryDiscoveryOptions',
+      'ReplyHandler',
       'ResolvedClientOptions',
       'ResolvedScenario',
       'ScenarioInput',

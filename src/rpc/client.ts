@@ -129,26 +129,85 @@ function capturePromiseFunctions(resolve: (reply: never) => void, reject: (error
   capturedReject = reject;
 }
 
-/** One call waiting for its reply. A class, not a closure per call: this is the hot path. */
+/**
+ * Where callWith() delivers a call's end, with the context the call was made with: one handler
+ * object serves every call, so a call makes neither a promise nor a closure. Exactly one of the
+ * two is called, never before callWith() has returned, but otherwise as the call ends: while a
+ * reply is read, or inside whatever ended it (close(), an abort). A handler that throws does not
+ * disturb the connection: the error is thrown again outside it, as an uncaught exception.
+ */
+export interface ReplyHandler<C> {
+  onReply(reply: unknown, context: C): void;
+  onError(error: Error, context: C): void;
+}
+
+/**
+ * One call waiting for its reply: a call()'s promise functions, or a callWith()'s handler and
+ * context. One class, not a closure per call nor a class per kind: this is the hot path.
+ */
 class PendingCall {
   readonly serviceMethod: string;
-  readonly resolve: (reply: unknown) => void;
-  readonly reject: (error: Error) => void;
+  /** call(): the promise's functions. */
+  readonly resolve: ((reply: unknown) => void) | undefined;
+  readonly reject: ((error: Error) => void) | undefined;
+  /** callWith(): its handler (undefined for call()) and context. */
+  readonly handler: ReplyHandler<unknown> | undefined;
+  readonly context: unknown;
   /** performance.now() past which the call times out; 0 for none. */
   deadlineMs = 0;
   timeoutMs = 0;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  /** The reply, or the error when `failed`, from the moment it is read until it is delivered. */
+  outcome: unknown = undefined;
+  failed = false;
 
-  constructor(serviceMethod: string, resolve: (reply: unknown) => void, reject: (error: Error) => void) {
+  constructor(
+    serviceMethod: string,
+    resolve: ((reply: unknown) => void) | undefined,
+    reject: ((error: Error) => void) | undefined,
+    handler: ReplyHandler<unknown> | undefined,
+    context: unknown,
+  ) {
     this.serviceMethod = serviceMethod;
     this.resolve = resolve;
     this.reject = reject;
+    this.handler = handler;
+    this.context = context;
+  }
+
+  answer(reply: unknown): void {
+    if (this.handler === undefined) this.resolve!(reply);
+    else {
+      try {
+        this.handler.onReply(reply, this.context);
+      } catch (error) {
+        throwOutside(error);
+      }
+    }
+  }
+
+  fail(error: Error): void {
+    if (this.handler === undefined) this.reject!(error);
+    else {
+      try {
+        this.handler.onError(error, this.context);
+      } catch (thrown) {
+        throwOutside(thrown);
+      }
+    }
   }
 
   release(): void {
     if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
   }
+}
+
+/** A handler's own failure is the caller's bug, not the connection's: it surfaces as uncaught. */
+function throwOutside(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }
 
 /**
@@ -166,6 +225,8 @@ export class Client {
   /** Replies that answered no call, beyond the abandoned ones. */
   #unsolicited = 0;
   readonly #pending = new PendingCalls<PendingCall>();
+  /** Calls answered by the chunk being read, delivered once it is read (#deliverEnded). */
+  readonly #ended: PendingCall[] = [];
   readonly #deadlines = new CallDeadlines((nowMs) => this.#expireCalls(nowMs));
   #seq = 0;
   /** Calls timed out or aborted whose late replies have not arrived: their handlers may still run. */
@@ -202,28 +263,68 @@ export class Client {
 
   /** Sends a call and resolves with the reply, or rejects with a typed RpcError. */
   call<Reply = unknown>(serviceMethod: string, args: unknown, options?: CallOptions): Promise<Reply> {
-    if (this.#closing) return Promise.reject(new ClientClosedError());
-    if (this.#broken) return Promise.reject(new ConnectionClosedError());
-    if (this.#writer.congested) {
-      return Promise.reject(new SendBufferFullError(serviceMethod, this.#maxSendBufferBytes));
-    }
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(new CallAbortedError(serviceMethod, signal.reason));
+    const refusal = this.#refusal(serviceMethod, options?.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const promise = new Promise<Reply>(capturePromiseFunctions);
+    this.#send(
+      new PendingCall(serviceMethod, capturedResolve, capturedReject, undefined, undefined),
+      args,
+      options,
+    );
+    return promise;
+  }
+
+  /**
+   * As call(), delivering the reply or the typed RpcError to `handler` with `context` instead of
+   * through a promise: for a caller that makes calls in a loop (a load generator), whose one
+   * handler object serves them all.
+   */
+  callWith<C>(
+    serviceMethod: string,
+    args: unknown,
+    options: CallOptions | undefined,
+    handler: ReplyHandler<C>,
+    context: C,
+  ): void {
+    const call = new PendingCall(
+      serviceMethod,
+      undefined,
+      undefined,
+      handler as ReplyHandler<unknown>,
+      context,
+    );
+    const refusal = this.#refusal(serviceMethod, options?.signal);
+    if (refusal === undefined) this.#send(call, args, options);
+    else queueMicrotask(() => call.fail(refusal));
+  }
+
+  /** Why a call cannot be sent now, if it cannot. */
+  #refusal(serviceMethod: string, signal: AbortSignal | undefined): Error | undefined {
+    if (this.#closing) return new ClientClosedError();
+    if (this.#broken) return new ConnectionClosedError();
+    if (this.#writer.congested) return new SendBufferFullError(serviceMethod, this.#maxSendBufferBytes);
+    if (signal?.aborted) return new CallAbortedError(serviceMethod, signal.reason);
+    return undefined;
+  }
+
+  #send(call: PendingCall, args: unknown, options: CallOptions | undefined): void {
     const seq = ++this.#seq;
     const timeoutMs = options?.timeoutMs ?? this.#callTimeoutMs;
-    const promise = new Promise<Reply>(capturePromiseFunctions);
-    const call = new PendingCall(serviceMethod, capturedResolve!, capturedReject!);
+    const signal = options?.signal;
     if (timeoutMs > 0 || signal !== undefined) this.#arm(call, seq, timeoutMs, signal);
     this.#pending.set(seq, call);
     try {
-      this.#writer.writeMessage({ ServiceMethod: serviceMethod, Seq: seq, Error: '' }, args ?? null);
+      this.#writer.writeMessage({ ServiceMethod: call.serviceMethod, Seq: seq, Error: '' }, args ?? null);
     } catch (error) {
       // Nothing was queued, so the connection stays usable for every other call.
       this.#pending.take(seq);
       call.release();
-      call.reject(new EncodeError('rpc client', `the arguments of ${serviceMethod}`, { cause: error }));
+      const failure = new EncodeError('rpc client', `the arguments of ${call.serviceMethod}`, {
+        cause: error,
+      });
+      // Never before the caller has the call back: a promise defers by itself, a handler by this.
+      queueMicrotask(() => call.fail(failure));
     }
-    return promise;
   }
 
   /** Sets the call's deadline and abort listener; kept apart so that calls without them make no closures. */
@@ -296,6 +397,7 @@ export class Client {
     try {
       this.#decoder.push(chunk, this.#onValue);
     } catch (error) {
+      this.#deliverEnded();
       this.#socket.destroy();
       // A reply that does not decode, or not within the decoder's budget: one code for a broken stream.
       this.#breakConnection(
@@ -305,7 +407,25 @@ export class Client {
             })
           : (error as Error),
       );
+      return;
     }
+    this.#deliverEnded();
+  }
+
+  /**
+   * Hands the calls the chunk answered their outcomes, in order, once it is read: decoding stays
+   * one tight loop, and a handler that closes the client finds the chunk done.
+   */
+  #deliverEnded(): void {
+    const ended = this.#ended;
+    for (let i = 0; i < ended.length; i++) {
+      const call = ended[i]!;
+      const outcome = call.outcome;
+      call.outcome = undefined;
+      if (call.failed) call.fail(outcome as Error);
+      else call.answer(outcome);
+    }
+    ended.length = 0;
   }
 
   readonly #onValue = (value: unknown): void => {
@@ -333,10 +453,12 @@ export class Client {
       return;
     }
     call.release();
-    if (header.Error !== '') call.reject(new RemoteError(call.serviceMethod, header.Error));
+    call.failed = header.Error !== '' || value instanceof UndecodableValue;
+    if (header.Error !== '') call.outcome = new RemoteError(call.serviceMethod, header.Error);
     else if (value instanceof UndecodableValue) {
-      call.reject(new ProtocolError('ERR_BAD_FRAME', `rpc client: reading body: ${value.reason}`));
-    } else call.resolve(value);
+      call.outcome = new ProtocolError('ERR_BAD_FRAME', `rpc client: reading body: ${value.reason}`);
+    } else call.outcome = value;
+    this.#ended.push(call);
   };
 
   /** Times out every call whose deadline has passed; returns the earliest deadline left. */
@@ -358,7 +480,7 @@ export class Client {
     if (call === undefined) return;
     this.#abandoned++;
     call.release();
-    call.reject(error);
+    call.fail(error);
   }
 
   #breakConnection(cause: Error): void {
@@ -381,7 +503,7 @@ export class Client {
         : cause.message;
     for (const call of pending) {
       call.release();
-      call.reject(kept ?? new ConnectionClosedError(detail, { cause }));
+      call.fail(kept ?? new ConnectionClosedError(detail, { cause }));
     }
     if (!this.#socket.destroyed && !this.#closing) this.#socket.destroy();
     for (const listener of this.#closeListeners) listener(cause);

@@ -1,4 +1,9 @@
-import { type CallOptions, type ClientOptions, resolveClientOptions } from '../rpc/client.ts';
+import {
+  type CallOptions,
+  type ClientOptions,
+  type ReplyHandler,
+  resolveClientOptions,
+} from '../rpc/client.ts';
 import { dial } from '../rpc/dial.ts';
 import { CallAbortedError, isTransportError } from '../rpc/errors.ts';
 import { InvalidArgumentError, isRpcError } from '../util/errors.ts';
@@ -84,6 +89,18 @@ interface PendingCall {
   tried: string[] | undefined;
 }
 
+/** A callInto() call's first attempt, the context its client hands back with the reply. */
+class ReceivedCall {
+  constructor(
+    readonly receiver: CallReceiver,
+    readonly entry: ClientEntry,
+    readonly startMs: number,
+    readonly serviceMethod: string,
+    readonly args: unknown,
+    readonly options: XCallOptions | undefined,
+  ) {}
+}
+
 /** Connections opened, open now, and calls (including broadcast calls) not yet settled. */
 export type XClientStats = PoolStats;
 
@@ -108,6 +125,25 @@ export class XClient {
   /** peak-ewma or outlier detection times each attempt. */
   readonly #observed: boolean;
   #failoverTurn = 0;
+  /** Ends callInto() calls' first attempts: one handler for all, so a call makes no promise. */
+  readonly #receivedCalls: ReplyHandler<ReceivedCall> = {
+    onReply: (reply, call) =>
+      call.receiver.answered(
+        this.#answered(call.entry, reply, call.receiver.outcome, call.startMs, 1) as CallOutcome<unknown>,
+      ),
+    onError: (error, call) => {
+      const { receiver } = call;
+      this.#retry(
+        call.serviceMethod,
+        call.args,
+        call.options,
+        receiver.outcome,
+        call.startMs,
+        call.entry,
+        error,
+      ).then(receiver.answered as (outcome: unknown) => void, receiver.failed);
+    },
+  };
   /** The subscription has delivered a list: the initial getAll() snapshot is stale then. */
   #listUpdated = false;
   #closed: Promise<void> | undefined;
@@ -319,9 +355,9 @@ export class XClient {
   /**
    * One call, from the pick to its end. The common case, a server picked at once whose connection
    * is up, runs without an async frame of its own: that frame and its extra promise were most of
-   * what the XClient added per call. Given a receiver, that case is delivered to it straight from
-   * the client's promise (undefined is returned; a shared `then` would add back a promise per
-   * call). Everything else (a discovery that must wait, a dial, calls without reuse, a retry) goes
+   * what the XClient added per call. Given a receiver, that case makes no promise at all: the
+   * client delivers the reply to #receivedCalls, which hands it on (undefined is returned).
+   * Everything else (a discovery that must wait, a dial, calls without reuse, a retry) goes
    * through #attempts, whose promise is returned, for the caller to deliver.
    */
   #run(
@@ -345,19 +381,12 @@ export class XClient {
         const call: PendingCall = { serviceMethod, args, options, outcome, startMs, tried: undefined };
         return this.#attempts(call, entry ?? this.#discovery.get(this.#mode, hint), 1);
       }
-      const pending = client.call(serviceMethod, args, options);
       if (receiver !== undefined) {
-        pending.then(
-          (reply) =>
-            receiver.answered(this.#answered(entry!, reply, outcome, startMs, 1) as CallOutcome<unknown>),
-          (error: unknown) =>
-            this.#retry(serviceMethod, args, options, outcome, startMs, entry!, error).then(
-              receiver.answered as (outcome: unknown) => void,
-              receiver.failed,
-            ),
-        );
+        const call = new ReceivedCall(receiver, entry!, startMs, serviceMethod, args, options);
+        client.callWith(serviceMethod, args, options, this.#receivedCalls, call);
         return undefined;
       }
+      const pending = client.call(serviceMethod, args, options);
       return pending.then(
         (reply) => this.#answered(entry!, reply, outcome, startMs, 1),
         (error: unknown) => this.#retry(serviceMethod, args, options, outcome, startMs, entry!, error),

@@ -1,9 +1,15 @@
-import type { Client } from '../../rpc/client.ts';
+import type { Client, ReplyHandler } from '../../rpc/client.ts';
 import type { CodecName } from '../../rpc/codec/codec.ts';
 import { dial } from '../../rpc/dial.ts';
 import type { CallDriver, CallSlot } from './call-driver.ts';
 
-/** Calls `Bench.Echo` on one rpcbench connection. */
+/** Ends each call on its caller's slot: one handler for every call, as a load generator's. */
+const SLOT_HANDLER: ReplyHandler<CallSlot> = {
+  onReply: (_reply, slot) => slot.complete(),
+  onError: (error, slot) => slot.fail(error),
+};
+
+/** Calls `Bench.Echo` on one rpcbench connection, through callWith: no promise per call. */
 export class RpcDriver implements CallDriver {
   readonly #client: Client;
   readonly #payload: unknown;
@@ -18,7 +24,7 @@ export class RpcDriver implements CallDriver {
   }
 
   start(slot: CallSlot): void {
-    this.#client.call('Bench.Echo', this.#payload).then(slot.complete, slot.fail);
+    this.#client.callWith('Bench.Echo', this.#payload, undefined, SLOT_HANDLER, slot);
   }
 
   close(): Promise<void> {
