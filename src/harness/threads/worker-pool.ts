@@ -1,12 +1,15 @@
 import { Piscina } from 'piscina';
 import { loaderArgsFor, runnableModule } from '../../util/runnable-module.ts';
+import { enlargeYoungGeneration } from './young-generation.ts';
 
 /**
  * A Piscina pool of exactly `threads` long-lived threads running `workerUrl`: threads never
- * retire while idle (they may hold servers), and there is no queue limit.
+ * retire while idle (they may hold servers), and there is no queue limit. Their young generation
+ * is started whole (young-generation.ts).
  */
 export function createWorkerPool(workerUrl: URL, threads: number): Piscina {
   const entry = runnableModule(workerUrl);
+  enlargeYoungGeneration();
   return new Piscina({
     filename: entry.href,
     name: 'default',
