@@ -132,9 +132,10 @@ function capturePromiseFunctions(resolve: (reply: never) => void, reject: (error
 /**
  * Where callWith() delivers a call's end, with the context the call was made with: one handler
  * object serves every call, so a call makes neither a promise nor a closure. Exactly one of the
- * two is called, never before callWith() has returned, but otherwise as the call ends: while a
- * reply is read, or inside whatever ended it (close(), an abort). A handler that throws does not
- * disturb the connection: the error is thrown again outside it, as an uncaught exception.
+ * two is called, never before callWith() has returned, but otherwise as the call ends: once the
+ * chunk that held its reply is read, or inside whatever ended it (close(), an abort, a timeout).
+ * A handler that throws does not disturb the connection: the error is thrown again outside it,
+ * as an uncaught exception.
  */
 export interface ReplyHandler<C> {
   onReply(reply: unknown, context: C): void;
