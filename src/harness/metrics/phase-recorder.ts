@@ -6,7 +6,7 @@ import { addressOf } from '../../xclient/errors.ts';
 import type { OutlierEvent } from '../../xclient/outlier/outlier-detector.ts';
 import type { BroadcastOutcome } from '../../xclient/xclient.ts';
 import { DROPPED_CALL_CODE, UNKNOWN_ERROR_CODE } from '../errors.ts';
-import { coarsenTimeline, type RecordedInterval } from './recorded-interval.ts';
+import { coarsenParts, type RecordedInterval, type TimelinePart } from './recorded-interval.ts';
 
 export type { RecordedInterval, RecordedServerInterval } from './recorded-interval.ts';
 
@@ -74,9 +74,13 @@ export const REPLIED_ERROR_CODES: ReadonlySet<string> = new Set(['ERR_REMOTE', '
  * recordValue() of an integer into WebAssembly histograms (the interval's and its server's), a Map
  * lookup and a few counter increments. When an interval (100 ms by default) is over, its
  * histograms are encoded and reset: the phase's and each server's whole histogram is the sum of
- * the intervals. A long phase keeps at most timelineIntervalCap() intervals: past it, neighbours
- * are merged and the step doubles, so memory stays bounded however long the run. finish() or
- * discard() frees the histograms; a call that ends after that is not recorded.
+ * the intervals. A long phase hands over at most timelineIntervalCap() intervals: once the
+ * timeline reaches the cap, the step doubles for the intervals to come, and those already closed
+ * are merged to the final step by finish(), once no call is in flight. Merging them on the spot
+ * (decoding and encoding hundreds of histograms) held the load thread, and every call in flight
+ * on it, for some 0.5 s at the cap (60 s into a phase by default). Held meanwhile: the cap, then
+ * half the cap per doubling (`heldIntervals`), so memory grows with the logarithm of the phase's
+ * length. finish() or discard() frees the histograms; a call that ends after that is not recorded.
  */
 export class PhaseRecorder {
   calls = 0;
@@ -100,7 +104,10 @@ export class PhaseRecorder {
   readonly #intervalErrorsByCode = new Map<string, number>();
   /** Each server's errors by code in the current interval, made on its first error. */
   readonly #serverErrorsByCode: (Map<string, number> | undefined)[] = [];
+  /** Closed intervals at the current step. */
   #timeline: RecordedInterval[] = [];
+  /** Closed intervals of the steps before, each part at its own: finish() merges them to the last step. */
+  readonly #earlier: TimelinePart[] = [];
   readonly #intervalHistogram: Histogram = createRecordingHistogram();
   #intervalMs: number;
   #interval = 0;
@@ -210,6 +217,11 @@ export class PhaseRecorder {
     this.#lastEndMs = endMs;
   }
 
+  /** Closed intervals held, of every step: bounded (see the class's comment). */
+  get heldIntervals(): number {
+    return this.#earlier.reduce((sum, part) => sum + part.intervals.length, this.#timeline.length);
+  }
+
   /** p99 of the current interval so far (of the last one when this one has no calls yet), µs. */
   currentP99Us(): number {
     if (!this.#released && this.#intervalHistogram.totalCount > 0) {
@@ -257,7 +269,10 @@ export class PhaseRecorder {
       clientCounts: this.#clientCounts,
       serverErrors: this.#serverErrors,
       intervalMs: this.#intervalMs,
-      timeline: this.#timeline,
+      timeline: coarsenParts(
+        [...this.#earlier, { stepMs: this.#intervalMs, intervals: this.#timeline }],
+        this.#intervalMs,
+      ),
       elapsedMs: Math.max(0, this.#lastEndMs - this.#startMs),
       events: this.#events,
       failedEncoded:
@@ -312,7 +327,10 @@ export class PhaseRecorder {
     this.#closeInterval();
     let interval = Math.max(0, Math.floor((endMs - this.#startMs) / this.#intervalMs));
     while (interval >= this.#maxIntervals) {
-      this.#timeline = coarsenTimeline(this.#timeline, this.#intervalMs, this.#intervalMs * 2);
+      // Set aside as they are, merged only by finish(): see the class's comment.
+      if (this.#timeline.length > 0)
+        this.#earlier.push({ stepMs: this.#intervalMs, intervals: this.#timeline });
+      this.#timeline = [];
       this.#intervalMs *= 2;
       interval = Math.floor((endMs - this.#startMs) / this.#intervalMs);
     }

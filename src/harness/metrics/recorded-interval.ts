@@ -58,6 +58,12 @@ function sumCounts(parts: readonly RecordedServerInterval[]): RecordedServerInte
   return { ...addCounts(parts), encoded: mergeEncodedText(parts.map((part) => part.encoded)) };
 }
 
+/** Intervals of one step, as a timeline holds them before it is made one step. */
+export interface TimelinePart {
+  stepMs: number;
+  intervals: readonly RecordedInterval[];
+}
+
 /**
  * The same timeline in steps of `toMs` (a multiple of `fromMs`): the intervals that fall into one
  * longer step are merged. Entries stay in order of index.
@@ -67,13 +73,23 @@ export function coarsenTimeline(
   fromMs: number,
   toMs: number,
 ): RecordedInterval[] {
-  if (fromMs === toMs) return [...timeline];
+  return coarsenParts([{ stepMs: fromMs, intervals: timeline }], toMs);
+}
+
+/**
+ * Parts of a timeline, each at its own step (a divisor of `toMs`), as one timeline in steps of
+ * `toMs`: intervals that fall into one step are merged, across parts too. In order of index.
+ */
+export function coarsenParts(parts: readonly TimelinePart[], toMs: number): RecordedInterval[] {
+  if (parts.length === 1 && parts[0]!.stepMs === toMs) return [...parts[0]!.intervals];
   const groups = new Map<number, RecordedInterval[]>();
-  for (const entry of timeline) {
-    const index = Math.floor((entry.index * fromMs) / toMs);
-    const group = groups.get(index);
-    if (group === undefined) groups.set(index, [entry]);
-    else group.push(entry);
+  for (const { stepMs, intervals } of parts) {
+    for (const entry of intervals) {
+      const index = Math.floor((entry.index * stepMs) / toMs);
+      const group = groups.get(index);
+      if (group === undefined) groups.set(index, [entry]);
+      else group.push(entry);
+    }
   }
-  return [...groups].sort(([a], [b]) => a - b).map(([index, parts]) => mergeIntervals(index, parts));
+  return [...groups].sort(([a], [b]) => a - b).map(([index, group]) => mergeIntervals(index, group));
 }

@@ -73,12 +73,20 @@ test('the default step is 100 ms', () => {
   );
 });
 
-test('a long phase keeps a bounded timeline: neighbours merge and the step doubles', () => {
+test('a long phase: the step doubles at the cap, neighbours merge at finish(), memory stays bounded', () => {
   const cap = timelineIntervalCap(1);
   const recorder = new PhaseRecorder([A], 0, 10);
   // Ten times the cap's span, one call per millisecond, latency = 1 ms + (ms mod 7) µs.
   const spanMs = cap * 10 * 10;
-  for (let ms = 0; ms < spanMs; ms++) recorder.ok(A, ms, ms + 1 + (ms % 7) / 1_000);
+  let mostHeld = 0;
+  for (let ms = 0; ms < spanMs; ms++) {
+    recorder.ok(A, ms, ms + 1 + (ms % 7) / 1_000);
+    // The call that reaches the cap merges nothing: every interval closed so far is still held.
+    if (ms + 1 === cap * 10) assert.equal(recorder.heldIntervals, cap);
+    mostHeld = Math.max(mostHeld, recorder.heldIntervals);
+  }
+  // The cap, then half the cap per doubling: four doublings here.
+  assert.ok(mostHeld <= cap + 4 * (cap / 2), `held ${mostHeld} intervals`);
   const slice = recorder.finish();
   assert.ok(slice.timeline.length <= cap, `${slice.timeline.length} intervals, cap ${cap}`);
   assert.equal(slice.intervalMs, 160, 'doubled four times: 10 → 160 ms');
