@@ -6,11 +6,14 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The npm scripts that run a command: `exec node --import tsx src/cli/rpcbench.ts <command>`, the binary's entry point. */
+/**
+ * The npm scripts that run a command: `exec node [V8 flags] --import tsx src/cli/rpcbench.ts <command>`,
+ * the binary's entry point (bench and bench:core start node with a larger young generation).
+ */
 async function commandScripts(): Promise<[script: string, command: string][]> {
   const scripts = JSON.parse(await readFile('package.json', 'utf8')).scripts as Record<string, string>;
   return Object.entries(scripts).flatMap(([name, script]) => {
-    const match = /^exec node --import tsx src\/cli\/rpcbench\.ts ([\w-]+)$/.exec(script);
+    const match = /^exec node (?:--[\w-]+=\w+ )*--import tsx src\/cli\/rpcbench\.ts ([\w-]+)$/.exec(script);
     return match === null ? [] : [[name, match[1]!] as [string, string]];
   });
 }
