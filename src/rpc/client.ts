@@ -177,25 +177,19 @@ class PendingCall {
     this.context = context;
   }
 
-  answer(reply: unknown): void {
-    if (this.handler === undefined) this.resolve!(reply);
-    else {
-      try {
-        this.handler.onReply(reply, this.context);
-      } catch (error) {
-        throwOutside(error);
-      }
+  /** Delivers the reply, or the error when `failed`: to the promise, or to the handler. */
+  settle(failed: boolean, outcome: unknown): void {
+    const handler = this.handler;
+    if (handler === undefined) {
+      if (failed) this.reject!(outcome as Error);
+      else this.resolve!(outcome);
+      return;
     }
-  }
-
-  fail(error: Error): void {
-    if (this.handler === undefined) this.reject!(error);
-    else {
-      try {
-        this.handler.onError(error, this.context);
-      } catch (thrown) {
-        throwOutside(thrown);
-      }
+    try {
+      if (failed) handler.onError(outcome as Error, this.context);
+      else handler.onReply(outcome, this.context);
+    } catch (error) {
+      throwOutside(error);
     }
   }
 
@@ -296,7 +290,7 @@ export class Client {
     );
     const refusal = this.#refusal(serviceMethod, options?.signal);
     if (refusal === undefined) this.#send(call, args, options);
-    else queueMicrotask(() => call.fail(refusal));
+    else queueMicrotask(() => call.settle(true, refusal));
   }
 
   /** Why a call cannot be sent now, if it cannot. */
@@ -324,7 +318,7 @@ export class Client {
         cause: error,
       });
       // Never before the caller has the call back: a promise defers by itself, a handler by this.
-      queueMicrotask(() => call.fail(failure));
+      queueMicrotask(() => call.settle(true, failure));
     }
   }
 
@@ -423,8 +417,7 @@ export class Client {
       const call = ended[i]!;
       const outcome = call.outcome;
       call.outcome = undefined;
-      if (call.failed) call.fail(outcome as Error);
-      else call.answer(outcome);
+      call.settle(call.failed, outcome);
     }
     ended.length = 0;
   }
@@ -481,7 +474,7 @@ export class Client {
     if (call === undefined) return;
     this.#abandoned++;
     call.release();
-    call.fail(error);
+    call.settle(true, error);
   }
 
   #breakConnection(cause: Error): void {
@@ -504,7 +497,7 @@ export class Client {
         : cause.message;
     for (const call of pending) {
       call.release();
-      call.fail(kept ?? new ConnectionClosedError(detail, { cause }));
+      call.settle(true, kept ?? new ConnectionClosedError(detail, { cause }));
     }
     if (!this.#socket.destroyed && !this.#closing) this.#socket.destroy();
     for (const listener of this.#closeListeners) listener(cause);
